@@ -1,0 +1,235 @@
+"""`catalog package`: standard, reproducible data packages, one per dataset.
+
+Output per dataset, in `<out>/<publisher>/<dataset>/`: a resolved datapackage.json
+(schemas inlined, publisher as contributor, bytes and sha256 of every file), the
+data normalised to UTF-8 CSV under `data/`, the original files under `original/`,
+and with `zip=True` `<out>/<publisher>/<dataset>.zip`. Everything is built in a
+temporary folder beside the target and swapped in, and nothing in it depends on
+the clock, so packaging the same input twice gives the same bytes.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog import licences
+from catalog.datasets import Dataset, discover, find_descriptor, is_tabular, load_dataset, resource_format
+from catalog.errors import InvalidData, UnusableInput
+from catalog.hashing import file_sha256, tree_sha256
+from catalog.normalise import output_schema, write_csv
+from catalog.publishers import load_publishers
+from catalog.validate import validate
+
+MEDIATYPES = {"csv": "text/csv", "geojson": "application/geo+json", "json": "application/json",
+              "zip": "application/zip", "gtfs": "application/zip"}
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so zips do not change with the clock
+
+
+@dataclass
+class Packaged:
+    dataset_id: str
+    folder: Path
+    descriptor: dict
+    changed: bool
+    zip_path: Path | None = None
+
+
+@dataclass
+class PackageRun:
+    packaged: list[Packaged] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # dataset id -> why
+
+
+def dataset_folders(paths, root: Path) -> list[Path]:
+    if not paths:
+        return discover(root)
+    folders = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UnusableInput(f"{raw}: no such file or folder.", "Check the path.")
+        if path.is_file():
+            path = path.parent
+        if find_descriptor(path):
+            folders.append(path)
+        else:
+            found = sorted({d.parent for d in path.rglob("datapackage.*") if d.name.split(".")[-1] in ("json", "yaml", "yml")})
+            if not found:
+                raise UnusableInput(f"{raw}: no dataset (datapackage.json) here.", "Name a dataset folder.")
+            folders += found
+    return folders
+
+
+def inputs_of(dataset: Dataset, root: Path) -> dict[str, Path]:
+    """Every file the package is made from: what its content hash covers."""
+    files = {"datapackage": dataset.descriptor_path}
+    profile = Path(root) / "publishers" / f"{dataset.publisher}.yml"
+    if profile.is_file():
+        files["publisher"] = profile
+    for resource in dataset.resources:
+        path = dataset.resource_path(resource)
+        if path and path.is_file():
+            files[f"data/{resource.get('path')}"] = path
+        schema = resource.get("schema")
+        if isinstance(schema, str):
+            schema_path = dataset.folder / schema
+            if schema_path.is_file():
+                files[f"schema/{schema}"] = schema_path
+    return files
+
+
+def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages"), zip: bool = False,
+            force: bool = False) -> PackageRun:
+    """Validate then package each dataset; invalid ones are refused, not packaged."""
+    root, out = Path(root), Path(out)
+    run = PackageRun()
+    publishers = load_publishers(root)
+    for folder in dataset_folders(paths, root):
+        report = validate([str(folder)], root)
+        dataset = load_dataset(folder) if report.exit_code != 2 else None
+        name = dataset.id if dataset else str(folder)
+        if not report.valid:
+            errors = sum(t.to_dict()["errors"] for t in report.targets)
+            run.refused[name] = f"{errors} validation error(s); run `catalog validate {folder}` to see them"
+            continue
+        run.packaged.append(package_one(dataset, root, out, publishers, report.targets[0].score, zip, force))
+    return run
+
+
+def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zip=False, force=False) -> Packaged:
+    target = out / dataset.publisher / dataset.name
+    content_hash = tree_sha256(inputs_of(dataset, root))
+    existing = target / "datapackage.json"
+    zip_path = out / dataset.publisher / f"{dataset.name}.zip" if zip else None
+    if not force and existing.is_file():
+        previous = json.loads(existing.read_text(encoding="utf-8"))
+        if previous.get("catalog", {}).get("content_hash") == content_hash and (not zip or zip_path.is_file()):
+            return Packaged(dataset.id, target, previous, False, zip_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dataset.name}.", dir=target.parent))
+    try:
+        descriptor = _build(dataset, work, publishers.get(dataset.publisher), quality, content_hash)
+        if zip:
+            _zip(work, work.parent / f".{dataset.name}.zip.tmp")
+        _swap(work, target)
+        if zip:
+            os.replace(target.parent / f".{dataset.name}.zip.tmp", zip_path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        (target.parent / f".{dataset.name}.zip.tmp").unlink(missing_ok=True)
+    return Packaged(dataset.id, target, descriptor, True, zip_path)
+
+
+def _swap(new: Path, target: Path):
+    """Replace `target` by `new` with two renames: readers see the old or the new, whole."""
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    os.replace(new, target)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _contributor(publisher):
+    if publisher is None:
+        return []
+    entry = {"title": publisher.title, "role": "publisher", "path": publisher.homepage, "email": publisher.email}
+    return [entry]
+
+
+def _licences(dataset, publisher):
+    result = []
+    for entry in dataset.descriptor.get("licenses") or []:
+        known = licences.canonical(entry.get("name")) if isinstance(entry, dict) else None
+        result.append(licences.descriptor(known) if known else entry)
+    if not result and publisher:
+        result.append(licences.descriptor(publisher.licence))
+    return result
+
+
+def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> dict:
+    source = dataset.descriptor
+    hub = copy.deepcopy(dataset.hub)
+    hub.update({"publisher": dataset.publisher, "publisher_title": publisher.title if publisher else dataset.publisher,
+                "quality": quality, "content_hash": content_hash})
+    descriptor = {
+        "profile": "data-package",
+        "name": dataset.name,
+        "id": dataset.id,
+        "title": source.get("title", dataset.name),
+        "description": source.get("description", ""),
+        "version": source.get("version", "0.0.0"),
+        "licenses": _licences(dataset, publisher),
+        "sources": source.get("sources") or [],
+        "contributors": _contributor(publisher) + [c for c in source.get("contributors") or []
+                                                   if isinstance(c, dict) and c.get("role") != "publisher"],
+        "keywords": hub.get("keywords") or source.get("keywords") or [],
+    }
+    if source.get("created"):
+        descriptor["created"] = source["created"]
+    descriptor["catalog"] = hub
+    (work / "data").mkdir()
+    resources, gtfs_members = [], []
+    for resource in dataset.resources:
+        path = dataset.resource_path(resource)
+        original = work / "original" / resource["path"]
+        original.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, original)
+        name = resource.get("name") or path.stem
+        fmt = resource_format(resource)
+        entry = {k: resource[k] for k in ("name", "title", "description", "sources", "licenses") if k in resource}
+        entry["name"] = name
+        if is_tabular(resource) and fmt != "zip":
+            effective = copy.deepcopy(resource)
+            schema = dataset.schema(resource)
+            effective["schema"] = schema
+            out_path = work / "data" / f"{name}.csv"
+            rows = write_csv(effective, str(dataset.folder), out_path)
+            entry.update({"path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
+                          "encoding": "utf-8", "schema": output_schema(schema or {})})
+            entry["catalog"] = {**(resource.get("catalog") or {}), "rows": rows}
+            if dataset.is_gtfs and path.suffix == ".txt":
+                gtfs_members.append((path.name, out_path))
+        else:
+            suffix = path.suffix.lower()
+            out_path = work / "data" / f"{name}{suffix}"
+            shutil.copyfile(path, out_path)
+            entry.update({"path": f"data/{name}{suffix}", "format": fmt or suffix.lstrip("."),
+                          "mediatype": MEDIATYPES.get(fmt, "application/octet-stream"), "type": "file"})
+        entry["bytes"] = out_path.stat().st_size
+        entry["hash"] = f"sha256:{file_sha256(out_path)}"
+        resources.append(entry)
+    if gtfs_members:
+        feed = work / "data" / "gtfs.zip"
+        with zipfile.ZipFile(feed, "w", zipfile.ZIP_DEFLATED) as archive:
+            for member, member_path in sorted(gtfs_members):
+                _add(archive, member, member_path)
+        resources.append({"name": "gtfs", "title": "Flux GTFS complet", "path": "data/gtfs.zip", "format": "gtfs",
+                          "mediatype": "application/zip", "type": "file", "bytes": feed.stat().st_size,
+                          "hash": f"sha256:{file_sha256(feed)}"})
+    descriptor["resources"] = resources
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    (work / "datapackage.json").write_text(text, encoding="utf-8")
+    return descriptor
+
+
+def _add(archive: zipfile.ZipFile, name: str, path: Path):
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    with open(path, "rb") as source, archive.open(info, "w") as sink:
+        shutil.copyfileobj(source, sink, 1 << 20)
+
+
+def _zip(folder: Path, target: Path):
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            _add(archive, path.relative_to(folder).as_posix(), path)

@@ -1,0 +1,58 @@
+"""Human-readable validation reports, grouped by target then by file."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import click
+
+from catalog.findings import ERROR, Report
+
+MAX_PER_FILE = 50
+
+
+def _where(finding):
+    parts = []
+    if finding.row is not None:
+        parts.append(f"row {finding.row}")
+    if finding.column:
+        parts.append(f'column "{finding.column}"')
+    return ", ".join(parts)
+
+
+def render(report: Report, verbose=False) -> str:
+    lines = []
+    for target in report.targets:
+        errors = sum(f.severity == ERROR for f in target.findings)
+        warnings = len(target.findings) - errors
+        mark = click.style("✓", fg="green") if target.valid else click.style("✗", fg="red")
+        summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        score = f"  quality {target.score}/100" if target.score is not None else ""
+        lines.append(f"{mark} {click.style(target.name, bold=True)} ({target.kind})  {summary}{score}")
+        by_file = defaultdict(list)
+        for finding in target.findings:
+            by_file[finding.file or "(descriptor)"].append(finding)
+        for file, findings in by_file.items():
+            lines.append(f"  {file}")
+            shown = findings if verbose else findings[:MAX_PER_FILE]
+            for finding in shown:
+                colour = "red" if finding.severity == ERROR else "yellow"
+                where = _where(finding)
+                head = click.style(finding.severity, fg=colour)
+                lines.append(f"    {head} [{finding.code}] {where + ': ' if where else ''}{finding.message}")
+                if finding.value not in (None, "") and finding.value not in finding.message:
+                    lines.append(f"      value: {finding.value}")
+                if finding.fix:
+                    lines.append(f"      fix: {finding.fix}")
+            if len(findings) > len(shown):
+                lines.append(f"    … and {len(findings) - len(shown)} more (use --verbose or --json to see all)")
+        if target.quality is not None:
+            unmet = [c for c in target.quality if not c.met]
+            if unmet:
+                lines.append(f"  metadata quality {target.score}/100, to improve:")
+                for criterion in unmet:
+                    lines.append(f"    - {criterion.name}: {criterion.fix}")
+    total_errors = sum(f.severity == ERROR for t in report.targets for f in t.findings)
+    verdict = "valid" if report.valid else "INVALID"
+    lines.append("")
+    lines.append(f"{len(report.targets)} checked, {total_errors} error(s): {verdict}")
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+"""Guards on what we read: paths stay inside the folder the user named, and
+archives are sized before anything is decompressed."""
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from catalog.errors import UnusableInput
+
+# A GTFS feed of a large national network unpacks to a few GB at most; past
+# that, or at a compression ratio no real CSV reaches, it is a zip bomb.
+MAX_UNPACKED_BYTES = int(os.environ.get("CATALOG_MAX_UNPACKED_BYTES", 4 * 1024**3))
+MAX_RATIO = 200
+
+
+def inside(base: Path, relative: str) -> Path | None:
+    """The resolved path of `relative` under `base`, or None when it escapes it
+    (absolute paths, `..`, symlinks pointing elsewhere, URLs)."""
+    if not relative or "://" in relative or os.path.isabs(relative):
+        return None
+    base = base.resolve()
+    target = (base / relative).resolve()
+    try:
+        target.relative_to(base)
+    except ValueError:
+        return None
+    return target
+
+
+def open_zip(path: Path, display: str | None = None) -> zipfile.ZipFile:
+    """Open a zip after checking it is one and that it does not expand past
+    MAX_UNPACKED_BYTES; raises UnusableInput with a message for agency staff."""
+    display = display or str(path)
+    if not Path(path).is_file():
+        raise UnusableInput(f"{display}: file not found.", "Check the path.")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UnusableInput(
+            f"{display}: not a readable zip archive ({error}).",
+            "Re-create the archive with a standard zip tool.",
+        ) from None
+    infos = archive.infolist()
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if unpacked > MAX_UNPACKED_BYTES or (unpacked > 50 * 1024**2 and unpacked / packed > MAX_RATIO):
+        archive.close()
+        raise UnusableInput(
+            f"{display}: the archive would expand to {unpacked:,} bytes "
+            f"({unpacked / packed:.0f} times its packed size); refused as unsafe.",
+            "Publish the files uncompressed or split the archive; "
+            "set CATALOG_MAX_UNPACKED_BYTES to raise the limit for a trusted file.",
+        )
+    for info in infos:
+        name = info.filename
+        if name.startswith("/") or ".." in Path(name).parts:
+            archive.close()
+            raise UnusableInput(
+                f"{display}: the archive holds an unsafe member path {name!r}.",
+                "Re-create the archive with paths relative to its root.",
+            )
+    return archive

@@ -1,0 +1,51 @@
+"""Metadata completeness: the quality score shown on every dataset.
+
+The criteria follow what data.gouv.fr's quality score and the DCAT-AP
+recommended properties ask of a dataset, so a high score here means a dataset
+national portals will also rate well.
+"""
+from __future__ import annotations
+
+from catalog import licences
+from catalog.datasets import Dataset, is_tabular, resource_format
+from catalog.findings import Criterion
+
+OPEN_FORMATS = {"csv", "tsv", "txt", "json", "geojson", "zip", "gtfs", "parquet", "ods", "xml"}
+FREQUENCIES = ("continuous", "daily", "weekly", "monthly", "quarterly", "semiannual", "annual",
+               "irregular", "punctual")
+MIN_DESCRIPTION = 100
+
+
+def _licence(dataset):
+    for entry in dataset.descriptor.get("licenses") or []:
+        if isinstance(entry, dict) and licences.canonical(entry.get("name")):
+            return True
+    return False
+
+
+def quality(dataset: Dataset, publisher_known: bool) -> list[Criterion]:
+    hub = dataset.hub
+    description = str(dataset.descriptor.get("description") or "")
+    spatial = hub.get("spatial") if isinstance(hub.get("spatial"), dict) else {}
+    temporal = hub.get("temporal") if isinstance(hub.get("temporal"), dict) else {}
+    tables = [r for r in dataset.resources if is_tabular(r)]
+    closed = sorted({resource_format(r) for r in dataset.resources} - OPEN_FORMATS - {"geojson"})
+    return [
+        Criterion("licence", _licence(dataset), 3,
+                  'Declare an open licence: "licenses": [{"name": "etalab-2.0"}] (or ODbL-1.0, CC-BY-4.0, CC0-1.0).'),
+        Criterion("description", len(description.strip()) >= MIN_DESCRIPTION, 2,
+                  f"Write a description of at least {MIN_DESCRIPTION} characters (it has {len(description.strip())}): "
+                  "what the data is, who produces it, how it is collected, its limits."),
+        Criterion("update frequency", hub.get("frequency") in FREQUENCIES, 1,
+                  'Add "catalog": {"frequency": …} with one of: ' + ", ".join(FREQUENCIES) + "."),
+        Criterion("spatial coverage", bool(spatial.get("label") and (spatial.get("insee") or spatial.get("bbox"))), 1,
+                  'Add "catalog": {"spatial": {"label": …, "insee": [commune codes], "bbox": [west, south, east, north]}}.'),
+        Criterion("temporal coverage", bool(temporal.get("start")), 1,
+                  'Add "catalog": {"temporal": {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}}.'),
+        Criterion("publisher", publisher_known, 2,
+                  f'Create publishers/{dataset.publisher}.yml, the profile of the folder\'s publisher.'),
+        Criterion("schema for every table", bool(tables) and all(r.get("schema") for r in tables) or not tables, 2,
+                  "Give every table a Table Schema (\"schema\": \"schema.json\") describing each column."),
+        Criterion("open formats", not closed, 1,
+                  f"Publish {', '.join(closed) or 'these files'} in an open format as well (CSV for tables, GeoJSON for maps)."),
+    ]

@@ -1,0 +1,109 @@
+"""What a text file really is: its encoding and its delimiter.
+
+French public bodies export from Excel and old ERPs: cp1252 or Latin-1, `;`,
+sometimes a UTF-8 BOM. We detect the truth from the bytes so the message can say
+what to declare, rather than letting a parser fail later with a cryptic error.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 20
+# Bytes 0x80-0x9F are printable in cp1252 (€ ’ œ …) but control codes in Latin-1:
+# their presence tells the two apart. 0x81 0x8D 0x8F 0x90 0x9D are unassigned in cp1252.
+CP1252_ONLY = set(range(0x80, 0xA0)) - {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with a byte-order mark (BOM)", "cp1252": "Windows-1252 (cp1252)",
+         "latin-1": "ISO-8859-1 (Latin-1)", "ascii": "ASCII"}
+
+
+@dataclass
+class Sniffed:
+    encoding: str  # utf-8, utf-8-sig, cp1252 or latin-1 (ascii files report utf-8)
+    ascii_only: bool
+    delimiter: str | None
+
+
+def normalise(encoding: str | None) -> str:
+    value = (encoding or "utf-8").lower().replace("_", "-")
+    return {
+        "utf8": "utf-8", "utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "utf8-sig": "utf-8-sig",
+        "cp1252": "cp1252", "windows-1252": "cp1252", "win-1252": "cp1252",
+        "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1", "iso8859-1": "latin-1",
+        "iso-8859-15": "latin-9", "ascii": "ascii", "us-ascii": "ascii",
+    }.get(value, value)
+
+
+def sniff_encoding(path: Path) -> tuple[str, bool]:
+    """Stream the whole file once: UTF-8 only if every byte decodes."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, ascii_only, cp1252_bytes, first = True, True, False, True
+    bom = False
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK):
+            if first:
+                bom, first = block.startswith(codecs.BOM_UTF8), False
+            if ascii_only and not block.isascii():
+                ascii_only = False
+            if not ascii_only:
+                if utf8:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+                if not cp1252_bytes and any(b in CP1252_ONLY for b in block if b >= 0x80):
+                    cp1252_bytes = True
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    if bom:
+        return "utf-8-sig", False
+    if utf8:
+        return "utf-8", ascii_only
+    return ("cp1252" if cp1252_bytes else "latin-1"), False
+
+
+def sniff_delimiter(path: Path, encoding: str) -> str | None:
+    with open(path, "r", encoding=encoding, errors="replace", newline="") as handle:
+        sample = handle.read(64 * 1024)
+    lines = [line for line in sample.splitlines() if line.strip()][:50]
+    if not lines:
+        return None
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        # The sniffer gives up on irregular files; the header's most frequent separator is right in practice.
+        counts = {d: lines[0].count(d) for d in ",;\t|"}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else None
+
+
+def sniff(path: Path) -> Sniffed:
+    encoding, ascii_only = sniff_encoding(path)
+    return Sniffed(encoding, ascii_only, sniff_delimiter(path, encoding))
+
+
+def compatible(declared: str, actual: Sniffed) -> bool:
+    """Whether reading the file with the declared encoding gives the right text."""
+    declared = normalise(declared)
+    if actual.ascii_only:
+        return True
+    if actual.encoding in ("utf-8", "utf-8-sig"):
+        return declared in ("utf-8", "utf-8-sig")
+    if actual.encoding == "latin-1":  # no 0x80-0x9F bytes: cp1252 and Latin-1 read it alike
+        return declared in ("latin-1", "cp1252", "latin-9")
+    return declared == "cp1252"
+
+
+def describe(encoding: str) -> str:
+    return NAMES.get(encoding, encoding)
+
+
+def declaration(encoding: str) -> str:
+    """The value to write in the descriptor's `encoding` for a detected encoding."""
+    return {"utf-8-sig": "utf-8", "latin-1": "iso-8859-1"}.get(encoding, encoding)

@@ -1,0 +1,119 @@
+"""Structure, types, constraints and keys, checked by Frictionless, told plainly.
+
+Frictionless decides; we translate its errors into messages agency staff can act on,
+adding the fix that French exports usually need (decimal comma, dd/mm/yyyy dates).
+"""
+from __future__ import annotations
+
+import re
+
+from catalog.findings import ERROR, WARNING, Finding
+
+LIMIT_ERRORS = 1000
+
+TYPE_HINTS = {
+    "integer": "whole numbers without spaces or decimals, e.g. 1250",
+    "number": "numbers with a dot as decimal separator, e.g. 12.5",
+    "date": "ISO dates, e.g. 2025-03-31",
+    "datetime": "ISO date-times, e.g. 2025-03-31T14:00:00",
+    "time": "times, e.g. 14:00:00",
+    "boolean": "true or false",
+    "year": "years, e.g. 2025",
+    "geopoint": "points as \"lon, lat\"",
+}
+
+
+def _type_fix(field_type, cell, field_name):
+    cell = cell or ""
+    if field_type in ("number", "integer") and re.fullmatch(r"-?[\d\s\u00a0\u202f.]*\d,\d+", cell):
+        return (f'Values use a decimal comma: declare "decimalChar": "," on field "{field_name}" '
+                f'(and "groupChar": " " if thousands are separated by spaces), or write {cell.replace(",", ".")}.')
+    if field_type in ("number", "integer") and re.fullmatch(r"-?\d{1,3}([\s\u00a0\u202f.]\d{3})+", cell):
+        return f'Values group thousands: declare "groupChar" (e.g. " ") on field "{field_name}".'
+    if field_type == "date" and re.fullmatch(r"\d{2}/\d{2}/\d{4}", cell):
+        return f'Dates are written dd/mm/yyyy: declare "format": "%d/%m/%Y" on field "{field_name}".'
+    if field_type == "boolean" and cell.lower() in ("oui", "non", "yes", "no", "o", "n", "vrai", "faux"):
+        return (f'Declare "trueValues" and "falseValues" on field "{field_name}" '
+                f'(e.g. ["oui"] and ["non"]), or write true/false.')
+    hint = TYPE_HINTS.get(field_type, f"values of type {field_type}")
+    return f'Field "{field_name}" expects {hint}: correct the value or change the field type in the schema.'
+
+
+def _constraint(note):
+    match = re.match(r'constraint "(\w+)" is "(.*)"$', note or "", re.S)
+    return (match.group(1), match.group(2)) if match else (None, None)
+
+
+def translate(error, file) -> Finding:
+    """One Frictionless error as a Finding."""
+    kind = error.type
+    row = getattr(error, "row_number", None)
+    column = getattr(error, "field_name", None) or getattr(error, "label", None)
+    cell = getattr(error, "cell", None)
+    note = getattr(error, "note", "") or ""
+    value = None if cell is None else str(cell)
+
+    def made(message, fix, severity=ERROR):
+        return Finding(kind, message, fix, file=file, row=row, column=column, value=value, severity=severity)
+
+    if kind == "type-error":
+        field_type = note.split('"')[1].split("/")[0] if '"' in note else "?"
+        return made(f'"{cell}" is not a valid {field_type}.', _type_fix(field_type, value, column))
+    if kind == "constraint-error":
+        name, expected = _constraint(note)
+        if name == "required":
+            return made("this required cell is empty.", f'Fill in "{column}" on this row, or drop the "required" constraint.')
+        if name == "enum":
+            return made(f'"{cell}" is not one of the allowed values {expected}.', "Use one of the allowed values (spelling and case matter).")
+        if name == "pattern":
+            return made(f'"{cell}" does not match the expected pattern {expected}.', "Correct the value to the documented format.")
+        if name in ("minimum", "maximum", "minLength", "maxLength", "exclusiveMinimum", "exclusiveMaximum"):
+            return made(f'"{cell}" breaks the constraint {name} = {expected}.', "Correct the value, or the constraint if it is wrong.")
+        if name == "unique":
+            return made(f'"{cell}" appears more than once but must be unique.', "Remove the duplicate row or correct its value.")
+        return made(f"the value breaks a constraint: {note}.", "Correct the value.")
+    if kind == "unique-error":
+        return made(f'"{cell}" appears more than once but must be unique ({note}).', "Remove the duplicate row or correct its value.")
+    if kind == "primary-key":
+        return made(f"the primary key repeats an earlier row ({note}).", "Each row needs a distinct key: remove the duplicate or correct its key.")
+    if kind == "foreign-key":
+        return made(f"this row points to a record that does not exist ({note}).",
+                    "Add the missing record to the referenced table, or correct the reference.")
+    if kind in ("missing-cell", "extra-cell"):
+        what = "fewer" if kind == "missing-cell" else "more"
+        return made(f"this row has {what} cells than the header.",
+                    "Check for a missing or extra delimiter, or an unquoted delimiter inside a value.")
+    if kind == "blank-row":
+        return made("this row is empty.", "Delete the empty row.", severity=WARNING)
+    if kind in ("missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"):
+        label = getattr(error, "label", None)
+        messages = {
+            "missing-label": f'the schema expects a column "{column}" that the file does not have.',
+            "extra-label": f'the file has a column "{label}" that the schema does not describe.',
+            "incorrect-label": f'the column header "{label}" does not match the schema field "{column}" at that position.',
+            "blank-label": "a column header is empty.",
+            "duplicate-label": f'the column header "{label}" appears twice.',
+        }
+        return made(messages[kind], "Make the header row match the schema's fields, in the same order, or fix the schema.")
+    if kind in ("encoding-error", "source-error", "scheme-error", "format-error", "io-error"):
+        return made(f"the file cannot be read: {note or error.message}.", "Check the file's format, encoding and path.")
+    if kind in ("schema-error", "field-error", "package-error", "resource-error", "dialect-error", "checklist-error"):
+        return made(f"the descriptor has a problem: {note or error.message}.",
+                    "Correct the descriptor; the Table Schema and Data Package specifications at specs.frictionlessdata.io say what is allowed.")
+    return made(f"{error.title}: {note or error.message}.", "Correct the file.")
+
+
+def findings_of(report, file_for_task) -> list[Finding]:
+    """All errors of a Frictionless report; `file_for_task` names a task's file for the user."""
+    found = []
+    for error in getattr(report, "errors", []):
+        found.append(translate(error, None))
+    for task in report.tasks:
+        file = file_for_task(task)
+        for error in task.errors:
+            found.append(translate(error, file))
+        if len(task.errors) >= LIMIT_ERRORS:
+            found.append(Finding("too-many-errors", f"stopped after {LIMIT_ERRORS} errors in this file.",
+                                 "Fix the errors above (often one cause repeated) and validate again.",
+                                 file=file, severity=WARNING))
+    return found

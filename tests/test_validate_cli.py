@@ -1,0 +1,198 @@
+"""`catalog validate` end to end through the CLI: messages, exit codes, JSON, safety."""
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from catalog.cli import main
+from catalog.validate import validate
+from tests.hub import make_hub
+
+
+def run(*args):
+    result = CliRunner().invoke(main, ["validate", *map(str, args)])
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def codes(result):
+    report = json.loads(result.output)
+    return [f["code"] for t in report["targets"] for f in t["findings"] if f["severity"] == "error"]
+
+
+def test_version_and_help():
+    runner = CliRunner()
+    assert runner.invoke(main, ["--version"]).output.startswith("catalog, version")
+    assert "validate" in runner.invoke(main, ["--help"]).output
+
+
+def test_valid_dataset_passes_with_full_quality(tmp_path):
+    folder = make_hub(tmp_path)
+    result = run(folder)
+    assert result.exit_code == 0, result.output
+    assert "quality 100/100" in result.output
+
+
+def test_json_report_matches_library(tmp_path):
+    folder = make_hub(tmp_path, rows=[[1, "A", 46.6, 2.4], [1, "B", "x", 2.4]])
+    result = run(folder, "--json")
+    assert result.exit_code == 1
+    cli = json.loads(result.output)
+    library = validate([str(folder)], tmp_path).to_dict()
+    assert cli == json.loads(json.dumps(library))
+    assert cli["version"] == 1 and cli["exit_code"] == 1
+    finding = next(f for f in cli["targets"][0]["findings"] if f["code"] == "type-error")
+    assert finding == {**finding, "file": "data.csv", "row": 3, "column": "latitude", "value": "x"}
+    assert "primary-key" in codes(result)
+
+
+def test_no_path_validates_every_dataset_and_profile(tmp_path, monkeypatch):
+    make_hub(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    report = json.loads(run("--json").output)
+    assert sorted(t["kind"] for t in report["targets"]) == ["dataset", "publisher"]
+
+
+def test_profile_errors_name_file_and_key(tmp_path):
+    make_hub(tmp_path)
+    profile = tmp_path / "publishers" / "testville.yml"
+    profile.write_text(profile.read_text().replace("title: Ville de Testville\n", "").replace('"213700000"', '"213700001"'))
+    result = run(profile)
+    assert result.exit_code == 1
+    assert "publishers/testville.yml" in result.output
+    assert "`title` is missing" in result.output
+    assert "not a valid SIREN" in result.output
+
+
+def test_dataset_needs_existing_publisher(tmp_path):
+    folder = make_hub(tmp_path)
+    (tmp_path / "publishers" / "testville.yml").unlink()
+    result = run(folder, "--json")
+    assert "unknown-publisher" in codes(result)
+
+
+def test_cp1252_declared_as_utf8_says_what_the_file_is(tmp_path):
+    data = "id;nom;latitude;longitude\n1;Salle des fêtes – œuvre;46,6;2,4\n".encode("cp1252")
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "nom", "type": "string"},
+                         {"name": "latitude", "type": "number"}, {"name": "longitude", "type": "number"}]}
+    folder = make_hub(tmp_path, schema=schema, data=data)
+    result = run(folder)
+    assert result.exit_code == 1
+    assert "Windows-1252 (cp1252)" in result.output
+    assert '"encoding": "cp1252"' in result.output
+    assert '"dialect": {"delimiter": ";"}' in result.output
+    assert '"decimalChar": ","' in result.output  # the decimal comma gets its own fix
+
+
+def test_french_csv_declared_correctly_is_valid(tmp_path):
+    data = "id;nom;montant;date\r\n1;Écoles – fournitures;12 345,67;31/03/2025\r\n".encode("cp1252")
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "nom", "type": "string"},
+                         {"name": "montant", "type": "number", "decimalChar": ",", "groupChar": " "},
+                         {"name": "date", "type": "date", "format": "%d/%m/%Y"}]}
+    folder = make_hub(tmp_path, schema=schema, data=data,
+                      resource={"encoding": "cp1252", "dialect": {"delimiter": ";"}})
+    result = run(folder)
+    assert result.exit_code == 0, result.output
+
+
+def test_resource_path_outside_dataset_is_refused_and_not_read(tmp_path):
+    folder = make_hub(tmp_path, resource={"path": "../../../../etc/passwd"})
+    result = run(folder, "--json")
+    assert result.exit_code == 1
+    assert "unsafe-path" in codes(result)
+    assert "root:" not in result.output
+
+
+def test_missing_path_is_unusable():
+    result = run("does/not/exist.csv")
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.output
+
+
+def test_broken_descriptor_json_says_line(tmp_path):
+    folder = make_hub(tmp_path)
+    (folder / "datapackage.json").write_text('{"name": "x",\n "resources": [}\n')
+    result = run(folder)
+    assert result.exit_code == 2
+    assert "line 2" in result.output
+
+
+def test_unreadable_zip_is_unusable(tmp_path):
+    bad = tmp_path / "feed.zip"
+    bad.write_bytes(b"not a zip at all")
+    result = run(bad)
+    assert result.exit_code == 2
+    assert "not a readable zip" in result.output
+
+
+def test_zip_bomb_is_refused(tmp_path, monkeypatch):
+    import catalog.safety
+    monkeypatch.setattr(catalog.safety, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    bomb = tmp_path / "feed.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("stops.txt", "0" * (5 * 1024 * 1024))
+    result = run(bomb)
+    assert result.exit_code == 2
+    assert "refused as unsafe" in result.output
+
+
+def test_metadata_quality_lists_unmet_criteria(tmp_path):
+    folder = make_hub(tmp_path, descriptor={"description": "Trop court.", "licenses": [], "catalog": {}})
+    result = run(folder, "--json")
+    target = json.loads(result.output)["targets"][0]
+    unmet = {c["name"] for c in target["quality"]["criteria"] if not c["met"]}
+    assert unmet == {"licence", "description", "update frequency", "spatial coverage", "temporal coverage"}
+    assert target["quality"]["score"] < 50
+    human = run(folder).output
+    assert "description: Write a description of at least 100 characters" in human
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("stationnement/exemple-invalide.csv", {"constraint-error"}),
+    ("lieux-covoiturage/exemple-invalide.csv", {"type-error"}),
+    ("subventions-scdl/exemple_invalide_erreurs_cellules.csv", {"constraint-error", "type-error"}),
+    ("subventions-scdl/exemple_invalide_erreurs_colonnes.csv", {"incorrect-label", "missing-label"}),
+])
+def test_real_invalid_examples_fail_for_their_reason(shared_data, name, expected):
+    path = shared_data / "schemas" / name
+    result = run(path, "--schema", path.parent / "schema.json", "--json")
+    assert result.exit_code == 1
+    assert expected <= set(codes(result))
+
+
+@pytest.mark.parametrize("name", [
+    "stationnement/exemple-valide.csv",
+    "lieux-covoiturage/exemple-valide.csv",
+    "lieux-covoiturage/exemple-valide.xls",
+    "subventions-scdl/exemple_valide.csv",
+    "irve/statique/exemple-valide-statique.csv",
+])
+def test_real_valid_examples_pass(shared_data, name):
+    path = shared_data / "schemas" / name
+    schema = next(p for p in [path.parent / "schema.json", path.parent / "schema-statique.json"] if p.exists())
+    result = run(path, "--schema", schema)
+    assert result.exit_code == 0, result.output
+
+
+def test_real_irve_datapackage_passes(shared_data):
+    result = run(shared_data / "schemas" / "irve" / "datapackage.json")
+    assert result.exit_code == 0, result.output
+
+
+def test_schema_with_top_level_required_is_reported(shared_data):
+    path = shared_data / "schemas" / "comptage-mobilites"
+    result = run(path / "exemple-valide.csv", "--schema", path / "schema.json", "--json")
+    assert result.exit_code == 1
+    assert "field-error" in codes(result)
+
+
+@pytest.mark.parametrize("name,encoding", [
+    ("covoiturage-corse-latin1-semicolon.csv", "ISO-8859-1"),
+    ("plf-2017-nomenclature-mission-programme-action.cp1252.csv", "cp1252"),
+])
+def test_real_french_csvs_are_read_with_their_encoding(shared_data, name, encoding):
+    result = run(shared_data / "csv" / name)
+    assert result.exit_code == 0, result.output
+    assert encoding in result.output
