@@ -99,5 +99,24 @@ def package_command(paths, out, make_zip, root):
     sys.exit(1 if run.refused else 0)
 
 
+@main.group()
+def publish():
+    """Publish data packages to a target: a Datasette hub or a CKAN portal."""
+
+
+# `catalog publish datasette` and `catalog serve` are defined below this line.
+
+
+# `catalog publish ckan` is defined below this line.
+
+
+@main.group()
+def export():
+    """Export the catalogue for harvesters (DCAT-AP)."""
+
+
+# `catalog export dcat` is defined below this line.
+
+
 if __name__ == "__main__":
     main()
