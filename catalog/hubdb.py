@@ -69,26 +69,26 @@ def _geopoint(value, part):
         return None
 
 
-def _fields(resource: dict) -> list[dict]:
+def table_fields(resource: dict) -> list[dict]:
     schema = resource.get("schema")
     return [f for f in (schema or {}).get("fields", []) if isinstance(f, dict) and f.get("name")]
 
 
-def _is_geojson(resource: dict) -> bool:
+def is_geojson(resource: dict) -> bool:
     fmt = str(resource.get("format") or "").lower()
     return fmt == "geojson" or str(resource.get("path", "")).lower().endswith(".geojson")
 
 
-def _is_table(resource: dict) -> bool:
-    return resource.get("format") == "csv" and bool(_fields(resource))
+def is_table(resource: dict) -> bool:
+    return resource.get("format") == "csv" and bool(table_fields(resource))
 
 
-def _hub(field: dict) -> dict:
+def field_hub(field: dict) -> dict:
     value = field.get("catalog")
     return value if isinstance(value, dict) else {}
 
 
-def _as_list(value):
+def as_list(value):
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
@@ -96,19 +96,19 @@ def _as_list(value):
 
 def index_columns(resource: dict) -> list[str]:
     """Columns users filter or join on: foreign keys, id and code columns, `"catalog": {"index": true}`."""
-    fields = _fields(resource)
+    fields = table_fields(resource)
     schema = resource.get("schema") or {}
-    primary = _as_list(schema.get("primaryKey"))
+    primary = as_list(schema.get("primaryKey"))
     wanted = []
     for fk in schema.get("foreignKeys") or []:
-        columns = _as_list(fk.get("fields"))
+        columns = as_list(fk.get("fields"))
         if columns:
             wanted.append(columns[0])
     for field in fields:
         name = field["name"]
         low = name.lower()
         # Not enums and booleans: few distinct values, so an index barely narrows a scan.
-        if _hub(field).get("index") or low in KEY_NAMES or low.endswith(KEY_SUFFIXES):
+        if field_hub(field).get("index") or low in KEY_NAMES or low.endswith(KEY_SUFFIXES):
             wanted.append(name)
     # A single-column primary key is already the rowid or has its own index.
     single_pk = primary[0] if len(primary) == 1 else None
@@ -121,9 +121,9 @@ def _foreign_keys(dataset: str, resource: dict, tables: dict[str, str], fields_o
     """Single-column foreign keys to tables of this package, as sqlite-utils tuples."""
     keys = []
     for fk in (resource.get("schema") or {}).get("foreignKeys") or []:
-        columns = _as_list(fk.get("fields"))
+        columns = as_list(fk.get("fields"))
         reference = fk.get("reference") or {}
-        target_columns = _as_list(reference.get("fields"))
+        target_columns = as_list(reference.get("fields"))
         target = reference.get("resource") or resource.get("name")  # "" means this same resource
         if len(columns) != 1 or len(target_columns) != 1 or target not in tables:
             continue  # composite keys: Datasette only links single columns
@@ -177,9 +177,9 @@ def load_package(db: sqlite_utils.Database, package_folder: Path, progress=None)
                             "Run `catalog package` first, then publish the folder it wrote.")
     dataset = descriptor.get("name") or package_folder.name
     resources = [r for r in descriptor.get("resources") or [] if isinstance(r, dict)]
-    loadable = [r for r in resources if _is_table(r) or _is_geojson(r)]
+    loadable = [r for r in resources if is_table(r) or is_geojson(r)]
     tables = {r.get("name"): table_name(dataset, r.get("name")) for r in loadable}
-    fields_of = {r.get("name"): [f["name"] for f in _fields(r)] for r in loadable}
+    fields_of = {r.get("name"): [f["name"] for f in table_fields(r)] for r in loadable}
     csv_field_limit()
     db.conn.create_function("catalog_geopoint", 2, _geopoint, deterministic=True)
     loaded = []
@@ -187,7 +187,7 @@ def load_package(db: sqlite_utils.Database, package_folder: Path, progress=None)
         name = tables[resource.get("name")]
         path = package_folder / resource["path"]
         _drop(db, name)
-        if _is_geojson(resource):
+        if is_geojson(resource):
             _load_geojson(db, name, path)
         else:
             _load_csv(db, name, path, resource, _foreign_keys(dataset, resource, tables, fields_of), progress)
@@ -197,14 +197,14 @@ def load_package(db: sqlite_utils.Database, package_folder: Path, progress=None)
 
 def columns_of(resource: dict) -> dict[str, type]:
     """Hub columns of a tabular resource, with the geopoint-derived latitude/longitude."""
-    fields = _fields(resource)
+    fields = table_fields(resource)
     columns = {f["name"]: SQL_TYPES.get(f.get("type"), str) for f in fields}
-    for extra in _geopoint_columns(fields):
+    for extra in geopoint_columns(fields):
         columns[extra[0]] = float
     return columns
 
 
-def _geopoint_columns(fields: list[dict]):
+def geopoint_columns(fields: list[dict]):
     """(column, source field, part) for the latitude/longitude split out of the first geopoint."""
     names = {f["name"].lower() for f in fields}
     geopoints = [f["name"] for f in fields if f.get("type") == "geopoint"]
@@ -214,13 +214,13 @@ def _geopoint_columns(fields: list[dict]):
 
 
 def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress):
-    fields = _fields(resource)
+    fields = table_fields(resource)
     schema = resource.get("schema") or {}
-    primary = _as_list(schema.get("primaryKey"))
+    primary = as_list(schema.get("primaryKey"))
     db[name].create(columns_of(resource), pk=primary[0] if len(primary) == 1 else (primary or None),
                     foreign_keys=foreign_keys or None)
     columns, values = [], []
-    geopoints = _geopoint_columns(fields)
+    geopoints = geopoint_columns(fields)
     # Numbered parameters only when a cell is read twice: plain `?` binds measurably faster.
     for i, field in enumerate(fields, start=1):
         columns.append(field["name"])
@@ -257,7 +257,7 @@ def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress):
                     progress(name, count)
     for column in index_columns(resource):
         db[name].create_index([column], if_not_exists=True)
-    searchable = [f["name"] for f in fields if _hub(f).get("searchable") and SQL_TYPES.get(f.get("type"), str) is str]
+    searchable = [f["name"] for f in fields if field_hub(f).get("searchable") and SQL_TYPES.get(f.get("type"), str) is str]
     if searchable:
         db[name].enable_fts(searchable, create_triggers=False, replace=True)
 
