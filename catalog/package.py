@@ -190,7 +190,8 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
         if is_tabular(resource) and fmt != "zip":
             effective = copy.deepcopy(resource)
             schema = dataset.schema(resource)
-            effective["schema"] = schema
+            # Reading one resource alone: foreign keys to sibling resources were checked by validate.
+            effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"} if schema else schema
             out_path = work / "data" / f"{name}.csv"
             rows = write_csv(effective, str(dataset.folder), out_path)
             entry.update({"path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
