@@ -6,7 +6,7 @@ PROFILE = """title: Ville de Testville
 kind: town
 homepage: https://www.testville.example.fr
 email: opendata@testville.example.fr
-siren: "213700000"
+siren: "213700008"
 licence: etalab-2.0
 """
 

@@ -58,7 +58,7 @@ def test_no_path_validates_every_dataset_and_profile(tmp_path, monkeypatch):
 def test_profile_errors_name_file_and_key(tmp_path):
     make_hub(tmp_path)
     profile = tmp_path / "publishers" / "testville.yml"
-    profile.write_text(profile.read_text().replace("title: Ville de Testville\n", "").replace('"213700000"', '"213700001"'))
+    profile.write_text(profile.read_text().replace("title: Ville de Testville\n", "").replace('"213700008"', '"213700001"'))
     result = run(profile)
     assert result.exit_code == 1
     assert "publishers/testville.yml" in result.output

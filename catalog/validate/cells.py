@@ -26,6 +26,7 @@ def read_chunks(path, fmt, encoding, delimiter):
     yield from pd.read_csv(
         path, sep=delimiter or ",", encoding=encoding or "utf-8", dtype=str, keep_default_na=False,
         chunksize=CHUNK_ROWS, on_bad_lines="skip", engine="c", encoding_errors="replace",
+        skip_blank_lines=False,
     )
 
 

@@ -233,7 +233,8 @@ def _frictionless_package(dataset: Dataset, resources) -> list[Finding]:
         package = frictionless.Package(descriptor, basepath=str(dataset.folder))
         report = package.validate(limit_errors=tables.LIMIT_ERRORS)
     except frictionless.FrictionlessException as error:
-        return [tables.translate(error.error, dataset.descriptor_path.name)]
+        return tables.translate_exception(error, dataset.descriptor_path.name,
+                                          [(d, r.get("schema")) for d, r in resources])
     return tables.findings_of(report, lambda task: displays.get(task.name, task.name))
 
 
@@ -287,9 +288,9 @@ def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Find
     try:
         resource = frictionless.Resource(descriptor, basepath=str(path.parent))
         report = resource.validate(limit_errors=tables.LIMIT_ERRORS)
+        found += tables.findings_of(report, lambda task: display)
     except frictionless.FrictionlessException as error:
-        return found + [tables.translate(error.error, display)]
-    found += tables.findings_of(report, lambda task: display)
+        found += tables.translate_exception(error, display, [(display, descriptor.get("schema"))])
     table = TableContext(display, path, fields, list(FRANCE_BBOXES))
     found += check_cells(table, fmt, descriptor.get("encoding"), (descriptor.get("dialect") or {}).get("delimiter"))
     return found

@@ -5,6 +5,7 @@ adding the fix that French exports usually need (decimal comma, dd/mm/yyyy dates
 """
 from __future__ import annotations
 
+import json
 import re
 
 from catalog.findings import ERROR, WARNING, Finding
@@ -103,6 +104,46 @@ def translate(error, file) -> Finding:
     return made(f"{error.title}: {note or error.message}.", "Correct the file.")
 
 
+def _spreadsheet_number_as_string(error) -> bool:
+    """A number or date typed in a spreadsheet cell of a string field (an INSEE
+    code 76217 in Excel): any value is a valid string once written out, and text
+    files cannot produce this error, so it is not one."""
+    return error.type == "type-error" and (getattr(error, "note", "") or "") == 'type is "string/default"'
+
+
+def lint_schema(schema, file) -> list[Finding]:
+    """Descriptor mistakes of real national schemas, named field by field
+    (Frictionless only says "field is not valid", once per field, without the name)."""
+    found = []
+    for index, field in enumerate((schema or {}).get("fields") or [], start=1):
+        if not isinstance(field, dict):
+            continue
+        name = field.get("name") or f"#{index}"
+        if "required" in field:
+            found.append(Finding(
+                "field-error",
+                f'field "{name}" has "required" at the top of its descriptor; the Table Schema specification '
+                'puts it in "constraints", so validators reject the schema.',
+                f'Write "constraints": {{"required": {json.dumps(field["required"])}}} on field "{name}" '
+                'instead of "required".', file=file, column=name))
+    return found
+
+
+def translate_exception(error, file, schemas=()) -> list[Finding]:
+    """A FrictionlessException raised while opening a resource: its reasons, said
+    once each; `schemas` are the (file, Table Schema) pairs involved, linted first."""
+    found = [f for shown, schema in schemas for f in lint_schema(schema, shown)]
+    linted = {"field-error"} if found else set()
+    seen = set()
+    for reason in getattr(error, "reasons", None) or [error.error]:
+        key = (reason.type, getattr(reason, "note", ""))
+        if key in seen or reason.type in linted:
+            continue
+        seen.add(key)
+        found.append(translate(reason, file))
+    return found
+
+
 def findings_of(report, file_for_task) -> list[Finding]:
     """All errors of a Frictionless report; `file_for_task` names a task's file for the user."""
     found = []
@@ -111,6 +152,8 @@ def findings_of(report, file_for_task) -> list[Finding]:
     for task in report.tasks:
         file = file_for_task(task)
         for error in task.errors:
+            if _spreadsheet_number_as_string(error):
+                continue
             found.append(translate(error, file))
         if len(task.errors) >= LIMIT_ERRORS:
             found.append(Finding("too-many-errors", f"stopped after {LIMIT_ERRORS} errors in this file.",

@@ -1,0 +1,87 @@
+"""Spreadsheet formula injection (CSV injection): cells a spreadsheet would run.
+
+Excel and LibreOffice evaluate a cell that starts with `=`, `+`, `-` or `@`
+(also after a leading tab or carriage return) as a formula: a published file
+could then fetch URLs or start programs on a reuser's computer (OWASP "CSV
+Injection"). French data is full of harmless cells that start the same way:
+negative amounts "-12,5", international phone numbers "+33 1 23 45 67 89",
+bullet text "- voir annexe", Twitter handles "@VilleDeX". So `=` always counts,
+while `+`, `-` and `@` count only when followed by something a spreadsheet
+would compute with: a function call, a cell reference, an operator chain or a
+DDE link (`cmd|' /C calc'!A0`).
+"""
+from __future__ import annotations
+
+import re
+
+from catalog.findings import Finding
+from catalog.validate.context import TableContext
+
+TRIGGERS = "=+-@"
+LEADING = "\t\r"
+# What a formula does after its sign: call a function, point at cells, or link to a program.
+ACTIVE = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_.]*\s*\("  # SUM( HYPERLINK( WEBSERVICE( cmd.exe(
+    r"|\|"  # DDE: cmd|' /C calc'!A0
+    r"|!\$?[A-Za-z]{1,3}\$?\d"  # Sheet1!A1
+    r"|^\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?\s*(?:[-+*/^&=<>]|$)"  # A1+1, B2:C9
+    r"|^[\d.,\s]+[*/^&]"  # 1*2: arithmetic a spreadsheet evaluates
+)
+# Numbers as French and English write them, percentages and amounts with a currency.
+NUMBER = re.compile(r"[+-]\s?(?:\d[\d\s\u00a0\u202f]*(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?\s?(?:%|€|EUR|\$)?")
+PHONE = re.compile(r"\+\d{1,3}[\s.\-]?(?:\(0\)[\s.\-]?)?\d(?:[\s.\-]?\d){5,13}")
+
+
+def is_formula(cell: str) -> bool:
+    """Whether a spreadsheet opening the file would evaluate this cell."""
+    text = cell.lstrip(LEADING)
+    if not text or text[0] not in TRIGGERS:
+        return False
+    sign, rest = text[0], text[1:]
+    if sign == "=":
+        return bool(rest.strip("= "))  # "=" or "====" alone are decoration, everything else runs
+    if NUMBER.fullmatch(text.strip()) or (sign == "+" and PHONE.fullmatch(text.strip())):
+        return False
+    if sign in "+-" and rest[:1] in ("=", "+", "-", "@") and rest.strip("-+= "):
+        return is_formula(rest) or bool(ACTIVE.search(rest.lstrip("=+-@")))  # "-=1+1", "+-SUM(A1)"
+    return bool(ACTIVE.search(rest.strip()))
+
+
+class FormulaInjectionCheck:
+    """Counts, per column, the cells a spreadsheet would execute."""
+
+    def __init__(self, table: TableContext):
+        self.table = table
+        self.columns: dict[str, dict] = {}
+
+    def feed(self, chunk, first_row: int) -> None:
+        for name in chunk.columns:
+            text = chunk[name].astype(str)
+            # Only cells starting with a trigger (possibly after tab/CR) go through the Python test.
+            candidates = text.str.match(r"[\t\r]*[=+\-@]")
+            if not candidates.any():
+                continue
+            hits = text[candidates].map(is_formula).astype(bool)
+            positions = candidates.to_numpy().nonzero()[0][hits.to_numpy()]
+            if not len(positions):
+                continue
+            seen = self.columns.setdefault(name, {"count": 0, "row": None, "value": None})
+            if seen["row"] is None:
+                seen["row"], seen["value"] = first_row + int(positions[0]), text.iat[positions[0]]
+            seen["count"] += len(positions)
+
+    def findings(self) -> list[Finding]:
+        found = []
+        for name, seen in self.columns.items():
+            value = seen["value"]
+            shown = value if len(value) <= 80 else value[:77] + "…"
+            count = seen["count"]
+            found.append(Finding(
+                "formula-injection",
+                f"{count:,} cell{'s' * (count > 1)} in this column start{'s' * (count == 1)} like a spreadsheet "
+                f"formula (first at row {seen['row']}): Excel or LibreOffice would run "
+                f"{'them' if count > 1 else 'it'} when a reuser opens the file.",
+                "Remove the leading =, +, - or @ (or put an apostrophe ' before it) in the source, or "
+                "export the values as text rather than formulas.",
+                file=self.table.file, row=seen["row"], column=name, value=shown.replace("\t", "\\t").replace("\r", "\\r")))
+        return found

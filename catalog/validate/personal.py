@@ -1,0 +1,316 @@
+"""The personal-data gate: columns that would publish data about private persons.
+
+Open data law (CRPA L312-1-2) forbids publishing personal data without
+anonymisation; an agency usually leaks it by accident, in a contact column or
+a free-text comment. We look for the shapes that identify a person: personal
+e-mail addresses, phone numbers, social security numbers (NIR), IBANs and
+person names. A column the descriptor declares public
+(`"catalog": {"public": true}`, e.g. a service's switchboard) is exempt.
+
+Findings are per column, never per cell: one line saying how many cells, the
+first row and a masked example, so the report does not itself leak the data.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from catalog.findings import Finding
+from catalog.validate.context import TableContext
+
+# ---------------------------------------------------------------- e-mail addresses
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# A role address reaches a service, not a person: the local part names a function.
+ROLE_WORDS = set("""
+contact contacts info infos information informations accueil mairie hoteldeville hdv secretariat
+secretariat-general direction dg dgs service services opendata open-data data donnees
+communication com presse press webmaster web admin administration support helpdesk assistance
+noreply no-reply ne-pas-repondre nepasrepondre postmaster courrier courriel standard reception
+bonjour hello office sav commercial ventes sales compta comptabilite finances facturation rh
+recrutement emploi dpo rgpd cnil juridique urbanisme etatcivil etat-civil population elections
+culture sport sports jeunesse scolaire enfance social ccas technique techniques travaux voirie
+environnement dechets eau assainissement transport transports mobilite mobilites tourisme
+office-tourisme ot bibliotheque mediatheque musee piscine police securite prevention sig
+numerique dsi informatique cabinet maire prefecture pref agence reseau clients client abonnes
+usagers citoyens marches marchespublics achats association asso club bureau equipe team
+""".split())
+# Consumer mailboxes: an address there belongs to a person unless it names a role.
+WEBMAIL = re.compile(
+    r"^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|gmx|protonmail|proton|"
+    r"orange|wanadoo|free|sfr|neuf|laposte|bbox|numericable|club-internet|aliceadsl|voila|tutanota)\.")
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: how names are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def email_kind(address: str) -> str:
+    """'role', 'personal' or 'unknown' for one e-mail address.
+
+    A fair heuristic errs on neither side: role words win (mairie.x@orange.fr is
+    a town hall); a consumer mailbox or a local part shaped like a person
+    (jean.dupont, j.dupont, dupont.jean, marie@) is personal; anything else
+    (transport@agglo.fr, abc123@…) is not reported, as we cannot tell."""
+    local, _, domain = _plain(address).rpartition("@")
+    parts = [p for p in re.split(r"[._+-]", local) if p]
+    if any(p in ROLE_WORDS for p in parts) or local in ROLE_WORDS:
+        return "role"
+    if WEBMAIL.match(domain):
+        return "personal"
+    alpha = [re.sub(r"\d+$", "", p) for p in parts]
+    if any(p in FIRST_NAMES for p in alpha):
+        return "personal"
+    if len(alpha) >= 2 and all(p.isalpha() for p in alpha) and (len(alpha[0]) == 1 or len(alpha[-1]) == 1):
+        return "personal"  # j.dupont, dupont.j
+    return "unknown"
+
+
+# ---------------------------------------------------------------- numbers
+
+PHONE = re.compile(r"(?:(?:\+|00)(?:33|262|269|590|594|596|687|689)[\s.\-]?(?:\(0\)[\s.\-]?)?|0)"
+                   r"[1-9](?:[\s.\-]?\d{2}){4}")
+NIR = re.compile(r"([1-478])\s?(\d{2})\s?(0[1-9]|1[0-2]|[2-35-9]\d|4[0-2])\s?(\d{2}|2[AB])\s?(\d{3})\s?(\d{3})\s?(\d{2})",
+                 re.IGNORECASE)
+IBAN = re.compile(r"[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}")
+
+
+def is_phone(text: str) -> bool:
+    return PHONE.fullmatch(text) is not None
+
+
+def nir_valid(text: str) -> bool:
+    """A French social security number whose control key checks.
+
+    The key is 97 - (the first 13 digits mod 97); for Corsica the département
+    2A/2B counts as 19/18, the INSEE convention."""
+    match = NIR.fullmatch(text.strip())
+    if not match:
+        return False
+    sex, year, month, dept, commune, order, key = match.groups()
+    dept = {"2A": "19", "2B": "18"}.get(dept.upper(), dept)
+    return 97 - int(sex + year + month + dept + commune + order) % 97 == int(key)
+
+
+def iban_valid(text: str) -> bool:
+    compact = re.sub(r"\s", "", text.strip()).upper()
+    if not IBAN.fullmatch(compact) or not 15 <= len(compact) <= 34 or (compact[:2] == "FR" and len(compact) != 27):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+# ---------------------------------------------------------------- person names
+
+# The most given first names in France since 1940 (INSEE fichier des prénoms), plain lower case.
+FIRST_NAMES = set("""
+jean pierre michel andre philippe victor francis roland emmanuel alain bernard jacques daniel patrick christian nicolas gerard
+christophe francois rene louis claude frederic eric laurent stephane david olivier thierry pascal
+julien sebastien marcel paul guy henri roger robert georges joseph jacky didier dominique serge
+vincent thomas maurice antoine alexandre maxime anthony yves raymond fabrice bruno franck marc
+jerome gilles lucien emile arnaud sylvain guillaume mathieu matthieu romain hugo lucas theo nathan
+enzo louis leo gabriel raphael arthur jules adam mael noah ethan timeo tom mathis clement quentin
+kevin benjamin florian damien cedric ludovic gregory jeremy mickael cyril xavier hubert yann yannick
+jean-pierre jean-claude jean-luc jean-marc jean-paul jean-louis jean-francois jean-michel
+jean-jacques jean-marie jean-christophe jean-yves jean-philippe jean-charles jean-baptiste
+marie jeanne francoise monique catherine nathalie isabelle sylvie martine anne christine nicole
+sophie valerie sandrine stephanie celine veronique chantal jacqueline brigitte sandra nadine
+patricia christiane helene aurelie laetitia julie camille emilie caroline virginie audrey elodie
+melanie laura sarah pauline manon lea chloe emma ines jade louise alice lina rose anna mila ambre
+julia juliette lucie clara zoe lola charlotte mathilde margaux marine justine claire elise agathe
+anais oceane eva lena romane nina louna jeanne agnes colette denise genevieve josiane michele
+danielle annie odile simone yvette paulette suzanne madeleine marguerite germaine therese odette
+bernadette evelyne florence corinne karine myriam muriel beatrice claudine dominique pascale
+fabienne laurence carole delphine severine emmanuelle agnes marion alexandra marina amandine
+coralie estelle gaelle morgane charlene elsa noemie solene maeva jessica vanessa cindy
+marie-claude marie-christine marie-france marie-therese marie-odile marie-laure marie-pierre
+marie-helene marie-josee marie-noelle anne-marie anne-sophie
+mohamed ahmed ali karim rachid farid mehdi samir nadia fatima amina leila yasmine sofiane bilal
+""".split())
+HONORIFIC = re.compile(r"^(?:m\.|mr\.?|mme\.?|mlle\.?|monsieur|madame|mademoiselle|dr\.?|docteur|pr\.?)\s+[^\W\d_]",
+                       re.IGNORECASE)
+CAPITALISED = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:['-][A-ZÀ-Ýa-zà-ÿ]+)*$")
+UPPER = re.compile(r"^[A-ZÀ-Ý]{2,}(?:['-][A-ZÀ-Ý]+)*$")
+PARTICLES = {"de", "du", "des", "d'", "le", "la", "van", "von", "di", "da", "del", "ben", "el"}
+# Column names that say "person" whatever the values look like.
+PERSON_COLUMNS = re.compile(
+    r"(^|[_\s.-])(pr[ée]noms?|firstnames?|first[_\s]?name|given[_\s]?name|nom[_\s]?de[_\s]?naissance|"
+    r"nom[_\s]?d[_\s']?usage|nom[_\s]?de[_\s]?famille|patronyme|surname|last[_\s]?name)($|[_\s.-])",
+    re.IGNORECASE)
+NAME_SHARE = 0.3  # share of a column's filled cells that must look like names to call it a name column
+
+
+def _first_name(token: str) -> bool:
+    plain = _plain(token)
+    return plain in FIRST_NAMES or ("-" in plain and all(p in FIRST_NAMES for p in plain.split("-")))
+
+
+def _surname(tokens) -> bool:
+    return (all(CAPITALISED.match(t) or UPPER.match(t) or t.lower() in PARTICLES for t in tokens)
+            and tokens[-1].lower() not in PARTICLES)
+
+
+def looks_like_person(value: str) -> bool:
+    """'Jean DUPONT', 'Marie-Claire Le Goff', 'DUPONT Jean', 'M. Dupont', 'Mme Martin'.
+
+    A first name from the list must open or (after an upper-case surname) close
+    the value, every other word being a capitalised word: 'Gymnase Jean Moulin'
+    or 'Rue Victor Hugo' are places, not persons."""
+    value = value.strip()
+    if HONORIFIC.match(value):
+        return True
+    tokens = value.split()
+    if not 2 <= len(tokens) <= 4:
+        return False
+    first, rest = tokens[0], tokens[1:]
+    if _first_name(first) and CAPITALISED.match(first) and _surname(rest):
+        return True
+    if _first_name(first) and UPPER.match(first) and all(UPPER.match(t) or t.lower() in PARTICLES for t in rest):
+        return _surname(rest)  # JEAN DUPONT
+    if UPPER.match(first) and _first_name(tokens[-1]) and CAPITALISED.match(tokens[-1]):
+        return all(UPPER.match(t) or t.lower() in PARTICLES for t in tokens[1:-1])  # DUPONT Jean
+    return False
+
+
+# ---------------------------------------------------------------- masking
+
+def mask(kind: str, value: str) -> str:
+    """An example the report can show: enough to find the cell, not enough to identify anyone."""
+    value = value.strip()
+    if kind == "email":
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}•••@{domain if WEBMAIL.match(_plain(domain)) else domain[:1] + '•••'}"
+    if kind in ("phone", "nir", "iban"):
+        keep = 4 if kind == "iban" else 2
+        chars, shown = [], 0
+        for c in value:
+            if c.isalnum():
+                shown += 1
+                chars.append(c if shown <= keep else "•")
+            else:
+                chars.append(c)
+        return "".join(chars)
+    return " ".join(t[:1] + "•••" for t in value.split())
+
+
+# ---------------------------------------------------------------- the check
+
+KINDS = {
+    "email": ("personal e-mail address", "personal e-mail addresses"),
+    "phone": ("phone number", "phone numbers"),
+    "nir": ("social security number (NIR)", "social security numbers (NIR)"),
+    "iban": ("bank account number (IBAN)", "bank account numbers (IBAN)"),
+    "name": ("person's name", "person names"),
+}
+
+
+@dataclass
+class _Seen:
+    count: int = 0
+    row: int | None = None
+    example: str = ""
+
+    def add(self, count, row, example):
+        if count and (self.row is None or row < self.row):
+            self.row, self.example = row, example
+        self.count += count
+
+
+@dataclass
+class _Column:
+    kinds: dict = field(default_factory=lambda: {k: _Seen() for k in KINDS})
+    filled: int = 0
+
+
+class PersonalDataCheck:
+    """Counts, per column, the cells that identify a private person."""
+
+    def __init__(self, table: TableContext):
+        self.table = table
+        self.columns: dict[str, _Column] = {}
+        self.person_columns: set[str] | None = None
+
+    def _person_columns(self, names):
+        """Columns named for persons: prénom, nom de naissance… and `nom` beside a `prénom`."""
+        found = {c for c in names if PERSON_COLUMNS.search(c)}
+        if any(re.search(r"pr[ée]nom|first", c, re.IGNORECASE) for c in found):
+            found |= {c for c in names if _plain(c).strip() in ("nom", "name", "nom_famille", "last_name")}
+        return found
+
+    def feed(self, chunk, first_row: int) -> None:
+        if self.person_columns is None:
+            self.person_columns = self._person_columns([str(c) for c in chunk.columns])
+        for name in chunk.columns:
+            if self.table.is_public(name):
+                continue
+            column = self.columns.setdefault(name, _Column())
+            self._feed_column(name, column, chunk[name], first_row)
+
+    def _feed_column(self, name, column, series, first_row):
+        text = series.astype(str)
+        filled = text.str.strip() != ""
+        column.filled += int(filled.sum())
+
+        def record(kind, hit, values):
+            positions = hit.to_numpy().nonzero()[0]
+            if len(positions):
+                column.kinds[kind].add(len(positions), first_row + int(positions[0]),
+                                       mask(kind, values.iat[positions[0]]))
+
+        # Cheap filters first: most cells fall out before any regular expression runs.
+        with_at = text.str.contains("@", regex=False)
+        if with_at.any():
+            personal = text[with_at].map(lambda v: next((m.group(0) for m in EMAIL.finditer(v)
+                                                         if email_kind(m.group(0)) == "personal"), ""))
+            found = (personal != "").reindex(text.index, fill_value=False)
+            record("email", found, personal.reindex(text.index, fill_value=""))
+        stripped = text.str.strip()
+        length = stripped.str.len()
+        numberish = (length >= 10) & (length <= 42)
+        if numberish.any():
+            candidates = stripped[numberish]
+            start = candidates.str[:1]
+            for kind, test, keep in (("phone", is_phone, start.isin(["0", "+"])),
+                                     ("nir", nir_valid, start.isin(list("123478")) & (candidates.str.len() <= 21)),
+                                     ("iban", iban_valid, candidates.str.match(r"[A-Za-z]{2}\d\d"))):
+                subset = candidates[keep]
+                if len(subset):
+                    hit = subset.map(test).astype(bool).reindex(text.index, fill_value=False)
+                    record(kind, hit, stripped)
+        named = name in (self.person_columns or ())
+        spaced = text.str.contains(" ", regex=False) & (length < 60)
+        if named:
+            hit = filled & ~stripped.str.contains(r"\d", regex=True)
+        elif spaced.any():
+            hit = text[spaced].map(looks_like_person).astype(bool).reindex(text.index, fill_value=False)
+        else:
+            return
+        record("name", hit, stripped)
+
+    def findings(self) -> list[Finding]:
+        found = []
+        for name, column in self.columns.items():
+            kinds = column.kinds
+            names = kinds["name"]
+            named = name in (self.person_columns or ())
+            if names.count and not named and names.count < NAME_SHARE * column.filled:
+                names.count = 0  # a few names among places or titles: a street or a school, not a list of persons
+            present = [(k, s) for k, s in kinds.items() if s.count]
+            if not present:
+                continue
+            first = min(present, key=lambda item: item[1].row)
+            what = " and ".join(f"{s.count:,} {KINDS[k][1] if s.count > 1 else KINDS[k][0]}" for k, s in present)
+            why = (f'the column name "{name}" says it holds persons\' names'
+                   if named and kinds["name"].count else "")
+            found.append(Finding(
+                "personal-data",
+                f"this column looks like personal data: {what} (first at row {first[1].row}"
+                f"{'; ' + why if why else ''}). Publishing it would expose private persons.",
+                "Remove or anonymise the column before publishing. If these are public contacts "
+                "(a service's address or phone, elected officials), declare it on the field: "
+                f'"catalog": {{"public": true}} on "{name}".',
+                file=self.table.file, row=first[1].row, column=name, value=first[1].example))
+        return found
