@@ -116,6 +116,49 @@ def export():
 
 
 # `catalog export dcat` is defined below this line.
+@export.command("dcat")
+@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write (default: build/catalog.jsonld or build/catalog.ttl); - for stdout.")
+@click.option("--format", "fmt", type=click.Choice(["jsonld", "ttl"]),
+              help="JSON-LD or Turtle (default: from the --out suffix, else jsonld).")
+@click.option("--base-url", default="http://127.0.0.1:8001", show_default=True, envvar="CATALOG_BASE_URL",
+              help="Public address of the hub (or CATALOG_BASE_URL); every URI and download URL starts with it.")
+@click.option("--packages", "packages_dir", default="build/packages", show_default=True,
+              type=click.Path(file_okay=False), help="The packages folder the hub serves at /packages/.")
+@click.option("--no-build", is_flag=True,
+              help="Refuse when a package is missing or out of date instead of packaging it.")
+@click.option("--publisher", help="Slug of the publisher running the hub (the catalogue's dct:publisher).")
+@click.option("--root", default=".", type=click.Path(file_okay=False),
+              help="The hub folder holding datasets/ and publishers/ (default: here).")
+def export_dcat_command(out, fmt, base_url, packages_dir, no_build, publisher, root):
+    """Write the whole catalogue as DCAT-AP for national portals' harvesters.
+
+    One dcat:Dataset per dataset, one dcat:Distribution per packaged file, with stable
+    URIs made from --base-url and the publisher, dataset and resource names: exporting
+    again gives the same URIs (and the same bytes), so harvesters update, never duplicate.
+
+    Byte sizes and sha256 hashes come from the packages. Datasets whose package is
+    missing or out of date are packaged first into --packages (validation included);
+    if one cannot be packaged nothing is written and the exit code is 1.
+
+    Exit codes: 0 written, 1 invalid data, 2 unusable input."""
+    from catalog.export import export_dcat
+
+    target = None if out == "-" else Path(out or f"build/catalog.{fmt or 'jsonld'}")
+    if base_url == "http://127.0.0.1:8001":
+        click.echo("Note: URIs point at a hub on this computer; harvesters need the public "
+                   "address: pass --base-url https://your-hub.example.fr.", err=True)
+    try:
+        result = export_dcat(Path(root), target, fmt, base_url, Path(packages_dir), build=not no_build,
+                             publisher=publisher, progress=lambda message: click.echo(message, err=True))
+    except CatalogError as error:
+        _fail(error)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if target is None:
+        sys.stdout.buffer.write(result.data)
+    else:
+        click.echo(f"{result.datasets} datasets, {result.distributions} distributions -> {target}")
 
 
 if __name__ == "__main__":
