@@ -67,7 +67,7 @@ SHAPES = """
   sh:property [ sh:path dcat:keyword ; sh:minCount 1 ; sh:nodeKind sh:Literal ] ;
   sh:property [ sh:path dcat:theme ; sh:minCount 1 ;
                 sh:pattern "^http://publications\\\\.europa\\\\.eu/resource/authority/data-theme/[A-Z]{4}$" ] ;
-  sh:property [ sh:path dct:spatial ; sh:minCount 1 ; sh:nodeKind sh:IRI ] ;
+  sh:property [ sh:path dct:spatial ; sh:minCount 1 ; sh:nodeKind sh:IRI ; sh:class dct:Location ] ;
   sh:property [ sh:path dct:temporal ; sh:minCount 1 ; sh:class dct:PeriodOfTime ] ;
   sh:property [ sh:path dct:accrualPeriodicity ; sh:minCount 1 ; sh:maxCount 1 ;
                 sh:pattern "^http://publications\\\\.europa\\\\.eu/resource/authority/frequency/" ] ;
@@ -86,9 +86,6 @@ SHAPES = """
 :Period a sh:NodeShape ; sh:targetClass dct:PeriodOfTime ;
   sh:property [ sh:path dcat:startDate ; sh:minCount 1 ; sh:datatype xsd:date ] ;
   sh:property [ sh:path dcat:endDate ; sh:maxCount 1 ; sh:datatype xsd:date ] .
-
-:Location a sh:NodeShape ; sh:targetClass dct:Location ;
-  sh:property [ sh:path dcat:bbox ; sh:minCount 1 ] .
 
 :Distribution a sh:NodeShape ; sh:targetClass dcat:Distribution ;
   sh:property [ sh:path dcat:accessURL ; sh:minCount 1 ; sh:nodeKind sh:IRI ] ;

@@ -244,9 +244,12 @@ def _spatial(g: Graph, node, spatial):
         # data.gouv.fr reads GeoJSON literals (and an older WKT datatype) from dct:spatial.
         geojson = json.dumps({"type": "Polygon", "coordinates": [ring]}, separators=(",", ":"))
         g.add((location, DCAT.bbox, Literal(geojson, datatype=URIRef(vocab.GEOJSON))))
-    # INSEE's URIs for the communes covered, for harvesters that resolve them.
+    # INSEE's URIs for the communes covered, for harvesters that resolve them (typed, since
+    # DCAT-AP's shapes ask every dct:spatial value to be a dct:Location).
     for code in sorted({str(c) for c in spatial.get("insee") or []}):
-        g.add((node, DCT.spatial, URIRef(f"http://id.insee.fr/geo/commune/{quote(code)}")))
+        commune = URIRef(f"http://id.insee.fr/geo/commune/{quote(code)}")
+        g.add((node, DCT.spatial, commune))
+        g.add((commune, RDF.type, DCT.Location))
 
 
 def _temporal(g: Graph, node, temporal, entry, built):
