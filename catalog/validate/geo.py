@@ -302,6 +302,21 @@ def _positions(coordinates, out: list):
     return all(_positions(c, out) for c in coordinates)
 
 
+def _ring_problem(geometry) -> str | None:
+    """RFC 7946 rings: closed (last position = first) with at least 4 positions.
+    shapely closes rings silently, so this is checked on the GeoJSON itself."""
+    kind = geometry.get("type")
+    polygons = ([geometry["coordinates"]] if kind == "Polygon" else
+                geometry["coordinates"] if kind == "MultiPolygon" else [])
+    for polygon in polygons:
+        for ring in polygon if isinstance(polygon, list) else []:
+            if not isinstance(ring, list) or len(ring) < 4:
+                return "a polygon ring has fewer than 4 positions"
+            if ring[0] != ring[-1]:
+                return "a polygon ring is not closed (its last position must repeat the first)"
+    return None
+
+
 def _crs_name(crs):
     if isinstance(crs, dict):
         properties = crs.get("properties") if isinstance(crs.get("properties"), dict) else {}
@@ -422,11 +437,12 @@ def _check_features(features, bboxes, default, display) -> list[Finding]:
                                         "must be [longitude, latitude]).", "Export the layer again as GeoJSON.",
                                         file=display))
             continue
+        parts_problem = next((p for p in map(_ring_problem, parts) if p), None)
         try:
             shaped = shape(geometry)
-            reason = None if shapely.is_valid(shaped) else shapely.is_valid_reason(shaped)
+            reason = parts_problem or (None if shapely.is_valid(shaped) else shapely.is_valid_reason(shaped))
         except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError) as error:
-            reason = str(error) or type(error).__name__
+            reason = parts_problem or str(error) or type(error).__name__
         if reason:
             invalid.add(Finding(
                 "geojson-invalid-geometry", f"{label}: the {geometry['type']} geometry is not valid ({reason}).",

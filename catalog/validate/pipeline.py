@@ -286,7 +286,10 @@ def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Find
                 f'Declare "encoding": "{sniff.declaration(actual.encoding)}" in its descriptor; '
                 "`catalog package` writes it out as UTF-8.", file=display, severity=WARNING))
     try:
-        resource = frictionless.Resource(descriptor, basepath=str(path.parent))
+        # Without a schema nothing declares a type: Frictionless would guess types from the first
+        # rows and call later rows wrong, so every column is text (structure is still checked).
+        detector = None if descriptor.get("schema") else frictionless.Detector(field_type="string")
+        resource = frictionless.Resource(descriptor, basepath=str(path.parent), detector=detector)
         report = resource.validate(limit_errors=tables.LIMIT_ERRORS)
         found += tables.findings_of(report, lambda task: display)
     except frictionless.FrictionlessException as error:
