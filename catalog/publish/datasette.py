@@ -1,0 +1,267 @@
+"""`catalog publish datasette`: one SQLite hub database holding every dataset.
+
+The new database is built aside, in a temporary file beside the target, and
+swapped in with one `os.replace`: a Datasette already serving the old file keeps
+its open file and never sees a half-built hub, and a failed build leaves the old
+hub untouched. The new file starts as a copy of the old one, so datasets whose
+content hash did not change keep their tables as they are; only changed ones are
+dropped and reloaded. When nothing changed at all, nothing is written.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from catalog.datasets import load_dataset
+from catalog.errors import CatalogError, UnusableInput
+from catalog.hashing import tree_sha256
+from catalog.hub import records
+from catalog.hub.metadata import hub_metadata
+from catalog.hubdb import load_package, tune_for_build
+from catalog.package import dataset_folders, inputs_of, package
+from catalog.publishers import load_publishers
+
+
+@dataclass
+class Step:
+    action: str  # "load", "keep", "remove"
+    dataset: str
+    detail: str = ""
+
+
+@dataclass
+class HubResult:
+    db: Path
+    metadata: Path
+    steps: list[Step] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # dataset id -> why it was not packaged
+    written: bool = False  # False: the hub was already up to date, nothing was touched
+
+    def ids(self, action):
+        return [s.dataset for s in self.steps if s.action == action]
+
+
+def metadata_path(db: Path) -> Path:
+    """The Datasette metadata lives beside the database: build/hub.db -> build/hub.metadata.json."""
+    return Path(db).with_name(Path(db).stem + ".metadata.json")
+
+
+def database_name(db: Path) -> str:
+    return Path(db).stem
+
+
+def _hub_state(db_path: Path) -> dict[str, dict]:
+    """Dataset id -> its catalog_datasets row in the current hub; empty when there is no usable hub."""
+    if not db_path.is_file():
+        return {}
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True))
+        try:
+            return {r["id"]: r for r in records.current_rows(db, "catalog_datasets")}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        return {}  # not a hub database: rebuilt from scratch, never patched
+
+
+def _ready_packages(folders, root: Path, out: Path) -> tuple[list[dict], list[Path]]:
+    """Packages already written for these exact inputs (with their zip), and the folders to (re)package.
+
+    This skips validating and normalising unchanged datasets: their content hash says
+    the package on disk was made from the same files.
+    """
+    ready, stale = [], []
+    for folder in folders:
+        try:
+            dataset = load_dataset(folder)
+            content_hash = tree_sha256(inputs_of(dataset, root))
+        except (CatalogError, OSError):
+            stale.append(folder)  # `package` reports what is wrong with it
+            continue
+        target = out / dataset.publisher / dataset.name
+        descriptor = _read_descriptor(target)
+        if (descriptor and descriptor.get("catalog", {}).get("content_hash") == content_hash
+                and (out / dataset.publisher / f"{dataset.name}.zip").is_file()):
+            ready.append(descriptor)
+        else:
+            stale.append(folder)
+    return ready, stale
+
+
+def _read_descriptor(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _id(descriptor: dict) -> str:
+    return f"{descriptor['catalog']['publisher']}/{descriptor['name']}"
+
+
+def _external_reuses(root: Path) -> list[dict]:
+    try:
+        from catalog.reuses import load_external
+    except ImportError:  # reuses are optional: a hub without them is still a hub
+        return []
+    return load_external(root)
+
+
+class DatasetteHub:
+    """The Datasette target of the publish protocol: plan() then publish() a set of packages."""
+
+    def __init__(self, db: Path, out: Path, root: Path = Path("."), prune: bool = False, keep=()):
+        """`prune`: remove datasets not in the packages published, except those in `keep`."""
+        self.db, self.out, self.root, self.prune, self.keep = Path(db), Path(out), Path(root), prune, set(keep)
+
+    def plan(self, packages: list[dict]) -> list[Step]:
+        """What publishing these package descriptors would do; writes nothing."""
+        current = _hub_state(self.db)
+        steps, wanted = [], set()
+        for descriptor in packages:
+            dataset_id = _id(descriptor)
+            wanted.add(dataset_id)
+            old = current.get(dataset_id)
+            if old and old.get("content_hash") == descriptor["catalog"].get("content_hash"):
+                steps.append(Step("keep", dataset_id, "unchanged"))
+            else:
+                steps.append(Step("load", dataset_id, "new" if not old else "changed"))
+        if self.prune:
+            steps += [Step("remove", i, "no longer in datasets/") for i in sorted(set(current) - wanted - self.keep)]
+        return steps
+
+    def publish(self, packages: list[dict], progress=None) -> HubResult:
+        steps = self.plan(packages)
+        result = HubResult(self.db, metadata_path(self.db), steps)
+        by_id = {_id(d): d for d in packages}
+        publishers = records.publisher_rows(load_publishers(self.root))
+        if not self._needs_work(steps, publishers, packages):
+            return result
+        self.db.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix=f".{self.db.name}.", suffix=".tmp", dir=self.db.parent)
+        os.close(handle)
+        tmp = Path(tmp)
+        try:
+            if _hub_state(self.db):
+                shutil.copyfile(self.db, tmp)  # unchanged datasets keep their tables as they are
+            else:
+                tmp.unlink()
+            self._build(tmp, steps, by_id, publishers, packages, progress)
+            metadata_tmp = tmp.with_suffix(".json")
+            db = sqlite_utils.Database(tmp)
+            try:
+                metadata = hub_metadata(db, database_name(self.db))
+            finally:
+                db.close()
+            metadata_tmp.write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            _fsync(tmp)
+            os.replace(tmp, self.db)
+            os.replace(metadata_tmp, result.metadata)
+        finally:
+            tmp.unlink(missing_ok=True)
+            tmp.with_suffix(".json").unlink(missing_ok=True)
+        result.written = True
+        return result
+
+    def _needs_work(self, steps, publishers, packages) -> bool:
+        if any(s.action != "keep" for s in steps) or not metadata_path(self.db).is_file():
+            return True
+        db = sqlite_utils.Database(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True))
+        try:
+            wanted_reuses = records.reuse_rows(_external_reuses(self.root), self._all_descriptors(db, packages))
+            return (records.current_rows(db, "catalog_publishers") != sorted(publishers, key=lambda r: r["slug"])
+                    or records.current_rows(db, "catalog_reuses") != wanted_reuses)
+        finally:
+            db.close()
+
+    @staticmethod
+    def _all_descriptors(db, packages) -> list[dict]:
+        """Descriptors of every dataset the hub will hold: the ones published now and the ones kept."""
+        result = {_id(d): d for d in packages}
+        if "catalog_descriptors" in db.table_names():
+            for row in db.query("SELECT id, descriptor FROM catalog_descriptors"):
+                result.setdefault(row["id"], json.loads(row["descriptor"]))
+        return [result[k] for k in sorted(result)]
+
+    def _build(self, path: Path, steps, by_id, publishers, packages, progress):
+        db = sqlite_utils.Database(path)
+        try:
+            tune_for_build(db)
+            records.ensure_tables(db)
+            current = {r["id"]: r for r in records.current_rows(db, "catalog_datasets")}
+            for step in steps:
+                if step.action == "keep":
+                    continue
+                if step.dataset in current:
+                    self._remove(db, step.dataset, current[step.dataset])
+                if step.action == "load":
+                    descriptor = by_id[step.dataset]
+                    folder = self.out / descriptor["catalog"]["publisher"] / descriptor["name"]
+                    loaded = load_package(db, folder, progress)
+                    tables = records.table_rows(db, descriptor, loaded)
+                    db["catalog_tables"].insert_all(tables, replace=True)
+                    db["catalog_datasets"].insert(records.dataset_row(descriptor, tables), replace=True)
+                    db["catalog_descriptors"].insert({"id": step.dataset,
+                                                      "descriptor": json.dumps(descriptor, ensure_ascii=False)},
+                                                     replace=True)
+            with db.conn:
+                db.execute("DELETE FROM catalog_publishers")
+                db["catalog_publishers"].insert_all(publishers)
+                db.execute("DELETE FROM catalog_reuses")
+                db["catalog_reuses"].insert_all(records.reuse_rows(_external_reuses(self.root),
+                                                                   self._all_descriptors(db, packages)))
+            free, total = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_count"))
+            if free > total // 4:  # dropped tables left much empty space: worth compacting once
+                db.execute("VACUUM")
+            db.execute("PRAGMA journal_mode = DELETE")  # what readers of the swapped-in file expect
+        finally:
+            db.close()
+
+    @staticmethod
+    def _remove(db, dataset_id: str, row: dict):
+        for entry in json.loads(row.get("tables") or "[]"):
+            name = entry["table"]
+            if name in db.table_names():
+                if db[name].detect_fts():
+                    db[name].disable_fts()
+                db[name].drop()
+        with db.conn:
+            db.execute("DELETE FROM catalog_tables WHERE dataset_id = ?", [dataset_id])
+            db.execute("DELETE FROM catalog_datasets WHERE id = ?", [dataset_id])
+            db.execute("DELETE FROM catalog_descriptors WHERE id = ?", [dataset_id])
+
+
+def _fsync(path: Path):
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/hub.db"),
+                      out: Path = Path("build/packages"), progress=None) -> HubResult:
+    """Package the datasets (skipping unchanged ones), then build and swap in the hub database.
+
+    With no PATH, every dataset under datasets/, and datasets gone from there leave the hub.
+    Invalid datasets are not packaged: they are listed in `result.refused` (their previous
+    version, if any, stays in the hub)."""
+    root, db, out = Path(root), Path(db), Path(out)
+    folders = dataset_folders(paths, root)
+    if not folders:
+        raise UnusableInput(f"no dataset to publish under {root / 'datasets'}.",
+                            "Name dataset folders, or run from the hub folder holding datasets/.")
+    ready, stale = _ready_packages(folders, root, out)
+    refused = {}
+    if stale:
+        run = package([str(f) for f in stale], root, out, zip=True)
+        ready += [p.descriptor for p in run.packaged]
+        refused = run.refused
+    hub = DatasetteHub(db, out, root, prune=not paths, keep=refused)
+    result = hub.publish(sorted(ready, key=_id), progress)
+    result.refused = refused
+    return result

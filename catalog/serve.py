@@ -1,0 +1,83 @@
+"""`catalog serve`: Datasette on the hub database, with the hub's pages and plugins.
+
+Datasette runs in this process through its Python API, so the hub plugin
+(landing page data, dataset pages, pick-up of a freshly published hub) is
+registered the way any plugin is, without installing anything.
+"""
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+from catalog.errors import UnusableInput
+
+HERE = Path(__file__).resolve().parent
+SETTINGS = {
+    "sql_time_limit_ms": 3000,  # a runaway ?sql= must not hold a worker
+    "default_page_size": 50,
+    "facet_time_limit_ms": 500,
+    "max_returned_rows": 5000,
+    "default_cache_ttl": 60,
+}
+
+
+def ensure_hub(db: Path, packages: Path, root: Path, echo=print) -> None:
+    """Build the hub from the bundled datasets when there is none yet."""
+    from catalog.publish.datasette import metadata_path, publish_datasette
+
+    if db.is_file() and metadata_path(db).is_file():
+        return
+    if not (root / "datasets").is_dir():
+        raise UnusableInput(f"{db} does not exist and there is no datasets/ folder in {root.resolve()} "
+                            "to build it from.",
+                            "Run `catalog serve` from the hub folder, or build a hub first with "
+                            "`catalog publish datasette --db FILE`.")
+    echo(f"No hub at {db} yet: building it from {root / 'datasets'} (first run only)…")
+    result = publish_datasette((), root, db, packages)
+    for name, why in result.refused.items():
+        echo(f"Warning: {name} was not published: {why}.")
+
+
+def make_datasette(db: Path, packages: Path):
+    """The Datasette application for this hub (also used by tests and benchmarks)."""
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from catalog.hub import plugin
+    from catalog.publish.datasette import database_name, metadata_path
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="catalog-hub")
+    metadata = json.loads(metadata_path(db).read_text(encoding="utf-8"))
+    metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve())}
+    packages.mkdir(parents=True, exist_ok=True)
+    return Datasette(
+        immutables=[str(db)],
+        metadata=metadata,
+        template_dir=str(HERE / "templates"),
+        static_mounts=[("packages", str(packages.resolve())), ("hub-assets", str(HERE / "static"))],
+        settings=SETTINGS,
+    )
+
+
+def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = Path("build/packages"),
+          root: Path = Path("."), echo=print) -> None:
+    """Run the hub until interrupted. Port 0 picks a free port; the address is echoed either way."""
+    import uvicorn
+
+    db, packages, root = Path(db), Path(packages), Path(root)
+    ensure_hub(db, packages, root, echo)
+    ds = make_datasette(db, packages)  # its startup hooks run in uvicorn's loop (lifespan)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        raise UnusableInput(f"cannot listen on {host}:{port} ({error.strerror}).",
+                            "Pick another port with --port, or stop what is using it.")
+    bound = sock.getsockname()[1]
+    echo(f"Hub: {db} — open http://{host}:{bound}/ (Ctrl+C to stop)")
+    config = uvicorn.Config(ds.app(), log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
