@@ -105,6 +105,52 @@ def publish():
 
 
 # `catalog publish datasette` and `catalog serve` are defined below this line.
+@publish.command("datasette")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--db", default="build/hub.db", show_default=True, type=click.Path(dir_okay=False),
+              help="The hub SQLite database to build (swapped in whole when ready).")
+@click.option("--out", default="build/packages", show_default=True, type=click.Path(file_okay=False),
+              help="Where the data packages are written and read.")
+@click.option("--root", default=".", type=click.Path(file_okay=False),
+              help="The hub folder holding datasets/ and publishers/ (default: here).")
+def publish_datasette_command(paths, db, out, root):
+    """Package the datasets and build the Datasette hub database from them.
+
+    With no PATH, every dataset under datasets/ (datasets removed from there leave the hub).
+    Unchanged datasets are not reloaded. Exit 1 when a dataset is invalid (not published)."""
+    from catalog.publish.datasette import publish_datasette
+
+    try:
+        result = publish_datasette(paths, Path(root), Path(db), Path(out))
+    except CatalogError as error:
+        _fail(error)
+    for step in result.steps:
+        click.echo(f"{step.dataset}: {'loaded' if step.action == 'load' else step.action} ({step.detail})")
+    click.echo(f"hub: {result.db}" + (" written" if result.written else " already up to date, nothing written")
+               + f"; metadata: {result.metadata}")
+    for name, why in result.refused.items():
+        click.echo(f"Error: {name} was not published: {why}.", err=True)
+    sys.exit(1 if result.refused else 0)
+
+
+@main.command()
+@click.option("--db", default="build/hub.db", show_default=True, type=click.Path(dir_okay=False),
+              help="The hub database; built from the bundled datasets when missing.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on (0: any free port).")
+@click.option("--packages", default="build/packages", show_default=True, type=click.Path(file_okay=False),
+              help="The packages folder served as downloads under /packages/.")
+@click.option("--root", default=".", type=click.Path(file_okay=False),
+              help="The hub folder holding datasets/ and publishers/ (default: here).")
+def serve(db, host, port, packages, root):
+    """Run the hub: Datasette with the landing page, maps, downloads and the JSON/SQL API."""
+    from catalog.serve import serve as run
+
+    try:
+        run(Path(db), host, port, Path(packages), Path(root), echo=lambda text: click.echo(text, err=True))
+    except CatalogError as error:
+        _fail(error)
+
 
 
 # `catalog publish ckan` is defined below this line.
