@@ -3,13 +3,17 @@
 The harvester's expectations are written as SHACL shapes (checked with pyshacl) and
 SPARQL queries over the exported graph, on small crafted hubs and on the bundled datasets.
 """
+import hashlib
 import json
 import os
-import shutil
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from pyshacl import validate as shacl_validate
@@ -218,6 +222,7 @@ def test_crafted_hub_has_what_a_harvester_needs(hub, tmp_path):
     assert set(graph.objects(town, DCAT.theme)) == {URIRef(EU + "data-theme/GOVE"), URIRef(EU + "data-theme/SOCI")}
     period = graph.value(town, DCT.temporal)
     assert [str(graph.value(period, p)) for p in (DCAT.startDate, DCAT.endDate)] == ["2025-01-01", "2025-12-31"]
+    assert graph.value(town, DCAT.landingPage) == URIRef(f"{BASE}/-/dataset/testville/equipements")
     catalog = URIRef(f"{BASE}/catalog")
     assert graph.value(catalog, DCT.publisher) == URIRef(f"{BASE}/publishers/testville")
 
@@ -375,6 +380,51 @@ def test_stdout_and_format_from_suffix(hub, tmp_path):
     result = runner.invoke(main, args + ["--out", str(tmp_path / "catalogue.jsonld")])
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "catalogue.jsonld").read_text(encoding="utf-8"))["@graph"]
+
+
+def test_every_announced_url_resolves_on_a_running_hub(hub, tmp_path):
+    """A harvester follows the URLs: on a real `catalog serve`, each download gives the
+    announced bytes and hash, and each landing page exists."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "catalog.cli", "serve", "--root", str(hub), "--db", str(tmp_path / "hub.db"),
+         "--packages", str(tmp_path / "packages"), "--port", "0"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)
+    try:
+        lines = []
+        while not (match := re.search(r"open (http://127\.0\.0\.1:\d+)/", "".join(lines))):
+            line = server.stderr.readline()
+            assert line, "catalog serve stopped: " + "".join(lines)
+            lines.append(line)
+        base = match.group(1)
+        for _ in range(100):  # the address is printed just before uvicorn starts answering
+            try:
+                httpx.get(base + "/", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        export_dcat(hub, tmp_path / "catalog.ttl", "ttl", base, tmp_path / "packages")
+        graph = parse(tmp_path / "catalog.ttl")
+        distributions = list(graph.subjects(RDF.type, DCAT.Distribution))
+        assert len(distributions) == 3
+        with httpx.Client(timeout=10) as client:
+            for node in distributions:
+                response = client.get(str(graph.value(node, DCAT.downloadURL)))
+                assert response.status_code == 200, node
+                assert len(response.content) == graph.value(node, DCAT.byteSize).toPython()
+                checksum = graph.value(node, URIRef(SPDX + "checksum"))
+                assert hashlib.sha256(response.content).hexdigest() == str(
+                    graph.value(checksum, URIRef(SPDX + "checksumValue")))
+            for dataset in graph.subjects(RDF.type, DCAT.Dataset):
+                page = client.get(str(graph.value(dataset, DCAT.landingPage)))
+                assert page.status_code == 200, dataset
+                assert str(graph.value(dataset, DCT.title)) in page.text
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 # --- the bundled datasets (datasets/, publishers/) -------------------------------------------

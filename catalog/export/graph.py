@@ -17,7 +17,7 @@ from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, OWL, PROV, RDF, RDFS, S
 
 from catalog import licences
 from catalog.export import vocab
-from catalog.export.vocab import ADMS, GSP, SPDX, VCARD
+from catalog.export.vocab import GSP, SPDX, VCARD
 
 
 @dataclass
@@ -51,6 +51,10 @@ class Uris:
 
     def dataset(self, publisher, name):
         return URIRef(f"{self.base}/datasets/{self._path(publisher, name)}")
+
+    def landing_page(self, publisher, name):
+        """The dataset's page on the hub (catalog/hub/plugin.py's route)."""
+        return URIRef(f"{self.base}/-/dataset/{self._path(publisher, name)}")
 
     def distribution(self, publisher, name, resource):
         return URIRef(f"{self.dataset(publisher, name)}/resources/{self._path(resource)}")
@@ -156,6 +160,9 @@ def _dataset(g: Graph, uris: Uris, entry: Entry, profile, known: set, built: Bui
     g.add((node, DCT.description, Literal(d.get("description") or d.get("title") or entry.name)))
     g.add((node, DCT.language, vocab.LANGUAGE.FRA))
     g.add((node, DCT.accessRights, vocab.ACCESS_RIGHT.PUBLIC))
+    page = uris.landing_page(entry.publisher, entry.name)
+    g.add((node, DCAT.landingPage, page))
+    g.add((page, RDF.type, FOAF.Document))
     if d.get("version"):
         g.add((node, OWL.versionInfo, Literal(str(d["version"]))))
     for predicate, key in ((DCT.issued, "created"), (DCT.modified, "modified")):
