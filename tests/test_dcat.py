@@ -328,6 +328,17 @@ def test_reuse_points_at_its_sources_with_their_versions():
     assert recorded == {(f"{BASE}/datasets/testville-bus/arrets", "2.1.0"), (f"{BASE}/datasets/testville/communes", "1.0.0")}
 
 
+def test_external_reuses_are_referenced_by_the_datasets_they_use():
+    entries = [Entry("testville", "equipements", {"title": "Équipements", "resources": []}),
+               Entry("testville-bus", "arrets", {"title": "Arrêts", "resources": []})]
+    external = [{"slug": "carte", "title": "Carte des équipements", "url": "https://carte.example.org/",
+                 "type": "application", "author": "Association Carto", "datasets": ["testville/equipements"]}]
+    graph = build(entries, {}, BASE, "Test", external=external).graph
+    page = URIRef("https://carte.example.org/")
+    assert list(graph.subjects(DCT.isReferencedBy, page)) == [URIRef(f"{BASE}/datasets/testville/equipements")]
+    assert str(graph.value(page, DCT.title)) == "Carte des équipements"
+
+
 def test_missing_packages_are_built_and_nothing_else_is_written(hub, tmp_path):
     before = sorted(p.relative_to(hub) for p in hub.rglob("*"))
     result, out = export(hub, tmp_path)

@@ -78,8 +78,8 @@ def export_dcat(root: Path = Path("."), out: Path | None = None, fmt: str | None
         raise UnusableInput(f"--publisher {publisher!r}: no usable profile publishers/{publisher}.yml.",
                             "Name one of: " + (", ".join(sorted(publishers)) or "(no profile found)") + ".")
     entries, packaged = packaged_entries(root, packages_dir, build, progress)
-    built = dcat_graph.build(entries, publishers, base, title or f"Catalogue des données ouvertes — {urlsplit(base).netloc}",
-                             publisher)
+    title = title or f"Catalogue des données ouvertes — {urlsplit(base).netloc}"
+    built = dcat_graph.build(entries, publishers, base, title, publisher, _external_reuses(root))
     data = serialise(built.graph, fmt)
     if out is not None:
         write_atomically(Path(out), data)
@@ -128,6 +128,14 @@ def packaged_entries(root: Path, packages_dir: Path, build: bool, progress=None)
                                 f"Run `catalog package {dataset.folder} --out {packages_dir}`.")
         entries.append(dcat_graph.Entry(dataset.publisher, dataset.name, descriptor))
     return entries, [d.id for d in stale]
+
+
+def _external_reuses(root: Path) -> list[dict]:
+    try:
+        from catalog.reuses import load_external
+    except ImportError:  # external reuses are optional: a hub without them still exports
+        return []
+    return load_external(root)
 
 
 def _read(path: Path) -> dict | None:

@@ -81,9 +81,10 @@ def new_graph() -> Graph:
 
 
 def build(entries: list[Entry], publishers: dict, base: str, title: str,
-          catalog_publisher: str | None = None) -> Built:
+          catalog_publisher: str | None = None, external: list[dict] = ()) -> Built:
     """The whole catalogue: one dcat:Catalog, a dcat:Dataset per entry, a dcat:Distribution
-    per packaged resource. `publishers` maps slugs to catalog.publishers.Publisher."""
+    per packaged resource. `publishers` maps slugs to catalog.publishers.Publisher;
+    `external` are works by others (contracts.md: reuses/<slug>.yml) that use the datasets."""
     uris = Uris(base)
     built = Built(new_graph())
     g = built.graph
@@ -101,6 +102,7 @@ def build(entries: list[Entry], publishers: dict, base: str, title: str,
         dataset = _dataset(g, uris, entry, publishers.get(entry.publisher), known, built)
         g.add((catalog, DCAT.dataset, dataset))
         described.add(entry.publisher)
+    _referenced_by(g, uris, external, known)
     slug = catalog_publisher or (next(iter(described)) if len(described) == 1 else None)
     if slug and slug in publishers:
         g.add((catalog, DCT.publisher, _agent(g, uris, slug, publishers[slug], {})[0]))
@@ -298,6 +300,21 @@ def _lineage(g: Graph, uris: Uris, node, descriptor: dict, known: set):
                 _checksum(g, derivation, digest.split(":", 1)[1])
         elif str(source.get("path") or "").startswith(("http://", "https://")):
             g.add((node, DCT.source, URIRef(source["path"])))
+
+
+def _referenced_by(g: Graph, uris: Uris, external, known: set):
+    """Applications, articles or papers built on a dataset: dct:isReferencedBy (DCAT-AP 3)."""
+    for work in sorted(external or [], key=lambda w: str(w.get("url"))):
+        url = str(work.get("url") or "")
+        if not url.startswith(("http://", "https://")):
+            continue
+        page = URIRef(url)
+        for name in sorted(set(work.get("datasets") or []) & known):
+            g.add((uris.dataset(*name.split("/", 1)), DCT.isReferencedBy, page))
+        if work.get("title"):
+            g.add((page, DCT.title, Literal(str(work["title"]))))
+        if work.get("author"):
+            g.add((page, DCT.creator, Literal(str(work["author"]))))
 
 
 def _checksum(g: Graph, node, hexdigest: str):
