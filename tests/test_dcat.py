@@ -381,6 +381,14 @@ def test_a_bad_base_url_is_one_clear_error(hub, tmp_path, url):
     assert not (tmp_path / "p").exists()
 
 
+def test_an_unwritable_out_is_one_clear_error(hub, tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    result = CliRunner().invoke(main, ["export", "dcat", "--root", str(hub), "--base-url", BASE,
+                                       "--packages", str(tmp_path / "p"), "--out", str(tmp_path / "file" / "c.ttl")])
+    assert result.exit_code == 2, result.output
+    assert "cannot write there" in result.output and "Traceback" not in result.output
+
+
 def test_stdout_and_format_from_suffix(hub, tmp_path):
     runner = CliRunner()
     args = ["export", "dcat", "--root", str(hub), "--packages", str(tmp_path / "packages"), "--base-url", BASE]

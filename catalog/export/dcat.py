@@ -93,7 +93,7 @@ def packaged_entries(root: Path, packages_dir: Path, build: bool, progress=None)
 
     folders = discover(root)
     if not folders:
-        raise UnusableInput(f"{root / 'datasets'}: no dataset to export.",
+        raise UnusableInput(f"{root.resolve() / 'datasets'}: no dataset to export.",
                             "Run the command in the hub folder (holding datasets/ and publishers/) or pass --root.")
     datasets = [load_dataset(folder) for folder in folders]
     stale = []
@@ -115,9 +115,10 @@ def packaged_entries(root: Path, packages_dir: Path, build: bool, progress=None)
         run = package([str(d.folder) for d in stale], root, packages_dir)
         if run.refused:
             raise InvalidData(
-                "the catalogue was not exported: " + "; ".join(f"{name}: {why}" for name, why in run.refused.items()) + ".",
-                "Fix these datasets, then export again (a harvester would treat a dataset left out "
-                "of the catalogue as deleted, so the export is all or nothing).",
+                f"the catalogue was not exported: {len(run.refused)} dataset(s) could not be packaged:\n"
+                + "\n".join(f"  - {name}: {why}" for name, why in run.refused.items()),
+                "Fix these datasets, then export again (a harvester would take a dataset left out "
+                "of the catalogue for a deleted one, so the export is all or nothing).",
             )
     entries = []
     for dataset in datasets:
@@ -166,13 +167,20 @@ def serialise(graph, fmt: str) -> bytes:
 def write_atomically(out: Path, data: bytes):
     """Write beside the target and rename: a harvester fetching the file mid-export gets
     the old catalogue or the new one, never half of one."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp", delete=False)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp", delete=False)
+    except OSError as error:
+        raise UnusableInput(f"--out {out}: cannot write there ({error.strerror}).",
+                            "Choose a file in a folder you can write to.") from None
     try:
         with handle:
             handle.write(data)
         os.chmod(handle.name, 0o644)
         os.replace(handle.name, out)
-    except BaseException:
+    except BaseException as error:
         Path(handle.name).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise UnusableInput(f"--out {out}: cannot write there ({error.strerror}).",
+                                "Free some space or choose another file; the previous file is unchanged.") from None
         raise
