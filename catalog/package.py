@@ -90,13 +90,22 @@ def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages")
     root, out = Path(root), Path(out)
     run = PackageRun()
     publishers = load_publishers(root)
-    for folder in dataset_folders(paths, root):
+    from catalog.reuse import is_reuse, package_reuse, with_sources
+
+    for folder in with_sources(dataset_folders(paths, root), root):  # a reuse's sources come first
         report = validate([str(folder)], root)
         dataset = load_dataset(folder) if report.exit_code != 2 else None
         name = dataset.id if dataset else str(folder)
         if not report.valid:
             errors = sum(t.to_dict()["errors"] for t in report.targets)
             run.refused[name] = f"{errors} validation error(s); run `catalog validate {folder}` to see them"
+            continue
+        if is_reuse(dataset):  # its data is derived from the packaged sources
+            try:
+                run.packaged.append(package_reuse(dataset, root, out, publishers, report.targets[0].score, zip,
+                                                  force, run.refused))
+            except InvalidData as error:
+                run.refused[name] = error.message
             continue
         run.packaged.append(package_one(dataset, root, out, publishers, report.targets[0].score, zip, force))
     return run

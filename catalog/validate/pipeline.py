@@ -13,7 +13,7 @@ from catalog.datasets import (
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Report, Target
 from catalog.publishers import check_profile
-from catalog.validate import metadata, sniff, tables
+from catalog.validate import fast, metadata, sniff, tables
 from catalog.validate.cells import check_cells
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 
@@ -40,6 +40,8 @@ def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progr
 def _everything(root):
     work = [(p.stem, (lambda p=p: validate_profile(p))) for p in sorted((root / "publishers").glob("*.y*ml"))]
     work += [(f"{d.parent.name}/{d.name}", (lambda d=d: validate_dataset(d, root))) for d in discover(root)]
+    from catalog.reuses import validate_external
+    work += [(f"reuses/{p.stem}", (lambda p=p: validate_external(p))) for p in sorted((root / "reuses").glob("*.y*ml"))]
     return work
 
 
@@ -56,7 +58,7 @@ def _expand(paths, root, schema):
         elif path.is_dir():
             found = sorted({d.parent for d in path.rglob("datapackage.*") if d.name in
                             ("datapackage.json", "datapackage.yaml", "datapackage.yml")})
-            found += sorted(path.glob("*.y*ml")) if path.name == "publishers" else []
+            found += sorted(path.glob("*.y*ml")) if path.name in ("publishers", "reuses") else []
             if not found:
                 yield str(raw), (lambda raw=raw: _unusable(
                     "file", str(raw), str(raw), f"{raw}: no dataset (datapackage.json) in this folder.",
@@ -65,13 +67,21 @@ def _expand(paths, root, schema):
                 if item.is_dir():
                     yield str(item), (lambda item=item: validate_dataset(item, root))
                 else:
-                    yield str(item), (lambda item=item: validate_profile(item))
+                    yield str(item), (lambda item=item: _validate_yaml(item))
         elif path.name.startswith("datapackage."):
             yield str(raw), (lambda path=path: validate_dataset(path, root))
-        elif path.parent.name == "publishers" and path.suffix in (".yml", ".yaml"):
-            yield str(raw), (lambda path=path: validate_profile(path))
+        elif path.parent.name in ("publishers", "reuses") and path.suffix in (".yml", ".yaml"):
+            yield str(raw), (lambda path=path: _validate_yaml(path))
         else:
             yield str(raw), (lambda path=path, raw=raw: validate_file(path, str(raw), schema))
+
+
+def _validate_yaml(path: Path) -> Target:
+    """publishers/<slug>.yml is a publisher profile, reuses/<slug>.yml an external reuse."""
+    if path.parent.name == "reuses":
+        from catalog.reuses import validate_external
+        return validate_external(path)
+    return validate_profile(path)
 
 
 def _unusable(kind, name, path, message, fix=""):
@@ -116,7 +126,11 @@ def validate_dataset(path: Path, root: Path) -> Target:
                             "publisher's profile.", file=dataset.descriptor_path.name,
                             severity=ERROR if project else WARNING)])
     try:
-        target.add(_check_resources(dataset))
+        if project and dataset.hub.get("reuse") is not None:
+            from catalog.reuse import check_reuse  # derived: checked against its sources' schemas
+            target.add(check_reuse(dataset, project))
+        else:
+            target.add(_check_resources(dataset))
     except UnusableInput as error:
         target.add([Finding("unusable-input", error.message, error.fix or "", file=dataset.descriptor_path.name)])
     target.quality = metadata.quality(dataset, publisher_known)
@@ -182,7 +196,8 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
     for display, path, fmt, effective, schema in tabular:
         fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
         table = TableContext(display, path, fields, bboxes)
-        found += check_cells(table, fmt, effective.get("encoding"), (effective.get("dialect") or {}).get("delimiter"))
+        dialect = effective.get("dialect") if isinstance(effective.get("dialect"), dict) else {}
+        found += check_cells(table, fmt, effective.get("encoding"), dialect.get("delimiter"))
     if dataset.is_gtfs and gtfs_files:
         from catalog.validate.gtfs import check_gtfs_files
         prefix = str(Path(next(d for d, *_ in tabular if d.endswith(".txt"))).parent)
@@ -231,7 +246,7 @@ def _frictionless_package(dataset: Dataset, resources) -> list[Finding]:
         descriptor["resources"].append(entry)
     try:
         package = frictionless.Package(descriptor, basepath=str(dataset.folder))
-        report = package.validate(limit_errors=tables.LIMIT_ERRORS)
+        report = fast.validate_package(package, tables.LIMIT_ERRORS)  # Frictionless' report, vectorised
     except frictionless.FrictionlessException as error:
         return tables.translate_exception(error, dataset.descriptor_path.name,
                                           [(d, r.get("schema")) for d, r in resources])
@@ -290,7 +305,7 @@ def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Find
         # rows and call later rows wrong, so every column is text (structure is still checked).
         detector = None if descriptor.get("schema") else frictionless.Detector(field_type="string")
         resource = frictionless.Resource(descriptor, basepath=str(path.parent), detector=detector)
-        report = resource.validate(limit_errors=tables.LIMIT_ERRORS)
+        report = fast.validate(resource, tables.LIMIT_ERRORS)  # Frictionless' report, vectorised
         found += tables.findings_of(report, lambda task: display)
     except frictionless.FrictionlessException as error:
         found += tables.translate_exception(error, display, [(display, descriptor.get("schema"))])
