@@ -1,6 +1,9 @@
 """Stream a table once, in chunks, through every cell-level check."""
 from __future__ import annotations
 
+import io
+import warnings
+
 import pandas as pd
 
 from catalog.findings import WARNING, Finding
@@ -20,7 +23,17 @@ def chunk_checks(table: TableContext):
 
 def read_chunks(path, fmt, encoding, delimiter):
     if fmt in ("xlsx", "xls", "ods"):
-        frame = pd.read_excel(path, dtype=str, sheet_name=0).fillna("")
+        # Spreadsheets cannot be read in pieces by pandas; they are bounded by the format
+        # (1,048,576 rows), unlike CSV files.
+        try:
+            with warnings.catch_warnings():
+                # Quiet: pandas warns that xlrd (our only .xls reader) is deprecated, and xlrd
+                # prints its complaints about damaged files on stdout, where --json goes.
+                warnings.simplefilter("ignore")
+                quiet = {"engine_kwargs": {"logfile": io.StringIO()}} if fmt == "xls" else {}
+                frame = pd.read_excel(path, dtype=str, sheet_name=0, **quiet).fillna("")
+        except Exception as error:  # noqa: BLE001 - the readers of damaged workbooks raise anything
+            raise ValueError(f"the spreadsheet cannot be read ({type(error).__name__}: {error})") from None
         yield frame
         return
     yield from pd.read_csv(
@@ -41,6 +54,8 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
             first_row += len(chunk)
             if on_rows:
                 on_rows(len(chunk))
+    except pd.errors.EmptyDataError:
+        return []  # an empty file: its structure finding says so
     except (pd.errors.ParserError, ValueError, OSError) as error:
         # Structure errors are reported by Frictionless with their rows; say only that cell checks stopped.
         return [Finding("cell-checks-incomplete", f"cell checks stopped at row {first_row}: {error}",

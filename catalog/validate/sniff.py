@@ -11,13 +11,16 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.errors import UnusableInput
+
 CHUNK = 1 << 20
 # Bytes 0x80-0x9F are printable in cp1252 (€ ’ œ …) but control codes in Latin-1:
 # their presence tells the two apart. 0x81 0x8D 0x8F 0x90 0x9D are unassigned in cp1252.
 CP1252_ONLY = set(range(0x80, 0xA0)) - {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with a byte-order mark (BOM)", "cp1252": "Windows-1252 (cp1252)",
-         "latin-1": "ISO-8859-1 (Latin-1)", "ascii": "ASCII"}
+         "latin-1": "ISO-8859-1 (Latin-1)", "ascii": "ASCII",
+         "utf-16": "UTF-16 (what Excel's \"Unicode text\" export writes)"}
 
 
 @dataclass
@@ -34,18 +37,30 @@ def normalise(encoding: str | None) -> str:
         "cp1252": "cp1252", "windows-1252": "cp1252", "win-1252": "cp1252",
         "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1", "iso8859-1": "latin-1",
         "iso-8859-15": "latin-9", "ascii": "ascii", "us-ascii": "ascii",
+        "utf16": "utf-16", "utf-16": "utf-16", "utf-16le": "utf-16", "utf-16be": "utf-16",
     }.get(value, value)
 
 
 def sniff_encoding(path: Path) -> tuple[str, bool]:
-    """Stream the whole file once: UTF-8 only if every byte decodes."""
+    """Stream the whole file once: UTF-8 only if every byte decodes.
+
+    Raises UnusableInput for a file that is not text at all (NUL bytes: a
+    spreadsheet or an archive renamed .csv), rather than calling it cp1252."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, ascii_only, cp1252_bytes, first = True, True, False, True
     bom = False
     with open(path, "rb") as handle:
         while block := handle.read(CHUNK):
             if first:
+                if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    return "utf-16", False
                 bom, first = block.startswith(codecs.BOM_UTF8), False
+            if b"\x00" in block:
+                raise UnusableInput(
+                    f"{Path(path).name}: not a text file: it holds binary data (NUL bytes), so it cannot be "
+                    "read as CSV.",
+                    "If it is a spreadsheet, give it its real extension (.xlsx, .xls, .ods); otherwise export "
+                    "the table again as CSV (UTF-8).")
             if ascii_only and not block.isascii():
                 ascii_only = False
             if not ascii_only:
@@ -93,6 +108,8 @@ def compatible(declared: str, actual: Sniffed) -> bool:
     declared = normalise(declared)
     if actual.ascii_only:
         return True
+    if actual.encoding == "utf-16":
+        return declared == "utf-16"
     if actual.encoding in ("utf-8", "utf-8-sig"):
         return declared in ("utf-8", "utf-8-sig")
     if actual.encoding == "latin-1":  # no 0x80-0x9F bytes: cp1252 and Latin-1 read it alike

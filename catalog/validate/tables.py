@@ -96,6 +96,9 @@ def translate(error, file) -> Finding:
             "duplicate-label": f'the column header "{label}" appears twice.',
         }
         return made(messages[kind], "Make the header row match the schema's fields, in the same order, or fix the schema.")
+    if kind == "source-error" and "empty" in note:
+        return made("the file is empty: it has no header row and no data.",
+                    "Export the table again, with its header row naming the columns.")
     if kind in ("encoding-error", "source-error", "scheme-error", "format-error", "io-error"):
         return made(f"the file cannot be read: {note or error.message}.", "Check the file's format, encoding and path.")
     if kind in ("schema-error", "field-error", "package-error", "resource-error", "dialect-error", "checklist-error"):
@@ -115,7 +118,8 @@ def lint_schema(schema, file) -> list[Finding]:
     """Descriptor mistakes of real national schemas, named field by field
     (Frictionless only says "field is not valid", once per field, without the name)."""
     found = []
-    for index, field in enumerate((schema or {}).get("fields") or [], start=1):
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    for index, field in enumerate(fields if isinstance(fields, list) else [], start=1):
         if not isinstance(field, dict):
             continue
         name = field.get("name") or f"#{index}"
