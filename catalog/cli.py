@@ -154,6 +154,67 @@ def serve(db, host, port, packages, root):
 
 
 # `catalog publish ckan` is defined below this line.
+@publish.command("ckan")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--url", required=True, help="The CKAN portal, e.g. https://data.example.fr.")
+@click.option("--api-key-file", type=click.Path(dir_okay=False),
+              help="File holding the API token (default: the CKAN_API_KEY environment variable).")
+@click.option("--dry-run", is_flag=True, help="Print the plan (create/update/unchanged/prune) and write nothing.")
+@click.option("--prune", is_flag=True, help="Remove resources this tool published that left the package.")
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for each answer of the portal.")
+@click.option("--out", default="build/packages", show_default=True, type=click.Path(file_okay=False),
+              help="Where the packages are written.")
+@click.option("--root", default=".", type=click.Path(file_okay=False),
+              help="The hub folder holding datasets/ and publishers/ (default: here).")
+def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, out, root):
+    """Publish datasets to a CKAN portal: organisations, datasets, files, DataStore tables.
+
+    With no PATH, every dataset under datasets/. Publishing again changes only what changed.
+    Exit codes: 0 done, 1 a dataset was refused (invalid), 2 unusable input, 3 stopped midway."""
+    from catalog.publish.ckan import publish_ckan, read_api_key
+
+    bar = None
+    if sys.stderr.isatty() and not dry_run:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       console=Console(stderr=True), transient=True)
+    tasks = {}
+
+    def rows_loaded(label, done, total):
+        if label not in tasks:
+            tasks[label] = bar.add_task(f"DataStore {label}"[:60], total=total)
+        bar.update(tasks[label], completed=done)
+
+    def step_done(step):
+        click.echo(f"{step.action:<10} {step.kind:<12} {step.name}")
+
+    try:
+        api_key = read_api_key(api_key_file)
+        options = dict(url=url, api_key=api_key, dry_run=dry_run, prune=prune, timeout=timeout,
+                       progress=rows_loaded if bar else None, on_step=step_done)
+        if bar:
+            with bar:
+                result = publish_ckan(paths, Path(root), Path(out), **options)
+        else:
+            result = publish_ckan(paths, Path(root), Path(out), **options)
+    except CatalogError as error:
+        _fail(error)
+    counts = result.counts()
+    if dry_run:
+        for step in result.steps:
+            click.echo(step.line())
+    summary = ", ".join(f"{n} {action}" for action, n in counts.items())
+    if dry_run:
+        click.echo(f"Plan for {result.url}: {summary}. Nothing was written (--dry-run).")
+    else:
+        click.echo(f"Published to {result.url}: {summary}; {result.rows:,} DataStore rows in {result.seconds:.1f} s.")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}.", err=True)
+    for name, why in result.refused.items():
+        click.echo(f"Error: {name} was not published: {why}.", err=True)
+    sys.exit(1 if result.refused else 0)
 
 
 @main.group()

@@ -17,4 +17,5 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+python3 tests/ckan/portal.py install  # CKAN 2.12 in .ckan/venv (once; the CKAN tests start it)
 python3 -m pytest "$@"

@@ -1,0 +1,209 @@
+"""`catalog publish ckan`: push data packages to a CKAN portal, idempotently.
+
+    result = publish_ckan(paths, root=Path("."), url="https://portal.example.fr", api_key=token)
+
+Datasets are packaged first (catalog.package): an invalid one, or one failing the
+personal-data gate, is refused and never reaches the portal. Then `plan()` reads the
+portal by name and `publish()` carries out the writes the plan lists, in order:
+organisation, dataset, each resource and its DataStore table. If the portal fails
+midway the run stops with PartialPublication (exit 3) saying what was published and
+what was not; the next run's plan starts from what the portal then holds, so it
+completes the work without duplicating anything (see ckan_plan for how).
+
+The API token is only ever handed to the HTTP client; it is not in any message.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog.errors import PartialPublication, UnusableInput
+from catalog.publish import ckan_datastore
+from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
+from catalog.publish.ckan_plan import (CREATE, PRUNE, UNCHANGED, UPDATE, Step, dataset_name, dataset_steps,
+                                       organisation_fields, organisation_step)
+
+FIX = ("Once the portal answers again, run the same command: it completes the publication "
+       "without duplicating anything.")
+REJECTED = ("Correct what the portal rejected (the field named above; some names, such as `new` or `edit`, "
+            "are reserved by CKAN), then run the same command: what was published is kept, not duplicated.")
+
+
+@dataclass
+class CkanResult:
+    url: str
+    steps: list[Step] = field(default_factory=list)      # the plan
+    done: list[Step] = field(default_factory=list)       # the writes carried out
+    refused: dict[str, str] = field(default_factory=dict)  # dataset id -> why it was not published
+    rows: int = 0                                        # DataStore rows loaded
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, PRUNE: 0}
+        for step in self.steps:
+            if step.action in counts:
+                counts[step.action] += 1
+        return counts
+
+
+def read_api_key(api_key_file=None, environ=os.environ) -> str | None:
+    """The token from --api-key-file (first line) or else CKAN_API_KEY."""
+    if api_key_file:
+        path = Path(api_key_file)
+        try:
+            token = path.read_text(encoding="utf-8").strip().splitlines()
+        except OSError as error:
+            raise UnusableInput(f"{path}: cannot read the API key file ({error.strerror}).",
+                                "Name a readable file holding only the CKAN API token.") from None
+        if not token or not token[0].strip():
+            raise UnusableInput(f"{path}: the API key file is empty.", "Put the CKAN API token on its first line.")
+        return token[0].strip()
+    return (environ.get("CKAN_API_KEY") or "").strip() or None
+
+
+def _load(packages) -> list[tuple[Path, dict]]:
+    """Package folders (or catalog.package.Packaged) -> (folder, resolved descriptor)."""
+    loaded = []
+    for item in packages:
+        folder = Path(getattr(item, "folder", item))
+        descriptor_path = folder / "datapackage.json"
+        try:
+            descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise UnusableInput(f"{descriptor_path}: not a package written by `catalog package` ({error}).",
+                                "Run `catalog package` first, or name the dataset folders.") from None
+        if not (descriptor.get("catalog") or {}).get("publisher"):
+            raise UnusableInput(f"{descriptor_path}: the package names no publisher.",
+                                "Package it again with `catalog package`.")
+        loaded.append((folder, descriptor))
+    return loaded
+
+
+def plan(packages, client: Client, prune: bool = False, profiles=None) -> list[Step]:
+    """Every step publishing `packages` takes, from what the portal holds now; writes nothing."""
+    profiles = profiles or {}
+    steps, organisations = [], set()
+    try:
+        for folder, descriptor in _load(packages):
+            publisher = descriptor["catalog"]["publisher"]
+            if publisher not in organisations:
+                organisations.add(publisher)
+                fields = organisation_fields(descriptor, profiles.get(publisher))
+                steps.append(organisation_step(fields, client.show("organization_show", publisher)))
+            current = client.show("package_show", dataset_name(descriptor))
+            steps += dataset_steps(folder, descriptor, current, prune)
+    except PortalFailure as error:
+        raise UnusableInput(f"Could not read the portal: {error}.",
+                            "Check --url and that the portal is up; nothing was written.") from None
+    return steps
+
+
+def publish(packages, client: Client, prune: bool = False, profiles=None, progress=None, on_step=None,
+            steps=None) -> CkanResult:
+    """Carry out the plan. `progress(label, done, total)` follows DataStore loads;
+    `on_step(step)` is called after each write. Raises PartialPublication if the portal fails."""
+    started = time.monotonic()
+    result = CkanResult(client.url, steps if steps is not None else plan(packages, client, prune, profiles))
+    ids: dict = {}
+    for step in result.steps:
+        if step.target:
+            ids[(step.dataset, step.key) if step.kind in ("resource", "datastore") else step.name] = step.target
+        if not step.writes:
+            continue
+        try:
+            result.rows += _execute(step, client, ids, progress, result.warnings.append)
+        except (PortalFailure, ValidationError, NotFound) as error:
+            message = str(error) if isinstance(error, PortalFailure) else describe(error, f"{step.action} {step.kind}", client.url)
+            if getattr(error, "auth", False) and not result.done:
+                raise UnusableInput(f"Nothing was published to {client.url}: {message}.",
+                                    "Give a valid token with CKAN_API_KEY or --api-key-file.") from None
+            fix = FIX if isinstance(error, PortalFailure) else REJECTED
+            raise PartialPublication(_stopped(result, step, message), fix) from None
+        result.done.append(step)
+        if on_step:
+            on_step(step)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _execute(step: Step, client: Client, ids: dict, progress, warn) -> int:
+    data = dict(step.data)
+    if step.kind == "organisation":
+        answer = client.call("organization_create" if step.action == CREATE else "organization_patch",
+                             **data, **({"id": step.target} if step.target else {}))
+        ids[step.name] = answer["id"]
+    elif step.kind == "dataset":
+        answer = client.call("package_create" if step.action == CREATE else "package_patch",
+                             **data, **({"id": step.target} if step.target else {}))
+        ids[step.name] = answer["id"]
+    elif step.kind == "resource" and step.action == PRUNE:
+        client.call("resource_delete", id=step.target)
+    elif step.kind == "resource":
+        if step.action == CREATE:
+            answer = client.upload("resource_create", step.path, package_id=ids[step.dataset], **data)
+        elif step.path is not None:  # new file, same resource id
+            answer = client.upload("resource_patch", step.path, id=step.target, **data)
+        else:
+            answer = client.call("resource_patch", id=step.target, **data)
+        ids[(step.dataset, step.key)] = answer["id"]
+    elif step.kind == "datastore":
+        resource_id = ids[(step.dataset, step.key)]
+        rows = ckan_datastore.load(client, resource_id, data, step.path, data.get("rows"), progress, step.name, warn)
+        # Written last: the mark that this table is complete (see ckan_plan).
+        client.call("resource_patch", id=resource_id, **data["final"])
+        return rows
+    return 0
+
+
+def _stopped(result: CkanResult, failed: Step, message: str) -> str:
+    pending = [s for s in result.steps if s.writes and s not in result.done]
+
+    def listing(steps, limit=12):
+        lines = [f"    {s.action} {s.kind} {s.name}" for s in steps[:limit]]
+        if len(steps) > limit:
+            lines.append(f"    … and {len(steps) - limit} more")
+        return "\n".join(lines) or "    nothing"
+
+    return (f"Publication to {result.url} stopped at {failed.action} {failed.kind} {failed.name}: {message}.\n"
+            f"  Published ({len(result.done)}):\n{listing(result.done)}\n"
+            f"  Not published ({len(pending)}):\n{listing(pending)}")
+
+
+def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packages"), *, url: str,
+                 api_key: str | None = None, dry_run: bool = False, prune: bool = False, timeout: float = 120,
+                 progress=None, on_step=None) -> CkanResult:
+    """Package the datasets named by `paths` (all when empty), then plan or publish them."""
+    from catalog.package import package
+    from catalog.publishers import load_publishers
+
+    if not url.startswith(("http://", "https://")):
+        raise UnusableInput(f"--url {url!r} is not a web address.",
+                            "Give the portal's address, e.g. https://data.example.fr.")
+    if not dry_run and not api_key:
+        raise UnusableInput("No CKAN API token: publishing needs one.",
+                            "Set CKAN_API_KEY or pass --api-key-file FILE "
+                            "(a token of a sysadmin or of an editor of the organisations).")
+    root = Path(root)
+    # A dry run packages aside, so that it writes nothing at all, not even build/.
+    scratch = Path(tempfile.mkdtemp(prefix="catalog-dry-run-")) if dry_run else None
+    client = Client(url, api_key, timeout)
+    try:
+        run = package(paths, root, scratch or Path(out))
+        profiles = load_publishers(root)
+        steps = plan(run.packaged, client, prune, profiles)
+        if dry_run:
+            result = CkanResult(client.url, steps)
+        else:
+            result = publish(run.packaged, client, prune, profiles, progress, on_step, steps=steps)
+        result.refused = dict(run.refused)
+        return result
+    finally:
+        client.close()
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)

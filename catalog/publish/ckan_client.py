@@ -1,0 +1,78 @@
+"""Talking to a CKAN portal: ckanapi's RemoteCKAN with timeouts and plain-language failures.
+
+Every failure of the portal (refused connection, timeout, HTTP 500, an answer that is not
+CKAN's) becomes a `PortalFailure` whose message says what happened without the
+response body, and never the API token (it only travels in a request header).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import requests
+from ckanapi import RemoteCKAN
+from ckanapi.errors import CKANAPIError, NotAuthorized, NotFound, ServerIncompatibleError, ValidationError
+
+from catalog import __version__
+
+__all__ = ["Client", "NotFound", "PortalFailure", "ValidationError", "NotAuthorized", "describe"]
+
+
+class PortalFailure(Exception):
+    """The portal did not do what was asked; `str()` says why, for agency staff."""
+
+    auth = False  # True when the portal refused the token
+
+
+def describe(error, action, url) -> str:
+    if isinstance(error, requests.exceptions.Timeout):
+        return f"the portal at {url} did not answer `{action}` in time (timeout)"
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return f"the portal at {url} refused or dropped the connection during `{action}`"
+    if isinstance(error, NotAuthorized):
+        return (f"the portal refused `{action}`: the API token is missing, wrong, or lacks the rights "
+                "(it must belong to a sysadmin or an editor of the organisations)")
+    if isinstance(error, ValidationError):
+        details = error.error_dict if isinstance(error.error_dict, dict) else {}
+        fields = "; ".join(f"{k}: {v}" for k, v in details.items() if k != "__type") or str(error)
+        return f"the portal rejected `{action}`: {fields}"
+    if isinstance(error, (CKANAPIError, ServerIncompatibleError)):
+        # ckanapi puts [url, status, body] in the message; the body of an HTTP 500 is a whole page.
+        status = re.search(r"', (\d{3}), ", str(error))
+        code = f"HTTP {status.group(1)}" if status else "an error"
+        return f"the portal answered `{action}` with {code} (see the portal's log)"
+    return f"`{action}` failed: {error}"
+
+
+class Client:
+    """The few calls the publisher makes; reads return None for what does not exist."""
+
+    def __init__(self, url: str, api_key: str | None = None, timeout: float = 120):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._ckan = RemoteCKAN(self.url, apikey=api_key, user_agent=f"catalog/{__version__} (ckanapi)")
+
+    def call(self, action: str, files=None, **data):
+        try:
+            return self._ckan.call_action(action, data, files=files,
+                                          requests_kwargs={"timeout": (10, self.timeout)})
+        except (NotFound, ValidationError):
+            raise
+        except (requests.exceptions.RequestException, CKANAPIError, ServerIncompatibleError, OSError) as error:
+            failure = PortalFailure(describe(error, action, self.url))
+            failure.auth = isinstance(error, NotAuthorized)
+            raise failure from None
+
+    def show(self, action: str, name: str):
+        try:
+            return self.call(action, id=name)
+        except NotFound:
+            return None
+
+    def upload(self, action: str, path: Path, **data):
+        """resource_create / resource_patch with the file streamed as a multipart upload."""
+        with open(path, "rb") as handle:
+            return self.call(action, files={"upload": (Path(path).name, handle)}, **data)
+
+    def close(self):
+        self._ckan.close()

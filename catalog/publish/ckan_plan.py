@@ -1,0 +1,313 @@
+"""What a data package should look like on CKAN, and what it takes to get there.
+
+A package becomes: its publisher's organisation, one dataset `<publisher>-<dataset>`,
+one resource per file (plus the datapackage.json) and one DataStore table per table.
+`plan()` compares that with what the portal holds (read by name: organization_show,
+package_show) and returns the steps, writing nothing.
+
+How "unchanged" is known without downloading anything: each resource we upload
+carries `catalog_name` (the package's resource name: how we find it again, whatever
+its display name), `hash` (sha256 of the file) and, for tables, `schema_hash` (the
+DataStore columns, key and alias). The hash of a table is written only after its
+DataStore rows are all in, so a publication cut short is redone, never mistaken for
+done.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog import licences
+from catalog.hashing import file_sha256
+from catalog.naming import table_name
+
+CREATE, UPDATE, UNCHANGED, PRUNE, KEEP = "create", "update", "unchanged", "prune", "keep"
+
+# Table Schema type -> DataStore (PostgreSQL) column type. Integers are int8 so that
+# codes longer than 9 digits still fit; everything without a better type is text.
+DATASTORE_TYPES = {"integer": "int8", "number": "numeric", "date": "date", "datetime": "timestamp",
+                   "boolean": "bool", "geojson": "json", "object": "json", "array": "json", "year": "int4"}
+FORMATS = {"csv": "CSV", "geojson": "GeoJSON", "json": "JSON", "zip": "ZIP", "gtfs": "GTFS"}
+TAG_UNSAFE = re.compile(r"[^\w \-.]+")
+# The extras this tool writes (on organisations and datasets); any other extra is the portal's own.
+OWNED_EXTRAS = {"homepage", "email", "siren", "kind", "catalog_id", "theme", "frequency", "spatial", "spatial_text",
+                "spatial_insee", "temporal_start", "temporal_end", "quality_score", "profile", "derived_from"}
+
+
+@dataclass
+class Step:
+    action: str                 # create | update | unchanged | prune | keep
+    kind: str                   # organisation | dataset | resource | datastore
+    name: str                   # organisation, dataset, or dataset/resource
+    why: str = ""
+    data: dict = field(default_factory=dict, repr=False)   # what to send
+    target: str | None = None   # the portal's id when the thing exists
+    path: Path | None = None    # the file to upload or load
+    dataset: str = ""           # the CKAN dataset the step belongs to
+    key: str = ""               # the package's resource name
+
+    @property
+    def writes(self) -> bool:
+        return self.action in (CREATE, UPDATE, PRUNE)
+
+    def line(self) -> str:
+        return f"{self.action:<10} {self.kind:<12} {self.name}" + (f"  ({self.why})" if self.why else "")
+
+
+def dataset_name(descriptor: dict) -> str:
+    """`<publisher>-<dataset>`, in the characters CKAN accepts in a name."""
+    hub = descriptor.get("catalog") or {}
+    raw = f"{hub.get('publisher') or 'hub'}-{descriptor['name']}".lower()
+    return re.sub(r"[^a-z0-9_-]+", "-", raw).strip("-")[:100]
+
+
+def _publisher_contact(descriptor):
+    for contributor in descriptor.get("contributors") or []:
+        if isinstance(contributor, dict) and contributor.get("role") == "publisher":
+            return contributor
+    return {}
+
+
+def organisation_fields(descriptor: dict, profile=None) -> dict:
+    """The organisation of a package's publisher; the profile adds what the package does not carry."""
+    hub = descriptor.get("catalog") or {}
+    contact = _publisher_contact(descriptor)
+    extras = {"homepage": contact.get("path") or (profile.homepage if profile else ""),
+              "email": contact.get("email") or (profile.email if profile else "")}
+    if profile:
+        extras.update({"siren": profile.siren, "kind": profile.kind})
+    return {
+        "name": hub.get("publisher"),
+        "title": hub.get("publisher_title") or contact.get("title") or hub.get("publisher"),
+        "description": (profile.description if profile else "") or "",
+        "extras": {k: str(v) for k, v in extras.items() if v},
+    }
+
+
+def _tags(keywords) -> list[str]:
+    tags = set()
+    for keyword in keywords or []:
+        tag = re.sub(r"\s+", " ", TAG_UNSAFE.sub(" ", str(keyword))).strip()[:100]
+        if len(tag) >= 2:
+            tags.add(tag)
+    return sorted(tags)
+
+
+def _licence_id(descriptor) -> str:
+    for entry in descriptor.get("licenses") or []:
+        known = licences.canonical(entry.get("name") if isinstance(entry, dict) else entry)
+        if known:
+            return licences.LICENCES[known]["ckan"]
+    return "notspecified"
+
+
+def dataset_fields(descriptor: dict) -> dict:
+    hub = descriptor.get("catalog") or {}
+    contact = _publisher_contact(descriptor)
+    spatial = hub.get("spatial") or {}
+    temporal = hub.get("temporal") or {}
+    extras = {
+        "catalog_id": descriptor.get("id") or f"{hub.get('publisher')}/{descriptor['name']}",
+        "theme": hub.get("theme"),
+        "frequency": hub.get("frequency"),
+        "spatial_text": spatial.get("label"),
+        "spatial_insee": ",".join(spatial.get("insee") or []),
+        "temporal_start": temporal.get("start"),
+        "temporal_end": temporal.get("end"),
+        "quality_score": hub.get("quality"),
+        "profile": hub.get("profile"),
+        "derived_from": ",".join(s.get("name", "") for s in descriptor.get("sources") or []
+                                 if isinstance(s, dict) and "/" in str(s.get("name", ""))),
+    }
+    bbox = spatial.get("bbox")
+    if isinstance(bbox, list) and len(bbox) == 4:
+        west, south, east, north = bbox
+        # The GeoJSON form ckanext-spatial reads, for portals that map their datasets.
+        extras["spatial"] = json.dumps({"type": "Polygon", "coordinates": [[
+            [west, south], [east, south], [east, north], [west, north], [west, south]]]})
+    return {
+        "name": dataset_name(descriptor),
+        "title": descriptor.get("title") or descriptor["name"],
+        "notes": descriptor.get("description") or "",
+        "owner_org": hub.get("publisher"),
+        "license_id": _licence_id(descriptor),
+        "version": str(descriptor.get("version") or ""),
+        "maintainer": contact.get("title") or hub.get("publisher_title") or "",
+        "maintainer_email": contact.get("email") or "",
+        "private": False,
+        "state": "active",
+        "tags": _tags(descriptor.get("keywords") or hub.get("keywords")),
+        "extras": {k: str(v) for k, v in extras.items() if v not in (None, "")},
+    }
+
+
+def datastore_spec(descriptor: dict, entry: dict) -> dict:
+    """Columns (typed from the Table Schema), primary key and alias of one table."""
+    schema = entry.get("schema") or {}
+    fields = []
+    for column in schema.get("fields") or []:
+        info = {k: v for k, v in (("label", column.get("title")), ("notes", column.get("description"))) if v}
+        fields.append({"id": column["name"], "type": DATASTORE_TYPES.get(column.get("type"), "text"),
+                       **({"info": info} if info else {})})
+    key = schema.get("primaryKey") or []
+    spec = {"fields": fields, "primary_key": [key] if isinstance(key, str) else list(key),
+            "aliases": [table_name(descriptor["name"], entry["name"])]}
+    spec["schema_hash"] = "sha256:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+    return spec
+
+
+def _format(entry) -> str:
+    fmt = str(entry.get("format") or Path(entry.get("path", "")).suffix.lstrip(".")).lower()
+    return FORMATS.get(fmt, fmt.upper())
+
+
+def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
+    """Every file to upload: the data files, then the datapackage.json itself."""
+    specs = []
+    for entry in descriptor.get("resources") or []:
+        path = folder / entry["path"]
+        spec = {"key": entry["name"], "path": path, "hash": entry.get("hash") or f"sha256:{file_sha256(path)}",
+                "fields": {"name": entry.get("title") or entry["name"],
+                           "description": entry.get("description") or "",
+                           "format": _format(entry), "mimetype": entry.get("mediatype") or ""}}
+        if entry.get("schema") and _format(entry) == "CSV":
+            spec["datastore"] = datastore_spec(descriptor, entry)
+            spec["rows"] = (entry.get("catalog") or {}).get("rows")
+        specs.append(spec)
+    path = folder / "datapackage.json"
+    specs.append({"key": "datapackage", "path": path, "hash": f"sha256:{file_sha256(path)}",
+                  "fields": {"name": "datapackage.json",
+                             "description": "Frictionless Data Package descriptor: metadata, licence, "
+                                            "Table Schemas and hashes of every file.",
+                             "format": "JSON", "mimetype": "application/json"}})
+    return specs
+
+
+def _differs(have, want) -> bool:
+    return (have if have is not None else "") != (want if want is not None else "")
+
+
+def changed_fields(desired: dict, current: dict) -> list[str]:
+    """The keys of `desired` the portal's record does not match."""
+    changed = []
+    for key, want in desired.items():
+        have = current.get(key)
+        if key == "owner_org":
+            have = (current.get("organization") or {}).get("name")
+        elif key == "tags":
+            have = sorted(t.get("name") for t in have or [])
+        elif key == "extras":
+            # extras someone added on the portal are left alone; ours must match
+            have = {e["key"]: e["value"] for e in have or [] if e["key"] in OWNED_EXTRAS}
+        if _differs(have, want):
+            changed.append(key)
+    return changed
+
+
+def merged_extras(current: dict, ours: dict) -> dict:
+    """The portal's own extras kept, ours replaced (CKAN replaces the whole list on patch)."""
+    kept = {e["key"]: e["value"] for e in current.get("extras") or [] if e["key"] not in OWNED_EXTRAS}
+    return {**kept, **ours}
+
+
+def to_ckan(fields: dict) -> dict:
+    """Our flat form -> CKAN's lists of tags and extras."""
+    data = dict(fields)
+    if "tags" in data:
+        data["tags"] = [{"name": tag} for tag in data["tags"]]
+    if "extras" in data:
+        data["extras"] = [{"key": k, "value": v} for k, v in sorted(data["extras"].items())]
+    return data
+
+
+def organisation_step(fields: dict, current: dict | None) -> Step:
+    name = fields["name"]
+    if current is None:
+        return Step(CREATE, "organisation", name, "new", data=to_ckan(fields))
+    desired = dict(fields, state="active")
+    changed = changed_fields(desired, current)
+    if not changed:
+        return Step(UNCHANGED, "organisation", name, target=current["id"])
+    patch = {k: desired[k] for k in changed}
+    if "extras" in patch:
+        patch["extras"] = merged_extras(current, desired["extras"])
+    return Step(UPDATE, "organisation", name, ", ".join(changed) + " changed", data=to_ckan(patch),
+                target=current["id"])
+
+
+def dataset_steps(folder: Path, descriptor: dict, current: dict | None, prune: bool) -> list[Step]:
+    fields = dataset_fields(descriptor)
+    name = fields["name"]
+    steps = []
+    if current is None:
+        steps.append(Step(CREATE, "dataset", name, "new", data=to_ckan(fields), dataset=name))
+        existing = []
+    else:
+        changed = changed_fields(fields, current)
+        patch = {k: fields[k] for k in changed}
+        if "extras" in patch:
+            patch["extras"] = merged_extras(current, fields["extras"])
+        steps.append(Step(UPDATE if changed else UNCHANGED, "dataset", name,
+                          ", ".join(changed) + " changed" if changed else "", data=to_ckan(patch),
+                          target=current["id"], dataset=name))
+        existing = current.get("resources") or []
+    by_key = {}
+    for resource in existing:
+        by_key.setdefault(resource.get("catalog_name") or resource.get("name"), resource)
+    specs = resource_specs(folder, descriptor)
+    for spec in specs:
+        steps += _resource_steps(name, spec, by_key.get(spec["key"]))
+    wanted = {spec["key"] for spec in specs}
+    for resource in existing:
+        key = resource.get("catalog_name")
+        if key and key not in wanted:  # only resources this tool uploaded are ever removed
+            label = f"{name}/{key}"
+            if prune:
+                steps.append(Step(PRUNE, "resource", label, "no longer in the package", target=resource["id"],
+                                  dataset=name, key=key))
+            else:
+                steps.append(Step(KEEP, "resource", label, "no longer in the package; --prune removes it",
+                                  target=resource["id"], dataset=name, key=key))
+    return steps
+
+
+def _resource_steps(dataset: str, spec: dict, current: dict | None) -> list[Step]:
+    label = f"{dataset}/{spec['key']}"
+    table = spec.get("datastore")
+    fields = dict(spec["fields"], catalog_name=spec["key"])
+    common = {"path": spec["path"], "dataset": dataset, "key": spec["key"]}
+    size = spec["path"].stat().st_size
+    # A table's hash is only written once its DataStore rows are in (see the module docstring).
+    final = {"hash": spec["hash"], **({"schema_hash": table["schema_hash"]} if table else {})}
+    steps = []
+    if current is None:
+        upload = dict(fields, **({} if table else final))
+        steps.append(Step(CREATE, "resource", label, f"new file, {size:,} bytes", data=upload, **common))
+        file_changed = True
+    else:
+        file_changed = current.get("hash") != spec["hash"]
+        meta = [k for k, v in fields.items() if _differs(current.get(k), v)]
+        if file_changed:
+            upload = dict(fields, **({} if table else final))
+            steps.append(Step(UPDATE, "resource", label, f"file changed, {size:,} bytes", data=upload,
+                              target=current["id"], **common))
+        elif meta:
+            steps.append(Step(UPDATE, "resource", label, ", ".join(meta) + " changed",
+                              data={k: fields[k] for k in meta}, target=current["id"], **{**common, "path": None}))
+        else:
+            steps.append(Step(UNCHANGED, "resource", label, target=current["id"], **{**common, "path": None}))
+    if table:
+        rows = f"{spec['rows']:,} rows" if spec.get("rows") is not None else "rows"
+        load = {**table, "final": final, "rows": spec.get("rows")}
+        if current is None:
+            steps.append(Step(CREATE, "datastore", label, rows, data=load, **common))
+        elif file_changed or current.get("schema_hash") != table["schema_hash"] or not current.get("datastore_active"):
+            why = ("file changed" if file_changed else "columns changed"
+                   if current.get("schema_hash") != table["schema_hash"] else "table missing")
+            steps.append(Step(UPDATE, "datastore", label, f"{why}; {rows}", data=load, target=current["id"], **common))
+        else:
+            steps.append(Step(UNCHANGED, "datastore", label, target=current["id"], **{**common, "path": None}))
+    return steps

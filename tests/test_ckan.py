@@ -1,0 +1,338 @@
+"""`catalog publish ckan` against a real CKAN 2.12 (see tests/ckan/ and tests/ckan_portal.py).
+
+Every test publishes its own small hub under its own publisher, so the tests share one
+portal without seeing each other's datasets.
+"""
+import csv
+import json
+import shutil
+
+import ckanapi
+import pytest
+from click.testing import CliRunner
+
+from catalog.cli import main
+from catalog.publish import ckan_client
+from catalog.publish.ckan import publish_ckan
+from tests.ckan_portal import ckan_portal  # noqa: F401 - the session fixture
+from tests.hub import make_hub
+
+SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "integer", "description": "Identifiant"},
+        {"name": "nom", "type": "string", "title": "Nom", "description": "Nom de l'équipement"},
+        {"name": "ouverture", "type": "date", "description": "Date d'ouverture au public"},
+        {"name": "accessible", "type": "boolean", "description": "Accessible aux fauteuils roulants"},
+        {"name": "surface", "type": "number", "description": "Surface utile en m²"},
+        {"name": "latitude", "type": "number", "description": "Latitude WGS84"},
+        {"name": "longitude", "type": "number", "description": "Longitude WGS84"},
+    ],
+    "primaryKey": ["id"],
+}
+ROWS = [
+    [1, "Mairie", "2001-05-14", "true", "1250.5", 46.60, 2.40],
+    [2, "Gymnase Jean Moulin", "", "false", "", 46.61, 2.41],
+    [3, "Médiathèque", "2019-09-01", "true", "830", 46.62, 2.42],
+]
+# The same rows as the DataStore must give them back: typed, empty cells as nulls.
+EXPECTED = [
+    {"id": 1, "nom": "Mairie", "ouverture": "2001-05-14", "accessible": True, "surface": 1250.5,
+     "latitude": 46.6, "longitude": 2.4},
+    {"id": 2, "nom": "Gymnase Jean Moulin", "ouverture": None, "accessible": False, "surface": None,
+     "latitude": 46.61, "longitude": 2.41},
+    {"id": 3, "nom": "Médiathèque", "ouverture": "2019-09-01", "accessible": True, "surface": 830,
+     "latitude": 46.62, "longitude": 2.42},
+]
+TARIFS = "code,libelle,prix\nA,Plein tarif,4.5\nB,Tarif réduit,2\n"
+GEOJSON = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"nom": "Parc"},
+     "geometry": {"type": "Point", "coordinates": [2.41, 46.61]}}]}
+
+
+def crafted_hub(root, slug, rows=ROWS, tarifs=True, geojson=True):
+    """A hub with one publisher `slug` and its dataset `<slug>-equipements` (unique on the portal)."""
+    make_hub(root, rows=rows, schema=SCHEMA)
+    profile = (root / "publishers" / "testville.yml").read_text().replace("Ville de Testville", f"Ville de {slug}")
+    (root / "publishers" / "testville.yml").unlink()
+    (root / "publishers" / f"{slug}.yml").write_text(profile)
+    folder = root / "datasets" / slug / f"{slug}-equipements"
+    folder.parent.mkdir(parents=True)
+    shutil.move(root / "datasets" / "testville" / "equipements", folder)
+    shutil.rmtree(root / "datasets" / "testville")
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["name"] = folder.name
+    descriptor["catalog"]["keywords"] = ["équipements publics", "sport", "culture"]
+    if tarifs:
+        (folder / "tarifs.csv").write_text(TARIFS)
+        descriptor["resources"].append({"name": "tarifs", "path": "tarifs.csv", "format": "csv", "schema": {
+            "fields": [{"name": "code", "type": "string", "description": "Code du tarif"},
+                       {"name": "libelle", "type": "string", "description": "Libellé du tarif"},
+                       {"name": "prix", "type": "number", "description": "Prix en euros"}],
+            "primaryKey": ["code"]}})
+    if geojson:
+        (folder / "parcs.geojson").write_text(json.dumps(GEOJSON))
+        descriptor["resources"].append({"name": "parcs", "path": "parcs.geojson", "format": "geojson"})
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2))
+    return folder
+
+
+def run_cli(root, portal, *args, api_key_file=None):
+    options = ["--api-key-file", str(api_key_file)] if api_key_file else []
+    env = {} if api_key_file else {"CKAN_API_KEY": portal.token}
+    return CliRunner().invoke(
+        main, ["publish", "ckan", "--url", portal.url, "--root", str(root), "--out", str(root / "build"),
+               *options, *args], env=env)
+
+
+def portal_client(portal):
+    return ckanapi.RemoteCKAN(portal.url, apikey=portal.token)
+
+
+def datastore_rows(ckan, resource_id):
+    answer = ckan.action.datastore_search(resource_id=resource_id, limit=1000, sort="_id")
+    return [{k: v for k, v in r.items() if k != "_id"} for r in answer["records"]], answer["fields"]
+
+
+def by_key(package):
+    return {r["catalog_name"]: r for r in package["resources"]}
+
+
+def test_first_publish_creates_everything(tmp_path, ckan_portal):
+    crafted_hub(tmp_path, "first")
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    ckan = portal_client(ckan_portal)
+
+    organisation = ckan.action.organization_show(id="first")
+    assert organisation["title"] == "Ville de first"
+    assert {e["key"]: e["value"] for e in organisation["extras"]}["homepage"] == "https://www.testville.example.fr"
+
+    package = ckan.action.package_show(id="first-first-equipements")
+    assert package["organization"]["name"] == "first"
+    assert package["title"] == "Équipements publics (exemple)"
+    assert package["notes"].startswith("Liste des équipements publics")
+    assert package["license_id"] == "other-at"  # etalab-2.0, mapped by catalog/licences.py
+    assert package["version"] == "1.0.0"
+    assert package["maintainer_email"] == "opendata@testville.example.fr"
+    assert sorted(t["name"] for t in package["tags"]) == ["culture", "sport", "équipements publics"]
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    assert extras["catalog_id"] == "first/first-equipements" and extras["theme"] == "facilities"
+
+    resources = by_key(package)
+    assert sorted(resources) == ["datapackage", "equipements", "parcs", "tarifs"]
+    packaged = json.loads((tmp_path / "build" / "first" / "first-equipements" / "datapackage.json").read_text())
+    for entry in packaged["resources"]:
+        assert resources[entry["name"]]["hash"] == entry["hash"]
+    assert resources["parcs"]["format"] == "GeoJSON"
+    assert resources["equipements"]["datastore_active"] and resources["tarifs"]["datastore_active"]
+    assert not resources["parcs"]["datastore_active"]
+
+    # The uploaded file is the packaged one, byte for byte.
+    uploaded = ckan.session.get(resources["equipements"]["url"]).content
+    assert uploaded == (tmp_path / "build" / "first" / "first-equipements" / "data" / "equipements.csv").read_bytes()
+
+    rows, fields = datastore_rows(ckan, "first_equipements_equipements")  # the shared table name is the alias
+    assert rows == EXPECTED
+    types = {f["id"]: f["type"] for f in fields}
+    assert types == {"_id": "int", "id": "int8", "nom": "text", "ouverture": "date", "accessible": "bool",
+                     "surface": "numeric", "latitude": "numeric", "longitude": "numeric"}
+    assert {f["id"]: f.get("info", {}).get("label") for f in fields}["nom"] == "Nom"
+    rows, _ = datastore_rows(ckan, resources["tarifs"]["id"])
+    assert rows == [{"code": "A", "libelle": "Plein tarif", "prix": 4.5}, {"code": "B", "libelle": "Tarif réduit", "prix": 2}]
+    info = ckan.action.datastore_info(id=resources["equipements"]["id"])
+    assert info["meta"]["count"] == 3
+
+
+def test_second_publish_changes_nothing(tmp_path, ckan_portal):
+    crafted_hub(tmp_path, "again")
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    ckan = portal_client(ckan_portal)
+    before = ckan.action.package_show(id="again-again-equipements")
+    organisation = ckan.action.organization_show(id="again")
+
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    assert "0 create, 0 update, 8 unchanged, 0 prune; 0 DataStore rows" in result.output
+
+    after = ckan.action.package_show(id="again-again-equipements")
+    assert after["metadata_modified"] == before["metadata_modified"]
+    assert [(r["id"], r["metadata_modified"]) for r in after["resources"]] == \
+        [(r["id"], r["metadata_modified"]) for r in before["resources"]]
+    assert ckan.action.organization_show(id="again")["title"] == organisation["title"]
+
+
+def test_editing_one_csv_updates_only_that_resource(tmp_path, ckan_portal):
+    folder = crafted_hub(tmp_path, "edits")
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    ckan = portal_client(ckan_portal)
+    before = by_key(ckan.action.package_show(id="edits-edits-equipements"))
+
+    (folder / "tarifs.csv").write_text(TARIFS.replace("Plein tarif,4.5", "Plein tarif,5") + "C,Gratuit,0\n")
+    result = run_cli(tmp_path, ckan_portal, "--dry-run")
+    assert "update     resource     edits-edits-equipements/tarifs  (file changed" in result.output
+    assert "unchanged  resource     edits-edits-equipements/equipements" in result.output
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+
+    after = by_key(ckan.action.package_show(id="edits-edits-equipements"))
+    assert {k: r["id"] for k, r in after.items()} == {k: r["id"] for k, r in before.items()}  # in place
+    assert len(after) == 4
+    assert after["tarifs"]["hash"] != before["tarifs"]["hash"]
+    for untouched in ("equipements", "parcs"):
+        assert after[untouched]["metadata_modified"] == before[untouched]["metadata_modified"]
+        assert after[untouched]["hash"] == before[untouched]["hash"]
+    rows, _ = datastore_rows(ckan, after["tarifs"]["id"])
+    assert rows == [{"code": "A", "libelle": "Plein tarif", "prix": 5}, {"code": "B", "libelle": "Tarif réduit", "prix": 2},
+                    {"code": "C", "libelle": "Gratuit", "prix": 0}]
+    assert datastore_rows(ckan, after["equipements"]["id"])[0] == EXPECTED
+    assert "update     resource     edits-edits-equipements/tarifs" in result.output
+    assert "equipements/equipements" not in result.output  # not re-uploaded, not reloaded
+
+
+def test_dry_run_writes_nothing(tmp_path, ckan_portal):
+    crafted_hub(tmp_path, "dry")
+    result = run_cli(tmp_path, ckan_portal, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "create     organisation dry" in result.output
+    assert "create     datastore    dry-dry-equipements/equipements  (3 rows)" in result.output
+    assert "Nothing was written" in result.output
+    ckan = portal_client(ckan_portal)
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.organization_show(id="dry")
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.package_show(id="dry-dry-equipements")
+    assert not (tmp_path / "build").exists()  # not even the local packages
+
+
+def test_prune_removes_only_with_the_flag(tmp_path, ckan_portal):
+    folder = crafted_hub(tmp_path, "prune")
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "parcs"]
+    (folder / "datapackage.json").write_text(json.dumps(descriptor))
+    ckan = portal_client(ckan_portal)
+
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    assert "parcs" in by_key(ckan.action.package_show(id="prune-prune-equipements"))
+    assert "keep       resource     prune-prune-equipements/parcs  (no longer in the package; --prune removes it)" \
+        in run_cli(tmp_path, ckan_portal, "--dry-run").output
+
+    result = run_cli(tmp_path, ckan_portal, "--prune")
+    assert result.exit_code == 0, result.output
+    assert "prune      resource     prune-prune-equipements/parcs" in result.output
+    assert sorted(by_key(ckan.action.package_show(id="prune-prune-equipements"))) == ["datapackage", "equipements",
+                                                                                      "tarifs"]
+
+
+def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypatch):
+    crafted_hub(tmp_path, "halt")
+    token_file = tmp_path / "token"
+    token_file.write_text(ckan_portal.token + "\n")
+    real_call = ckan_client.Client.call
+    writes = []
+
+    def call(self, action, files=None, **data):
+        # The real portal really stops: its web process is killed before the 4th write.
+        if not action.endswith("_show"):
+            writes.append(action)
+            if len(writes) == 4:
+                ckan_portal.stop_web()
+        return real_call(self, action, files=files, **data)
+
+    monkeypatch.setattr(ckan_client.Client, "call", call)
+    try:
+        result = run_cli(tmp_path, ckan_portal, api_key_file=token_file)
+    finally:
+        monkeypatch.undo()
+        ckan_portal.start_web()
+    assert result.exit_code == 3, result.output
+    assert "refused or dropped the connection" in result.stderr
+    assert "Published (3):\n    create organisation halt\n    create dataset halt-halt-equipements\n" \
+           "    create resource halt-halt-equipements/equipements" in result.stderr
+    assert "Not published (" in result.stderr and "create datastore halt-halt-equipements/equipements" in result.stderr
+    assert "run the same command" in result.stderr
+    assert "Traceback" not in result.stderr
+
+    again = run_cli(tmp_path, ckan_portal, api_key_file=token_file)
+    assert again.exit_code == 0, again.output
+    ckan = portal_client(ckan_portal)
+    package = ckan.action.package_show(id="halt-halt-equipements")
+    assert sorted(r["catalog_name"] for r in package["resources"]) == ["datapackage", "equipements", "parcs", "tarifs"]
+    assert datastore_rows(ckan, by_key(package)["equipements"]["id"])[0] == EXPECTED
+    assert "0 create, 0 update, 8 unchanged" in run_cli(tmp_path, ckan_portal, api_key_file=token_file).output
+    for output in (result.output, result.stderr, again.output, again.stderr):
+        assert ckan_portal.token not in output
+
+
+def test_token_never_appears_in_output_or_files(tmp_path, ckan_portal):
+    crafted_hub(tmp_path, "secret")
+    wrong = "not-a-token-" + ckan_portal.token[:20]
+    bad = CliRunner().invoke(main, ["publish", "ckan", "--url", ckan_portal.url, "--root", str(tmp_path),
+                                    "--out", str(tmp_path / "build")], env={"CKAN_API_KEY": wrong})
+    assert bad.exit_code == 2 and "API token" in bad.stderr, bad.output
+    assert "Nothing was published" in bad.stderr
+    assert ckan_portal.token[:20] not in bad.output
+    for args in (("--dry-run",), (), ("--dry-run",)):
+        result = run_cli(tmp_path, ckan_portal, *args)
+        assert result.exit_code == 0, result.output
+        assert ckan_portal.token not in result.output
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert ckan_portal.token.encode() not in path.read_bytes(), path
+
+
+def test_portal_that_does_not_answer_times_out(tmp_path):
+    import socket
+
+    crafted_hub(tmp_path, "silent")
+    with socket.socket() as listener:  # accepts connections, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        result = CliRunner().invoke(main, ["publish", "ckan", "--url", url, "--timeout", "1",
+                                                           "--root", str(tmp_path), "--out", str(tmp_path / "b")],
+                                                    env={"CKAN_API_KEY": "x"})
+    assert result.exit_code == 2, result.output
+    assert "did not answer `organization_show` in time" in result.stderr and "nothing was written" in result.stderr
+
+
+def test_invalid_and_personal_data_datasets_are_refused(tmp_path, ckan_portal):
+    crafted_hub(tmp_path / "bad", "invalid", rows=[[1, "Mairie", "hier", "true", "10", 46.6, 2.4]])
+    people = [[1, "jean.dupont@gmail.com", "2001-05-14", "true", "10", 46.6, 2.4],
+              [2, "marie.martin@orange.fr", "2002-05-14", "true", "12", 46.61, 2.41]]
+    crafted_hub(tmp_path / "people", "personal", rows=people, tarifs=False, geojson=False)
+    ckan = portal_client(ckan_portal)
+    for root, name in ((tmp_path / "bad", "invalid"), (tmp_path / "people", "personal")):
+        result = run_cli(root, ckan_portal)
+        assert result.exit_code == 1, result.output
+        assert f"Error: {name}/{name}-equipements was not published" in result.stderr
+        with pytest.raises(ckanapi.NotFound):
+            ckan.action.package_show(id=f"{name}-{name}-equipements")
+
+
+def test_bundled_datasets(tmp_path, ckan_portal, project_root):
+    bundled = [project_root / "datasets" / "ville-de-sampleville" / "budget",
+               project_root / "datasets" / "departement-de-sample" / "communes"]
+    result = publish_ckan([str(p) for p in bundled], project_root, tmp_path / "packages", url=ckan_portal.url,
+                          api_key=ckan_portal.token)
+    assert not result.refused and result.rows > 0
+    ckan = portal_client(ckan_portal)
+    budget = ckan.action.package_show(id="ville-de-sampleville-budget")
+    assert budget["organization"]["name"] == "ville-de-sampleville"
+    table = next(r for r in budget["resources"] if r["datastore_active"])
+    descriptor = json.loads((tmp_path / "packages" / "ville-de-sampleville" / "budget" / "datapackage.json").read_text())
+    entry = next(e for e in descriptor["resources"] if e["name"] == table["catalog_name"])
+    with open(tmp_path / "packages" / "ville-de-sampleville" / "budget" / entry["path"], encoding="utf-8") as handle:
+        source = list(csv.DictReader(handle))
+    rows, fields = datastore_rows(ckan, table["id"])
+    assert len(rows) == len(source) == entry["catalog"]["rows"]
+    numbers = [f["name"] for f in entry["schema"]["fields"] if f["type"] == "number"]
+    assert numbers and {f["id"]: f["type"] for f in fields}[numbers[0]] == "numeric"
+    assert [r[numbers[0]] for r in rows] == [float(s[numbers[0]]) if s[numbers[0]] else None for s in source]
+    communes = ckan.action.package_show(id="departement-de-sample-communes")
+    assert {r["format"] for r in communes["resources"]} == {"GeoJSON", "JSON"}
+    again = publish_ckan([str(p) for p in bundled], project_root, tmp_path / "packages", url=ckan_portal.url,
+                         api_key=ckan_portal.token)
+    assert not [s for s in again.steps if s.writes] and again.rows == 0
