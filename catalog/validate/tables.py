@@ -31,8 +31,11 @@ def _type_fix(field_type, cell, field_name):
                 f'(and "groupChar": " " if thousands are separated by spaces), or write {cell.replace(",", ".")}.')
     if field_type in ("number", "integer") and re.fullmatch(r"-?\d{1,3}([\s\u00a0\u202f.]\d{3})+", cell):
         return f'Values group thousands: declare "groupChar" (e.g. " ") on field "{field_name}".'
-    if field_type == "date" and re.fullmatch(r"\d{2}/\d{2}/\d{4}", cell):
-        return f'Dates are written dd/mm/yyyy: declare "format": "%d/%m/%Y" on field "{field_name}".'
+    french_date = re.fullmatch(r"(\d{2})([/.-])(\d{2})\2(\d{4})", cell)
+    if field_type == "date" and french_date:
+        day, sep, month, year = french_date.groups()
+        return (f'Dates are written dd{sep}mm{sep}yyyy: declare "format": "%d{sep}%m{sep}%Y" on field "{field_name}", '
+                f"or write ISO dates ({year}-{month}-{day}) if the schema is a national one.")
     if field_type == "boolean" and cell.lower() in ("oui", "non", "yes", "no", "o", "n", "vrai", "faux"):
         return (f'Declare "trueValues" and "falseValues" on field "{field_name}" '
                 f'(e.g. ["oui"] and ["non"]), or write true/false.')
