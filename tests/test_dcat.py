@@ -22,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS as DCT, PROV, RDF
 
 from catalog.cli import main
 from catalog.datasets import discover, load_dataset
+from catalog.errors import UnusableInput
 from catalog.export import export_dcat
 from catalog.export.graph import Entry, build
 from catalog.hashing import file_sha256
@@ -326,6 +327,71 @@ def test_reuse_points_at_its_sources_with_their_versions():
     recorded = {(str(graph.value(d, PROV.entity)), str(graph.value(d, URIRef("http://www.w3.org/2002/07/owl#versionInfo"))))
                 for d in graph.objects(node, PROV.qualifiedDerivation)}
     assert recorded == {(f"{BASE}/datasets/testville-bus/arrets", "2.1.0"), (f"{BASE}/datasets/testville/communes", "1.0.0")}
+
+
+def add_reuse(root: Path):
+    """A SQL reuse by the town combining both publishers' datasets (derived at packaging)."""
+    folder = root / "datasets" / "testville" / "arrets-mairie"
+    folder.mkdir(parents=True)
+    (folder / "datapackage.json").write_text(json.dumps({
+        "name": "arrets-mairie", "title": "Arrêts de bus et mairie",
+        "description": "Chaque arrêt de bus de Testville avec le nom de l'équipement numéro 1 : réutilisation "
+                       "d'exemple qui croise les données de deux producteurs.",
+        "version": "1.0.0", "licenses": [{"name": "etalab-2.0"}],
+        "catalog": {"theme": "transport", "frequency": "monthly", "keywords": ["bus"],
+                    "spatial": {"label": "Testville", "bbox": [2.3, 46.5, 2.5, 46.7]},
+                    "temporal": {"start": "2025-09-01"},
+                    "reuse": {"sources": ["testville-bus/arrets", "testville/equipements"], "method": "sql",
+                              "sql": "SELECT s.stop_id, s.stop_name, e.nom FROM arrets_stops AS s "
+                                     "JOIN equipements_equipements AS e ON e.id = 1 ORDER BY s.stop_id"}},
+        "resources": [{"name": "arrets", "path": "arrets.csv", "format": "csv", "schema": {"fields": [
+            {"name": "stop_id", "type": "string", "description": "Identifiant de l'arrêt"},
+            {"name": "stop_name", "type": "string", "description": "Nom de l'arrêt"},
+            {"name": "nom", "type": "string", "description": "Nom de l'équipement"}]}}],
+    }, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_packaged_reuse_carries_its_sources_and_their_hashes(hub, tmp_path):
+    add_reuse(hub)
+    _, out = export(hub, tmp_path)
+    graph = parse(out)
+    assert harvester_problems(graph) == []
+    reuse = URIRef(f"{BASE}/datasets/testville/arrets-mairie")
+    sources = {URIRef(f"{BASE}/datasets/testville-bus/arrets"), URIRef(f"{BASE}/datasets/testville/equipements")}
+    assert set(graph.objects(reuse, PROV.wasDerivedFrom)) == sources
+
+    def lineage():
+        result = {}
+        for derivation in graph.objects(reuse, PROV.qualifiedDerivation):
+            checksum = graph.value(derivation, URIRef(SPDX + "checksum"))
+            result[str(graph.value(derivation, PROV.entity))] = str(graph.value(checksum, URIRef(SPDX + "checksumValue")))
+        return result
+
+    before = lineage()
+    stops = json.loads((tmp_path / "packages" / "testville-bus" / "arrets" / "datapackage.json").read_text())
+    assert before[f"{BASE}/datasets/testville-bus/arrets"] == stops["catalog"]["content_hash"]
+    with open(hub / "datasets" / "testville-bus" / "arrets" / "stops.csv", "a", encoding="utf-8") as handle:
+        handle.write("S3,Piscine,46.62,2.42\n")
+    result, out = export(hub, tmp_path)
+    assert sorted(result.packaged) == ["testville-bus/arrets", "testville/arrets-mairie"]  # the source and its reuse
+    graph = parse(out)
+    after = lineage()
+    assert after[f"{BASE}/datasets/testville-bus/arrets"] != before[f"{BASE}/datasets/testville-bus/arrets"]
+    assert after[f"{BASE}/datasets/testville/equipements"] == before[f"{BASE}/datasets/testville/equipements"]
+    rows = json.loads((tmp_path / "packages" / "testville" / "arrets-mairie" / "datapackage.json").read_text())
+    assert rows["resources"][0]["catalog"]["rows"] == 3
+
+
+def test_no_build_refuses_a_reuse_derived_from_an_older_source(hub, tmp_path):
+    add_reuse(hub)
+    export(hub, tmp_path)
+    with open(hub / "datasets" / "testville-bus" / "arrets" / "stops.csv", "a", encoding="utf-8") as handle:
+        handle.write("S3,Piscine,46.62,2.42\n")
+    from catalog.package import package
+    assert not package([str(hub / "datasets" / "testville-bus" / "arrets")], hub, tmp_path / "packages").refused
+    with pytest.raises(UnusableInput) as raised:
+        export(hub, tmp_path, build=False)
+    assert "testville/arrets-mairie" in str(raised.value) and "testville-bus/arrets" not in str(raised.value)
 
 
 def test_external_reuses_are_referenced_by_the_datasets_they_use():

@@ -96,11 +96,20 @@ def packaged_entries(root: Path, packages_dir: Path, build: bool, progress=None)
         raise UnusableInput(f"{root.resolve() / 'datasets'}: no dataset to export.",
                             "Run the command in the hub folder (holding datasets/ and publishers/) or pass --root.")
     datasets = [load_dataset(folder) for folder in folders]
-    stale = []
+    packaged = {d.id: _read(packages_dir / d.publisher / d.name / "datapackage.json") for d in datasets}
+    stale, rederive = [], []
     for dataset in datasets:
-        descriptor = _read(packages_dir / dataset.publisher / dataset.name / "datapackage.json")
-        current = tree_sha256(inputs_of(dataset, root))
-        if descriptor is None or (descriptor.get("catalog") or {}).get("content_hash") != current:
+        descriptor = packaged[dataset.id]
+        if descriptor is None:
+            stale.append(dataset)
+        elif isinstance(dataset.hub.get("reuse"), dict):
+            # A reuse's package hashes its derived data, so only deriving it again tells whether
+            # it is current (package() keeps it untouched when it is); without building, at
+            # least its sources must be the packaged versions it was derived from.
+            rederive.append(dataset)
+            if not build and not _lineage_is_current(descriptor, packaged):
+                stale.append(dataset)
+        elif (descriptor.get("catalog") or {}).get("content_hash") != tree_sha256(inputs_of(dataset, root)):
             stale.append(dataset)
     if stale and not build:
         raise UnusableInput(
@@ -108,11 +117,13 @@ def packaged_entries(root: Path, packages_dir: Path, build: bool, progress=None)
             + ", ".join(d.id for d in stale) + ".",
             f"Run `catalog package --out {packages_dir}` first, or export without --no-build.",
         )
-    if stale:
-        if progress:
+    todo = [d for d in datasets if d in stale or d in rederive] if build else []
+    changed = []
+    if todo:
+        if progress and stale:
             progress(f"Packaging {len(stale)} dataset(s) whose package is missing or out of date "
                      f"into {packages_dir}…")
-        run = package([str(d.folder) for d in stale], root, packages_dir)
+        run = package([str(d.folder) for d in todo], root, packages_dir)
         if run.refused:
             raise InvalidData(
                 f"the catalogue was not exported: {len(run.refused)} dataset(s) could not be packaged:\n"
@@ -120,6 +131,7 @@ def packaged_entries(root: Path, packages_dir: Path, build: bool, progress=None)
                 "Fix these datasets, then export again (a harvester would take a dataset left out "
                 "of the catalogue for a deleted one, so the export is all or nothing).",
             )
+        changed = {item.dataset_id for item in run.packaged if item.changed}
     entries = []
     for dataset in datasets:
         path = packages_dir / dataset.publisher / dataset.name / "datapackage.json"
@@ -128,7 +140,18 @@ def packaged_entries(root: Path, packages_dir: Path, build: bool, progress=None)
             raise UnusableInput(f"{path}: the package of {dataset.id} is missing or unreadable.",
                                 f"Run `catalog package {dataset.folder} --out {packages_dir}`.")
         entries.append(dcat_graph.Entry(dataset.publisher, dataset.name, descriptor))
-    return entries, [d.id for d in stale]
+    return entries, [d.id for d in datasets if d.id in changed]
+
+
+def _lineage_is_current(descriptor: dict, packaged: dict) -> bool:
+    """Whether each source a reuse was derived from is still the packaged version."""
+    for source in descriptor.get("sources") or []:
+        name = source.get("name") if isinstance(source, dict) else None
+        if name in packaged:
+            current = ((packaged[name] or {}).get("catalog") or {}).get("content_hash")
+            if source.get("hash") != f"sha256:{current}":
+                return False
+    return True
 
 
 def _external_reuses(root: Path) -> list[dict]:
