@@ -238,7 +238,7 @@ def export():
 @click.option("--root", default=".", type=click.Path(file_okay=False),
               help="The hub folder holding datasets/ and publishers/ (default: here).")
 def export_dcat_command(out, fmt, base_url, packages_dir, no_build, publisher, root):
-    """Write the whole catalogue as DCAT-AP for national portals' harvesters.
+    """Write the catalogue as DCAT-AP for national harvesters.
 
     One dcat:Dataset per dataset, one dcat:Distribution per packaged file, with stable
     URIs made from --base-url and the publisher, dataset and resource names: exporting
