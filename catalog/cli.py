@@ -20,9 +20,10 @@ def _progress():
     """A progress callback drawing on stderr, only when a person is watching."""
     if not sys.stderr.isatty():
         return None, None
+    from rich.console import Console
     from rich.progress import Progress
 
-    bar = Progress(transient=True)
+    bar = Progress(console=Console(stderr=True), transient=True)  # stdout carries the report (--json)
     task = {}
 
     def advance(label, total):

@@ -196,3 +196,84 @@ def test_real_french_csvs_are_read_with_their_encoding(shared_data, name, encodi
     result = run(shared_data / "csv" / name)
     assert result.exit_code == 0, result.output
     assert encoding in result.output
+
+
+# ---------------------------------------------------------------- broken input: one clear message, never a traceback
+
+@pytest.mark.parametrize("name,content,exit_code,expected", [
+    ("feed.zip", lambda d: (d / "gtfs" / "google-sample-feed-1.zip").read_bytes()[:3000], 2, "not a readable zip"),
+    ("empty.zip", b"", 2, "not a readable zip"),
+    ("garbage.csv", bytes(range(256)) * 64, 2, "not a text file"),
+    ("empty.csv", b"", 1, "the file is empty"),
+    ("empty.geojson", b"", 1, "the file is empty"),
+    ("cut.geojson", lambda d: (d / "geo" / "communes-corse.geojson").read_bytes()[:5000], 1, "not valid JSON"),
+    ("cut.xls", lambda d: (d / "schemas" / "lieux-covoiturage" / "exemple-valide.xls").read_bytes()[:2000], 1,
+     "cannot be read"),
+    ("garbage.xlsx", b"PK\x03\x04 not really a workbook", 1, "cannot be read"),
+    ("notes.pdf", b"%PDF-1.4", 1, "does not know how to read"),
+])
+def test_broken_files_give_one_clear_message(shared_data, tmp_path, name, content, exit_code, expected):
+    path = tmp_path / name
+    path.write_bytes(content(shared_data) if callable(content) else content)
+    result = run(path)
+    assert result.exit_code == exit_code, result.output
+    assert expected in result.output
+    json_result = run(path, "--json")
+    assert json.loads(json_result.stdout)["exit_code"] == exit_code  # nothing but the report on stdout
+
+
+def test_utf16_csv_is_read(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("id\tlibellé\r\n1\t=1+1\r\n".encode("utf-16"))
+    result = run(path)
+    assert result.exit_code == 1, result.output
+    assert "UTF-16" in result.output and "formula-injection" in result.output
+
+
+@pytest.mark.parametrize("change,code", [
+    ({"resources": "x"}, "descriptor-error"),
+    ({"resources": [{"name": "a", "path": "data.csv", "schema": 12}]}, "resource-error"),
+    ({"resources": [{"name": "a", "path": "data.csv", "schema": {"fields": "x"}}]}, "schema-error"),
+    ({"resources": [{"name": "a", "path": "data.csv", "dialect": "x"}]}, "dialect-error"),
+    ({"resources": [{"name": "a", "path": "data.csv", "schema": "missing.json"}]}, "unusable-input"),
+    ({"resources": [{"name": "a", "path": 5}]}, "unsafe-path"),
+])
+def test_odd_descriptors_are_reported_not_crashed_on(tmp_path, change, code):
+    folder = make_hub(tmp_path, descriptor=change)
+    result = run(folder, "--json")
+    assert result.exit_code in (1, 2)
+    assert code in codes(result)
+
+
+# ---------------------------------------------------------------- progress
+
+def test_progress_bar_on_a_terminal_only(shared_data):
+    """The bar is drawn on stderr when it is a terminal; stdout keeps only the report."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "catalog.cli", "validate", "--json",
+            str(shared_data / "gtfs" / "google-sample-feed-1.zip"), str(shared_data / "geo" / "communes-corse.geojson")]
+    master, slave = pty.openpty()
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out = process.stdout.read()
+    process.wait(timeout=120)
+    drawn = b""
+    while select.select([master], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    assert process.returncode == 0
+    assert json.loads(out)["valid"] is True
+    assert b"communes-corse" in drawn and b"50%" in drawn
+    piped = subprocess.run(args, capture_output=True)
+    assert piped.returncode == 0 and piped.stderr == b""
