@@ -1,0 +1,223 @@
+"""One field's cells checked a column at a time, with Frictionless' own answer where it matters.
+
+For each column we compute, vectorised, the cells that are certainly fine (a
+plain integer within its bounds, a string of the right length, an empty
+optional cell...). Every other cell goes, once per distinct value, through
+the very cell reader Frictionless builds for that field, so each reported
+error carries Frictionless' own type and note. The vectorised part may only
+say "fine" when Frictionless would: when in doubt, it leaves the cell to the reader.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from catalog.validate.fast_read import NotDecidable
+
+CACHE_LIMIT = 200_000  # distinct values remembered per field; beyond, the memory is reset
+INT_RE = r"^-?[0-9]{1,18}$"  # Python's int() accepts these, and they fit in int64
+BOUNDS = {"minimum": "greater_equal", "maximum": "less_equal",
+          "exclusiveMinimum": "greater", "exclusiveMaximum": "less"}
+
+
+SAFE_OPS = {"LITERAL", "NOT_LITERAL", "ANY", "IN", "MAX_REPEAT", "MIN_REPEAT", "SUBPATTERN", "BRANCH", "AT"}
+SAFE_IN = {"LITERAL", "RANGE", "NEGATE"}
+SAFE_AT = {"AT_BEGINNING", "AT_END", "AT_BEGINNING_STRING", "AT_END_STRING"}
+
+
+def re2_equivalent(pattern: str) -> str | None:
+    """An RE2 regex (pyarrow's engine) accepting exactly what Frictionless' re.match("^p$") accepts.
+
+    Only for patterns built from literals, ranges, classes, repeats, groups and
+    alternatives: no \\d, \\w, \\s or \\b (Unicode-aware in Python, ASCII in RE2), no
+    flags, no look-arounds or back-references. Otherwise None: Python decides."""
+    try:
+        from re import _parser as sre_parse
+    except ImportError:  # Python < 3.11
+        import sre_parse
+    if re.search(r"\{(?!\d)|\\\d", pattern):  # "{,n}" and "\\1"-style escapes read differently
+        return None
+    try:
+        parsed = sre_parse.parse("^{0}$".format(pattern))
+        compiled = "^(?:^{0}$)".format(pattern)
+        pc.match_substring_regex(pa.array(["probe"]), compiled)  # RE2 must accept it as written
+    except Exception:
+        return None
+    if parsed.state.flags & ~(sre_parse.SRE_FLAG_UNICODE):
+        return None
+
+    def safe(items):
+        for op, arg in items:
+            name = str(op)
+            if name not in SAFE_OPS:
+                return False
+            if name == "IN" and any(str(o) not in SAFE_IN for o, _ in arg):
+                return False
+            if name == "AT" and str(arg) not in SAFE_AT:
+                return False
+            if name in ("MAX_REPEAT", "MIN_REPEAT") and not safe(arg[2]):
+                return False
+            if name == "SUBPATTERN" and (arg[1] or arg[2] or not safe(arg[3])):
+                return False
+            if name == "BRANCH" and not all(safe(branch) for branch in arg[1]):
+                return False
+        return True
+
+    return compiled if safe(parsed) else None
+
+
+class FieldCheck:
+    """The checks of one field; `run(column)` gives its errors and, for keys, its typed values."""
+
+    def __init__(self, field, schema, number: int):
+        self.field = field
+        self.number = number  # 1-based position, as in Frictionless errors
+        self.reader = field.create_cell_reader()
+        missing = field.missing_values if field.has_defined("missing_values") else schema.missing_values
+        self.missing = pa.array([str(v) for v in missing], type=pa.string())
+        self.constraints = dict(field.constraints or {})
+        self.required = bool(self.constraints.get("required"))
+        self.cache: dict = {}
+
+    def read(self, cell: str):
+        """Frictionless' verdict on one cell: (typed value, ((error type, note), ...))."""
+        found = self.cache.get(cell)
+        if found is None:
+            value, notes = self.reader(cell)
+            notes = dict(notes or {})
+            kind = notes.pop("type", None)
+            verdict = (("type-error", kind),) if kind else tuple(("constraint-error", n) for n in notes.values())
+            found = (value, verdict)
+            if len(self.cache) >= CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[cell] = found
+        return found
+
+    def run(self, column: pa.Array, want_values: bool):
+        """(bad row offsets, their verdicts, typed values or None, blank mask)."""
+        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        missing = pc.is_in(column, value_set=self.missing)
+        ok, values = self._certainly_fine(column, missing)
+        if self.required:
+            ok = pc.and_(ok, pc.invert(missing))
+        else:
+            ok = pc.or_(ok, missing)
+        undecided = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+        bad_rows, verdicts = np.empty(0, dtype=np.int64), []
+        typed = None
+        if want_values:
+            typed = self._typed(column, missing, values)
+        if len(undecided):
+            encoded = column.take(pa.array(undecided)).dictionary_encode()
+            results = [self.read(cell) for cell in encoded.dictionary.to_pylist()]
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            is_bad = np.array([bool(r[1]) for r in results], dtype=bool)
+            picked = is_bad[codes]
+            bad_rows = undecided[picked]
+            verdicts = [results[c][1] for c in codes[picked]]
+            if want_values:
+                typed = _patch(typed, undecided, [results[c][0] for c in codes], self.field.type)
+        # A cell is blank (for blank-row detection) when it reads as missing without a type error.
+        return bad_rows, verdicts, typed, missing.to_numpy(zero_copy_only=False)
+
+    def _certainly_fine(self, column, missing):
+        """A boolean array: True where Frictionless surely reports nothing; and typed values."""
+        field, kind = self.field, self.field.type
+        nothing = pa.array(np.zeros(len(column), dtype=bool))
+        handled = {"required", "unique"}
+        if kind == "string" and (field.format or "default") == "default":
+            ok = pc.invert(missing)
+            lengths = None
+            for name in ("minLength", "maxLength"):
+                if name in self.constraints:
+                    limit = self.constraints[name]
+                    if not isinstance(limit, int) or isinstance(limit, bool):
+                        return nothing, None
+                    lengths = lengths if lengths is not None else pc.utf8_length(column)
+                    test = pc.greater_equal if name == "minLength" else pc.less_equal
+                    ok = pc.and_(ok, test(lengths, limit))
+                    handled.add(name)
+            enum = self.constraints.get("enum")
+            if enum is not None and all(isinstance(v, str) for v in enum):
+                ok = pc.and_(ok, pc.is_in(column, value_set=pa.array(enum, type=pa.string())))
+                handled.add("enum")
+            pattern = self.constraints.get("pattern")
+            translated = re2_equivalent(pattern) if isinstance(pattern, str) else None
+            if translated is not None:
+                # Same verdict as Python's re on cells without a line break ($ differs there).
+                ok = pc.and_(ok, pc.and_(pc.match_substring_regex(column, translated),
+                                         pc.invert(pc.match_substring(column, "\n"))))
+                handled.add("pattern")
+            if set(self.constraints) - handled:  # other patterns: Python's re decides, per distinct value
+                return nothing, None
+            return ok, column
+        if kind == "integer" and field.bare_number is True:
+            ok = pc.and_(pc.invert(missing), pc.match_substring_regex(column, INT_RE))
+            values = pc.cast(pc.if_else(ok, column, "0"), pa.int64())
+            for name, compare in BOUNDS.items():
+                if name in self.constraints:
+                    bound = self.constraints[name]
+                    if not isinstance(bound, int) or isinstance(bound, bool):
+                        return nothing, values
+                    ok = pc.and_(ok, getattr(pc, compare)(values, bound))
+                    handled.add(name)
+            enum = self.constraints.get("enum")
+            if enum is not None and all(isinstance(v, int) and not isinstance(v, bool) for v in enum):
+                ok = pc.and_(ok, pc.is_in(values, value_set=pa.array(enum, type=pa.int64())))
+                handled.add("enum")
+            if set(self.constraints) - handled:
+                return nothing, values
+            return ok, values
+        if kind == "number" and not field.float_number and field.bare_number is True:
+            return self._numbers(column, missing, handled, nothing)
+        return nothing, None
+
+    def _numbers(self, column, missing, handled, nothing):
+        field = self.field
+        decimal, group = field.decimal_char or ".", field.group_char or ""
+        if len(decimal) != 1 or decimal in "-0123456789" or (group and (group in "-0123456789" or group == decimal)):
+            return nothing, None
+        text = pc.replace_substring(column, group, "") if group else column
+        pattern = r"^-?[0-9]{1,15}(" + ("\\" + decimal) + r"[0-9]{1,15})?$"
+        ok = pc.and_(pc.invert(missing), pc.match_substring_regex(text, pattern))
+        if decimal != "." and group != ".":
+            ok = pc.and_(ok, pc.invert(pc.match_substring(column, ".")))
+        if decimal != ".":
+            text = pc.replace_substring(text, decimal, ".")
+        values = pc.cast(pc.if_else(ok, text, "0"), pa.float64())
+        reader = field.create_value_reader()
+        for name, compare in BOUNDS.items():
+            if name in self.constraints:
+                bound = reader(self.constraints[name])
+                if bound is None or bound != bound:
+                    return nothing, None
+                bound = float(bound)
+                # Floats are exact far from the bound; values close to it go to Decimal, like Frictionless.
+                margin = 1e-9 * max(1.0, abs(bound))
+                near = pc.less_equal(pc.abs(pc.subtract(values, bound)), margin)
+                ok = pc.and_(ok, pc.and_(getattr(pc, compare)(values, bound), pc.invert(near)))
+                handled.add(name)
+        if set(self.constraints) - handled:
+            return nothing, None
+        return ok, None
+
+    def _typed(self, column, missing, values):
+        """Typed key values for unique and primary-key checks: strings or int64, null where missing."""
+        kind = self.field.type
+        if kind == "string" and (self.field.format or "default") == "default":
+            return pc.if_else(missing, pa.scalar(None, pa.string()), column)
+        if kind == "integer" and values is not None:
+            return pc.if_else(missing, pa.scalar(None, pa.int64()), values)
+        raise NotDecidable(f"unique keys of type {kind}")
+
+
+def _patch(typed, rows, values, kind):
+    """Replace typed values at `rows` (ascending) with the reader's values (None where it failed)."""
+    if kind == "integer" and any(v is not None and not (-(2**63) <= v < 2**63) for v in values):
+        raise NotDecidable("integer keys beyond 64 bits")
+    mask = np.zeros(len(typed), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(typed, pa.array(mask), pa.array(values, type=typed.type))

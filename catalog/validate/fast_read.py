@@ -1,0 +1,186 @@
+"""Read a CSV resource the way Frictionless does, as Arrow columns of strings.
+
+Frictionless opens the resource first (descriptor checks, encoding, header,
+labels, header errors): we keep everything it decides and only replace its
+row loop. Rows are then split exactly as its parser would split them: the same
+`csv.Sniffer` guess on the same 100-line sample, then either pyarrow (when the
+file holds no quote character, so splitting on delimiters and line ends is
+unambiguous) or Python's own `csv` module with the very dialect Frictionless
+would use. Anything this module cannot reproduce raises `NotDecidable`, and the
+caller hands the resource to Frictionless.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import mmap
+from dataclasses import dataclass
+from pathlib import Path
+
+import frictionless
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+BATCH_ROWS = 100_000
+BLOCK_BYTES = 8 << 20
+# Encodings in which '"', NUL, delimiters and line ends are single ASCII bytes.
+ASCII_SAFE = {"utf-8", "ascii", "cp1252", "latin-1", "iso8859-1", "iso8859-15"}
+# Dialect keys whose meaning we reproduce; any other one sends the file to Frictionless.
+KNOWN_DIALECT = {"delimiter", "quoteChar", "doubleQuote", "lineTerminator", "escapeChar",
+                 "skipInitialSpace", "header", "csv", "$schema"}
+
+
+class NotDecidable(Exception):
+    """The fast path cannot promise Frictionless' answer for this resource."""
+
+
+@dataclass
+class Plan:
+    path: Path
+    encoding: str
+    dialect: type  # a csv.Dialect for Python's csv module
+    newline: str | None  # how Frictionless' text stream translates line ends
+    labels: list[str]
+    resource: frictionless.Resource  # opened once and closed: schema, fields, primary key
+
+    @property
+    def schema(self):
+        return self.resource.schema
+
+
+def plan(source: frictionless.Resource) -> Plan:
+    """Open (a copy of) the resource with Frictionless and decide whether its rows can be read here."""
+    try:
+        source.to_descriptor(validate=True)
+        descriptor = source.to_descriptor()
+        resource = source.to_copy()
+    except Exception as error:  # descriptor problems are reported by Frictionless itself
+        raise NotDecidable(f"descriptor: {error}") from None
+    _eligible(resource, descriptor)
+    try:
+        with resource:
+            labels = list(resource.labels or [])
+            header_errors = list(resource.header.errors)
+            expected = [f.name for f in resource.header.get_expected_fields()]
+            encoding = resource.encoding
+            path = Path(resource.normpath)
+    except Exception as error:
+        raise NotDecidable(f"open: {error}") from None
+    names = [f.name for f in resource.schema.fields]
+    if header_errors or not labels or labels != names or expected != names or len(set(names)) != len(names):
+        raise NotDecidable("header does not match the schema")
+    newline = "" if resource.format == "csv" else None
+    dialect = _python_dialect(resource, path, encoding, newline)
+    return Plan(path, encoding, dialect, newline, labels, resource)
+
+
+def _eligible(resource, descriptor):
+    if not isinstance(resource, frictionless.resources.TableResource):
+        raise NotDecidable("not a table")
+    if resource.format not in ("csv", "tsv") or not isinstance(resource.path, str) or resource.multipart:
+        raise NotDecidable("not a single CSV file")
+    if resource.scheme != "file" or resource.compression or resource.innerpath:
+        raise NotDecidable("not a plain local file")
+    if resource.hash or resource.bytes or resource.fields or resource.rows:
+        raise NotDecidable("declared statistics are checked by Frictionless")
+    if not descriptor.get("schema"):
+        raise NotDecidable("no schema: Frictionless would infer one")
+    if resource.schema.foreign_keys:
+        raise NotDecidable("foreign keys")
+    dialect = descriptor.get("dialect") or {}
+    if not isinstance(dialect, dict) or set(dialect) - KNOWN_DIALECT or dialect.get("header", True) is not True:
+        raise NotDecidable("dialect options beyond delimiter and quoting")
+
+
+def _python_dialect(resource, path, encoding, newline):
+    """The csv dialect Frictionless' CsvParser would build (same sample, same sniffer)."""
+    from frictionless.formats.csv.control import CsvControl
+
+    control = CsvControl.from_dialect(resource.dialect)
+    with open(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding, newline=newline)
+        try:
+            sample = list(itertools.islice(text, 100))
+        except UnicodeDecodeError:
+            raise NotDecidable("encoding") from None
+    if resource.format == "tsv":
+        control.set_not_defined("delimiter", "\t")
+    delimiter = control.get_defined("delimiter", default=",\t;|")
+    try:
+        config = csv.Sniffer().sniff("".join(sample), delimiter)
+    except csv.Error:
+        config = csv.excel()
+    if config.quotechar == "'":
+        config.quotechar = '"'
+    control.set_not_defined("delimiter", config.delimiter, distinct=True)
+    control.set_not_defined("line_terminator", config.lineterminator, distinct=True)
+    control.set_not_defined("escape_char", config.escapechar, distinct=True)
+    control.set_not_defined("quote_char", config.quotechar, distinct=True)
+    control.set_not_defined("skip_initial_space", config.skipinitialspace, distinct=True)
+    return control.to_python()
+
+
+def _arrow_safe(plan: Plan) -> bool:
+    """True when pyarrow splits this file exactly like Python's csv module."""
+    d = plan.dialect
+    try:
+        name = codecs.lookup(plan.encoding).name
+    except LookupError:
+        return False
+    if name not in ASCII_SAFE or len(plan.labels) < 2:  # one column: a blank line means a blank row
+        return False
+    if len(d.delimiter) != 1 or d.escapechar or d.skipinitialspace or d.delimiter in "\r\n\"":
+        return False
+    with open(plan.path, "rb") as handle:
+        if handle.seek(0, 2) == 0:
+            return False
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            quote = (d.quotechar or '"').encode("ascii", "replace")
+            return data.find(quote) < 0 and data.find(b"\x00") < 0
+
+
+def batches(plan: Plan, rows: int = BATCH_ROWS):
+    """Yield lists of pyarrow string arrays, one per schema field, `rows` records at most."""
+    if _arrow_safe(plan):
+        yield from _arrow_batches(plan)
+    else:
+        yield from _csv_batches(plan, rows)
+
+
+def _arrow_batches(plan: Plan):
+    names = plan.labels
+    read = pacsv.ReadOptions(encoding=plan.encoding, block_size=BLOCK_BYTES, use_threads=True)
+    parse = pacsv.ParseOptions(delimiter=plan.dialect.delimiter, quote_char=False, double_quote=False,
+                               escape_char=False, newlines_in_values=False, ignore_empty_lines=False)
+    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                                   quoted_strings_can_be_null=False)
+    try:
+        reader = pacsv.open_csv(plan.path, read_options=read, parse_options=parse, convert_options=convert)
+        if reader.schema.names != names:
+            raise NotDecidable("header read differently")
+        for batch in reader:
+            yield [batch.column(i) for i in range(len(names))]
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        # A row with too few or too many cells, a blank line, a bad byte: Frictionless' business.
+        raise NotDecidable(f"structure: {error}") from None
+
+
+def _csv_batches(plan: Plan, rows: int):
+    width = len(plan.labels)
+    with open(plan.path, "rb") as raw:
+        text = io.TextIOWrapper(raw, plan.encoding, newline=plan.newline)
+        try:
+            reader = csv.reader(text, dialect=plan.dialect)
+            if next(reader, None) != plan.labels:
+                raise NotDecidable("header read differently")
+            while True:
+                chunk = list(itertools.islice(reader, rows))
+                if not chunk:
+                    return
+                if any(len(row) != width for row in chunk):
+                    raise NotDecidable("rows with missing or extra cells")
+                yield [pa.array(column, type=pa.string()) for column in zip(*chunk)]
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise NotDecidable(f"structure: {error}") from None

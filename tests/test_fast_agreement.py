@@ -1,0 +1,266 @@
+"""The vectorised validator and Frictionless agree, error for error.
+
+Each case validates the same resource twice, with `frictionless.Resource.validate`
+and with `catalog.validate.fast`, and compares the complete error descriptors
+(type, row, field, cell, note, message, the row's cells) and the findings users
+see. Cases also say whether the fast path must decide by itself, so a fast path
+that quietly always handed over to Frictionless would fail here.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import zipfile
+
+import frictionless
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalog.validate import fast, tables
+
+LIMIT = tables.LIMIT_ERRORS
+
+
+def outcome(run):
+    """Everything a validation says, comparable with ==."""
+    try:
+        report = run()
+    except frictionless.FrictionlessException as error:
+        return {"exception": error.error.to_descriptor()}
+    return {
+        "valid": report.valid,
+        "errors": [e.to_descriptor() for e in report.errors],
+        "tasks": [{"errors": [e.to_descriptor() for e in t.errors], "warnings": t.warnings} for t in report.tasks],
+        "findings": [f.to_dict() for f in tables.findings_of(report, lambda task: "file.csv")],
+    }
+
+
+def agree(descriptor, basepath, limit=LIMIT, decided=None):
+    make = lambda: frictionless.Resource(copy.deepcopy(descriptor), basepath=str(basepath))
+    slow = outcome(lambda: make().validate(limit_errors=limit))
+    quick = outcome(lambda: fast.validate(make(), limit))
+    assert quick == slow
+    if decided is not None:
+        try:
+            report = fast.fast_report(make(), limit)
+        except frictionless.FrictionlessException:
+            report = None
+        assert (report is not None) == decided, "the fast path should " + ("" if decided else "not ") + "decide"
+    return slow
+
+
+def write(folder, data, name="file.csv"):
+    path = folder / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return name
+
+
+def fields(*specs):
+    return {"fields": [dict(name=n, type=t, **extra) for n, t, extra in specs]}
+
+
+TYPED = fields(("id", "integer", {"constraints": {"required": True, "minimum": 1, "maximum": 100}}),
+               ("code", "string", {"constraints": {"pattern": "[A-Z]{2}[0-9]+", "maxLength": 5}}),
+               ("price", "number", {"constraints": {"minimum": 0, "maximum": 999.99}}),
+               ("open", "boolean", {}),
+               ("day", "date", {}),
+               ("kind", "string", {"constraints": {"enum": ["bus", "tram"]}}),
+               ("level", "integer", {"constraints": {"enum": [0, 1, 2]}}))
+
+CASES = {
+    "clean": ("id,code,price,open,day,kind,level\n1,AB1,2.5,true,2025-01-31,bus,0\n2,CD22,0,false,2024-02-29,tram,2\n",
+              TYPED, {}, True),
+    "every kind of bad cell": (
+        "id,code,price,open,day,kind,level\n"
+        "0,AB1,2.5,true,2025-01-31,bus,0\n"        # minimum
+        ",ab1,-1,yes,2025-02-30,Bus,3\n"           # required, pattern, minimum, boolean, date, enum, enum
+        "x,ABCDEF1,1000,1,31/01/2025,car,x\n"       # type, pattern+maxLength, exclusiveMaximum, date, enum, type
+        ' 7 ,"AB1\n",1e2,TRUE,2025-01-01,,-0\n'       # spaces around an integer, a line break in a pattern cell
+        "+5,AB1 ,1_000,0,2025-1-1,tram,00\n"        # what Python's int() and Decimal() also accept
+        "101,,NaN,False,,bus,2\n",
+        TYPED, {}, True),
+    "blank rows and all-missing keys": (
+        "id,name\n1,a\n,\n2,\n,\n", {**fields(("id", "integer", {}), ("name", "string", {})), "primaryKey": ["id"]},
+        {}, True),
+    "unique and primary key": (
+        "trip,seq,code\nT1,1,a\nT1,2,b\nT1,1,c\nT2,01,a\nT2,1,a\nT1,2,z\n,1,\nT2,x,b\n",
+        {**fields(("trip", "string", {}), ("seq", "integer", {}), ("code", "string", {"constraints": {"unique": True}})),
+         "primaryKey": ["trip", "seq"]}, {}, True),
+    "unique field checked before other fields": (
+        "a,b,c\nx,1,k\ny,2,k\n1,z,k\n",
+        fields(("a", "integer", {}), ("b", "integer", {}), ("c", "string", {"constraints": {"unique": True}})),
+        {}, True),
+    "missing values and patterns Python reads its own way": (
+        "code,n\nNA,-\n\\d1,5\nab,٣\n12,\n",
+        {**fields(("code", "string", {"constraints": {"pattern": r"\d+|ab", "required": True}}),
+                  ("n", "integer", {"constraints": {"required": True}})),
+         "missingValues": ["", "NA", "-"]}, {}, True),
+    "decimal comma and thousands": (
+        "montant;taux\n1 234,5;0,5\n12,5;1.5\n1.234,5;2\n-3;,5\n",
+        fields(("montant", "number", {"decimalChar": ",", "groupChar": " ", "constraints": {"minimum": 0}}),
+               ("taux", "number", {"decimalChar": ","})),
+        {"dialect": {"delimiter": ";"}}, True),
+    "numbers at their bounds": (
+        "x\n0.1\n0.10000000000000001\n0.09999999999999999\n1E-1\n",
+        fields(("x", "number", {"constraints": {"minimum": 0.1, "maximum": "0.1"}})), {}, True),
+    "quoted cells and line breaks inside them": (
+        'name,notes\n"Dupont, Marie","a ""quoted"" word"\n"x","two\nlines"\nplain,"a"b\n',
+        fields(("name", "string", {"constraints": {"pattern": "[^,]+"}}), ("notes", "string", {"constraints": {"maxLength": 9}})),
+        {}, True),
+    "cp1252 with a semicolon": (
+        "commune;nom\n00001;Montréal\n1;Évian\n".encode("cp1252"),
+        fields(("commune", "string", {"constraints": {"pattern": "[0-9]{5}"}}), ("nom", "string", {})),
+        {"encoding": "cp1252", "dialect": {"delimiter": ";"}}, True),
+    "tab separated": ("a\tb\n1\t2\nx\t3\n", fields(("a", "integer", {}), ("b", "integer", {})), {"format": "tsv"}, True),
+    "one column with a blank line": ("a\n1\n\n2\n", fields(("a", "integer", {})), {}, False),
+    "rows with missing or extra cells": ("a,b\n1,2\n3\n4,5,6\n", fields(("a", "integer", {}), ("b", "integer", {})), {}, False),
+    "header not matching the schema": ("a,c\n1,2\n", fields(("a", "integer", {}), ("b", "integer", {})), {}, False),
+    "bare number off": ("n\n€5\n12 %\n", fields(("n", "integer", {"bareNumber": False})), {}, True),
+    "string formats": ("mail,id\nx@example.org,550e8400-e29b-41d4-a716-446655440000\nnot a mail,123\n",
+                       fields(("mail", "string", {"format": "email"}), ("id", "string", {"format": "uuid"})), {}, True),
+    "declared byte count": ("a\n1\n", fields(("a", "integer", {})), {"bytes": 99}, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_crafted_files(tmp_path, name):
+    data, schema, extra, decided = CASES[name]
+    path = write(tmp_path, data)
+    agree({"name": "file", "path": path, "schema": schema, **extra}, tmp_path, decided=decided)
+
+
+def test_error_limit_cuts_at_the_same_error(tmp_path):
+    rows = "".join(f"{i},{'x' if i % 3 else i}\n" for i in range(1, 400))
+    path = write(tmp_path, "a,b\n" + rows)
+    schema = fields(("a", "integer", {"constraints": {"maximum": 10}}), ("b", "integer", {}))
+    result = agree({"name": "file", "path": path, "schema": schema}, tmp_path, limit=50, decided=True)
+    assert len(result["tasks"][0]["errors"]) == 50
+    assert result["findings"][-1]["code"] == "too-many-errors" or len(result["findings"]) == 50
+
+
+def test_duplicates_across_batches(tmp_path, monkeypatch):
+    """Keys remembered from earlier batches name the latest earlier row, as Frictionless does."""
+    from catalog.validate import fast_read
+
+    monkeypatch.setattr(fast_read, "BATCH_ROWS", 7)
+    monkeypatch.setattr(fast_read, "BLOCK_BYTES", 64)
+    rows = "".join(f"{i % 13},{i % 5}\n" for i in range(60))
+    path = write(tmp_path, "k,u\n" + rows)
+    schema = {**fields(("k", "integer", {}), ("u", "integer", {"constraints": {"unique": True}})), "primaryKey": ["k"]}
+    result = agree({"name": "file", "path": path, "schema": schema}, tmp_path, decided=True)
+    notes = [e["note"] for e in result["tasks"][0]["errors"]]
+    assert "the same as in the row at position 15" in notes
+
+
+# --- real files --------------------------------------------------------------------------------
+
+def _examples(shared):
+    for schema_path in sorted((shared / "schemas").rglob("schema*.json")):
+        for csv_path in sorted(schema_path.parent.glob("exemple*.csv")):
+            yield schema_path, csv_path
+
+
+def test_real_schema_examples(shared_data):
+    checked = decided = 0
+    for schema_path, csv_path in _examples(shared_data):
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        descriptor = {"name": "example", "path": csv_path.name, "schema": schema}
+        agree(descriptor, csv_path.parent)
+        checked += 1
+        try:
+            decided += fast.fast_report(frictionless.Resource(copy.deepcopy(descriptor), basepath=str(csv_path.parent)),
+                                        LIMIT) is not None
+        except frictionless.FrictionlessException:
+            pass
+    assert checked >= 12
+    assert decided >= 6  # most real examples are decided by the fast path itself
+
+
+def test_top_level_required_is_handled_as_frictionless_does(shared_data):
+    """comptage-mobilites and plf declare `required` on fields, not in `constraints`; Frictionless 5 rejects it."""
+    for folder in ("comptage-mobilites", "plf"):
+        base = shared_data / "schemas" / folder
+        schema = json.loads((base / "schema.json").read_text(encoding="utf-8"))
+        assert any("required" in field for field in schema["fields"])
+        for csv_path in sorted(base.glob("*.csv")):
+            result = agree({"name": "example", "path": csv_path.name, "schema": schema}, base, decided=False)
+            assert "exception" in result or not result["valid"]
+
+
+def test_real_data_packages(shared_data):
+    for folder in ("irve", "dispositif-aide"):
+        base = shared_data / "schemas" / folder
+        descriptor = json.loads((base / "datapackage.json").read_text(encoding="utf-8"))
+        make = lambda: frictionless.Package(copy.deepcopy(descriptor), basepath=str(base))
+        slow = outcome(lambda: make().validate(limit_errors=LIMIT))
+        assert outcome(lambda: fast.validate_package(make(), LIMIT)) == slow
+
+
+@pytest.mark.parametrize("name", ["covoiturage-calvados-utf8bom.csv", "covoiturage-corse-latin1-semicolon.csv",
+                                  "loire-atlantique-subventions-associations.csv",
+                                  "plf-2012-jaune-associations-subventionnees-2010.cp1252.csv",
+                                  "plf-2017-nomenclature-mission-programme-action.cp1252.csv"])
+def test_real_french_csv_with_inferred_schemas(shared_data, name):
+    """Frictionless infers each schema from a sample; the rest of the file then breaks it here and there."""
+    base = shared_data / "csv"
+    described = frictionless.describe(str(base / name)).to_descriptor()
+    described["path"] = name
+    agree(described, base)
+
+
+def test_real_gtfs_stop_times(shared_data, tmp_path):
+    with zipfile.ZipFile(shared_data / "gtfs" / "libellus-castres-mazamet.zip") as archive:
+        (tmp_path / "stop_times.csv").write_bytes(archive.read("stop_times.txt"))
+    schema = fields(
+        ("trip_id", "string", {"constraints": {"required": True}}),
+        ("arrival_time", "string", {"constraints": {"pattern": "[0-9]{1,2}:[0-5][0-9]:[0-5][0-9]"}}),
+        ("departure_time", "string", {"constraints": {"pattern": "[0-9]{2}:[0-5][0-9]:[0-5][0-9]"}}),
+        ("stop_id", "string", {"constraints": {"required": True, "pattern": "[0-9]+"}}),
+        ("stop_sequence", "integer", {"constraints": {"minimum": 1}}),
+    )
+    header = (tmp_path / "stop_times.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    known = {f["name"]: f for f in schema["fields"]}
+    schema = {"fields": [known.get(n, {"name": n, "type": "string"}) for n in header],
+              "primaryKey": ["trip_id", "stop_sequence"]}
+    agree({"name": "stop_times", "path": "stop_times.csv", "schema": schema}, tmp_path)
+
+
+# --- generated tables ------------------------------------------------------------------------
+
+GOOD = {"integer": ["0", "7", "-12", "100"], "number": ["0", "1.5", "-2.25", "99.9"],
+        "string": ["AB1", "bus", "tram", "x"], "boolean": ["true", "false"], "date": ["2025-01-31", "2024-02-29"]}
+BAD = ["", "x", "1.5", "-", "Bus", "2025-02-30", " 3", "1e3", "NaN", "é", "AB12345", "true", "0"]
+CONSTRAINTS = {
+    "integer": [{}, {"required": True}, {"minimum": 0}, {"maximum": 50}, {"enum": [0, 7, 100]}, {"unique": True}],
+    "number": [{}, {"required": True}, {"minimum": 0}, {"maximum": 99.9}],
+    "string": [{}, {"required": True}, {"pattern": "[A-Z]+[0-9]"}, {"enum": ["bus", "tram"]}, {"maxLength": 3},
+               {"minLength": 2}, {"unique": True}],
+    "boolean": [{}, {"required": True}],
+    "date": [{}, {"required": True}],
+}
+
+
+@st.composite
+def tables_with_bad_cells(draw):
+    width = draw(st.integers(1, 4))
+    kinds = [draw(st.sampled_from(sorted(GOOD))) for _ in range(width)]
+    constraints = [draw(st.sampled_from(CONSTRAINTS[k])) for k in kinds]
+    height = draw(st.integers(0, 30))
+    rows = [[draw(st.sampled_from(GOOD[k] + BAD) if draw(st.booleans()) else st.sampled_from(GOOD[k]))
+             for k in kinds] for _ in range(height)]
+    primary = draw(st.sampled_from([[], [0], list(range(min(width, 2)))]))
+    return kinds, constraints, rows, primary
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tables_with_bad_cells())
+def test_generated_tables_agree(tmp_path, table):
+    kinds, constraints, rows, primary = table
+    names = [f"c{i}" for i in range(len(kinds))]
+    schema = {"fields": [{"name": n, "type": k, "constraints": c} for n, k, c in zip(names, kinds, constraints)]}
+    if primary and all(kinds[i] in ("integer", "string") for i in primary):
+        schema["primaryKey"] = [names[i] for i in primary]
+    text = ",".join(names) + "\n" + "".join(",".join(row) + "\n" for row in rows)
+    path = write(tmp_path, text, "generated.csv")
+    agree({"name": "generated", "path": path, "schema": schema}, tmp_path)
