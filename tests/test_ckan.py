@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from catalog.cli import main
 from catalog.publish import ckan_client
 from catalog.publish.ckan import publish_ckan
+from catalog.validate import validate
 from tests.ckan_portal import ckan_portal  # noqa: F401 - the session fixture
 from tests.hub import make_hub
 
@@ -266,6 +267,81 @@ def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypat
         assert ckan_portal.token not in output
 
 
+class FaultyProxy:
+    """Forwards every request to the portal, except that it answers HTTP 500 to one action."""
+
+    def __init__(self, target, fail_on):
+        import http.server
+        import threading
+
+        import httpx
+
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                action = self.path.split("?")[0].rsplit("/", 1)[-1]
+                if action == fail_on and not proxy.failed:
+                    proxy.failed = True
+                    page = b"<html><body>Internal Server Error</body></html>"
+                    self.send_response(500)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                answer = httpx.request(self.command, target + self.path, headers=headers, content=body, timeout=60)
+                self.send_response(answer.status_code)
+                for key in ("Content-Type",):
+                    if key in answer.headers:
+                        self.send_header(key, answer.headers[key])
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = _forward
+
+        self.failed = False
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_http_500_midway_then_converging(tmp_path, ckan_portal):
+    crafted_hub(tmp_path, "boom")
+    proxy = FaultyProxy(ckan_portal.url, fail_on="datastore_upsert")
+    try:
+        result = CliRunner().invoke(main, ["publish", "ckan", "--url", proxy.url, "--root", str(tmp_path),
+                                           "--out", str(tmp_path / "build")], env={"CKAN_API_KEY": ckan_portal.token})
+    finally:
+        proxy.close()
+    assert proxy.failed
+    assert result.exit_code == 3, result.output
+    assert "stopped at create datastore boom-boom-equipements/equipements: the portal answered " \
+           "`datastore_upsert` with HTTP 500" in result.stderr
+    assert "<html>" not in result.stderr and "Traceback" not in result.stderr
+    ckan = portal_client(ckan_portal)
+    half = by_key(ckan.action.package_show(id="boom-boom-equipements"))
+    assert "hash" not in half["equipements"] or not half["equipements"]["hash"]  # not marked complete
+
+    again = run_cli(tmp_path, ckan_portal)
+    assert again.exit_code == 0, again.output
+    assert "update     resource     boom-boom-equipements/equipements" in again.output  # same resource, redone
+    after = by_key(ckan.action.package_show(id="boom-boom-equipements"))
+    assert after["equipements"]["id"] == half["equipements"]["id"]
+    assert sorted(after) == ["datapackage", "equipements", "parcs", "tarifs"]
+    assert datastore_rows(ckan, after["equipements"]["id"])[0] == EXPECTED
+
+
 def test_token_never_appears_in_output_or_files(tmp_path, ckan_portal):
     crafted_hub(tmp_path, "secret")
     wrong = "not-a-token-" + ckan_portal.token[:20]
@@ -304,7 +380,10 @@ def test_invalid_and_personal_data_datasets_are_refused(tmp_path, ckan_portal):
               [2, "marie.martin@orange.fr", "2002-05-14", "true", "12", 46.61, 2.41]]
     crafted_hub(tmp_path / "people", "personal", rows=people, tarifs=False, geojson=False)
     ckan = portal_client(ckan_portal)
-    for root, name in ((tmp_path / "bad", "invalid"), (tmp_path / "people", "personal")):
+    for root, name, code in ((tmp_path / "bad", "invalid", "type-error"),
+                             (tmp_path / "people", "personal", "personal-data")):
+        report = validate([str(root / "datasets" / name / f"{name}-equipements")], root)
+        assert code in {f.code for target in report.targets for f in target.findings}
         result = run_cli(root, ckan_portal)
         assert result.exit_code == 1, result.output
         assert f"Error: {name}/{name}-equipements was not published" in result.stderr
