@@ -270,3 +270,18 @@ def test_bundled_reuses_derive_rows_and_record_lineage(tmp_path):
         publishers = {s["name"].split("/")[0] for s in descriptor["sources"]}
         assert len(publishers) == 2, (reuse, publishers)
         assert descriptor["catalog"]["reuse"]["sources"] == [s["name"] for s in descriptor["sources"]]
+
+
+def test_derived_rows_that_break_the_declared_schema_refuse_the_package(tmp_path):
+    root = hub(tmp_path, *BUDGET_HUB)
+    craft_budget(root)
+    schema_path = root / "datasets" / OBSERVATORY / "budget-par-habitant" / "depenses.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"][1]["type"] = "integer"  # `commune` holds names, not numbers
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    result = CliRunner().invoke(main, ["package", "--root", str(root), "--out", str(tmp_path / "packages"),
+                                       str(root / "datasets" / OBSERVATORY / "budget-par-habitant")])
+    assert result.exit_code == 1
+    assert "budget-par-habitant was not packaged: reuse" in result.output
+    assert "column commune" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "packages" / OBSERVATORY / "budget-par-habitant").exists()
