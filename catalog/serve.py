@@ -52,13 +52,14 @@ def make_datasette(db: Path, packages: Path):
     metadata = json.loads(metadata_path(db).read_text(encoding="utf-8"))
     metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve())}
     packages.mkdir(parents=True, exist_ok=True)
-    return Datasette(
-        immutables=[str(db)],
+    ds = Datasette(
         metadata=metadata,
         template_dir=str(HERE / "templates"),
         static_mounts=[("packages", str(packages.resolve())), ("hub-assets", str(HERE / "static"))],
         settings=SETTINGS,
     )
+    ds.add_database(plugin.HubDatabase(ds, str(db)), name=database_name(db))
+    return ds
 
 
 def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = Path("build/packages"),

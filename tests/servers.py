@@ -71,7 +71,8 @@ def make_two_publisher_hub(root: Path) -> Path:
         "version": "2.1.0", "licenses": [{"name": "ODbL-1.0"}],
         "catalog": {"theme": "transport", "frequency": "monthly",
                     "spatial": {"label": "Testville", "insee": ["00001", "00002"], "bbox": [2.3, 46.5, 2.5, 46.7]},
-                    "temporal": {"start": "2025-01-01", "end": "2025-06-30"}, "keywords": ["bus", "arrêts"]},
+                    "temporal": {"start": "2025-01-01", "end": "2025-06-30"}, "keywords": ["bus", "arrêts"],
+                    "modified": "2025-07-02"},
         "resources": [
             {"name": "stops", "title": "Arrêts", "path": "stops.csv", "format": "csv", "schema": {
                 "fields": [

@@ -97,7 +97,7 @@ def test_catalog_datasets_lists_every_dataset(crafted):
     assert set(rows) == {"testville/equipements", "transports-testville/arrets"}
     arrets = rows["transports-testville/arrets"]
     assert arrets["publisher_title"] == "Transports de Testville" and arrets["theme"] == "transport"
-    assert arrets["version"] == "2.1.0" and arrets["last_update"] == "2025-06-30" and arrets["quality"] > 0
+    assert arrets["version"] == "2.1.0" and arrets["last_update"] == "2025-07-02" and arrets["quality"] > 0
     assert arrets["rows"] == len(STOPS) + 4
     assert {t["table"]: t["rows"] for t in json.loads(arrets["tables"])} == {"arrets_stops": 4,
                                                                              "arrets_stop_times": 4}
@@ -111,7 +111,8 @@ def test_landing_page_lists_publishers_and_datasets(crafted):
     html = crafted.get("/").text
     for text in ("Transports de Testville", "Ville de Testville", 'href="/-/dataset/transports-testville/arrets"',
                  'href="/packages/transports-testville/arrets.zip"', 'href="/hub/arrets_stops"',
-                 "Open Data Commons Open Database License 1.0", "2025-06-30"):
+                 "Open Data Commons Open Database License 1.0", "Updated 2025-07-02",
+                 "Covers since 2025-01-01"):
         assert text in html, text
 
 

@@ -63,7 +63,8 @@ def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
         publisher = publishers.get(dataset.get("publisher")) or {}
         sources = _loads(dataset.get("reuse_of"), [])
         entry = {
-            "title": row["title"],
+            "title": row["title"] if row["title"] == dataset.get("title")
+            else f"{dataset.get('title')} — {row['title']}",
             "description": " ".join(t for t in (row["description"], dataset.get("description")) if t),
             "license": dataset.get("licence") or "", "license_url": dataset.get("licence_url") or "",
             "source": dataset.get("publisher_title") or dataset.get("publisher") or "",

@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
+import threading
 from pathlib import Path
 
 from datasette import hookimpl
@@ -21,6 +23,41 @@ from datasette.utils.asgi import NotFound, Response
 from catalog.hub import pages
 
 WATCH_SECONDS = 1.0
+_generations = itertools.count(1)
+_connections = threading.local()
+
+
+class HubDatabase(Database):
+    """An immutable Datasette database whose file can be swapped while serving.
+
+    Datasette keeps one connection per thread keyed by the database name, so after a
+    swap some threads would go on reading the old file. Here each HubDatabase is a
+    new generation: a thread meeting a newer one closes its old connection (it runs one
+    query at a time, so nothing is using it) and opens the new file.
+    """
+
+    def __init__(self, datasette, path: str):
+        super().__init__(datasette, path=path, is_mutable=False)
+        self.generation = next(_generations)
+
+    async def execute_fn(self, fn):
+        if self.ds.executor is None:
+            return await super().execute_fn(fn)
+
+        def in_thread():
+            held = getattr(_connections, "by_name", None)
+            if held is None:
+                held = _connections.by_name = {}
+            generation, conn = held.get(self.name, (None, None))
+            if generation != self.generation:
+                if conn is not None:
+                    conn.close()
+                conn = self.connect()
+                self.ds._prepare_connection(conn, self.name)
+                held[self.name] = (self.generation, conn)
+            return fn(conn)
+
+        return await asyncio.get_event_loop().run_in_executor(self.ds.executor, in_thread)
 
 
 def _config(datasette) -> dict:
@@ -89,7 +126,7 @@ def _reload(datasette, name: str, path: str):
         metadata.setdefault("plugins", {})["catalog-hub"] = _config(datasette)
         datasette._metadata_local = metadata
     datasette.remove_database(name)
-    datasette.add_database(Database(datasette, path=path, is_mutable=False), name=name)
+    datasette.add_database(HubDatabase(datasette, path), name=name)
 
 
 @hookimpl
@@ -106,7 +143,10 @@ def startup(datasette):
             now = _identity(path)
             if now and now != seen:
                 seen = now
-                _reload(datasette, name, path)
+                try:
+                    _reload(datasette, name, path)
+                except Exception as error:  # keep serving the hub already loaded, and say why
+                    print(f"catalog serve: could not load the new hub {path}: {error}", flush=True)
 
     async def start():
         asyncio.get_running_loop().create_task(watch())

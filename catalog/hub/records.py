@@ -29,7 +29,7 @@ LAT = ("latitude", "lat")
 LON = ("longitude", "lon", "lng", "long")
 
 DATASETS = {"id": str, "publisher": str, "publisher_title": str, "name": str, "title": str, "description": str,
-            "theme": str, "licence": str, "licence_url": str, "version": str, "last_update": str,
+            "theme": str, "licence": str, "licence_url": str, "version": str, "last_update": str, "period": str,
             "frequency": str, "spatial": str, "keywords": str, "tables": str, "rows": int, "quality": int,
             "package_url": str, "zip_url": str, "content_hash": str, "sources": str, "reuse_of": str,
             "reuse_method": str}
@@ -59,11 +59,16 @@ def _licence(descriptor):
 
 
 def last_update(descriptor) -> str:
-    """The best date we have for "last update": explicit fields first, then the period covered."""
+    """When the data last changed, when the descriptor says so (`modified`, as DCAT's dct:modified)."""
     hub = descriptor.get("catalog") or {}
-    temporal = hub.get("temporal") or {}
-    return str(descriptor.get("lastModified") or hub.get("updated") or hub.get("last_update")
-               or descriptor.get("created") or temporal.get("end") or temporal.get("start") or "")
+    return str(descriptor.get("modified") or hub.get("modified") or descriptor.get("lastModified")
+               or hub.get("updated") or descriptor.get("created") or hub.get("created") or "")
+
+
+def period(descriptor) -> str:
+    temporal = (descriptor.get("catalog") or {}).get("temporal") or {}
+    start, end = temporal.get("start") or "", temporal.get("end") or ""
+    return f"{start} – {end}" if start and end else (f"since {start}" if start else (f"until {end}" if end else ""))
 
 
 def package_urls(descriptor) -> tuple[str, str]:
@@ -86,6 +91,7 @@ def dataset_row(descriptor: dict, tables: list[dict]) -> dict:
         "title": descriptor.get("title") or descriptor["name"], "description": descriptor.get("description") or "",
         "theme": hub.get("theme") or "", "licence": licence, "licence_url": licence_url,
         "version": descriptor.get("version") or "", "last_update": last_update(descriptor),
+        "period": period(descriptor),
         "frequency": hub.get("frequency") or "", "spatial": (hub.get("spatial") or {}).get("label") or "",
         "keywords": json.dumps(descriptor.get("keywords") or [], ensure_ascii=False),
         "tables": json.dumps([{"table": t["name"], "title": t["title"], "rows": t["rows"]} for t in tables],
@@ -147,9 +153,12 @@ def _describe(field: dict) -> str:
 
 
 def _default_title(descriptor: dict, resource: dict) -> str:
-    title = descriptor.get("title") or descriptor["name"]
+    """A readable title for a table whose resource has none: "stop_times" -> "Stop times"."""
     tables = [r for r in descriptor.get("resources") or [] if is_table(r) or is_geojson(r)]
-    return title if len(tables) == 1 else f"{title} — {resource.get('name')}"
+    if len(tables) == 1:
+        return descriptor.get("title") or descriptor["name"]
+    words = str(resource.get("name") or "").replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def table_rows(db: sqlite_utils.Database, descriptor: dict, loaded: list[str]) -> list[dict]:
