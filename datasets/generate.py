@@ -164,6 +164,7 @@ class Territory:
         west, south, east, north = polygon.bounds
         while True:
             point = (coord(rng.uniform(west, east)), coord(rng.uniform(south, north)))
+            # ~80 km per degree at this latitude is close enough for a margin.
             if polygon.contains(Point(point)) and polygon.exterior.distance(Point(point)) * 80_000 > margin_m:
                 return point
 
@@ -676,7 +677,7 @@ def french_amount(value: float) -> str:
     return f"{value:,.2f}".replace(",", " ").replace(".", ",")
 
 
-def budget(rng):
+def budget(rng, territory):
     rows = []
     stages = [("Budget primitif", "27/03/2025", 1.0), ("Décision modificative n°1", "26/06/2025", 0.04)]
     for stage, voted, scale in stages:
@@ -719,7 +720,7 @@ def budget(rng):
         "primitif et décision modificative, dépenses et recettes de fonctionnement et d'investissement. Export "
         "tel que produit par le logiciel financier : Windows-1252, point-virgule, virgule décimale.",
         "2025.2.0", "etalab-2.0",
-        catalog_key("budget", "annual", [TOWN], None, "2025-01-01", "2025-12-31",
+        catalog_key("budget", "annual", [TOWN], territory.bbox([TOWN]), "2025-01-01", "2025-12-31",
                     ["budget", "finances locales", "M57", "dépenses", "recettes"]),
         [{"name": "budget-2025", "title": "Budget 2025 par fonction et par nature", "path": "budget-2025.csv",
           "format": "csv", "mediatype": "text/csv", "encoding": "cp1252", "dialect": {"delimiter": ";"},
@@ -742,10 +743,8 @@ def build() -> dict[str, dict[str, str | bytes]]:
         "sample-mobilites/velos-libre-service": bike_stations(rng, territory, network),
         "departement-de-sample/bornes-recharge": charging_points(rng, territory, network),
         "ville-de-sampleville/equipements-publics": facilities(rng, territory),
-        "ville-de-sampleville/budget": budget(rng),
+        "ville-de-sampleville/budget": budget(rng, territory),
     }
-    result["ville-de-sampleville/budget"]["datapackage.json"] = result["ville-de-sampleville/budget"][
-        "datapackage.json"].replace('"bbox": null', f'"bbox": {json.dumps(territory.bbox([TOWN]))}')
     return result
 
 

@@ -94,3 +94,16 @@ def test_the_territory_shares_keys_across_publishers(fresh):
     budget = _rows(base / "ville-de-sampleville/budget/budget-2025.csv", encoding="cp1252", delimiter=";")
     assert {r["Code INSEE"] for r in budget} <= population
     assert all("," in r["Montant (€)"] for r in budget)
+
+
+def test_charging_points_keep_the_national_irve_schema(shared_data):
+    """The publisher's copy is the national schema, only with its service contacts declared public."""
+    national = json.loads((shared_data / "schemas/irve/statique/schema-statique.json").read_text(encoding="utf-8"))
+    ours = json.loads((ROOT / "datasets/departement-de-sample/bornes-recharge/schema-statique.json")
+                      .read_text(encoding="utf-8"))
+    public = {f["name"] for f in ours["fields"] if f.pop("catalog", {}).get("public")}
+    assert public == {"contact_amenageur", "contact_operateur", "telephone_operateur"}
+    assert ours == national
+    header = (ROOT / "datasets/departement-de-sample/bornes-recharge/irve-statique.csv").read_text(
+        encoding="utf-8").splitlines()[0]
+    assert header.split(",") == [f["name"] for f in national["fields"]]
