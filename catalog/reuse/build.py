@@ -11,6 +11,7 @@ import copy
 import csv
 import json
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -60,9 +61,7 @@ def derive_folder(dataset: Dataset, out: Path, work: Path, refused: dict | None 
     source_tables.read_only(db)
     try:
         columns, rows = derive.run(spec, db)
-    except Exception as error:  # sqlite3 or geopandas: the reuse, not the hub, is at fault
-        if isinstance(error, InvalidData):
-            raise
+    except (sqlite3.Error, ValueError, TypeError, KeyError) as error:  # the reuse, not the hub, is at fault
         raise InvalidData(f"deriving it failed: {error}.",
                           f"Run `catalog validate datasets/{dataset.id}` and correct the reuse.") from error
     finally:
