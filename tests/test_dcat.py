@@ -547,3 +547,14 @@ def test_bundled_reuses_carry_their_sources(bundled, project_root):
         expected = {URIRef(f"{BASE}/datasets/{name}") for name in reuse.hub["reuse"]["sources"]}
         assert set(graph.objects(node, PROV.wasDerivedFrom)) == expected, reuse.id
         assert all((source, RDF.type, DCAT.Dataset) in graph for source in expected)
+
+
+def test_bundled_external_reuses_are_referenced(bundled, project_root):
+    from catalog.reuses import load_external
+
+    _, graph, _ = bundled
+    works = load_external(project_root)
+    assert works
+    for work in works:
+        expected = {URIRef(f"{BASE}/datasets/{name}") for name in work["datasets"]}
+        assert set(graph.subjects(DCT.isReferencedBy, URIRef(work["url"]))) == expected, work["slug"]
