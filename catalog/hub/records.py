@@ -187,7 +187,12 @@ def table_rows(db: sqlite_utils.Database, descriptor: dict, loaded: list[str]) -
             entry["searchable"] = json.dumps([f["name"] for f in fields if field_hub(f).get("searchable")
                                               and SQL_TYPES.get(f.get("type"), str) is str])
         elif is_geojson(resource):
-            columns = {c: "" for c in db[name].columns_dict}
+            # GeoJSON properties have no schema: say where they come from rather than nothing.
+            origin = resource.get("title") or resource.get("name")
+            columns = {c: f"Property `{c}` of each feature in {origin} ({resource.get('path')})."
+                       for c in db[name].columns_dict}
+            if "id" in columns:
+                columns["id"] = "Identifier of the feature (its GeoJSON `id`, or its `id` property)."
             columns["geometry"] = "Shape of the feature, as GeoJSON (WGS84)."
             entry["geometry_column"] = "geometry"
             entry["facets"] = "[]"
