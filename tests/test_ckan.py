@@ -125,8 +125,8 @@ def test_first_publish_creates_everything(tmp_path, ckan_portal):
     for entry in packaged["resources"]:
         assert resources[entry["name"]]["hash"] == entry["hash"]
     assert resources["parcs"]["format"] == "GeoJSON"
-    assert resources["equipements"]["datastore_active"] and resources["tarifs"]["datastore_active"]
-    assert not resources["parcs"]["datastore_active"]
+    assert all(resources[k]["datastore_active"] for k in ("equipements", "tarifs", "parcs"))
+    assert not resources["datapackage"]["datastore_active"]
 
     # The uploaded file is the packaged one, byte for byte.
     uploaded = ckan.session.get(resources["equipements"]["url"]).content
@@ -140,6 +140,9 @@ def test_first_publish_creates_everything(tmp_path, ckan_portal):
     assert {f["id"]: f.get("info", {}).get("label") for f in fields}["nom"] == "Nom"
     rows, _ = datastore_rows(ckan, resources["tarifs"]["id"])
     assert rows == [{"code": "A", "libelle": "Plein tarif", "prix": 4.5}, {"code": "B", "libelle": "Tarif réduit", "prix": 2}]
+    rows, fields = datastore_rows(ckan, "first_equipements_parcs")  # GeoJSON: properties + geometry
+    assert rows == [{"nom": "Parc", "geometry": GEOJSON["features"][0]["geometry"]}]
+    assert [f["type"] for f in fields] == ["int", "text", "json"]
     info = ckan.action.datastore_info(id=resources["equipements"]["id"])
     assert info["meta"]["count"] == 3
 
@@ -153,7 +156,7 @@ def test_second_publish_changes_nothing(tmp_path, ckan_portal):
 
     result = run_cli(tmp_path, ckan_portal)
     assert result.exit_code == 0, result.output
-    assert "0 create, 0 update, 8 unchanged, 0 prune; 0 DataStore rows" in result.output
+    assert "0 create, 0 update, 9 unchanged, 0 prune; 0 DataStore rows" in result.output
 
     after = ckan.action.package_show(id="again-again-equipements")
     assert after["metadata_modified"] == before["metadata_modified"]
@@ -262,7 +265,7 @@ def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypat
     package = ckan.action.package_show(id="halt-halt-equipements")
     assert sorted(r["catalog_name"] for r in package["resources"]) == ["datapackage", "equipements", "parcs", "tarifs"]
     assert datastore_rows(ckan, by_key(package)["equipements"]["id"])[0] == EXPECTED
-    assert "0 create, 0 update, 8 unchanged" in run_cli(tmp_path, ckan_portal, api_key_file=token_file).output
+    assert "0 create, 0 update, 9 unchanged" in run_cli(tmp_path, ckan_portal, api_key_file=token_file).output
     for output in (result.output, result.stderr, again.output, again.stderr):
         assert ckan_portal.token not in output
 

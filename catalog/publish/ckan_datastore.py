@@ -1,8 +1,8 @@
-"""Loading one normalised CSV into the CKAN DataStore, typed, in batches.
+"""Loading one table (a normalised CSV, or a GeoJSON file) into the CKAN DataStore, in batches.
 
-The table is dropped and created again from the Table Schema each time its file
-changes: rows removed from the file then disappear too, and a load cut short is
-simply redone. Rows are streamed from the CSV, never held whole in memory.
+The table is dropped and created again each time its file changes: rows removed from
+the file then disappear too, and a load cut short is simply redone. CSV rows are
+streamed, never held whole in memory; a GeoJSON file is read whole, as the hub does.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import csv
 import json
 from pathlib import Path
 
+from catalog.publish import ckan_geojson
 from catalog.publish.ckan_client import Client, NotFound, ValidationError
 
 BATCH = 10_000
@@ -26,8 +27,13 @@ def _converter(column_type):
     return str  # numeric, date and timestamp travel as text: PostgreSQL parses them exactly
 
 
-def batches(path: Path, fields: list[dict], size: int = BATCH):
+def batches(path: Path, fields: list[dict], size: int = BATCH, source: str = "csv"):
     """Lists of at most `size` records, typed for the DataStore; empty cells are nulls."""
+    if source == "geojson":
+        records = ckan_geojson.read(path)[2]
+        for start in range(0, len(records), size):
+            yield records[start:start + size]
+        return
     converters = {f["id"]: _converter(f["type"]) for f in fields}
     with open(path, encoding="utf-8", newline="") as handle:
         batch = []
@@ -62,7 +68,7 @@ def load(client: Client, resource_id: str, spec: dict, path: Path, rows: int | N
     done = 0
     if progress:
         progress(label, 0, rows)
-    for batch in batches(path, spec["fields"]):
+    for batch in batches(path, spec["fields"], source=spec.get("source", "csv")):
         # The table was created empty just above, so plain inserts are safe and the fastest.
         client.call("datastore_upsert", resource_id=resource_id, records=batch, method="insert", force=True)
         done += len(batch)

@@ -1,7 +1,8 @@
 """What a data package should look like on CKAN, and what it takes to get there.
 
 A package becomes: its publisher's organisation, one dataset `<publisher>-<dataset>`,
-one resource per file (plus the datapackage.json) and one DataStore table per table.
+one resource per file (plus the datapackage.json) and one DataStore table per table
+(every CSV with a Table Schema, and every GeoJSON file).
 `plan()` compares that with what the portal holds (read by name: organization_show,
 package_show) and returns the steps, writing nothing.
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from catalog import licences
 from catalog.hashing import file_sha256
 from catalog.naming import table_name
+from catalog.publish import ckan_geojson
 
 CREATE, UPDATE, UNCHANGED, PRUNE, KEEP = "create", "update", "unchanged", "prune", "keep"
 
@@ -144,19 +146,26 @@ def dataset_fields(descriptor: dict) -> dict:
     }
 
 
-def datastore_spec(descriptor: dict, entry: dict) -> dict:
-    """Columns (typed from the Table Schema), primary key and alias of one table."""
-    schema = entry.get("schema") or {}
-    fields = []
-    for column in schema.get("fields") or []:
-        info = {k: v for k, v in (("label", column.get("title")), ("notes", column.get("description"))) if v}
-        fields.append({"id": column["name"], "type": DATASTORE_TYPES.get(column.get("type"), "text"),
-                       **({"info": info} if info else {})})
-    key = schema.get("primaryKey") or []
+def datastore_spec(descriptor: dict, entry: dict, path: Path) -> tuple[dict, int | None]:
+    """Columns (typed from the Table Schema, or from a GeoJSON file's values), primary key and
+    alias of one table; and its row count when known."""
+    rows = (entry.get("catalog") or {}).get("rows")
+    if _format(entry) == "GeoJSON":
+        fields, key, records = ckan_geojson.read(path)
+        source, rows = "geojson", len(records)
+    else:
+        schema = entry.get("schema") or {}
+        fields = []
+        for column in schema.get("fields") or []:
+            info = {k: v for k, v in (("label", column.get("title")), ("notes", column.get("description"))) if v}
+            fields.append({"id": column["name"], "type": DATASTORE_TYPES.get(column.get("type"), "text"),
+                           **({"info": info} if info else {})})
+        key = schema.get("primaryKey") or []
+        source = "csv"
     spec = {"fields": fields, "primary_key": [key] if isinstance(key, str) else list(key),
-            "aliases": [table_name(descriptor["name"], entry["name"])]}
+            "aliases": [table_name(descriptor["name"], entry["name"])], "source": source}
     spec["schema_hash"] = "sha256:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
-    return spec
+    return spec, rows
 
 
 def _format(entry) -> str:
@@ -173,9 +182,8 @@ def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
                 "fields": {"name": entry.get("title") or entry["name"],
                            "description": entry.get("description") or "",
                            "format": _format(entry), "mimetype": entry.get("mediatype") or ""}}
-        if entry.get("schema") and _format(entry) == "CSV":
-            spec["datastore"] = datastore_spec(descriptor, entry)
-            spec["rows"] = (entry.get("catalog") or {}).get("rows")
+        if (entry.get("schema") and _format(entry) == "CSV") or _format(entry) == "GeoJSON":
+            spec["datastore"], spec["rows"] = datastore_spec(descriptor, entry, path)
         specs.append(spec)
     path = folder / "datapackage.json"
     specs.append({"key": "datapackage", "path": path, "hash": f"sha256:{file_sha256(path)}",
