@@ -16,6 +16,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from catalog.findings import Finding
 from catalog.validate.context import TableContext
 
@@ -130,6 +135,7 @@ marie-claude marie-christine marie-france marie-therese marie-odile marie-laure 
 marie-helene marie-josee marie-noelle anne-marie anne-sophie
 mohamed ahmed ali karim rachid farid mehdi samir nadia fatima amina leila yasmine sofiane bilal
 """.split())
+TITLES = {"m", "mr", "mme", "mlle", "monsieur", "madame", "mademoiselle", "dr", "docteur", "pr"}
 HONORIFIC = re.compile(r"^(?:m\.|mr\.?|mme\.?|mlle\.?|monsieur|madame|mademoiselle|dr\.?|docteur|pr\.?)\s+[^\W\d_]",
                        re.IGNORECASE)
 CAPITALISED = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:['-][A-ZÀ-Ýa-zà-ÿ]+)*$")
@@ -173,6 +179,34 @@ def looks_like_person(value: str) -> bool:
     if UPPER.match(first) and _first_name(tokens[-1]) and CAPITALISED.match(tokens[-1]):
         return all(UPPER.match(t) or t.lower() in PARTICLES for t in tokens[1:-1])  # DUPONT Jean
     return False
+
+
+NAME_WORDS = pa.array(sorted(FIRST_NAMES | TITLES | {t + "." for t in TITLES}), pa.large_string())
+# First word (or the part before its hyphen) and last word (or the part after its hyphen).
+ENDS = r"^(?P<first>[^\s-]+)\S*\s(?:.*\s)?(?:\S*-)?(?P<last>[^\s-]+)$"
+
+
+def _may_be_names(values) -> np.ndarray:
+    """Values that open with a first name or a title, or (DUPONT Jean) end with a first name:
+    the only ones worth the full test. Arrow does it in C++ over the whole chunk, accents removed."""
+    array = pa.array(values, pa.large_string()) if not isinstance(values, pa.Array) else values
+    plain = pc.replace_substring_regex(pc.utf8_normalize(pc.utf8_lower(array), "NFKD"), r"\p{Mn}", "")
+    ends = pc.extract_regex(plain, ENDS)
+    maybe = pc.or_kleene(pc.is_in(pc.struct_field(ends, "first"), value_set=NAME_WORDS),
+                         pc.is_in(pc.struct_field(ends, "last"), value_set=NAME_WORDS))
+    return np.asarray(pc.fill_null(maybe, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _personal_email(text: str) -> str:
+    """The first personal e-mail address in a cell, or ""."""
+    return next((m.group(0) for m in EMAIL.finditer(text) if email_kind(m.group(0)) == "personal"), "")
+
+
+def _by_value(series, test):
+    """`test` applied once per distinct value, as a Series aligned on `series`."""
+    codes, uniques = pd.factorize(series)
+    results = np.array([test(value) for value in uniques] or [None], dtype=object)
+    return pd.Series(results[codes], index=series.index)
 
 
 # ---------------------------------------------------------------- masking
@@ -260,11 +294,11 @@ class PersonalDataCheck:
                 column.kinds[kind].add(len(positions), first_row + int(positions[0]),
                                        mask(kind, values.iat[positions[0]]))
 
-        # Cheap filters first: most cells fall out before any regular expression runs.
+        # Cheap filters first, then each distinct value tested once: most cells fall out
+        # before any regular expression runs, and columns repeat their values a lot.
         with_at = text.str.contains("@", regex=False)
         if with_at.any():
-            personal = text[with_at].map(lambda v: next((m.group(0) for m in EMAIL.finditer(v)
-                                                         if email_kind(m.group(0)) == "personal"), ""))
+            personal = _by_value(text[with_at], _personal_email)
             found = (personal != "").reindex(text.index, fill_value=False)
             record("email", found, personal.reindex(text.index, fill_value=""))
         stripped = text.str.strip()
@@ -278,16 +312,16 @@ class PersonalDataCheck:
                                      ("iban", iban_valid, candidates.str.match(r"[A-Za-z]{2}\d\d"))):
                 subset = candidates[keep]
                 if len(subset):
-                    hit = subset.map(test).astype(bool).reindex(text.index, fill_value=False)
+                    hit = _by_value(subset, test).astype(bool).reindex(text.index, fill_value=False)
                     record(kind, hit, stripped)
-        named = name in (self.person_columns or ())
-        spaced = text.str.contains(" ", regex=False) & (length < 60)
-        if named:
+        if name in (self.person_columns or ()):
             hit = filled & ~stripped.str.contains(r"\d", regex=True)
-        elif spaced.any():
-            hit = text[spaced].map(looks_like_person).astype(bool).reindex(text.index, fill_value=False)
         else:
-            return
+            spaced = stripped[stripped.str.contains(" ", regex=False) & (length < 60)]
+            if not len(spaced):
+                return
+            maybe = _may_be_names(spaced)
+            hit = _by_value(spaced[maybe], looks_like_person).astype(bool).reindex(text.index, fill_value=False)
         record("name", hit, stripped)
 
     def findings(self) -> list[Finding]:
