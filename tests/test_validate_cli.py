@@ -277,3 +277,11 @@ def test_progress_bar_on_a_terminal_only(shared_data):
     assert b"communes-corse" in drawn and b"50%" in drawn
     piped = subprocess.run(args, capture_output=True)
     assert piped.returncode == 0 and piped.stderr == b""
+
+
+def test_cell_check_rows_match_frictionless_rows_after_ragged_blank_and_multiline_records(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text('id,nom,note\n1,a,ok\n2,b,c,extra\n\n3,"sur\ndeux lignes",ok\n4,d,=1+1\n', encoding="utf-8")
+    report = json.loads(run(path, "--json").output)
+    rows = {f["code"]: f["row"] for t in report["targets"] for f in t["findings"]}
+    assert rows == {"extra-cell": 3, "blank-row": 4, "formula-injection": 6}

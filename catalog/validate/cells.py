@@ -36,11 +36,16 @@ def read_chunks(path, fmt, encoding, delimiter):
             raise ValueError(f"the spreadsheet cannot be read ({type(error).__name__}: {error})") from None
         yield frame
         return
-    yield from pd.read_csv(
-        path, sep=delimiter or ",", encoding=encoding or "utf-8", dtype=str, keep_default_na=False,
-        chunksize=CHUNK_ROWS, on_bad_lines="skip", engine="c", encoding_errors="replace",
-        skip_blank_lines=False,
-    )
+    # Every record is kept, blank or ragged (extra fields dropped, missing ones empty), so that
+    # row numbers match Frictionless' (header = 1), which reports the structure errors themselves.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        for chunk in pd.read_csv(
+            path, sep=delimiter or ",", encoding=encoding or "utf-8", dtype=str, keep_default_na=False,
+            chunksize=CHUNK_ROWS, index_col=False, usecols=lambda _: True, engine="c",
+            encoding_errors="replace", skip_blank_lines=False,
+        ):
+            yield chunk.fillna("")
 
 
 def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on_rows=None) -> list[Finding]:
