@@ -285,3 +285,15 @@ def test_cell_check_rows_match_frictionless_rows_after_ragged_blank_and_multilin
     report = json.loads(run(path, "--json").output)
     rows = {f["code"]: f["row"] for t in report["targets"] for f in t["findings"]}
     assert rows == {"extra-cell": 3, "blank-row": 4, "formula-injection": 6}
+
+
+@pytest.mark.parametrize("schema,exit_code,expected", [
+    ("[1, 2]", 2, "not a Table Schema"),
+    ("{bad", 2, "invalid JSON"),
+    ('{"fields": "x"}', 1, "is not of type 'array'"),
+])
+def test_bad_schema_option(tmp_path, schema, exit_code, expected):
+    (tmp_path / "data.csv").write_text("id\n1\n", encoding="utf-8")
+    (tmp_path / "schema.json").write_text(schema, encoding="utf-8")
+    result = run(tmp_path / "data.csv", "--schema", tmp_path / "schema.json")
+    assert result.exit_code == exit_code and expected in result.output

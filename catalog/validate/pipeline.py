@@ -289,6 +289,9 @@ def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Find
     if schema_path:
         from catalog.yamlio import load
         descriptor["schema"] = load(Path(schema_path))
+        if not isinstance(descriptor["schema"], dict):
+            raise UnusableInput(f"{schema_path}: not a Table Schema (a JSON or YAML object with \"fields\").",
+                                "Give --schema the schema.json file that describes the table's columns.")
     fields = {f.get("name"): f for f in (descriptor.get("schema") or {}).get("fields", []) if isinstance(f, dict)}
     if fmt in ("csv", "tsv", "txt"):
         actual = sniff.sniff(path)
