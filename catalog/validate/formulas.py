@@ -76,10 +76,11 @@ class FormulaInjectionCheck:
             value = seen["value"]
             shown = value if len(value) <= 80 else value[:77] + "…"
             count = seen["count"]
+            first = f" (first at row {seen['row']})" if count > 1 else ""
             found.append(Finding(
                 "formula-injection",
                 f"{count:,} cell{'s' * (count > 1)} in this column start{'s' * (count == 1)} like a spreadsheet "
-                f"formula (first at row {seen['row']}): Excel or LibreOffice would run "
+                f"formula{first}: Excel or LibreOffice would run "
                 f"{'them' if count > 1 else 'it'} when a reuser opens the file.",
                 "Remove the leading =, +, - or @ (or put an apostrophe ' before it) in the source, or "
                 "export the values as text rather than formulas.",

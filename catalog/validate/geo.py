@@ -83,7 +83,8 @@ def projection_of(x: float, y: float, bboxes) -> str | None:
 def _coverage(bboxes, default):
     if default:
         return "France (mainland, Corsica and overseas départements)"
-    return " or ".join(f"[{w:.3f}, {s:.3f}, {e:.3f}, {n:.3f}]" for w, s, e, n in bboxes)
+    return "the dataset's declared area, " + " or ".join(
+        f"longitude {w:.2f} to {e:.2f} and latitude {s:.2f} to {n:.2f}" for w, s, e, n in bboxes)
 
 
 def _coverage_fix(default):
@@ -234,8 +235,8 @@ class LatLonCheck:
             column = lat_name or lon_name
 
             def make(code, message, fix, tally, severity=ERROR):
-                count = f"{tally.count:,} row{'s' * (tally.count > 1)}"
-                found.append(Finding(code, f"{count} (first at row {tally.row}): {message}", fix,
+                count = f"{tally.count:,} rows (first at row {tally.row})" if tally.count > 1 else "1 row"
+                found.append(Finding(code, f"{count}: {message}", fix,
                                      file=self.table.file, row=tally.row, column=column, value=tally.value,
                                      severity=severity))
 
@@ -261,13 +262,13 @@ class LatLonCheck:
                        f'Write the points of "{lat_name}" in the order the schema says ({fmt} format: longitude '
                        "first), or correct the field's format.")
                 make("coordinates-swapped",
-                     f"latitude and longitude are swapped in {names}: read the other way round, the points "
-                     f"fall inside {_coverage(self.table.bboxes, default)}.", fix, swapped)
+                     f"the values of {names} are swapped (latitude given as longitude): read the other way "
+                     f"round, the points fall inside {_coverage(self.table.bboxes, default)}.", fix, swapped)
             outside = tallies.get(OUTSIDE)
             if outside and outside.count:
                 make("coordinates-implausible",
-                     f"{names} put the point outside the area the dataset covers "
-                     f"({_coverage(self.table.bboxes, default)}).", _coverage_fix(default), outside,
+                     f"{names} put the point outside {_coverage(self.table.bboxes, default)}.",
+                     _coverage_fix(default), outside,
                      WARNING if default else ERROR)
         return found
 
@@ -515,7 +516,7 @@ def _coordinate_findings(lon, lat, owners, bboxes, default, display) -> list[Fin
         sample = f"[{lon[first]:.5f}, {lat[first]:.5f}]"
         found.append(Finding(
             "geojson-implausible-coordinates",
-            f"{count:,} of {total:,} features (first: {owners[first]}, position {sample}) lie outside the area "
-            f"the dataset covers ({_coverage(bboxes, default)}).", _coverage_fix(default),
+            f"{count:,} of {total:,} features (first: {owners[first]}, position {sample}) lie outside "
+            f"{_coverage(bboxes, default)}.", _coverage_fix(default),
             file=display, value=sample, severity=WARNING if default else ERROR))
     return found

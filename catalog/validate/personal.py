@@ -339,10 +339,13 @@ class PersonalDataCheck:
             what = " and ".join(f"{s.count:,} {KINDS[k][1] if s.count > 1 else KINDS[k][0]}" for k, s in present)
             why = (f'the column name "{name}" says it holds persons\' names'
                    if named and kinds["name"].count else "")
+            total = sum(s.count for _, s in present)
+            where = [f"first at row {first[1].row}"] if total > 1 else []
+            details = "; ".join(where + ([why] if why else []))
             found.append(Finding(
                 "personal-data",
-                f"this column looks like personal data: {what} (first at row {first[1].row}"
-                f"{'; ' + why if why else ''}). Publishing it would expose private persons.",
+                f"this column looks like personal data: {what}{f' ({details})' if details else ''}. "
+                "Publishing it would expose private persons.",
                 "Remove or anonymise the column before publishing. If these are public contacts "
                 "(a service's address or phone, elected officials), declare it on the field: "
                 f'"catalog": {{"public": true}} on "{name}".',
