@@ -1,0 +1,166 @@
+"""The performance benchmark: `python -m tests.benchmarks [--rows N] [--repeat K] [--json FILE]`.
+
+In a temporary folder it generates seeded inputs (a GTFS stop_times table of N rows
+with its Table Schema, valid and with 0.2% bad cells; a French IRVE table of N/5
+rows: `;`, decimal comma, cp1252), then runs side by side, each in fresh processes
+and K times: `frictionless validate` and `catalog validate` (do they name the same
+bad cells?), `sqlite-utils insert --csv`, a plain `executemany`, `catalog publish
+datasette` and an unchanged re-publish; then a bounded load on `catalog serve`.
+It prints medians, ratios and peak memory, and writes the same figures as JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.benchmarks import findings, hub, inputs, load, measure
+
+REPO = Path(__file__).resolve().parents[2]
+ROWS_IN_CI = 100_000  # the reduced run tests/test_benchmarks.py makes
+
+
+def _python(*args):
+    return [sys.executable, "-m", *args]
+
+
+def _env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def _must_succeed(*allowed):
+    def check(run):
+        if run.returncode not in allowed:
+            raise RuntimeError(f"a benchmarked command failed (exit {run.returncode}):\n{run.stderr[-2000:]}")
+    return check
+
+
+def validate_section(made: dict, folder: Path, repeat: int, env) -> list[dict]:
+    rows = []
+    for key, title in (("stop_times_bad", "stop_times, 0.2% bad cells"), ("stop_times", "stop_times, valid"),
+                       ("irve_bad", "IRVE cp1252 ;, 0.2% bad cells")):
+        item = made[key]
+        options = []
+        if item["options"]:
+            options = ["--encoding", item["options"]["encoding"], "--dialect", json.dumps(item["options"]["dialect"])]
+        theirs = measure.series("frictionless validate", _python("frictionless", "validate", item["csv"].name,
+                                "--schema", item["schema"].name, "--json", *options), repeat, folder, env,
+                                check=_must_succeed(0, 1))
+        ours = measure.series("catalog validate", _python("catalog.cli", "validate", item["csv"].name,
+                              "--schema", item["schema"].name, "--json"), repeat, folder, env,
+                              check=_must_succeed(0, 1))
+        agreement = findings.compare(theirs.runs[-1].stdout, ours.runs[-1].stdout)
+        rows.append({"input": title, "rows": item["rows"], "frictionless": theirs.to_dict(), "catalog": ours.to_dict(),
+                     "speedup": round(theirs.median / ours.median, 2), "findings": agreement})
+    return rows
+
+
+def load_section(made: dict, folder: Path, repeat: int, env) -> dict:
+    data = made["stop_times"]["csv"]
+    root = folder / "hub"
+    dataset = hub.make_hub(root, data, inputs.STOP_TIMES_SCHEMA)
+    scratch = folder / "scratch.db"
+    build = root / "build"
+
+    def fresh_db():
+        scratch.unlink(missing_ok=True)
+
+    def fresh_hub():
+        shutil.rmtree(build, ignore_errors=True)
+
+    sqlite_utils = measure.series("sqlite-utils insert --csv", _python(
+        "sqlite_utils", "insert", str(scratch), "stop_times", str(data), "--csv"), repeat, folder, env,
+        before=fresh_db, check=_must_succeed(0))
+    executemany = measure.series("executemany", _python(
+        "tests.benchmarks.executemany", str(data), str(scratch)), repeat, folder, env,
+        before=fresh_db, check=_must_succeed(0))
+    publish_command = _python("catalog.cli", "publish", "datasette", str(dataset), "--db", str(build / "hub.db"),
+                              "--out", str(build / "packages"), "--root", str(root))
+    publish = measure.series("catalog publish datasette", publish_command, repeat, root, env,
+                             before=fresh_hub, check=_must_succeed(0))
+    republish = measure.series("re-publish, unchanged", publish_command, repeat, root, env, check=_must_succeed(0))
+    fresh_db()
+    return {
+        "rows": made["stop_times"]["rows"],
+        "sqlite_utils": sqlite_utils.to_dict(), "executemany": executemany.to_dict(),
+        "publish": publish.to_dict(), "republish": republish.to_dict(),
+        "publish_vs_sqlite_utils": round(sqlite_utils.median / publish.median, 2),
+        "publish_vs_executemany": round(publish.median / executemany.median, 2),
+        "hub": {"db": str(build / "hub.db"), "packages": str(build / "packages"), "root": str(root)},
+    }
+
+
+def serve_section(loaded: dict, requests: int, seconds: float, clients: int, env) -> dict:
+    table = hub.table()
+    with load.Served(Path(loaded["hub"]["db"]), Path(loaded["hub"]["packages"]), Path(loaded["hub"]["root"]), env) as served:
+        url_for = lambda rng: f"{served.url}/hub/{table}.json?stop_id=S{rng.randrange(5000):05d}"
+        load.bounded_load(url_for, min(100, requests), seconds, clients, seed=1)  # warm-up, not counted
+        result = load.bounded_load(url_for, requests, seconds, clients)
+    result["request"] = f"/hub/{table}.json?stop_id=S....."
+    return result
+
+
+def run(rows: int, repeat: int, requests: int, seconds: float, clients: int, keep: Path | None = None) -> dict:
+    env = _env()
+    with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
+        folder = Path(keep or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        made = inputs.write_inputs(folder, rows, max(1, rows // 5))
+        generated = time.perf_counter() - started
+        validated = validate_section(made, folder, repeat, env)
+        loaded = load_section(made, folder, repeat, env)
+        served = serve_section(loaded, requests, seconds, clients, env)
+    loaded.pop("hub")
+    return {"version": 1, "rows": rows, "repeat": repeat, "generated_seconds": round(generated, 1),
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.platform()},
+            "validate": validated, "load": loaded, "serve": served}
+
+
+def render(result: dict) -> str:
+    lines = [f"catalog benchmark: {result['rows']:,} stop_times rows, {result['repeat']} run(s) each, "
+             f"medians in seconds, peak resident memory in MB", ""]
+    head = f"{'input':32} {'frictionless':>12} {'peak':>6} {'catalog':>8} {'peak':>6} {'speedup':>8}  findings"
+    lines += ["validate", head, "-" * len(head)]
+    for row in result["validate"]:
+        f = row["findings"]
+        same = "same" if f["agree"] else "DIFFERENT"
+        lines.append(f"{row['input']:32} {row['frictionless']['median_seconds']:>12.2f} {row['frictionless']['peak_mb']:>6.0f} "
+                     f"{row['catalog']['median_seconds']:>8.2f} {row['catalog']['peak_mb']:>6.0f} {row['speedup']:>7.1f}x  "
+                     f"{same} ({f['frictionless_errors']} vs {f['catalog_errors']} errors)")
+    data = result["load"]
+    lines += ["", f"load {data['rows']:,} valid stop_times into SQLite", f"{'command':32} {'median':>8} {'peak':>6}", "-" * 48]
+    for key in ("sqlite_utils", "executemany", "publish", "republish"):
+        lines.append(f"{data[key]['label']:32} {data[key]['median_seconds']:>8.2f} {data[key]['peak_mb']:>6.0f}")
+    lines += [f"publish is {data['publish_vs_sqlite_utils']}x faster than sqlite-utils insert "
+              f"(target >= 10x) and {data['publish_vs_executemany']}x executemany's time (target <= 2x)"]
+    s = result["serve"]
+    lines += ["", f"serve: {s['request']} with {s['clients']} concurrent clients",
+              f"{s['requests']} requests ({s['failures']} failed) in {s['seconds']} s: {s['requests_per_second']} req/s, "
+              f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms (target p99 < 50 ms)"]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="stop_times rows (IRVE gets a fifth)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command (medians are printed)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--requests", type=int, default=5000, help="requests of the load on the served hub")
+    parser.add_argument("--seconds", type=float, default=60, help="time cap of the load")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients of the load")
+    parser.add_argument("--keep", type=Path, help="generate and keep the inputs in this folder")
+    args = parser.parse_args(argv)
+    result = run(args.rows, args.repeat, args.requests, args.seconds, args.clients, args.keep)
+    print(render(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0

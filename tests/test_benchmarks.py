@@ -1,0 +1,62 @@
+"""The benchmark keeps working: a reduced run, checked for its shape and agreement, never for timings."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.benchmarks import ROWS_IN_CI, REPO, findings, measure
+
+
+def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "tests.benchmarks", "--rows", str(ROWS_IN_CI), "--repeat", "1",
+                           "--requests", "200", "--seconds", "30", "--json", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["rows"] == ROWS_IN_CI and result["repeat"] == 1
+
+    assert [row["input"] for row in result["validate"]] == [
+        "stop_times, 0.2% bad cells", "stop_times, valid", "IRVE cp1252 ;, 0.2% bad cells"]
+    for row in result["validate"]:
+        for tool in ("frictionless", "catalog"):
+            assert row[tool]["median_seconds"] > 0 and row[tool]["peak_mb"] > 0
+        assert row["findings"]["agree"], row["findings"]
+    bad, valid, french = result["validate"]
+    assert bad["findings"]["frictionless_errors"] == 1000  # 0.2% of 700,000 cells: past the error limit
+    assert valid["findings"]["frictionless_errors"] == 0 and valid["catalog"]["returncodes"] == [0]
+    assert french["findings"]["catalog_errors"] > 0
+
+    load = result["load"]
+    for key in ("sqlite_utils", "executemany", "publish", "republish"):
+        assert load[key]["median_seconds"] > 0 and load[key]["returncodes"] == [0]
+    assert load["publish_vs_sqlite_utils"] > 0 and load["publish_vs_executemany"] > 0
+
+    served = result["serve"]
+    assert served["clients"] == 16 and served["failures"] == 0 and served["requests"] == 200
+    assert served["p50_ms"] <= served["p95_ms"] <= served["p99_ms"]
+    assert "horaires_stop_times.json?stop_id=" in served["request"]
+
+    printed = done.stdout
+    for heading in ("validate", "load 100,000 valid stop_times into SQLite", "serve:", "req/s"):
+        assert heading in printed
+
+
+def test_peak_memory_is_the_commands_own(tmp_path):
+    """A command forked from a large process must not inherit that process's memory in its figure."""
+    ballast = bytearray(300 * 1024 * 1024)  # this test process is now > 300 MB
+    small = measure.run([sys.executable, "-c", "print('ok')"])
+    large = measure.run([sys.executable, "-c", "x = bytearray(200 * 1024 * 1024); print(len(x))"])
+    assert small.stdout.strip() == "ok" and small.peak_mb < 100
+    assert 200 < large.peak_mb < 300
+    del ballast
+
+
+def test_findings_comparison_sees_a_difference():
+    theirs = json.dumps({"tasks": [{"errors": [{"rowNumber": 2, "fieldName": "a", "type": "type-error"}]}]})
+    same = json.dumps({"targets": [{"findings": [{"row": 2, "column": "a", "code": "type-error"},
+                                                 {"row": 3, "column": "b", "code": "personal-data"}]}]})
+    other = json.dumps({"targets": [{"findings": [{"row": 3, "column": "a", "code": "type-error"}]}]})
+    assert findings.compare(theirs, same)["agree"]
+    assert not findings.compare(theirs, other)["agree"]
