@@ -187,6 +187,8 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, out,
         if label not in tasks:
             tasks[label] = bar.add_task(f"DataStore {label}"[:60], total=total)
         bar.update(tasks[label], completed=done)
+        if total is not None and done >= total:
+            bar.remove_task(tasks.pop(label))
 
     def step_done(step):
         click.echo(f"{step.action:<10} {step.kind:<12} {step.name}")

@@ -110,6 +110,9 @@ def test_first_publish_creates_everything(tmp_path, ckan_portal):
 
     package = ckan.action.package_show(id="first-first-equipements")
     assert package["organization"]["name"] == "first"
+    # The Solr stand-in indexed it: CKAN's own search and counts see it.
+    assert ckan.action.package_search(fq=f"owner_org:{organisation['id']}")["count"] == 1
+    assert ckan.action.organization_show(id="first")["package_count"] == 1
     assert package["title"] == "Équipements publics (exemple)"
     assert package["notes"].startswith("Liste des équipements publics")
     assert package["license_id"] == "other-at"  # etalab-2.0, mapped by catalog/licences.py
