@@ -81,3 +81,14 @@ def values(text):
         except ValueError:
             return cell
     return [[value(c) for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+def test_republishing_unchanged_bundled_datasets_does_no_work(bundled, project_root):
+    """Reuses included: their inputs key (own files + sources' content hashes) says they are unchanged."""
+    from catalog.publish.datasette import publish_datasette
+
+    before = bundled.db.stat().st_mtime_ns
+    result = publish_datasette((), project_root, bundled.db, bundled.packages)
+    assert not result.written and {s.action for s in result.steps} == {"keep"}
+    assert len(result.steps) == len(bundled_ids(project_root))
+    assert bundled.db.stat().st_mtime_ns == before

@@ -32,7 +32,7 @@ DATASETS = {"id": str, "publisher": str, "publisher_title": str, "name": str, "t
             "theme": str, "licence": str, "licence_url": str, "version": str, "last_update": str, "period": str,
             "frequency": str, "spatial": str, "keywords": str, "tables": str, "rows": int, "quality": int,
             "package_url": str, "zip_url": str, "content_hash": str, "sources": str, "reuse_of": str,
-            "reuse_method": str}
+            "reuse_method": str, "inputs_key": str}
 TABLES = {"name": str, "dataset_id": str, "resource": str, "title": str, "description": str, "rows": int,
           "columns": str, "facets": str, "latitude_column": str, "longitude_column": str, "geometry_column": str,
           "label_column": str, "searchable": str, "download_url": str}

@@ -9,6 +9,7 @@ dropped and reloaded. When nothing changed at all, nothing is written.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -71,25 +72,69 @@ def _hub_state(db_path: Path) -> dict[str, dict]:
         return {}  # not a hub database: rebuilt from scratch, never patched
 
 
-def _ready_packages(folders, root: Path, out: Path) -> tuple[list[dict], list[Path]]:
-    """Packages already written for these exact inputs (with their zip), and the folders to (re)package.
+def _reuse_sources(dataset) -> list[str]:
+    return [str(s) for s in ((dataset.hub.get("reuse") or {}).get("sources") or [])]
 
-    This skips validating and normalising unchanged datasets: their content hash says
-    the package on disk was made from the same files.
-    """
-    ready, stale = [], []
+
+def _inputs_key(dataset, root: Path, packaged: dict[str, dict]) -> str | None:
+    """What a dataset's package is made from: its own files, and for a reuse the content hashes
+    of its packaged sources (None while one of them is not packaged)."""
+    own = tree_sha256(inputs_of(dataset, root))
+    sources = _reuse_sources(dataset)
+    if not sources:
+        return own
+    if any(s not in packaged for s in sources):
+        return None
+    digest = hashlib.sha256(own.encode())
+    for source in sources:
+        digest.update(b"\0" + str(packaged[source]["catalog"].get("content_hash", "")).encode())
+    return digest.hexdigest()
+
+
+def _load_all(folders):
+    loaded, broken = [], []
     for folder in folders:
         try:
-            dataset = load_dataset(folder)
-            content_hash = tree_sha256(inputs_of(dataset, root))
+            loaded.append((folder, load_dataset(folder)))
         except (CatalogError, OSError):
-            stale.append(folder)  # `package` reports what is wrong with it
-            continue
+            broken.append(folder)  # `package` reports what is wrong with it
+    # Plain datasets first (then reuses of them, then reuses of reuses): sources before reuses.
+    depth, by_id = {}, {d.id: d for _, d in loaded}  # built before sorting: list.sort empties the list
+
+    def level(dataset, seen=()):
+        if dataset.id not in depth:
+            sources = [by_id[s] for s in _reuse_sources(dataset) if s in by_id and s not in seen]
+            depth[dataset.id] = 1 + max((level(s, seen + (dataset.id,)) for s in sources), default=-1)
+        return depth[dataset.id]
+
+    loaded.sort(key=lambda item: level(item[1]))
+    return loaded, broken
+
+
+def _ready_packages(loaded, root: Path, out: Path, hub: dict[str, dict]):
+    """Packages already written from these exact inputs (zip included), and the folders to (re)package.
+
+    This skips validating, deriving and normalising unchanged datasets. A plain dataset's
+    package records the hash of its inputs as its content hash; a reuse's package is made
+    from derived data, so for it the hub keeps the inputs key it last published it with.
+    """
+    ready, stale = {}, []
+    for folder, dataset in loaded:
         target = out / dataset.publisher / dataset.name
         descriptor = _read_descriptor(target)
-        if (descriptor and descriptor.get("catalog", {}).get("content_hash") == content_hash
-                and (out / dataset.publisher / f"{dataset.name}.zip").is_file()):
-            ready.append(descriptor)
+        zipped = (out / dataset.publisher / f"{dataset.name}.zip").is_file()
+        try:
+            key = _inputs_key(dataset, root, ready)
+        except (CatalogError, OSError):
+            key = None
+        content = (descriptor or {}).get("catalog", {}).get("content_hash")
+        if _reuse_sources(dataset):
+            recorded = hub.get(dataset.id) or {}
+            fresh = key is not None and recorded.get("inputs_key") == key and content == recorded.get("content_hash")
+        else:
+            fresh = key is not None and content == key
+        if fresh and zipped:
+            ready[dataset.id] = descriptor
         else:
             stale.append(folder)
     return ready, stale
@@ -117,9 +162,11 @@ def _external_reuses(root: Path) -> list[dict]:
 class DatasetteHub:
     """The Datasette target of the publish protocol: plan() then publish() a set of packages."""
 
-    def __init__(self, db: Path, out: Path, root: Path = Path("."), prune: bool = False, keep=()):
-        """`prune`: remove datasets not in the packages published, except those in `keep`."""
+    def __init__(self, db: Path, out: Path, root: Path = Path("."), prune: bool = False, keep=(), inputs_keys=None):
+        """`prune`: remove datasets not in the packages published, except those in `keep`.
+        `inputs_keys`: what each dataset was made from, recorded so the next run can skip it."""
         self.db, self.out, self.root, self.prune, self.keep = Path(db), Path(out), Path(root), prune, set(keep)
+        self.inputs_keys = {k: v for k, v in (inputs_keys or {}).items() if v}
 
     def plan(self, packages: list[dict]) -> list[Step]:
         """What publishing these package descriptors would do; writes nothing."""
@@ -173,6 +220,9 @@ class DatasetteHub:
     def _needs_work(self, steps, publishers, packages) -> bool:
         if any(s.action != "keep" for s in steps) or not metadata_path(self.db).is_file():
             return True
+        current = _hub_state(self.db)
+        if any(current.get(i, {}).get("inputs_key") != key for i, key in self.inputs_keys.items() if i in current):
+            return True  # same data, new inputs (e.g. a reuse re-derived): record them to skip it next time
         db = sqlite_utils.Database(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True))
         try:
             wanted_reuses = records.reuse_rows(_external_reuses(self.root), self._all_descriptors(db, packages))
@@ -195,6 +245,8 @@ class DatasetteHub:
         try:
             tune_for_build(db)
             records.ensure_tables(db)
+            if "inputs_key" not in db["catalog_datasets"].columns_dict:  # a hub built by an older version
+                db["catalog_datasets"].add_column("inputs_key", str)
             current = {r["id"]: r for r in records.current_rows(db, "catalog_datasets")}
             for step in steps:
                 if step.action == "keep":
@@ -212,6 +264,8 @@ class DatasetteHub:
                                                       "descriptor": json.dumps(descriptor, ensure_ascii=False)},
                                                      replace=True)
             with db.conn:
+                for dataset_id, key in self.inputs_keys.items():
+                    db.execute("UPDATE catalog_datasets SET inputs_key = ? WHERE id = ?", [key, dataset_id])
                 db.execute("DELETE FROM catalog_publishers")
                 db["catalog_publishers"].insert_all(publishers)
                 db.execute("DELETE FROM catalog_reuses")
@@ -255,13 +309,20 @@ def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/h
     if not folders:
         raise UnusableInput(f"no dataset to publish under {root / 'datasets'}.",
                             "Name dataset folders, or run from the hub folder holding datasets/.")
-    ready, stale = _ready_packages(folders, root, out)
+    loaded, broken = _load_all(folders)
+    ready, stale = _ready_packages(loaded, root, out, _hub_state(db))
     refused = {}
-    if stale:
-        run = package([str(f) for f in stale], root, out, zip=True)
-        ready += [p.descriptor for p in run.packaged]
+    if stale or broken:
+        run = package([str(f) for f in broken + stale], root, out, zip=True)
+        ready.update({_id(p.descriptor): p.descriptor for p in run.packaged})
         refused = run.refused
-    hub = DatasetteHub(db, out, root, prune=not paths, keep=refused)
-    result = hub.publish(sorted(ready, key=_id), progress)
+    keys = {}
+    for _, dataset in loaded:
+        try:
+            keys[dataset.id] = _inputs_key(dataset, root, ready)
+        except (CatalogError, OSError):
+            pass
+    hub = DatasetteHub(db, out, root, prune=not paths, keep=refused, inputs_keys=keys)
+    result = hub.publish([ready[k] for k in sorted(ready)], progress)
     result.refused = refused
     return result
