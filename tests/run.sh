@@ -8,6 +8,10 @@ need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v pg_config >/dev/null || need+=(libpq-dev)
+# CKAN's venv needs venv/ensurepip, and psycopg2 is compiled: gcc and the Python headers.
+python3 -c "import ensurepip" 2>/dev/null || need+=(python3-venv)
+command -v gcc >/dev/null || need+=(gcc)
+[ -f "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ] || need+=(python3-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "tests/run.sh: please install as root: apt-get install -y ${need[*]}" >&2
