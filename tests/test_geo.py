@@ -230,3 +230,14 @@ def test_geojson_resource_is_checked_against_the_dataset_bbox(tmp_path):
     assert result.exit_code == 1, result.output
     found = [f for t in json.loads(result.output)["targets"] for f in t["findings"]]
     assert [(f["code"], f["file"]) for f in found] == [("geojson-implausible-coordinates", "limites.geojson")]
+
+
+def test_feature_properties_pass_the_personal_data_and_formula_checks(tmp_path):
+    features = [point(2.4, 46.6, nom="Parc", signale_par="jean.dupont@gmail.com", n=1),
+                point(2.41, 46.61, nom="=1+1", signale_par="", n=None),
+                {"type": "Feature", "properties": None, "geometry": {"type": "Point", "coordinates": [2.4, 46.6]}}]
+    found = check_geojson(write(tmp_path, collection(*features)), "signalements.geojson", SAMPLEVILLE)
+    assert [(f.code, f.column, f.row) for f in found] == [("personal-data", "signale_par", None),
+                                                          ("formula-injection", "nom", None)]
+    assert "(feature 1)" in found[0].message and found[0].value == "j•••@gmail.com"
+    assert "(feature 2)" in found[1].message

@@ -30,6 +30,7 @@ class TableContext:
     path: Path | None  # absolute path on disk; None for a member of an archive
     fields: dict[str, dict] = field(default_factory=dict)  # Table Schema field descriptors by name
     bboxes: list[tuple] = field(default_factory=lambda: list(FRANCE_BBOXES))  # (west, south, east, north)
+    record: str = "row"  # what one data line is called in messages: "feature" for GeoJSON properties
 
     def is_public(self, column):
         """A column the descriptor declares public (e.g. a service's contact address)."""

@@ -76,7 +76,9 @@ class FormulaInjectionCheck:
             value = seen["value"]
             shown = value if len(value) <= 80 else value[:77] + "…"
             count = seen["count"]
-            first = f" (first at row {seen['row']})" if count > 1 else ""
+            record = self.table.record
+            first = (f" (first at {record} {seen['row']})" if count > 1 else
+                     f" ({record} {seen['row']})" if record != "row" else "")
             found.append(Finding(
                 "formula-injection",
                 f"{count:,} cell{'s' * (count > 1)} in this column start{'s' * (count == 1)} like a spreadsheet "

@@ -340,7 +340,9 @@ class PersonalDataCheck:
             why = (f'the column name "{name}" says it holds persons\' names'
                    if named and kinds["name"].count else "")
             total = sum(s.count for _, s in present)
-            where = [f"first at row {first[1].row}"] if total > 1 else []
+            record = self.table.record
+            where = ([f"first at {record} {first[1].row}"] if total > 1 else
+                     [f"{record} {first[1].row}"] if record != "row" else [])
             details = "; ".join(where + ([why] if why else []))
             found.append(Finding(
                 "personal-data",
