@@ -68,8 +68,10 @@ async def landing(database, urls) -> dict:
                                "homepage": "", "description": ""})
     for publisher in publishers:
         publisher["datasets"] = [d for d in datasets if d["publisher"] == publisher["slug"]]
+    titles = {d["id"]: d["title"] for d in datasets}
     for reuse in reuses:
-        reuse["datasets"] = _json(reuse["datasets"], [])
+        reuse["datasets"] = [{"id": i, "title": titles.get(i, i), "known": i in titles}
+                             for i in _json(reuse["datasets"], [])]
     return {
         "publishers": [p for p in publishers if p["datasets"]],
         "datasets_count": len(datasets), "tables_count": len(tables),
