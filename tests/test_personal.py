@@ -40,6 +40,10 @@ def check(frame: dict, fields=None, first_row=2):
     ("mairie.sampleville@orange.fr", "role"),  # small town halls use consumer mailboxes
     ("service-urbanisme@agglo.fr", "role"),
     ("abc123@agglo.fr", "unknown"),
+    ("kylian.mbappe@sampleville.fr", "personal"),  # prenom.nom, whatever the first name
+    ("ville.sampleville@orange.fr", "role"),
+    ("ecole.jules-ferry@sampleville.fr", "role"),
+    ("jdupont@sampleville.fr", "unknown"),
 ])
 def test_email_kinds(address, kind):
     assert email_kind(address) == kind

@@ -40,6 +40,9 @@ environnement dechets eau assainissement transport transports mobilite mobilites
 office-tourisme ot bibliotheque mediatheque musee piscine police securite prevention sig
 numerique dsi informatique cabinet maire prefecture pref agence reseau clients client abonnes
 usagers citoyens marches marchespublics achats association asso club bureau equipe team
+ville commune communaute cc agglo metropole departement region syndicat sivom sivu smictom pays
+mission pole dir ecole college lycee creche garderie cantine periscolaire centre maison espace
+gymnase stade salle camping theatre cinema conservatoire archives patrimoine mediation
 """.split())
 # Consumer mailboxes: an address there belongs to a person unless it names a role.
 WEBMAIL = re.compile(
@@ -58,7 +61,7 @@ def email_kind(address: str) -> str:
 
     A fair heuristic errs on neither side: role words win (mairie.x@orange.fr is
     a town hall); a consumer mailbox or a local part shaped like a person
-    (jean.dupont, j.dupont, dupont.jean, marie@) is personal; anything else
+    (jean.dupont, j.dupont, prenom.nom, marie@) is personal; anything else
     (transport@agglo.fr, abc123@…) is not reported, as we cannot tell."""
     local, _, domain = _plain(address).rpartition("@")
     parts = [p for p in re.split(r"[._+-]", local) if p]
@@ -71,6 +74,8 @@ def email_kind(address: str) -> str:
         return "personal"
     if len(alpha) >= 2 and all(p.isalpha() for p in alpha) and (len(alpha[0]) == 1 or len(alpha[-1]) == 1):
         return "personal"  # j.dupont, dupont.j
+    if len(parts) == 2 and "." in local and all(p.isalpha() and len(p) > 1 for p in parts):
+        return "personal"  # prenom.nom, the usual shape of a civil servant's own address
     return "unknown"
 
 
