@@ -142,7 +142,8 @@ def test_first_publish_creates_everything(tmp_path, ckan_portal):
                      "surface": "numeric", "latitude": "numeric", "longitude": "numeric"}
     assert {f["id"]: f.get("info", {}).get("label") for f in fields}["nom"] == "Nom"
     rows, _ = datastore_rows(ckan, resources["tarifs"]["id"])
-    assert rows == [{"code": "A", "libelle": "Plein tarif", "prix": 4.5}, {"code": "B", "libelle": "Tarif réduit", "prix": 2}]
+    assert rows == [{"code": "A", "libelle": "Plein tarif", "prix": 4.5},
+                    {"code": "B", "libelle": "Tarif réduit", "prix": 2}]
     rows, fields = datastore_rows(ckan, "first_equipements_parcs")  # GeoJSON: properties + geometry
     assert rows == [{"nom": "Parc", "geometry": GEOJSON["features"][0]["geometry"]}]
     assert [f["type"] for f in fields] == ["int", "text", "json"]
@@ -190,7 +191,8 @@ def test_editing_one_csv_updates_only_that_resource(tmp_path, ckan_portal):
         assert after[untouched]["metadata_modified"] == before[untouched]["metadata_modified"]
         assert after[untouched]["hash"] == before[untouched]["hash"]
     rows, _ = datastore_rows(ckan, after["tarifs"]["id"])
-    assert rows == [{"code": "A", "libelle": "Plein tarif", "prix": 5}, {"code": "B", "libelle": "Tarif réduit", "prix": 2},
+    assert rows == [{"code": "A", "libelle": "Plein tarif", "prix": 5},
+                    {"code": "B", "libelle": "Tarif réduit", "prix": 2},
                     {"code": "C", "libelle": "Gratuit", "prix": 0}]
     assert datastore_rows(ckan, after["equipements"]["id"])[0] == EXPECTED
     assert "update     resource     edits-edits-equipements/tarifs" in result.output
@@ -407,9 +409,10 @@ def test_bundled_datasets(tmp_path, ckan_portal, project_root):
     budget = ckan.action.package_show(id="ville-de-sampleville-budget")
     assert budget["organization"]["name"] == "ville-de-sampleville"
     table = next(r for r in budget["resources"] if r["datastore_active"])
-    descriptor = json.loads((tmp_path / "packages" / "ville-de-sampleville" / "budget" / "datapackage.json").read_text())
+    folder = tmp_path / "packages" / "ville-de-sampleville" / "budget"
+    descriptor = json.loads((folder / "datapackage.json").read_text())
     entry = next(e for e in descriptor["resources"] if e["name"] == table["catalog_name"])
-    with open(tmp_path / "packages" / "ville-de-sampleville" / "budget" / entry["path"], encoding="utf-8") as handle:
+    with open(folder / entry["path"], encoding="utf-8") as handle:
         source = list(csv.DictReader(handle))
     rows, fields = datastore_rows(ckan, table["id"])
     assert len(rows) == len(source) == entry["catalog"]["rows"]

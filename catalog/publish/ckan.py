@@ -113,13 +113,14 @@ def publish(packages, client: Client, prune: bool = False, profiles=None, progre
     ids: dict = {}
     for step in result.steps:
         if step.target:
-            ids[(step.dataset, step.key) if step.kind in ("resource", "datastore") else step.name] = step.target
+            ids[_id_key(step)] = step.target
         if not step.writes:
             continue
         try:
             result.rows += _execute(step, client, ids, progress, result.warnings.append)
         except (PortalFailure, ValidationError, NotFound) as error:
-            message = str(error) if isinstance(error, PortalFailure) else describe(error, f"{step.action} {step.kind}", client.url)
+            message = (str(error) if isinstance(error, PortalFailure)
+                       else describe(error, f"{step.action} {step.kind}", client.url))
             if getattr(error, "auth", False) and not result.done:
                 raise UnusableInput(f"Nothing was published to {client.url}: {message}.",
                                     "Give a valid token with CKAN_API_KEY or --api-key-file.") from None
@@ -137,28 +138,35 @@ def _execute(step: Step, client: Client, ids: dict, progress, warn) -> int:
     if step.kind == "organisation":
         answer = client.call("organization_create" if step.action == CREATE else "organization_patch",
                              **data, **({"id": step.target} if step.target else {}))
-        ids[step.name] = answer["id"]
+        ids[_id_key(step)] = answer["id"]
     elif step.kind == "dataset":
         answer = client.call("package_create" if step.action == CREATE else "package_patch",
                              **data, **({"id": step.target} if step.target else {}))
-        ids[step.name] = answer["id"]
+        ids[_id_key(step)] = answer["id"]
     elif step.kind == "resource" and step.action == PRUNE:
         client.call("resource_delete", id=step.target)
     elif step.kind == "resource":
         if step.action == CREATE:
-            answer = client.upload("resource_create", step.path, package_id=ids[step.dataset], **data)
+            answer = client.upload("resource_create", step.path, package_id=ids[("dataset", step.dataset)], **data)
         elif step.path is not None:  # new file, same resource id
             answer = client.upload("resource_patch", step.path, id=step.target, **data)
         else:
             answer = client.call("resource_patch", id=step.target, **data)
-        ids[(step.dataset, step.key)] = answer["id"]
+        ids[_id_key(step)] = answer["id"]
     elif step.kind == "datastore":
-        resource_id = ids[(step.dataset, step.key)]
+        resource_id = ids[_id_key(step)]
         rows = ckan_datastore.load(client, resource_id, data, step.path, data.get("rows"), progress, step.name, warn)
         # Written last: the mark that this table is complete (see ckan_plan).
         client.call("resource_patch", id=resource_id, **data["final"])
         return rows
     return 0
+
+
+def _id_key(step: Step):
+    """Where the portal id of what a step is about is kept: a table shares its resource's."""
+    if step.kind in ("resource", "datastore"):
+        return ("resource", step.dataset, step.key)
+    return (step.kind, step.name)
 
 
 def _stopped(result: CkanResult, failed: Step, message: str) -> str:
