@@ -21,7 +21,7 @@ TRIGGERS = "=+-@"
 LEADING = "\t\r"
 # What a formula does after its sign: call a function, point at cells, or link to a program.
 ACTIVE = re.compile(
-    r"[A-Za-z_][A-Za-z0-9_.]*\s*\("  # SUM( HYPERLINK( WEBSERVICE( cmd.exe(
+    r"[A-Za-z_][A-Za-z0-9_.]*\("  # SUM( HYPERLINK( WEBSERVICE( cmd.exe( - no space, unlike prose "voir (annexe)"
     r"|\|"  # DDE: cmd|' /C calc'!A0
     r"|!\$?[A-Za-z]{1,3}\$?\d"  # Sheet1!A1
     r"|^\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?\s*(?:[-+*/^&=<>]|$)"  # A1+1, B2:C9
