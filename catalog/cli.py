@@ -21,9 +21,11 @@ def _progress():
     if not sys.stderr.isatty():
         return None, None
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    bar = Progress(console=Console(stderr=True), transient=True)  # stdout carries the report (--json)
+    # The spinner and clock keep moving while one large file is checked; stdout carries the report (--json).
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
     task = {}
 
     def advance(label, total):

@@ -274,7 +274,7 @@ def test_progress_bar_on_a_terminal_only(shared_data):
     os.close(master)
     assert process.returncode == 0
     assert json.loads(out)["valid"] is True
-    assert b"communes-corse" in drawn and b"50%" in drawn
+    assert b"communes-corse" in drawn and b"1/2" in drawn
     piped = subprocess.run(args, capture_output=True)
     assert piped.returncode == 0 and piped.stderr == b""
 
