@@ -182,6 +182,8 @@ def test_structure(tmp_path):
     assert codes(found) == ["geojson-structure"]
     found = check_geojson(write(tmp_path, [1, 2]), "x.geojson")
     assert codes(found) == ["geojson-structure"]
+    found = check_geojson(write(tmp_path, {"fields": []}, "schema.json"), "schema.json")
+    assert codes(found) == ["geojson-structure"] and "--schema" in found[0].fix
     found = check_geojson(write(tmp_path, collection({"type": "Point", "coordinates": [2.4, 46.6]})), "x.geojson")
     assert codes(found) == ["geojson-structure"] and "feature #1" in found[0].message
     single = check_geojson(write(tmp_path, point(2.4, 46.6)), "x.geojson")

@@ -375,8 +375,13 @@ def check_geojson(path: Path, display: str, bboxes=None) -> list[Finding]:
     del text
     found = []
     if not isinstance(document, dict) or "type" not in document:
+        fix = 'A GeoJSON file is an object {"type": "FeatureCollection", "features": [...]}.'
+        if isinstance(document, dict) and "fields" in document:
+            fix = "This looks like a Table Schema: give it to --schema with the CSV it describes."
+        elif isinstance(document, dict) and "resources" in document:
+            fix = "This looks like a data package descriptor: name it datapackage.json, or validate its folder."
         return [finding("geojson-structure", "the file is JSON but not GeoJSON: it has no \"type\" member at the top.",
-                        'A GeoJSON file is an object {"type": "FeatureCollection", "features": [...]}.')]
+                        fix)]
     kind = document.get("type")
     if kind == "FeatureCollection":
         features = document.get("features")
