@@ -128,9 +128,10 @@ def _partner(lat_name, lon_names):
     return None
 
 
-GEOPOINT = {
-    "default": re.compile(r"^\s*(?P<lon>[-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*,\s*(?P<lat>[-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*$"),
-    "array": re.compile(r"^\s*\[\s*(?P<lon>[-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*,\s*(?P<lat>[-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*\]\s*$"),
+DEGREES = r"[-+]?[\d.]+(?:[eE][-+]?\d+)?"
+GEOPOINT = {  # Table Schema geopoint formats: "lon, lat" (default) and "[lon, lat]" (array)
+    "default": re.compile(rf"^\s*(?P<lon>{DEGREES})\s*,\s*(?P<lat>{DEGREES})\s*$"),
+    "array": re.compile(rf"^\s*\[\s*(?P<lon>{DEGREES})\s*,\s*(?P<lat>{DEGREES})\s*\]\s*$"),
 }
 
 

@@ -115,30 +115,31 @@ def iban_valid(text: str) -> bool:
 
 # ---------------------------------------------------------------- person names
 
-# The most given first names in France since 1940 (INSEE fichier des prénoms), plain lower case.
+# Common first names in France (after INSEE's fichier des prénoms), plain lower case: a signal
+# combined with the shape of the value, not an exhaustive list.
 FIRST_NAMES = set("""
-jean pierre michel andre philippe victor francis roland emmanuel alain bernard jacques daniel patrick christian nicolas gerard
-christophe francois rene louis claude frederic eric laurent stephane david olivier thierry pascal
-julien sebastien marcel paul guy henri roger robert georges joseph jacky didier dominique serge
-vincent thomas maurice antoine alexandre maxime anthony yves raymond fabrice bruno franck marc
-jerome gilles lucien emile arnaud sylvain guillaume mathieu matthieu romain hugo lucas theo nathan
-enzo louis leo gabriel raphael arthur jules adam mael noah ethan timeo tom mathis clement quentin
-kevin benjamin florian damien cedric ludovic gregory jeremy mickael cyril xavier hubert yann yannick
-jean-pierre jean-claude jean-luc jean-marc jean-paul jean-louis jean-francois jean-michel
-jean-jacques jean-marie jean-christophe jean-yves jean-philippe jean-charles jean-baptiste
-marie jeanne francoise monique catherine nathalie isabelle sylvie martine anne christine nicole
-sophie valerie sandrine stephanie celine veronique chantal jacqueline brigitte sandra nadine
-patricia christiane helene aurelie laetitia julie camille emilie caroline virginie audrey elodie
-melanie laura sarah pauline manon lea chloe emma ines jade louise alice lina rose anna mila ambre
-julia juliette lucie clara zoe lola charlotte mathilde margaux marine justine claire elise agathe
-anais oceane eva lena romane nina louna jeanne agnes colette denise genevieve josiane michele
+jean pierre michel andre philippe victor francis roland emmanuel alain bernard jacques daniel
+patrick christian nicolas gerard christophe francois rene louis claude frederic eric laurent
+stephane david olivier thierry pascal julien sebastien marcel paul guy henri roger robert georges
+joseph jacky didier dominique serge vincent thomas maurice antoine alexandre maxime anthony yves
+raymond fabrice bruno franck marc jerome gilles lucien emile arnaud sylvain guillaume mathieu
+matthieu romain hugo lucas theo nathan enzo leo gabriel raphael arthur jules adam mael noah ethan
+timeo tom mathis clement quentin kevin benjamin florian damien cedric ludovic gregory jeremy mickael
+cyril xavier hubert yann yannick jean-pierre jean-claude jean-luc jean-marc jean-paul jean-louis
+jean-francois jean-michel jean-jacques jean-marie jean-christophe jean-yves jean-philippe jean-
+charles jean-baptiste marie jeanne francoise monique catherine nathalie isabelle sylvie martine anne
+christine nicole sophie valerie sandrine stephanie celine veronique chantal jacqueline brigitte
+sandra nadine patricia christiane helene aurelie laetitia julie camille emilie caroline virginie
+audrey elodie melanie laura sarah pauline manon lea chloe emma ines jade louise alice lina rose anna
+mila ambre julia juliette lucie clara zoe lola charlotte mathilde margaux marine justine claire
+elise agathe anais oceane eva lena romane nina louna agnes colette denise genevieve josiane michele
 danielle annie odile simone yvette paulette suzanne madeleine marguerite germaine therese odette
-bernadette evelyne florence corinne karine myriam muriel beatrice claudine dominique pascale
-fabienne laurence carole delphine severine emmanuelle agnes marion alexandra marina amandine
-coralie estelle gaelle morgane charlene elsa noemie solene maeva jessica vanessa cindy
-marie-claude marie-christine marie-france marie-therese marie-odile marie-laure marie-pierre
-marie-helene marie-josee marie-noelle anne-marie anne-sophie
-mohamed ahmed ali karim rachid farid mehdi samir nadia fatima amina leila yasmine sofiane bilal
+bernadette evelyne florence corinne karine myriam muriel beatrice claudine pascale fabienne laurence
+carole delphine severine emmanuelle marion alexandra marina amandine coralie estelle gaelle morgane
+charlene elsa noemie solene maeva jessica vanessa cindy marie-claude marie-christine marie-france
+marie-therese marie-odile marie-laure marie-pierre marie-helene marie-josee marie-noelle anne-marie
+anne-sophie mohamed ahmed ali karim rachid farid mehdi samir nadia fatima amina leila yasmine
+sofiane bilal
 """.split())
 TITLES = {"m", "mr", "mme", "mlle", "monsieur", "madame", "mademoiselle", "dr", "docteur", "pr"}
 HONORIFIC = re.compile(r"^(?:m\.|mr\.?|mme\.?|mlle\.?|monsieur|madame|mademoiselle|dr\.?|docteur|pr\.?)\s+[^\W\d_]",
