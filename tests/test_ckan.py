@@ -235,22 +235,26 @@ def test_prune_removes_only_with_the_flag(tmp_path, ckan_portal):
                                                                                       "tarifs"]
 
 
-def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypatch):
-    crafted_hub(tmp_path, "halt")
+@pytest.mark.parametrize("stop_before", [3, 4])  # an upload (httpx), a DataStore call (ckanapi)
+def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypatch, stop_before):
+    slug = f"halt{stop_before}"
+    crafted_hub(tmp_path, slug)
     token_file = tmp_path / "token"
     token_file.write_text(ckan_portal.token + "\n")
-    real_call = ckan_client.Client.call
     writes = []
 
-    def call(self, action, files=None, **data):
-        # The real portal really stops: its web process is killed before the 4th write.
-        if not action.endswith("_show"):
-            writes.append(action)
-            if len(writes) == 4:
-                ckan_portal.stop_web()
-        return real_call(self, action, files=files, **data)
+    def stopping_before_the_nth_write(method):
+        def wrapper(self, action, *args, **data):
+            # The real portal really stops: its web process is killed before the nth write.
+            if not action.endswith("_show"):
+                writes.append(action)
+                if len(writes) == stop_before:
+                    ckan_portal.stop_web()
+            return method(self, action, *args, **data)
+        return wrapper
 
-    monkeypatch.setattr(ckan_client.Client, "call", call)
+    for name in ("call", "upload"):
+        monkeypatch.setattr(ckan_client.Client, name, stopping_before_the_nth_write(getattr(ckan_client.Client, name)))
     try:
         result = run_cli(tmp_path, ckan_portal, api_key_file=token_file)
     finally:
@@ -258,16 +262,17 @@ def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypat
         ckan_portal.start_web()
     assert result.exit_code == 3, result.output
     assert "refused or dropped the connection" in result.stderr
-    assert "Published (3):\n    create organisation halt\n    create dataset halt-halt-equipements\n" \
-           "    create resource halt-halt-equipements/equipements" in result.stderr
-    assert "Not published (" in result.stderr and "create datastore halt-halt-equipements/equipements" in result.stderr
+    done = [f"create organisation {slug}", f"create dataset {slug}-{slug}-equipements",
+            f"create resource {slug}-{slug}-equipements/equipements"][:stop_before - 1]
+    assert f"Published ({len(done)}):\n" + "".join(f"    {line}\n" for line in done) in result.stderr
+    assert f"create datastore {slug}-{slug}-equipements/equipements" in result.stderr.split("Not published (")[1]
     assert "run the same command" in result.stderr
     assert "Traceback" not in result.stderr
 
     again = run_cli(tmp_path, ckan_portal, api_key_file=token_file)
     assert again.exit_code == 0, again.output
     ckan = portal_client(ckan_portal)
-    package = ckan.action.package_show(id="halt-halt-equipements")
+    package = ckan.action.package_show(id=f"{slug}-{slug}-equipements")
     assert sorted(r["catalog_name"] for r in package["resources"]) == ["datapackage", "equipements", "parcs", "tarifs"]
     assert datastore_rows(ckan, by_key(package)["equipements"]["id"])[0] == EXPECTED
     assert "0 create, 0 update, 9 unchanged" in run_cli(tmp_path, ckan_portal, api_key_file=token_file).output

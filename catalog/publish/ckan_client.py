@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import httpx
 import requests
 from ckanapi import RemoteCKAN
+from ckanapi.common import reverse_apicontroller_action
 from ckanapi.errors import CKANAPIError, NotAuthorized, NotFound, ServerIncompatibleError, ValidationError
 
 from catalog import __version__
@@ -25,9 +27,9 @@ class PortalFailure(Exception):
 
 
 def describe(error, action, url) -> str:
-    if isinstance(error, requests.exceptions.Timeout):
+    if isinstance(error, (requests.exceptions.Timeout, httpx.TimeoutException)):
         return f"the portal at {url} did not answer `{action}` in time (timeout)"
-    if isinstance(error, requests.exceptions.ConnectionError):
+    if isinstance(error, (requests.exceptions.ConnectionError, httpx.TransportError)):
         return f"the portal at {url} refused or dropped the connection during `{action}`"
     if isinstance(error, NotAuthorized):
         return (f"the portal refused `{action}`: the API token is missing, wrong, or lacks the rights "
@@ -50,18 +52,18 @@ class Client:
     def __init__(self, url: str, api_key: str | None = None, timeout: float = 120):
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self._ckan = RemoteCKAN(self.url, apikey=api_key, user_agent=f"catalog/{__version__} (ckanapi)")
+        self._headers = {"User-Agent": f"catalog/{__version__}"}
+        if api_key:
+            self._headers["Authorization"] = api_key
+        self._ckan = RemoteCKAN(self.url, apikey=api_key, user_agent=self._headers["User-Agent"] + " (ckanapi)")
 
-    def call(self, action: str, files=None, **data):
+    def call(self, action: str, **data):
         try:
-            return self._ckan.call_action(action, data, files=files,
-                                          requests_kwargs={"timeout": (10, self.timeout)})
+            return self._ckan.call_action(action, data, requests_kwargs={"timeout": (10, self.timeout)})
         except (NotFound, ValidationError):
             raise
         except (requests.exceptions.RequestException, CKANAPIError, ServerIncompatibleError, OSError) as error:
-            failure = PortalFailure(describe(error, action, self.url))
-            failure.auth = isinstance(error, NotAuthorized)
-            raise failure from None
+            raise self._failure(error, action) from None
 
     def show(self, action: str, name: str):
         try:
@@ -70,9 +72,26 @@ class Client:
             return None
 
     def upload(self, action: str, path: Path, **data):
-        """resource_create / resource_patch with the file streamed as a multipart upload."""
-        with open(path, "rb") as handle:
-            return self.call(action, files={"upload": (Path(path).name, handle)}, **data)
+        """resource_create / resource_patch with the file as a multipart upload.
+
+        Sent with httpx, which streams the file in chunks (requests would read it whole
+        into memory); the answer is read the way ckanapi reads it, so errors are the same."""
+        url = f"{self.url}/api/3/action/{action}"
+        try:
+            with open(path, "rb") as handle:
+                response = httpx.post(url, data={k: str(v) for k, v in data.items()},
+                                      files={"upload": (Path(path).name, handle)}, headers=self._headers,
+                                      timeout=httpx.Timeout(self.timeout, connect=10))
+            return reverse_apicontroller_action(url, response.status_code, response.text)
+        except (NotFound, ValidationError):
+            raise
+        except (httpx.HTTPError, CKANAPIError, ServerIncompatibleError, OSError) as error:
+            raise self._failure(error, action) from None
+
+    def _failure(self, error, action):
+        failure = PortalFailure(describe(error, action, self.url))
+        failure.auth = isinstance(error, NotAuthorized)
+        return failure
 
     def close(self):
         self._ckan.close()
