@@ -95,7 +95,7 @@ def datastore_rows(ckan, resource_id):
 
 
 def by_key(package):
-    return {r["catalog_name"]: r for r in package["resources"]}
+    return {r["catalog_name"]: r for r in package["resources"] if r.get("catalog_name")}
 
 
 def test_first_publish_creates_everything(tmp_path, ckan_portal):
@@ -221,6 +221,9 @@ def test_prune_removes_only_with_the_flag(tmp_path, ckan_portal):
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "parcs"]
     (folder / "datapackage.json").write_text(json.dumps(descriptor))
     ckan = portal_client(ckan_portal)
+    # A link added on the portal by hand, under the name of one of ours: never touched.
+    by_hand = ckan.action.resource_create(package_id="prune-prune-equipements", name="equipements",
+                                          url="https://www.testville.example.fr/plan.pdf", format="PDF")
 
     result = run_cli(tmp_path, ckan_portal)
     assert result.exit_code == 0, result.output
@@ -231,8 +234,12 @@ def test_prune_removes_only_with_the_flag(tmp_path, ckan_portal):
     result = run_cli(tmp_path, ckan_portal, "--prune")
     assert result.exit_code == 0, result.output
     assert "prune      resource     prune-prune-equipements/parcs" in result.output
-    assert sorted(by_key(ckan.action.package_show(id="prune-prune-equipements"))) == ["datapackage", "equipements",
-                                                                                      "tarifs"]
+    resources = ckan.action.package_show(id="prune-prune-equipements")["resources"]
+    assert sorted(r.get("catalog_name", "by hand") for r in resources) == ["by hand", "datapackage", "equipements",
+                                                                           "tarifs"]
+    kept = next(r for r in resources if r["id"] == by_hand["id"])
+    assert (kept["name"], kept["url"], kept["metadata_modified"]) == \
+        ("equipements", by_hand["url"], by_hand["metadata_modified"])
 
 
 @pytest.mark.parametrize("stop_before", [3, 4])  # an upload (httpx), a DataStore call (ckanapi)

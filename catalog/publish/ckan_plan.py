@@ -264,7 +264,8 @@ def dataset_steps(folder: Path, descriptor: dict, current: dict | None, prune: b
         existing = current.get("resources") or []
     by_key = {}
     for resource in existing:
-        by_key.setdefault(resource.get("catalog_name") or resource.get("name"), resource)
+        if resource.get("catalog_name"):  # ours; resources added by hand are never touched
+            by_key.setdefault(resource["catalog_name"], resource)
     specs = resource_specs(folder, descriptor)
     for spec in specs:
         steps += _resource_steps(name, spec, by_key.get(spec["key"]))
