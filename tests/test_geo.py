@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from pyproj import Transformer
 
-import catalog.validate.geo as geo
+import catalog.validate.geojson as geojson
 from catalog.cli import main
 from catalog.findings import ERROR, WARNING
 from catalog.validate.context import FRANCE_BBOXES, TableContext
@@ -209,7 +209,7 @@ def test_not_utf8(tmp_path):
 
 
 def test_too_large_is_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(geo, "MAX_GEOJSON_BYTES", 100)
+    monkeypatch.setattr(geojson, "MAX_GEOJSON_BYTES", 100)
     path = write(tmp_path, collection(*[point(2.4, 46.6)] * 10))
     assert codes(check_geojson(path, "big.geojson")) == ["geojson-too-large"]
 
