@@ -26,8 +26,8 @@ def ensure_hub(db: Path, packages: Path, root: Path, echo=print) -> None:
     """Build the hub from the bundled datasets when there is none yet."""
     from catalog.publish.datasette import metadata_path, publish_datasette
 
-    if db.is_file() and metadata_path(db).is_file():
-        return
+    if db.is_file():
+        return  # an existing database is served as it is, never rebuilt behind the user's back
     if not (root / "datasets").is_dir():
         raise UnusableInput(f"{db} does not exist and there is no datasets/ folder in {root.resolve()} "
                             "to build it from.",
@@ -37,6 +37,31 @@ def ensure_hub(db: Path, packages: Path, root: Path, echo=print) -> None:
     result = publish_datasette((), root, db, packages)
     for name, why in result.refused.items():
         echo(f"Warning: {name} was not published: {why}.")
+
+
+def _metadata(db: Path, path: Path, name: str) -> dict:
+    """The metadata written beside the hub, or, when it is missing, the same rebuilt from the hub itself."""
+    import sqlite3
+
+    import sqlite_utils
+
+    from catalog.hub.metadata import hub_metadata
+
+    if path.is_file():
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise UnusableInput(f"{path}: not valid JSON ({error}).",
+                                "Delete it: `catalog serve` rebuilds it from the hub database.")
+    try:
+        hub = sqlite_utils.Database(sqlite3.connect(f"file:{db}?mode=ro", uri=True))
+        try:
+            return hub_metadata(hub, name) if "catalog_datasets" in hub.table_names() else {}
+        finally:
+            hub.close()
+    except sqlite3.DatabaseError as error:
+        raise UnusableInput(f"{db}: not a SQLite database ({error}).",
+                            "Build the hub with `catalog publish datasette --db FILE`.")
 
 
 def make_datasette(db: Path, packages: Path):
@@ -49,7 +74,7 @@ def make_datasette(db: Path, packages: Path):
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="catalog-hub")
-    metadata = json.loads(metadata_path(db).read_text(encoding="utf-8"))
+    metadata = _metadata(db, metadata_path(db), database_name(db))
     metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve())}
     packages.mkdir(parents=True, exist_ok=True)
     ds = Datasette(

@@ -213,3 +213,23 @@ def test_invalid_dataset_is_refused_with_exit_1(tmp_path):
     assert "catalog validate" in result.stderr and "Traceback" not in result.stderr
     hub = sqlite_utils.Database(tmp_path / "hub.db")
     assert [r["id"] for r in hub.query("select id from catalog_datasets")] == ["testville/equipements"]
+
+
+def test_serve_refuses_a_file_that_is_not_a_database(tmp_path):
+    (tmp_path / "hub.db").write_text("not sqlite\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "catalog.cli", "serve", "--db", str(tmp_path / "hub.db"),
+                             "--port", "0", "--packages", str(tmp_path / "packages")],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and "not a SQLite database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_rebuilds_missing_metadata_from_the_hub(tmp_path):
+    root = make_two_publisher_hub(tmp_path)
+    db, out = tmp_path / "build" / "hub.db", tmp_path / "build" / "packages"
+    publish_datasette((), root, db, out)
+    metadata_path(db).unlink()
+    with running_hub(root, db, out) as hub:
+        tables = hub.get("/-/metadata.json").json()["databases"]["hub"]["tables"]
+        assert tables["arrets_stops"]["source"] == "Transports de Testville"
+    assert not metadata_path(db).exists()  # served from the hub itself, nothing written
