@@ -297,3 +297,33 @@ def test_bad_schema_option(tmp_path, schema, exit_code, expected):
     (tmp_path / "schema.json").write_text(schema, encoding="utf-8")
     result = run(tmp_path / "data.csv", "--schema", tmp_path / "schema.json")
     assert result.exit_code == exit_code and expected in result.output
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_damaged_real_files_never_crash(shared_data, tmp_path, seed):
+    """Real files truncated, with bytes flipped or inserted: always a report, never an exception."""
+    import random
+
+    rng = random.Random(seed)
+    sources = [shared_data / "csv" / "covoiturage-corse-latin1-semicolon.csv",
+               shared_data / "geo" / "regions-version-simplifiee.geojson",
+               shared_data / "gtfs" / "google-sample-feed-1.zip",
+               shared_data / "schemas" / "lieux-covoiturage" / "exemple-valide.xls"]
+    paths = []
+    for index, source in enumerate(sources * 3):
+        data = bytearray(source.read_bytes())
+        how = index // len(sources)
+        if how == 0:
+            data = data[:rng.randrange(len(data))]
+        elif how == 1:
+            for _ in range(rng.randint(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        else:
+            at = rng.randrange(len(data))
+            data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 50)))
+        path = tmp_path / f"damaged{index}{source.suffix}"
+        path.write_bytes(bytes(data))
+        paths.append(str(path))
+    report = validate(paths, tmp_path)
+    assert len(report.targets) == len(paths)
+    assert report.exit_code in (0, 1, 2)
