@@ -131,6 +131,9 @@ def test_public_column_is_exempt():
     frame = {"telephone": ["01 23 45 67 89", "01 23 45 67 90"]}
     assert check(frame)
     assert check(frame, fields={"telephone": {"name": "telephone", "catalog": {"public": True}}}) == []
+    # Only an explicit true exempts a column; a malformed declaration is not an exemption.
+    assert check(frame, fields={"telephone": {"name": "telephone", "catalog": "public"}})
+    assert check(frame, fields={"telephone": {"name": "telephone", "catalog": {"public": "no"}}})
 
 
 def test_person_name_column_by_values_and_by_header():

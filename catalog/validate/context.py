@@ -34,7 +34,9 @@ class TableContext:
 
     def is_public(self, column):
         """A column the descriptor declares public (e.g. a service's contact address)."""
-        return bool((self.fields.get(column) or {}).get("catalog", {}).get("public"))
+        field = self.fields.get(column)
+        hub = field.get("catalog") if isinstance(field, dict) else None
+        return isinstance(hub, dict) and hub.get("public") is True
 
 
 class ChunkCheck(Protocol):
