@@ -45,10 +45,10 @@ class CkanResult:
     warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
+        """Steps per action; `keep` (left on the portal for want of --prune) only when there are some."""
         counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, PRUNE: 0}
         for step in self.steps:
-            if step.action in counts:
-                counts[step.action] += 1
+            counts[step.action] = counts.get(step.action, 0) + 1
         return counts
 
 
