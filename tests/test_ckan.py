@@ -199,6 +199,34 @@ def test_editing_one_csv_updates_only_that_resource(tmp_path, ckan_portal):
     assert "equipements/equipements" not in result.output  # not re-uploaded, not reloaded
 
 
+def test_metadata_change_updates_the_dataset_only(tmp_path, ckan_portal):
+    folder = crafted_hub(tmp_path, "meta")
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    ckan = portal_client(ckan_portal)
+    ckan.action.package_patch(id="meta-meta-equipements",
+                              extras=[{"key": "local_note", "value": "added on the portal"}] +
+                              ckan.action.package_show(id="meta-meta-equipements")["extras"])
+    before = by_key(ckan.action.package_show(id="meta-meta-equipements"))
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["title"] = "Équipements publics de Testville"
+    descriptor["catalog"]["keywords"] = ["sport", "loisirs"]
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+
+    plan = run_cli(tmp_path, ckan_portal, "--dry-run").output
+    assert "update     dataset      meta-meta-equipements  (title, tags changed)" in plan
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    package = ckan.action.package_show(id="meta-meta-equipements")
+    assert package["title"] == "Équipements publics de Testville"
+    assert sorted(t["name"] for t in package["tags"]) == ["loisirs", "sport"]
+    assert {e["key"]: e["value"] for e in package["extras"]}["local_note"] == "added on the portal"
+    after = by_key(package)
+    for key in ("equipements", "tarifs", "parcs"):  # data files: not uploaded again
+        assert (after[key]["id"], after[key]["hash"], after[key]["last_modified"]) == \
+            (before[key]["id"], before[key]["hash"], before[key]["last_modified"])
+    assert after["datapackage"]["hash"] != before["datapackage"]["hash"]  # the descriptor itself changed
+
+
 def test_dry_run_writes_nothing(tmp_path, ckan_portal):
     crafted_hub(tmp_path, "dry")
     result = run_cli(tmp_path, ckan_portal, "--dry-run")
