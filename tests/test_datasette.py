@@ -233,3 +233,10 @@ def test_serve_rebuilds_missing_metadata_from_the_hub(tmp_path):
         tables = hub.get("/-/metadata.json").json()["databases"]["hub"]["tables"]
         assert tables["arrets_stops"]["source"] == "Transports de Testville"
     assert not metadata_path(db).exists()  # served from the hub itself, nothing written
+
+
+def test_api_calls_skip_facet_suggestions_pages_keep_them(crafted):
+    html = crafted.get("/hub/arrets_stop_times").text
+    assert "Suggested facets" in html
+    data = crafted.get("/hub/arrets_stop_times.json").json()
+    assert data["suggested_facets"] == [] and len(data["rows"]) == 4

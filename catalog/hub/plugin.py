@@ -104,6 +104,24 @@ async def dataset_view(datasette, request):
 
 
 @hookimpl
+def asgi_wrapper():
+    """API calls skip facet suggestions: they are links for people browsing, and computing
+    them took half the time of a filtered JSON request on a million-row table."""
+
+    def wrap(app):
+        async def without_suggestions(scope, receive, send):
+            if scope.get("type") == "http" and scope.get("path", "").endswith((".json", ".csv")):
+                query = scope.get("query_string") or b""
+                if b"_nosuggest" not in query:
+                    scope = dict(scope, query_string=query + (b"&" if query else b"") + b"_nosuggest=1")
+            await app(scope, receive, send)
+
+        return without_suggestions
+
+    return wrap
+
+
+@hookimpl
 def register_routes():
     return [(r"^/-/dataset/(?P<publisher>[^/]+)/(?P<dataset>[^/]+)$", dataset_view)]
 
