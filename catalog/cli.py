@@ -193,7 +193,7 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, out,
             bar.remove_task(tasks.pop(label))
 
     def step_done(step):
-        click.echo(f"{step.action:<10} {step.kind:<12} {step.name}")
+        click.echo(step.line())
 
     try:
         api_key = read_api_key(api_key_file)

@@ -50,13 +50,14 @@ GEOJSON = {"type": "FeatureCollection", "features": [
      "geometry": {"type": "Point", "coordinates": [2.41, 46.61]}}]}
 
 
-def crafted_hub(root, slug, rows=ROWS, tarifs=True, geojson=True):
+def crafted_hub(root, slug, rows=ROWS, tarifs=True, geojson=True, dataset=None):
     """A hub with one publisher `slug` and its dataset `<slug>-equipements` (unique on the portal)."""
+    dataset = dataset or f"{slug}-equipements"
     make_hub(root, rows=rows, schema=SCHEMA)
     profile = (root / "publishers" / "testville.yml").read_text().replace("Ville de Testville", f"Ville de {slug}")
     (root / "publishers" / "testville.yml").unlink()
     (root / "publishers" / f"{slug}.yml").write_text(profile)
-    folder = root / "datasets" / slug / f"{slug}-equipements"
+    folder = root / "datasets" / slug / dataset
     folder.parent.mkdir(parents=True)
     shutil.move(root / "datasets" / "testville" / "equipements", folder)
     shutil.rmtree(root / "datasets" / "testville")
@@ -225,6 +226,25 @@ def test_metadata_change_updates_the_dataset_only(tmp_path, ckan_portal):
         assert (after[key]["id"], after[key]["hash"], after[key]["last_modified"]) == \
             (before[key]["id"], before[key]["hash"], before[key]["last_modified"])
     assert after["datapackage"]["hash"] != before["datapackage"]["hash"]  # the descriptor itself changed
+
+
+def test_same_dataset_name_under_two_publishers(tmp_path, ckan_portal):
+    """The DataStore alias is the hub's table name, global on the portal: the first keeps it."""
+    ckan = portal_client(ckan_portal)
+    outputs = []
+    for slug in ("twin-a", "twin-b"):
+        crafted_hub(tmp_path / slug, slug, dataset="jumeaux", tarifs=False, geojson=False)
+        result = run_cli(tmp_path / slug, ckan_portal)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stderr)
+    assert "Warning" not in outputs[0]
+    assert "Warning: twin-b-jumeaux/equipements: the DataStore alias jumeaux_equipements already names " \
+           "another table" in outputs[1]
+    first = by_key(ckan.action.package_show(id="twin-a-jumeaux"))["equipements"]
+    second = by_key(ckan.action.package_show(id="twin-b-jumeaux"))["equipements"]
+    assert ckan.action.datastore_search(resource_id="jumeaux_equipements")["resource_id"] == first["id"]
+    assert datastore_rows(ckan, second["id"])[0] == EXPECTED
+    assert "0 create, 0 update, 5 unchanged" in run_cli(tmp_path / "twin-b", ckan_portal).output
 
 
 def test_dry_run_writes_nothing(tmp_path, ckan_portal):

@@ -55,9 +55,9 @@ def load(client: Client, resource_id: str, spec: dict, path: Path, rows: int | N
         pass  # no table yet
     table = dict(resource_id=resource_id, fields=spec["fields"], primary_key=spec["primary_key"], force=True)
     try:
-        client.call("datastore_create", aliases=spec["aliases"], **table)
+        client.call("datastore_create", **({"aliases": spec["aliases"]} if spec["aliases"] else {}), **table)
     except ValidationError as error:
-        if "alias" not in (error.error_dict or {}):
+        if "alias" not in (error.error_dict or {}) or not spec["aliases"]:
             raise
         # Two publishers with a dataset of the same name: the first keeps the alias, the
         # table is still reachable by its resource id.

@@ -162,8 +162,10 @@ def datastore_spec(descriptor: dict, entry: dict, path: Path) -> tuple[dict, int
                            **({"info": info} if info else {})})
         key = schema.get("primaryKey") or []
         source = "csv"
+    # The hub's table name, unless PostgreSQL would cut it (63 bytes): then the resource id only.
+    alias = table_name(descriptor["name"], entry["name"])
     spec = {"fields": fields, "primary_key": [key] if isinstance(key, str) else list(key),
-            "aliases": [table_name(descriptor["name"], entry["name"])], "source": source}
+            "aliases": [alias] if len(alias.encode()) <= 63 else [], "source": source}
     spec["schema_hash"] = "sha256:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
     return spec, rows
 
