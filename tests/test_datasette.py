@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import zipfile
 import pytest
 import sqlite_utils
 
+from catalog.errors import InvalidData
 from catalog.publish.datasette import metadata_path, publish_datasette
 from tests.servers import FACILITIES, STOPS, make_two_publisher_hub, running_hub
 
@@ -240,3 +242,14 @@ def test_api_calls_skip_facet_suggestions_pages_keep_them(crafted):
     assert "Suggested facets" in html
     data = crafted.get("/hub/arrets_stop_times.json").json()
     assert data["suggested_facets"] == [] and len(data["rows"]) == 4
+
+
+def test_two_datasets_with_the_same_tables_are_refused(tmp_path):
+    root = make_two_publisher_hub(tmp_path)
+    twin = root / "datasets" / "transports-testville" / "equipements"
+    shutil.copytree(root / "datasets" / "testville" / "equipements", twin)
+    db = tmp_path / "hub.db"
+    with pytest.raises(InvalidData) as error:
+        publish_datasette((), root, db, tmp_path / "packages")
+    assert "equipements_equipements" in str(error.value) and "Rename the dataset" in str(error.value)
+    assert not db.exists()

@@ -21,11 +21,12 @@ from pathlib import Path
 import sqlite_utils
 
 from catalog.datasets import load_dataset
-from catalog.errors import CatalogError, UnusableInput
+from catalog.errors import CatalogError, InvalidData, UnusableInput
 from catalog.hashing import tree_sha256
 from catalog.hub import records
 from catalog.hub.metadata import hub_metadata
-from catalog.hubdb import load_package, tune_for_build
+from catalog.hubdb import is_geojson, is_table, load_package, tune_for_build
+from catalog.naming import table_name
 from catalog.package import dataset_folders, inputs_of, package
 from catalog.publishers import load_publishers
 
@@ -255,6 +256,7 @@ class DatasetteHub:
                     self._remove(db, step.dataset, current[step.dataset])
                 if step.action == "load":
                     descriptor = by_id[step.dataset]
+                    _check_names(db, step.dataset, descriptor)
                     folder = self.out / descriptor["catalog"]["publisher"] / descriptor["name"]
                     loaded = load_package(db, folder, progress)
                     tables = records.table_rows(db, descriptor, loaded)
@@ -290,6 +292,20 @@ class DatasetteHub:
             db.execute("DELETE FROM catalog_tables WHERE dataset_id = ?", [dataset_id])
             db.execute("DELETE FROM catalog_datasets WHERE id = ?", [dataset_id])
             db.execute("DELETE FROM catalog_descriptors WHERE id = ?", [dataset_id])
+
+
+def _check_names(db, dataset_id: str, descriptor: dict):
+    """Table names leave the publisher out (`<dataset>_<resource>`): two publishers' datasets of the
+    same name would overwrite each other's tables, so the second one is refused."""
+    names = [table_name(descriptor["name"], r.get("name", "")) for r in descriptor.get("resources") or []
+             if isinstance(r, dict) and (is_table(r) or is_geojson(r))]
+    for name in names:
+        owner = db.execute("SELECT dataset_id FROM catalog_tables WHERE name = ? AND dataset_id != ?",
+                           [name, dataset_id]).fetchone()
+        if owner:
+            raise InvalidData(f"{dataset_id}: its table {name} is already the table of {owner[0]} on the hub.",
+                              f"Rename the dataset (its `name` in datapackage.json) so that its tables "
+                              f"differ from those of {owner[0]}.")
 
 
 def _fsync(path: Path):
