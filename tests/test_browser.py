@@ -38,7 +38,7 @@ def test_home_to_dataset_to_table_with_facets_and_map(hub, browser, artifacts):
     expect(page.locator("h2", has_text="Sample Mobilités")).to_be_visible()
     page.screenshot(path=str(artifacts / "home.png"), full_page=True)
 
-    page.get_by_role("link", name="Réseau de bus du Pays de Sample (GTFS)").click()
+    page.locator(".hub-card h3 a", has_text="Réseau de bus du Pays de Sample (GTFS)").click()
     expect(page).to_have_url(hub.url + "/-/dataset/sample-mobilites/reseau-bus")
     expect(page.locator("h1")).to_have_text("Réseau de bus du Pays de Sample (GTFS)")
     expect(page.locator("#api")).to_be_visible()
