@@ -27,13 +27,8 @@ def _converter(column_type):
     return str  # numeric, date and timestamp travel as text: PostgreSQL parses them exactly
 
 
-def batches(path: Path, fields: list[dict], size: int = BATCH, source: str = "csv"):
-    """Lists of at most `size` records, typed for the DataStore; empty cells are nulls."""
-    if source == "geojson":
-        records = ckan_geojson.read(path)[2]
-        for start in range(0, len(records), size):
-            yield records[start:start + size]
-        return
+def batches(path: Path, fields: list[dict], size: int = BATCH):
+    """Lists of at most `size` records of a normalised CSV, typed for the DataStore; empty cells are nulls."""
     converters = {f["id"]: _converter(f["type"]) for f in fields}
     with open(path, encoding="utf-8", newline="") as handle:
         batch = []
@@ -49,11 +44,18 @@ def batches(path: Path, fields: list[dict], size: int = BATCH, source: str = "cs
 def load(client: Client, resource_id: str, spec: dict, path: Path, rows: int | None = None,
          progress=None, label: str = "", warn=None) -> int:
     """(Re)create the resource's table and insert every row; returns the row count."""
+    if spec["fields"] is None:  # GeoJSON: columns from the values
+        fields, key, records = ckan_geojson.read(path)
+        rows = len(records)
+        chunks = (records[start:start + BATCH] for start in range(0, rows, BATCH))
+    else:
+        fields, key = spec["fields"], spec["primary_key"]
+        chunks = batches(path, fields)
     try:
         client.call("datastore_delete", resource_id=resource_id, force=True)
     except NotFound:
         pass  # no table yet
-    table = dict(resource_id=resource_id, fields=spec["fields"], primary_key=spec["primary_key"], force=True)
+    table = dict(resource_id=resource_id, fields=fields, primary_key=key, force=True)
     try:
         client.call("datastore_create", **({"aliases": spec["aliases"]} if spec["aliases"] else {}), **table)
     except ValidationError as error:
@@ -68,7 +70,7 @@ def load(client: Client, resource_id: str, spec: dict, path: Path, rows: int | N
     done = 0
     if progress:
         progress(label, 0, rows)
-    for batch in batches(path, spec["fields"], source=spec.get("source", "csv")):
+    for batch in chunks:
         # The table was created empty just above, so plain inserts are safe and the fastest.
         client.call("datastore_upsert", resource_id=resource_id, records=batch, method="insert", force=True)
         done += len(batch)

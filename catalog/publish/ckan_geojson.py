@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+VERSION = "1"  # bump when the columns made from a file change: tables are then reloaded
+
 
 def _features(data):
     if data.get("type") == "FeatureCollection":

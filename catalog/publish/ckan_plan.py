@@ -146,13 +146,13 @@ def dataset_fields(descriptor: dict) -> dict:
     }
 
 
-def datastore_spec(descriptor: dict, entry: dict, path: Path) -> tuple[dict, int | None]:
-    """Columns (typed from the Table Schema, or from a GeoJSON file's values), primary key and
-    alias of one table; and its row count when known."""
-    rows = (entry.get("catalog") or {}).get("rows")
+def datastore_spec(descriptor: dict, entry: dict, file_hash: str) -> dict:
+    """Columns typed from the Table Schema, primary key and alias of one table.
+
+    A GeoJSON file has no schema: its columns come from its values when it is loaded
+    (ckan_geojson), so they can only change with the file, whose hash stands for them."""
     if _format(entry) == "GeoJSON":
-        fields, key, records = ckan_geojson.read(path)
-        source, rows = "geojson", len(records)
+        fields, key, source = None, [], f"geojson {ckan_geojson.VERSION} {file_hash}"
     else:
         schema = entry.get("schema") or {}
         fields = []
@@ -167,7 +167,7 @@ def datastore_spec(descriptor: dict, entry: dict, path: Path) -> tuple[dict, int
     spec = {"fields": fields, "primary_key": [key] if isinstance(key, str) else list(key),
             "aliases": [alias] if len(alias.encode()) <= 63 else [], "source": source}
     spec["schema_hash"] = "sha256:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
-    return spec, rows
+    return spec
 
 
 def _format(entry) -> str:
@@ -180,12 +180,14 @@ def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
     specs = []
     for entry in descriptor.get("resources") or []:
         path = folder / entry["path"]
-        spec = {"key": entry["name"], "path": path, "hash": entry.get("hash") or f"sha256:{file_sha256(path)}",
+        file_hash = entry.get("hash") or f"sha256:{file_sha256(path)}"
+        spec = {"key": entry["name"], "path": path, "hash": file_hash,
                 "fields": {"name": entry.get("title") or entry["name"],
                            "description": entry.get("description") or "",
                            "format": _format(entry), "mimetype": entry.get("mediatype") or ""}}
         if (entry.get("schema") and _format(entry) == "CSV") or _format(entry) == "GeoJSON":
-            spec["datastore"], spec["rows"] = datastore_spec(descriptor, entry, path)
+            spec["datastore"] = datastore_spec(descriptor, entry, file_hash)
+            spec["rows"] = (entry.get("catalog") or {}).get("rows")
         specs.append(spec)
     path = folder / "datapackage.json"
     specs.append({"key": "datapackage", "path": path, "hash": f"sha256:{file_sha256(path)}",
