@@ -127,11 +127,18 @@ def register_routes():
 
 
 def _identity(path: str):
+    """Changes when either the database or its metadata file is replaced."""
+    from catalog.publish.datasette import metadata_path
+
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    return stat.st_ino, stat.st_mtime_ns
+    try:
+        metadata = os.stat(metadata_path(Path(path))).st_mtime_ns
+    except OSError:
+        metadata = None
+    return stat.st_ino, stat.st_mtime_ns, metadata
 
 
 def _reload(datasette, name: str, path: str):

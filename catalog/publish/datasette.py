@@ -210,8 +210,9 @@ class DatasetteHub:
                 db.close()
             metadata_tmp.write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             _fsync(tmp)
-            os.replace(tmp, self.db)
+            # Metadata first: `catalog serve` reloads both when the database file changes.
             os.replace(metadata_tmp, result.metadata)
+            os.replace(tmp, self.db)
         finally:
             tmp.unlink(missing_ok=True)
             tmp.with_suffix(".json").unlink(missing_ok=True)
