@@ -253,3 +253,17 @@ def test_two_datasets_with_the_same_tables_are_refused(tmp_path):
         publish_datasette((), root, db, tmp_path / "packages")
     assert "equipements_equipements" in str(error.value) and "Rename the dataset" in str(error.value)
     assert not db.exists()
+
+
+def test_publishing_one_dataset_keeps_the_others(tmp_path):
+    root = make_two_publisher_hub(tmp_path)
+    db, out = tmp_path / "build" / "hub.db", tmp_path / "build" / "packages"
+    publish_datasette((), root, db, out)
+    command = [sys.executable, "-m", "catalog.cli", "publish", "datasette", "--root", str(root), "--db", str(db),
+               "--out", str(out), str(root / "datasets" / "testville" / "equipements")]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "testville/equipements: keep (unchanged)" in result.stdout and "nothing written" in result.stdout
+    hub = sqlite_utils.Database(db)
+    assert sorted(r["id"] for r in hub.query("select id from catalog_datasets")) == [
+        "testville/equipements", "transports-testville/arrets"]
