@@ -336,9 +336,10 @@ def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypat
 
 
 class FaultyProxy:
-    """Forwards every request to the portal, except that it answers HTTP 500 to one action."""
+    """Forwards every request to the portal, except that it answers HTTP 500 to one action
+    (`fail_on`), and lets `edit(action, answer)` change the answers."""
 
-    def __init__(self, target, fail_on):
+    def __init__(self, target, fail_on=None, edit=None):
         import http.server
         import threading
 
@@ -364,13 +365,14 @@ class FaultyProxy:
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
                 answer = httpx.request(self.command, target + self.path, headers=headers, content=body, timeout=60)
+                content = edit(action, answer.content) if edit else answer.content
                 self.send_response(answer.status_code)
                 for key in ("Content-Type",):
                     if key in answer.headers:
                         self.send_header(key, answer.headers[key])
-                self.send_header("Content-Length", str(len(answer.content)))
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(answer.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = _forward
 
@@ -410,6 +412,32 @@ def test_http_500_midway_then_converging(tmp_path, ckan_portal):
     assert datastore_rows(ckan, after["equipements"]["id"])[0] == EXPECTED
 
 
+def test_portal_without_datastore_gets_the_files(tmp_path, ckan_portal):
+    def without_datastore(action, content):
+        if action != "status_show":
+            return content
+        answer = json.loads(content)
+        answer["result"]["extensions"] = [e for e in answer["result"]["extensions"] if e != "datastore"]
+        return json.dumps(answer).encode()
+
+    crafted_hub(tmp_path, "nostore", geojson=False)
+    proxy = FaultyProxy(ckan_portal.url, edit=without_datastore)
+    try:
+        result = CliRunner().invoke(main, ["publish", "ckan", "--url", proxy.url, "--root", str(tmp_path), "--out",
+                                           str(tmp_path / "build")], env={"CKAN_API_KEY": ckan_portal.token})
+    finally:
+        proxy.close()
+    assert result.exit_code == 0, result.output
+    assert "has no DataStore" in result.stderr and "datastore " not in result.stdout
+    resources = by_key(portal_client(ckan_portal).action.package_show(id="nostore-nostore-equipements"))
+    assert sorted(resources) == ["datapackage", "equipements", "tarifs"]
+    assert all(r["hash"].startswith("sha256:") and not r["datastore_active"] for r in resources.values())
+    # The same portal with its DataStore: the tables are loaded, the files are not uploaded again.
+    again = run_cli(tmp_path, ckan_portal)
+    assert "update     datastore    nostore-nostore-equipements/equipements  (table missing; 3 rows)" in again.stdout
+    assert "resource" not in again.stdout.replace("Published", "")
+
+
 def test_token_never_appears_in_output_or_files(tmp_path, ckan_portal):
     crafted_hub(tmp_path, "secret")
     wrong = "not-a-token-" + ckan_portal.token[:20]
@@ -439,7 +467,7 @@ def test_portal_that_does_not_answer_times_out(tmp_path):
                                                            "--root", str(tmp_path), "--out", str(tmp_path / "b")],
                                                     env={"CKAN_API_KEY": "x"})
     assert result.exit_code == 2, result.output
-    assert "did not answer `organization_show` in time" in result.stderr and "nothing was written" in result.stderr
+    assert "did not answer `status_show` in time" in result.stderr and "nothing was written" in result.stderr
 
 
 def test_invalid_and_personal_data_datasets_are_refused(tmp_path, ckan_portal):

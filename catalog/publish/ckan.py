@@ -85,10 +85,23 @@ def _load(packages) -> list[tuple[Path, dict]]:
     return loaded
 
 
-def plan(packages, client: Client, prune: bool = False, profiles=None) -> list[Step]:
-    """Every step publishing `packages` takes, from what the portal holds now; writes nothing."""
+def has_datastore(client: Client) -> bool:
+    """Whether the portal runs the DataStore extension (status_show lists its extensions)."""
+    try:
+        return "datastore" in (client.call("status_show").get("extensions") or [])
+    except PortalFailure as error:
+        raise UnusableInput(f"Could not read the portal: {error}.",
+                            "Check --url and that the portal is up; nothing was written.") from None
+
+
+def plan(packages, client: Client, prune: bool = False, profiles=None, datastore: bool | None = None) -> list[Step]:
+    """Every step publishing `packages` takes, from what the portal holds now; writes nothing.
+
+    `datastore`: whether to load tables into the DataStore (default: when the portal has it)."""
     profiles = profiles or {}
     steps, organisations = [], set()
+    if datastore is None:
+        datastore = has_datastore(client)
     try:
         for folder, descriptor in _load(packages):
             publisher = descriptor["catalog"]["publisher"]
@@ -97,7 +110,7 @@ def plan(packages, client: Client, prune: bool = False, profiles=None) -> list[S
                 fields = organisation_fields(descriptor, profiles.get(publisher))
                 steps.append(organisation_step(fields, client.show("organization_show", publisher)))
             current = client.show("package_show", dataset_name(descriptor))
-            steps += dataset_steps(folder, descriptor, current, prune)
+            steps += dataset_steps(folder, descriptor, current, prune, datastore)
     except PortalFailure as error:
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
@@ -204,12 +217,16 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     try:
         run = package(paths, root, scratch or Path(out))
         profiles = load_publishers(root)
-        steps = plan(run.packaged, client, prune, profiles)
+        datastore = has_datastore(client)
+        steps = plan(run.packaged, client, prune, profiles, datastore)
         if dry_run:
             result = CkanResult(client.url, steps)
         else:
             result = publish(run.packaged, client, prune, profiles, progress, on_step, steps=steps)
         result.refused = dict(run.refused)
+        if not datastore:
+            result.warnings.insert(0, f"{client.url} has no DataStore (the `datastore` extension is not enabled): "
+                                      "files are published, tables are not loaded")
         return result
     finally:
         client.close()

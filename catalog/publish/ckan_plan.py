@@ -250,7 +250,8 @@ def organisation_step(fields: dict, current: dict | None) -> Step:
                 target=current["id"])
 
 
-def dataset_steps(folder: Path, descriptor: dict, current: dict | None, prune: bool) -> list[Step]:
+def dataset_steps(folder: Path, descriptor: dict, current: dict | None, prune: bool,
+                  datastore: bool = True) -> list[Step]:
     fields = dataset_fields(descriptor)
     name = fields["name"]
     steps = []
@@ -272,6 +273,8 @@ def dataset_steps(folder: Path, descriptor: dict, current: dict | None, prune: b
             by_key.setdefault(resource["catalog_name"], resource)
     specs = resource_specs(folder, descriptor)
     for spec in specs:
+        if not datastore:  # a portal without the DataStore still gets every file
+            spec.pop("datastore", None)
         steps += _resource_steps(name, spec, by_key.get(spec["key"]))
     wanted = {spec["key"] for spec in specs}
     for resource in existing:
@@ -318,8 +321,8 @@ def _resource_steps(dataset: str, spec: dict, current: dict | None) -> list[Step
         if current is None:
             steps.append(Step(CREATE, "datastore", label, rows, data=load, **common))
         elif file_changed or current.get("schema_hash") != table["schema_hash"] or not current.get("datastore_active"):
-            why = ("file changed" if file_changed else "columns changed"
-                   if current.get("schema_hash") != table["schema_hash"] else "table missing")
+            why = ("file changed" if file_changed else "table missing" if not current.get("datastore_active")
+                   else "columns changed")
             steps.append(Step(UPDATE, "datastore", label, f"{why}; {rows}", data=load, target=current["id"], **common))
         else:
             steps.append(Step(UNCHANGED, "datastore", label, target=current["id"], **{**common, "path": None}))
