@@ -41,7 +41,26 @@ def _progress():
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="catalog")
 def main():
-    """Validate, package and publish open data as one hub."""
+    """Validate, package and publish open data as one hub.
+
+    \b
+    Usual order, from the hub folder (holding datasets/ and publishers/):
+      catalog validate           check datasets, publisher profiles and files
+      catalog package            write data packages to build/packages
+      catalog publish datasette  build the hub database, then: catalog serve
+      catalog publish ckan       publish the same packages to a CKAN portal
+      catalog export dcat        write the catalogue for national harvesters
+    Publishing and exporting package (and so validate) what they need first.
+
+    \b
+    Exit codes (every command):
+      0  valid or done (warnings allowed)
+      1  invalid data (what is invalid is not packaged or published)
+      2  unusable input or usage (missing or unreadable file, wrong option)
+      3  publication partly done (run the same command again to finish it)
+
+    Each command's --help says more, e.g. catalog validate --help.
+    """
 
 
 @main.command()
@@ -53,9 +72,10 @@ def main():
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report (see README).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not the first 50 per file.")
 def validate(paths, schema, root, as_json, verbose):
-    """Check datasets, publisher profiles or files (CSV, Excel, GeoJSON, GTFS zip).
+    """Check datasets, profiles and data files.
 
-    With no PATH, every dataset under datasets/ and every profile under publishers/.
+    PATH is a dataset folder, a descriptor, a publisher profile or a file (CSV, Excel,
+    GeoJSON, GTFS zip). With no PATH, every dataset under datasets/ and every profile under publishers/.
     Exit codes: 0 valid (warnings allowed), 1 invalid, 2 unusable input."""
     from catalog.validate import validate as run
 
@@ -85,9 +105,9 @@ def validate(paths, schema, root, as_json, verbose):
 @click.option("--root", default=".", type=click.Path(file_okay=False),
               help="The hub folder holding datasets/ and publishers/ (default: here).")
 def package_command(paths, out, make_zip, root):
-    """Validate, then write standard data packages (normalised UTF-8 CSV, hashes, licence).
+    """Write data packages (validated first).
 
-    With no PATH, every dataset under datasets/. Invalid datasets are not packaged (exit 1)."""
+    Standard data packages (normalised UTF-8 CSV, hashes, licence) under --out. With no PATH, every dataset under datasets/. Invalid datasets are not packaged (exit 1)."""
     from catalog.package import package
 
     try:
@@ -104,7 +124,9 @@ def package_command(paths, out, make_zip, root):
 
 @main.group()
 def publish():
-    """Publish data packages to a target: a Datasette hub or a CKAN portal."""
+    """Publish packages: Datasette hub or CKAN.
+
+    Publish data packages to a target: a Datasette hub or a CKAN portal."""
 
 
 # `catalog publish datasette` and `catalog serve` are defined below this line.
@@ -117,9 +139,9 @@ def publish():
 @click.option("--root", default=".", type=click.Path(file_okay=False),
               help="The hub folder holding datasets/ and publishers/ (default: here).")
 def publish_datasette_command(paths, db, out, root):
-    """Package the datasets and build the Datasette hub database from them.
+    """Build the Datasette hub database.
 
-    With no PATH, every dataset under datasets/ (datasets removed from there leave the hub).
+    Packages the datasets, then builds the hub database from them. With no PATH, every dataset under datasets/ (datasets removed from there leave the hub).
     Unchanged datasets are not reloaded. Exit 1 when a dataset is invalid (not published)."""
     from catalog.publish.datasette import publish_datasette
 
@@ -146,7 +168,9 @@ def publish_datasette_command(paths, db, out, root):
 @click.option("--root", default=".", type=click.Path(file_okay=False),
               help="The hub folder holding datasets/ and publishers/ (default: here).")
 def serve(db, host, port, packages, root):
-    """Run the hub: Datasette with the landing page, maps, downloads and the JSON/SQL API."""
+    """Serve the hub: pages, maps, downloads, API.
+
+    Runs Datasette with the landing page, maps, downloads and the JSON/SQL API."""
     from catalog.serve import serve as run
 
     try:
@@ -170,9 +194,9 @@ def serve(db, host, port, packages, root):
 @click.option("--root", default=".", type=click.Path(file_okay=False),
               help="The hub folder holding datasets/ and publishers/ (default: here).")
 def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, out, root):
-    """Publish datasets to a CKAN portal: organisations, datasets, files, DataStore tables.
+    """Publish datasets to a CKAN portal.
 
-    With no PATH, every dataset under datasets/. Publishing again changes only what changed.
+    Organisations, datasets, files and DataStore tables. With no PATH, every dataset under datasets/. Publishing again changes only what changed.
     Exit codes: 0 done, 1 a dataset was refused (invalid), 2 unusable input, 3 stopped midway."""
     from catalog.publish.ckan import publish_ckan, read_api_key
 
@@ -181,8 +205,9 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, out,
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+        # Step lines go above the bar only when stdout is the same terminal: piped, they stay on stdout.
         bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                       console=Console(stderr=True), transient=True)
+                       console=Console(stderr=True), transient=True, redirect_stdout=sys.stdout.isatty())
     tasks = {}
 
     def rows_loaded(label, done, total):
@@ -224,7 +249,9 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, out,
 
 @main.group()
 def export():
-    """Export the catalogue for harvesters (DCAT-AP)."""
+    """Export the catalogue (DCAT-AP).
+
+    Export the catalogue for harvesters (DCAT-AP)."""
 
 
 # `catalog export dcat` is defined below this line.
@@ -243,9 +270,9 @@ def export():
 @click.option("--root", default=".", type=click.Path(file_okay=False),
               help="The hub folder holding datasets/ and publishers/ (default: here).")
 def export_dcat_command(out, fmt, base_url, packages_dir, no_build, publisher, root):
-    """Write the catalogue as DCAT-AP for national harvesters.
+    """Write the catalogue as DCAT-AP.
 
-    One dcat:Dataset per dataset, one dcat:Distribution per packaged file, with stable
+    For national harvesters (data.gouv.fr, data.europa.eu). One dcat:Dataset per dataset, one dcat:Distribution per packaged file, with stable
     URIs made from --base-url and the publisher, dataset and resource names: exporting
     again gives the same URIs (and the same bytes), so harvesters update, never duplicate.
 

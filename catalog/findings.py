@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 ERROR = "error"
 WARNING = "warning"
 # Findings that mean the input could not be read at all: exit code 2, not 1.
-UNUSABLE = {"unusable-input", "unreadable", "missing-file"}
+UNUSABLE = {"unusable-input", "unreadable", "missing-file", "missing-descriptor"}
 
 
 @dataclass

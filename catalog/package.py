@@ -92,7 +92,13 @@ def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages")
     publishers = load_publishers(root)
     from catalog.reuse import is_reuse, package_reuse, with_sources
 
-    for folder in with_sources(dataset_folders(paths, root), root):  # a reuse's sources come first
+    folders = dataset_folders(paths, root)
+    if not folders:  # an empty run would look like success
+        raise UnusableInput(f"no dataset to package in {root.resolve() / 'datasets'} (a dataset is a folder "
+                            "datasets/<publisher>/<dataset>/ holding a datapackage.json).",
+                            "Run the command from the hub folder holding datasets/ (or pass --root), "
+                            "or name dataset folders.")
+    for folder in with_sources(folders, root):  # a reuse's sources come first
         report = validate([str(folder)], root)
         dataset = load_dataset(folder) if report.exit_code != 2 else None
         name = dataset.id if dataset else str(folder)

@@ -10,12 +10,19 @@ from catalog.findings import ERROR, Report
 MAX_PER_FILE = 50
 
 
-def _where(finding):
+# Targets whose findings point at keys of a YAML file, not at table columns.
+KEYED_KINDS = {"publisher", "reuse"}
+
+
+def _where(finding, keyed=False):
     parts = []
     if finding.row is not None:
         parts.append(f"row {finding.row}")
     if finding.column:
-        parts.append(f'column "{finding.column}"')
+        # The JSON report keeps the one name `column`; people read "key" where it is one
+        # (a profile's `kind`, a descriptor's `catalog.reuse.sources`).
+        noun = "key" if keyed or finding.column.startswith("catalog.") else "column"
+        parts.append(f'{noun} "{finding.column}"')
     return ", ".join(parts)
 
 
@@ -36,7 +43,7 @@ def render(report: Report, verbose=False) -> str:
             shown = findings if verbose else findings[:MAX_PER_FILE]
             for finding in shown:
                 colour = "red" if finding.severity == ERROR else "yellow"
-                where = _where(finding)
+                where = _where(finding, target.kind in KEYED_KINDS)
                 head = click.style(finding.severity, fg=colour)
                 lines.append(f"    {head} [{finding.code}] {where + ': ' if where else ''}{finding.message}")
                 if finding.value not in (None, "") and finding.value not in finding.message:
@@ -52,7 +59,7 @@ def render(report: Report, verbose=False) -> str:
                 for criterion in unmet:
                     lines.append(f"    - {criterion.name}: {criterion.fix}")
     total_errors = sum(f.severity == ERROR for t in report.targets for f in t.findings)
-    verdict = "valid" if report.valid else "INVALID"
+    verdict = {0: "valid", 1: "INVALID", 2: "unusable input"}.get(report.exit_code, "INVALID")
     lines.append("")
     lines.append(f"{len(report.targets)} checked, {total_errors} error(s): {verdict}")
     return "\n".join(lines)

@@ -9,6 +9,72 @@ import yaml
 from catalog.errors import UnusableInput
 
 
+# The json module's messages, said for someone editing the file by hand.
+JSON_PROBLEMS = {
+    "Expecting value": "a value is missing or is not JSON (text goes in double quotes)",
+    "Expecting property name enclosed in double quotes":
+        "a name is not in double quotes, or a comma is left before a closing }",
+    "Expecting ':' delimiter": "a colon (:) is missing after a name",
+    "Expecting ',' delimiter": "a comma is missing between two items",
+    "Unterminated string starting at": "a text value opened here is never closed by a double quote",
+    "Invalid control character at": "a control character (a tab, line break or invisible character) is inside "
+                                    "a text value",
+    "Invalid \\escape": "a backslash (\\) starts an invalid escape (write \\\\ for a backslash)",
+    "Invalid \\uXXXX escape": "a backslash (\\) starts an invalid escape (write \\\\ for a backslash)",
+    "Extra data": "more text follows the end of the JSON document",
+}
+
+
+def json_problem(error: json.JSONDecodeError) -> str:
+    """What is wrong and where, in plain words: "a comma is missing … at line 3, column 5"."""
+    if error.pos >= len(error.doc.rstrip()):
+        what = "the file ends too early (it was cut short, or a closing } or ] is missing)"
+    else:
+        what = next((plain for start, plain in JSON_PROBLEMS.items() if error.msg.startswith(start)),
+                    error.msg.removesuffix(" at"))
+    return f"{what} at line {error.lineno}, column {error.colno}"
+
+
+def _yaml_problem(error: yaml.YAMLError) -> tuple[str, str, str]:
+    """Where the mistake is, what it is and the fix. A quote never closed is found only at the
+    end of the file (or at a later quote): the place to fix is where the quoted value starts."""
+    problem_mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    context = getattr(error, "context", None) or ""
+    quote_fix = "Add the closing quote at the end of that value (or remove the opening one)."
+    if "quoted scalar" in context and context_mark:
+        return _at(context_mark), "the quote opened here is never closed", quote_fix
+    stray = _unclosed_quote(problem_mark)
+    if stray:
+        return stray, "the quote opened here is not closed on its line", quote_fix
+    brackets = {"flow sequence": ("[", "]"), "flow mapping": ("{", "}")}
+    for name, (opening, closing) in brackets.items():
+        if name in context and context_mark:
+            return (_at(context_mark), f"the {opening} opened here is not closed properly",
+                    f"Close it with {closing}, with a comma between items (quote items holding , or :).")
+    problem = getattr(error, "problem", None) or str(error)
+    return (_at(problem_mark) if problem_mark else ""), problem, "Fix the indentation or quoting there."
+
+
+def _at(mark) -> str:
+    return f", line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _unclosed_quote(problem_mark) -> str | None:
+    """A value opened with a quote and not closed on its line, before the reported place:
+    a later quote closed it, so the parser only fails further down."""
+    text = getattr(problem_mark, "buffer", None)
+    if not problem_mark or not isinstance(text, str):
+        return None
+    for number, line in enumerate(text.split("\n")[: problem_mark.line + 1]):
+        key, colon, value = line.partition(": ")
+        stripped = value.strip()
+        if colon and stripped[:1] in ('"', "'") and not key.lstrip().startswith("#") and \
+                (len(stripped) == 1 or stripped.count(stripped[0]) % 2 == 1):
+            return f", line {number + 1}, column {len(key) + 3 + len(value) - len(value.lstrip())}"
+    return None
+
+
 def load(path: Path, display: str | None = None):
     display = display or str(path)
     try:
@@ -27,14 +93,9 @@ def load(path: Path, display: str | None = None):
         return yaml.safe_load(text)
     except json.JSONDecodeError as error:
         raise UnusableInput(
-            f"{display}, line {error.lineno}, column {error.colno}: invalid JSON ({error.msg}).",
+            f"{display}: invalid JSON: {json_problem(error)}.",
             "Fix the syntax there (a missing comma or quote is the usual cause).",
         ) from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise UnusableInput(
-            f"{display}{where}: invalid YAML ({problem}).",
-            "Fix the indentation or quoting there.",
-        ) from None
+        where, problem, fix = _yaml_problem(error)
+        raise UnusableInput(f"{display}{where}: invalid YAML: {problem}.", fix) from None

@@ -208,8 +208,8 @@ def test_real_french_csvs_are_read_with_their_encoding(shared_data, name, encodi
     ("empty.geojson", b"", 1, "the file is empty"),
     ("cut.geojson", lambda d: (d / "geo" / "communes-corse.geojson").read_bytes()[:5000], 1, "not valid JSON"),
     ("cut.xls", lambda d: (d / "schemas" / "lieux-covoiturage" / "exemple-valide.xls").read_bytes()[:2000], 1,
-     "cannot be read"),
-    ("garbage.xlsx", b"PK\x03\x04 not really a workbook", 1, "cannot be read"),
+     "not a readable Excel workbook"),
+    ("garbage.xlsx", b"PK\x03\x04 not really a workbook", 1, "not a readable Excel workbook"),
     ("notes.pdf", b"%PDF-1.4", 1, "does not know how to read"),
 ])
 def test_broken_files_give_one_clear_message(shared_data, tmp_path, name, content, exit_code, expected):

@@ -33,7 +33,7 @@ def read_chunks(path, fmt, encoding, delimiter):
                 quiet = {"engine_kwargs": {"logfile": io.StringIO()}} if fmt == "xls" else {}
                 frame = pd.read_excel(path, dtype=str, sheet_name=0, **quiet).fillna("")
         except Exception as error:  # noqa: BLE001 - the readers of damaged workbooks raise anything
-            raise ValueError(f"the spreadsheet cannot be read ({type(error).__name__}: {error})") from None
+            raise ValueError(f"the file is not a readable spreadsheet ({type(error).__name__})") from None
         yield frame
         return
     # Every record is kept, blank or ragged (extra fields dropped, missing ones empty), so that
@@ -67,3 +67,12 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
                         "Fix the structure errors reported for this file first.", file=table.file,
                         severity=WARNING)] + [f for c in checks for f in c.findings()]
     return [f for c in checks for f in c.findings()]
+
+
+def add_cell_findings(found: list[Finding], cell_findings: list[Finding]) -> list[Finding]:
+    """`found` (structure findings) plus the cell checks' findings, less the "cell checks
+    stopped" warning for a file already reported unreadable: one cause, one message."""
+    from catalog.validate.tables import READ_ERRORS
+
+    unreadable = {f.file for f in found if f.code in READ_ERRORS | {"error", "unusable-input"}}
+    return found + [f for f in cell_findings if not (f.code == "cell-checks-incomplete" and f.file in unreadable)]

@@ -15,6 +15,7 @@ from catalog.validate.context import FRANCE_BBOXES, TableContext
 from catalog.validate.geo import (
     OK, OUT_OF_RANGE, OUTSIDE, REPROJECT, SWAPPED, coverage, coverage_fix, classify, projection_of,
 )
+from catalog.yamlio import json_problem
 
 WGS84_NAMES = {"urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84", "urn:ogc:def:crs:epsg::4326",
                "urn:ogc:def:crs:epsg:4326", "epsg:4326", "crs84", "wgs84", "http://www.opengis.net/def/crs/ogc/1.3/crs84",
@@ -116,9 +117,9 @@ def check_geojson(path: Path, display: str, bboxes=None) -> list[Finding]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        return [finding("geojson-syntax", f"the file is not valid JSON: {error.msg} at line {error.lineno}, "
-                        f"column {error.colno}.", "Correct the file there, or export the layer again as "
-                        "GeoJSON; a truncated file usually means the export or download stopped midway.")]
+        return [finding("geojson-syntax", f"the file is not valid JSON: {json_problem(error)}.",
+                        "Correct the file there, or export the layer again as GeoJSON; a truncated file "
+                        "usually means the export or download stopped midway.")]
     except RecursionError:
         return [finding("geojson-syntax", "the file nests arrays too deeply to be GeoJSON.",
                         "Export the layer again as GeoJSON.")]

@@ -14,7 +14,7 @@ from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Report, Target
 from catalog.publishers import check_profile
 from catalog.validate import fast, metadata, sniff, tables
-from catalog.validate.cells import check_cells
+from catalog.validate.cells import add_cell_findings, check_cells
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 
 GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
@@ -40,9 +40,44 @@ def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progr
 def _everything(root):
     work = [(p.stem, (lambda p=p: validate_profile(p))) for p in sorted((root / "publishers").glob("*.y*ml"))]
     work += [(f"{d.parent.name}/{d.name}", (lambda d=d: validate_dataset(d, root))) for d in discover(root)]
+    work += [(f"{d.parent.name}/{d.name}", (lambda d=d: _undescribed(d))) for d in _undescribed_folders(root)]
     from catalog.reuses import validate_external
     work += [(f"reuses/{p.stem}", (lambda p=p: validate_external(p))) for p in sorted((root / "reuses").glob("*.y*ml"))]
     return work
+
+
+DATA_SUFFIXES = TABLE_SUFFIXES | {".geojson", ".json", ".zip", ".parquet"}
+
+
+def _undescribed_folders(root):
+    """datasets/<publisher>/<dataset>/ folders holding data but no descriptor: `discover`
+    cannot see them, and skipping them silently would hide a dataset nobody publishes."""
+    base = Path(root) / "datasets"
+    if not base.is_dir():
+        return []
+    return [d for d in sorted(base.glob("*/*")) if d.is_dir() and not find_descriptor(d)
+            and not d.name.startswith((".", "_")) and _data_files(d)]
+
+
+def _data_files(folder):
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DATA_SUFFIXES
+                  and not p.name.startswith("."))
+
+
+def _undescribed(folder: Path) -> Target:
+    files = _data_files(folder)
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    where = f"datasets/{folder.parent.name}/{folder.name}/"
+    target = Target("dataset", f"{folder.parent.name}/{folder.name}", str(folder))
+    target.add([Finding(
+        "missing-descriptor",
+        f"{where} holds data ({shown}) but no datapackage.json describing it, so it was not checked "
+        "and cannot be published.",
+        f"Create {where}datapackage.json: in that folder, `frictionless describe {files[0]} --type package "
+        "--json > datapackage.json` writes a first draft; then add title, description, licence and the "
+        '"catalog" key (README, "Dataset descriptors"). Or move the files out of datasets/.',
+        file="datapackage.json")])
+    return target
 
 
 def _expand(paths, root, schema):
@@ -197,7 +232,7 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
         table = TableContext(display, path, fields, bboxes)
         dialect = effective.get("dialect") if isinstance(effective.get("dialect"), dict) else {}
-        found += check_cells(table, fmt, effective.get("encoding"), dialect.get("delimiter"))
+        found = add_cell_findings(found, check_cells(table, fmt, effective.get("encoding"), dialect.get("delimiter")))
     if dataset.is_gtfs and gtfs_files:
         from catalog.validate.gtfs import check_gtfs_files
         prefix = str(Path(next(d for d, *_ in tabular if d.endswith(".txt"))).parent)
@@ -213,8 +248,9 @@ def _habits(path, display, resource, effective) -> list[Finding]:
     if not sniff.compatible(declared, actual):
         found.append(Finding(
             "encoding-mismatch",
-            f"the descriptor says the file is {sniff.describe(sniff.normalise(declared))}, "
-            f"but it is {sniff.describe(actual.encoding)}: accented letters would be garbled.",
+            (f"the descriptor says the file is {sniff.describe(sniff.normalise(declared))}, " if resource.get("encoding")
+             else "no encoding is declared, so UTF-8 is assumed, ")
+            + f"but the file is {sniff.describe(actual.encoding)}: accented letters would be garbled.",
             f'Declare "encoding": "{sniff.declaration(actual.encoding)}" on this resource '
             "(or re-save the file as UTF-8).", file=display, value=declared))
         effective["encoding"] = sniff.declaration(actual.encoding)
@@ -246,7 +282,9 @@ def _frictionless_package(dataset: Dataset, resources) -> list[Finding]:
         descriptor["resources"].append(entry)
     try:
         package = frictionless.Package(descriptor, basepath=str(dataset.folder))
-        report = fast.validate_package(package, tables.LIMIT_ERRORS)  # Frictionless' report, vectorised
+        with tables.quiet_xls_reader({str(r.get("format") or r.get("path", "")).rsplit(".", 1)[-1].lower()
+                                      for _, r in resources}):
+            report = fast.validate_package(package, tables.LIMIT_ERRORS)  # Frictionless' report, vectorised
     except frictionless.FrictionlessException as error:
         return tables.translate_exception(error, dataset.descriptor_path.name,
                                           [(d, r.get("schema")) for d, r in resources])
@@ -308,10 +346,12 @@ def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Find
         # rows and call later rows wrong, so every column is text (structure is still checked).
         detector = None if descriptor.get("schema") else frictionless.Detector(field_type="string")
         resource = frictionless.Resource(descriptor, basepath=str(path.parent), detector=detector)
-        report = fast.validate(resource, tables.LIMIT_ERRORS)  # Frictionless' report, vectorised
+        with tables.quiet_xls_reader({fmt}):
+            report = fast.validate(resource, tables.LIMIT_ERRORS)  # Frictionless' report, vectorised
         found += tables.findings_of(report, lambda task: display)
     except frictionless.FrictionlessException as error:
         found += tables.translate_exception(error, display, [(display, descriptor.get("schema"))])
     table = TableContext(display, path, fields, list(FRANCE_BBOXES))
-    found += check_cells(table, fmt, descriptor.get("encoding"), (descriptor.get("dialect") or {}).get("delimiter"))
+    found = add_cell_findings(found, check_cells(table, fmt, descriptor.get("encoding"),
+                                                 (descriptor.get("dialect") or {}).get("delimiter")))
     return found

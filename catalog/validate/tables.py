@@ -5,6 +5,8 @@ adding the fix that French exports usually need (decimal comma, dd/mm/yyyy dates
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 
@@ -24,11 +26,16 @@ TYPE_HINTS = {
 }
 
 
+def _plain_number(cell):
+    """ "-1 000,5" or "1.000,5" as the number a schema without decimalChar reads: -1000.5."""
+    return re.sub(r"[\s\u00a0\u202f.]", "", cell).replace(",", ".")
+
+
 def _type_fix(field_type, cell, field_name):
     cell = cell or ""
     if field_type in ("number", "integer") and re.fullmatch(r"-?[\d\s\u00a0\u202f.]*\d,\d+", cell):
         return (f'Values use a decimal comma: declare "decimalChar": "," on field "{field_name}" '
-                f'(and "groupChar": " " if thousands are separated by spaces), or write {cell.replace(",", ".")}.')
+                f'(and "groupChar": " " if thousands are separated by spaces), or write {_plain_number(cell)}.')
     if field_type in ("number", "integer") and re.fullmatch(r"-?\d{1,3}([\s\u00a0\u202f.]\d{3})+", cell):
         return f'Values group thousands: declare "groupChar" (e.g. " ") on field "{field_name}".'
     french_date = re.fullmatch(r"(\d{2})([/.-])(\d{2})\2(\d{4})", cell)
@@ -41,6 +48,38 @@ def _type_fix(field_type, cell, field_name):
                 f'(e.g. ["oui"] and ["non"]), or write true/false.')
     hint = TYPE_HINTS.get(field_type, f"values of type {field_type}")
     return f'Field "{field_name}" expects {hint}: correct the value or change the field type in the schema.'
+
+
+SPREADSHEETS = {".xlsx": "Excel workbook", ".xls": "Excel workbook", ".ods": "OpenDocument spreadsheet"}
+READ_ERRORS = {"encoding-error", "source-error", "scheme-error", "format-error", "io-error"}
+
+
+@contextlib.contextmanager
+def quiet_xls_reader(formats):
+    """Frictionless opens .xls files with xlrd writing its complaints about damaged files
+    ("WARNING *** OLE2 ...") to stderr; the finding already says it, in plain words."""
+    if "xls" not in formats:
+        yield
+        return
+    with contextlib.redirect_stderr(io.StringIO()):
+        yield
+
+
+def _spreadsheet(file) -> str | None:
+    suffix = "." + str(file or "").rsplit(".", 1)[-1].lower() if "." in str(file or "") else ""
+    return SPREADSHEETS.get(suffix) and suffix
+
+
+def _unreadable_spreadsheet(suffix, note) -> tuple[str, str]:
+    """Said in the words of a spreadsheet user, not of the reader library that failed."""
+    if suffix == ".ods" and "install" in note:
+        return ("OpenDocument spreadsheets (.ods) cannot be read by this installation.",
+                "Save it from LibreOffice Calc as .xlsx (Excel workbook), or export the sheet as CSV (UTF-8).")
+    return (f"the file is not a readable {SPREADSHEETS[suffix]}: it is damaged (a truncated download or copy) "
+            f"or another kind of file renamed {suffix}.",
+            "Open it in Excel or LibreOffice Calc and save it again as .xlsx (Excel workbook), or export the "
+            f"sheet as CSV (UTF-8) and use that file instead. A CSV file renamed {suffix} only needs its real "
+            "extension, .csv.")
 
 
 def _constraint(note):
@@ -102,7 +141,9 @@ def translate(error, file) -> Finding:
     if kind == "source-error" and "empty" in note:
         return made("the file is empty: it has no header row and no data.",
                     "Export the table again, with its header row naming the columns.")
-    if kind in ("encoding-error", "source-error", "scheme-error", "format-error", "io-error"):
+    if _spreadsheet(file) and (kind in READ_ERRORS or kind == "error"):
+        return made(*_unreadable_spreadsheet(_spreadsheet(file), note or error.message))
+    if kind in READ_ERRORS:
         return made(f"the file cannot be read: {note or error.message}.", "Check the file's format, encoding and path.")
     if kind in ("schema-error", "field-error", "package-error", "resource-error", "dialect-error", "checklist-error"):
         return made(f"the descriptor has a problem: {note or error.message}.",
