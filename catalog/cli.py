@@ -75,7 +75,8 @@ def validate(paths, schema, root, as_json, verbose):
     """Check datasets, profiles and data files.
 
     PATH is a dataset folder, a descriptor, a publisher profile or a file (CSV, Excel,
-    GeoJSON, GTFS zip). With no PATH, every dataset under datasets/ and every profile under publishers/.
+    GeoJSON, GTFS zip). With no PATH, every dataset under datasets/, every profile under
+    publishers/ and every external reuse under reuses/.
     Exit codes: 0 valid (warnings allowed), 1 invalid, 2 unusable input."""
     from catalog.validate import validate as run
 
@@ -107,7 +108,8 @@ def validate(paths, schema, root, as_json, verbose):
 def package_command(paths, out, make_zip, root):
     """Write data packages (validated first).
 
-    Standard data packages (normalised UTF-8 CSV, hashes, licence) under --out. With no PATH, every dataset under datasets/. Invalid datasets are not packaged (exit 1)."""
+    Standard data packages (normalised UTF-8 CSV, hashes, licence) under --out.
+    With no PATH, every dataset under datasets/. Invalid datasets are not packaged (exit 1)."""
     from catalog.package import package
 
     try:
@@ -141,7 +143,8 @@ def publish():
 def publish_datasette_command(paths, db, out, root):
     """Build the Datasette hub database.
 
-    Packages the datasets, then builds the hub database from them. With no PATH, every dataset under datasets/ (datasets removed from there leave the hub).
+    Packages the datasets, then builds the hub database from them. With no PATH, every
+    dataset under datasets/ (datasets removed from there leave the hub).
     Unchanged datasets are not reloaded. Exit 1 when a dataset is invalid (not published)."""
     from catalog.publish.datasette import publish_datasette
 
@@ -196,7 +199,8 @@ def serve(db, host, port, packages, root):
 def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, out, root):
     """Publish datasets to a CKAN portal.
 
-    Organisations, datasets, files and DataStore tables. With no PATH, every dataset under datasets/. Publishing again changes only what changed.
+    Organisations, datasets, files and DataStore tables. With no PATH, every dataset
+    under datasets/. Publishing again changes only what changed.
     Exit codes: 0 done, 1 a dataset was refused (invalid), 2 unusable input, 3 stopped midway."""
     from catalog.publish.ckan import publish_ckan, read_api_key
 
@@ -272,7 +276,8 @@ def export():
 def export_dcat_command(out, fmt, base_url, packages_dir, no_build, publisher, root):
     """Write the catalogue as DCAT-AP.
 
-    For national harvesters (data.gouv.fr, data.europa.eu). One dcat:Dataset per dataset, one dcat:Distribution per packaged file, with stable
+    For national harvesters (data.gouv.fr, data.europa.eu). One dcat:Dataset per
+    dataset, one dcat:Distribution per packaged file, with stable
     URIs made from --base-url and the publisher, dataset and resource names: exporting
     again gives the same URIs (and the same bytes), so harvesters update, never duplicate.
 
