@@ -153,6 +153,19 @@ def test_duplicates_across_batches(tmp_path, monkeypatch):
     assert "the same as in the row at position 15" in notes
 
 
+@pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"])
+def test_small_blocks_cut_between_line_ends(tmp_path, monkeypatch, ending):
+    """Blocks are cut at line ends; a CR LF split across two blocks must not make a blank row."""
+    from catalog.validate import fast_read
+
+    monkeypatch.setattr(fast_read, "BLOCK_BYTES", 5)
+    text = ending.join(["a,b", "1,x", "22,y", "z,3", "4,", "5,éé", ""])
+    path = write(tmp_path, text.encode("cp1252"))
+    schema = fields(("a", "integer", {}), ("b", "string", {"constraints": {"required": True, "maxLength": 1}}))
+    result = agree({"name": "file", "path": path, "schema": schema, "encoding": "cp1252"}, tmp_path, decided=True)
+    assert [e["rowNumber"] for e in result["tasks"][0]["errors"]] == [4, 5, 6]
+
+
 # --- real files --------------------------------------------------------------------------------
 
 def _examples(shared):

@@ -15,7 +15,6 @@ import codecs
 import csv
 import io
 import itertools
-import mmap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +23,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 BATCH_ROWS = 100_000
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 4 << 20  # about 100,000 short rows a batch
 # Encodings in which '"', NUL, delimiters and line ends are single ASCII bytes.
-ASCII_SAFE = {"utf-8", "ascii", "cp1252", "latin-1", "iso8859-1", "iso8859-15"}
+ASCII_SAFE = {"utf-8", "utf-8-sig", "ascii", "cp1252", "latin-1", "iso8859-1", "iso8859-15"}
 # Dialect keys whose meaning we reproduce; any other one sends the file to Frictionless.
 KNOWN_DIALECT = {"delimiter", "quoteChar", "doubleQuote", "lineTerminator", "escapeChar",
                  "skipInitialSpace", "header", "csv", "$schema"}
@@ -133,12 +132,16 @@ def _arrow_safe(plan: Plan) -> bool:
         return False
     if len(d.delimiter) != 1 or d.escapechar or d.skipinitialspace or d.delimiter in "\r\n\"":
         return False
+    quote = (d.quotechar or '"').encode("ascii", "replace")
+    # Read in blocks rather than mapping the file: a mapped file counts in resident memory.
     with open(plan.path, "rb") as handle:
         if handle.seek(0, 2) == 0:
             return False
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            quote = (d.quotechar or '"').encode("ascii", "replace")
-            return data.find(quote) < 0 and data.find(b"\x00") < 0
+        handle.seek(0)
+        while block := handle.read(1 << 20):
+            if quote in block or b"\x00" in block:
+                return False
+    return True
 
 
 def batches(plan: Plan, rows: int = BATCH_ROWS):
@@ -149,19 +152,58 @@ def batches(plan: Plan, rows: int = BATCH_ROWS):
         yield from _csv_batches(plan, rows)
 
 
+def _pieces(plan: Plan):
+    """The file in blocks of whole lines, as UTF-8 bytes.
+
+    Without quote characters a line end always ends a record, so blocks can be cut
+    there and parsed on their own; we read them ourselves because pyarrow's
+    streaming reader reads ahead without bound when parsing falls behind."""
+    codec = codecs.lookup(plan.encoding).name
+    carry = b""
+    with open(plan.path, "rb") as handle:
+        first = True
+        while True:
+            block = handle.read(BLOCK_BYTES)
+            data = carry + block
+            if not block:
+                if data:
+                    yield _utf8(data, codec, first)
+                return
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                cut = data.rfind(b"\r", 0, len(data) - 1)  # a lone CR ends lines too (not CR LF halves)
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1:]
+            yield _utf8(data[:cut + 1], codec, first)
+            first = False
+
+
+def _utf8(data: bytes, codec: str, first: bool) -> bytes:
+    if codec == "utf-8-sig" and first and data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):]
+    if codec in ("utf-8", "utf-8-sig", "ascii"):
+        return data  # pyarrow checks it is valid UTF-8
+    return data.decode(codec).encode("utf-8")
+
+
 def _arrow_batches(plan: Plan):
     names = plan.labels
-    read = pacsv.ReadOptions(encoding=plan.encoding, block_size=BLOCK_BYTES, use_threads=True)
     parse = pacsv.ParseOptions(delimiter=plan.dialect.delimiter, quote_char=False, double_quote=False,
                                escape_char=False, newlines_in_values=False, ignore_empty_lines=False)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                    quoted_strings_can_be_null=False)
     try:
-        reader = pacsv.open_csv(plan.path, read_options=read, parse_options=parse, convert_options=convert)
-        if reader.schema.names != names:
-            raise NotDecidable("header read differently")
-        for batch in reader:
-            yield [batch.column(i) for i in range(len(names))]
+        for index, piece in enumerate(_pieces(plan)):
+            read = pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True,
+                                     column_names=None if index == 0 else names)
+            table = pacsv.read_csv(pa.py_buffer(piece), read_options=read, parse_options=parse,
+                                   convert_options=convert)
+            if index == 0 and table.column_names != names:
+                raise NotDecidable("header read differently")
+            if table.num_rows:
+                yield [table.column(i) for i in range(len(names))]
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         # A row with too few or too many cells, a blank line, a bad byte: Frictionless' business.
         raise NotDecidable(f"structure: {error}") from None
