@@ -30,6 +30,8 @@ from catalog.publish.ckan_plan import (CREATE, PRUNE, UNCHANGED, UPDATE, Step, d
 
 FIX = ("Once the portal answers again, run the same command: it completes the publication "
        "without duplicating anything.")
+RIGHTS = ("Use a token of a user who may edit this organisation (editor or admin) or of a sysadmin, "
+          "then run the same command: what was published is kept, not duplicated.")
 REJECTED = ("Correct what the portal rejected (the field named above; some names, such as `new` or `edit`, "
             "are reserved by CKAN), then run the same command: what was published is kept, not duplicated.")
 
@@ -137,7 +139,8 @@ def publish(packages, client: Client, prune: bool = False, profiles=None, progre
             if getattr(error, "auth", False) and not result.done:
                 raise UnusableInput(f"Nothing was published to {client.url}: {message}.",
                                     "Give a valid token with CKAN_API_KEY or --api-key-file.") from None
-            fix = FIX if isinstance(error, PortalFailure) else REJECTED
+            fix = (RIGHTS if getattr(error, "auth", False) else FIX if isinstance(error, PortalFailure)
+                   else REJECTED)
             raise PartialPublication(_stopped(result, step, message), fix) from None
         result.done.append(step)
         if on_step:
