@@ -84,6 +84,8 @@ def make_datasette(db: Path, packages: Path):
         settings=SETTINGS,
     )
     ds.add_database(plugin.HubDatabase(ds, str(db)), name=database_name(db))
+    if "_memory" in ds.databases:  # added by Datasette when created without files; nothing to show
+        ds.remove_database("_memory")
     return ds
 
 
