@@ -455,6 +455,33 @@ def test_token_never_appears_in_output_or_files(tmp_path, ckan_portal):
             assert ckan_portal.token.encode() not in path.read_bytes(), path
 
 
+def test_token_without_rights_stops_with_what_was_done(tmp_path, ckan_portal):
+    for slug in ("rights-a", "rights-b"):  # two publishers in one hub
+        crafted_hub(tmp_path, slug, tarifs=False, geojson=False)
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    ckan = portal_client(ckan_portal)
+    ckan.action.user_create(name="editor-a", email="editor-a@testville.example.fr", password="editor-a-password")
+    ckan.action.organization_member_create(id="rights-a", username="editor-a", role="editor")
+    editor_token = ckan.action.api_token_create(user="editor-a", name="tests")["token"]
+    for slug in ("rights-a", "rights-b"):
+        path = tmp_path / "datasets" / slug / f"{slug}-equipements" / "datapackage.json"
+        descriptor = json.loads(path.read_text())
+        descriptor["title"] = "Équipements (titre revu)"
+        path.write_text(json.dumps(descriptor, ensure_ascii=False))
+
+    result = CliRunner().invoke(main, ["publish", "ckan", "--url", ckan_portal.url, "--root", str(tmp_path), "--out",
+                                       str(tmp_path / "build")], env={"CKAN_API_KEY": editor_token})
+    assert result.exit_code == 3, result.output
+    assert "stopped at update dataset rights-b-rights-b-equipements: the portal refused `package_patch`" \
+        in result.stderr
+    assert "Published (2):\n    update dataset rights-a-rights-a-equipements\n" \
+           "    update resource rights-a-rights-a-equipements/datapackage\n" in result.stderr
+    assert "editor or admin" in result.stderr
+    assert editor_token not in result.output
+    assert ckan.action.package_show(id="rights-a-rights-a-equipements")["title"] == "Équipements (titre revu)"
+    assert ckan.action.package_show(id="rights-b-rights-b-equipements")["title"] != "Équipements (titre revu)"
+
+
 def test_portal_that_does_not_answer_times_out(tmp_path):
     import socket
 
