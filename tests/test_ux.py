@@ -27,6 +27,14 @@ def test_package_without_datasets_folder_is_an_error(tmp_path, monkeypatch):
     assert not (tmp_path / "build").exists()
 
 
+def test_validate_in_a_folder_without_hub_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("validate")
+    assert result.exit_code == 2, result.output
+    assert "nothing to validate" in result.output and "unusable input" in result.output
+    assert [f["code"] for f in findings(invoke("validate", "--json"))] == ["unusable-input"]
+
+
 def test_profile_findings_name_the_key_not_a_column(tmp_path):
     make_hub(tmp_path)
     profile = tmp_path / "publishers" / "testville.yml"

@@ -43,6 +43,13 @@ def _everything(root):
     work += [(f"{d.parent.name}/{d.name}", (lambda d=d: _undescribed(d))) for d in _undescribed_folders(root)]
     from catalog.reuses import validate_external
     work += [(f"reuses/{p.stem}", (lambda p=p: validate_external(p))) for p in sorted((root / "reuses").glob("*.y*ml"))]
+    if not work:  # "0 checked: valid" would read as success
+        where = str(root.resolve())
+        work = [(where, lambda: _unusable(
+            "file", where, where, f"{where}: nothing to validate: no dataset under datasets/<publisher>/<dataset>/, "
+            "no profile under publishers/, no reuse under reuses/.",
+            "Run the command from the hub folder (or pass --root), or name what to validate: a dataset "
+            "folder, a descriptor, a profile or a data file."))]
     return work
 
 
