@@ -1,0 +1,107 @@
+"""`normalise.write_csv`, a column at a time: the same bytes, without a Python object per cell.
+
+`catalog package` rewrites every table as plain UTF-8 CSV: each cell is read with
+the field's Frictionless reader, then written one way only (`normalise.cell`).
+Most cells are already in that form (a string, `12`, `2.5`) and are copied as they
+are, decided with vectorised tests; every other cell goes, once per distinct value,
+through the very reader and `normalise.cell`, so the output is byte for byte the
+one the row-by-row writer gives. Files the fast reader cannot split exactly are
+left to it (None is returned).
+"""
+from __future__ import annotations
+
+import copy
+import csv
+
+import frictionless
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from catalog.validate.fast_read import NotDecidable, batches, plan
+
+CACHE_LIMIT = 200_000
+# Cells that read and write back unchanged (no sign to drop, no leading zero, no exponent).
+SAME_INTEGER = r"^(0|-?[1-9][0-9]{0,17})$"
+SAME_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
+
+
+def write_csv(resource_descriptor: dict, basepath: str, target, on_rows=None) -> int | None:
+    """Write the normalised table to `target` and return its row count; None when only the
+    row-by-row writer can tell (nothing is written then)."""
+    try:
+        resource = frictionless.Resource(copy.deepcopy(resource_descriptor), basepath=basepath)
+        table = plan(resource)
+        writers = [ColumnWriter(field, table.schema) for field in table.schema.fields]
+        source = batches(table)
+        first = next(source, None)  # structure problems surface here, before anything is written
+    except (NotDecidable, frictionless.FrictionlessException):
+        return None
+    count = 0
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(table.schema.field_names)
+            while first is not None:
+                columns = [w.write(column) for w, column in zip(writers, first)]
+                writer.writerows(zip(*columns))
+                count += len(columns[0]) if columns else 0
+                if on_rows:
+                    on_rows(len(columns[0]) if columns else 0)
+                first = next(source, None)
+    except NotDecidable:  # a problem found further down: the row-by-row writer starts over
+        return None
+    return count
+
+
+class ColumnWriter:
+    def __init__(self, field, schema):
+        from catalog.normalise import cell
+
+        self.field = field
+        self.reader = field.create_cell_reader()
+        self.geopoint = (field.format or "default") if field.type == "geopoint" else None
+        self.cell = cell
+        missing = field.missing_values if field.has_defined("missing_values") else schema.missing_values
+        self.missing = pa.array([str(v) for v in missing], type=pa.string())
+        self.cache: dict = {}
+
+    def written(self, raw: str) -> str:
+        found = self.cache.get(raw)
+        if found is None:
+            found = self.cell(self.reader(raw)[0], self.geopoint)
+            if len(self.cache) >= CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[raw] = found
+        return found
+
+    def write(self, column) -> list[str]:
+        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        missing = pc.is_in(column, value_set=self.missing)
+        same, rewritten = self._simple(column)
+        out = pc.if_else(missing, "", rewritten)
+        keep = pc.or_(missing, same) if same is not None else missing
+        others = np.flatnonzero(~keep.to_numpy(zero_copy_only=False))
+        values = out.to_pylist()
+        if len(others):
+            encoded = column.take(pa.array(others)).dictionary_encode()
+            written = [self.written(raw) for raw in encoded.dictionary.to_pylist()]
+            for position, code in zip(others.tolist(), encoded.indices.to_pylist()):
+                values[position] = written[code]
+        return values
+
+    def _simple(self, column):
+        """(where a plain rewrite gives the written cell, that rewrite); (None, column): nowhere known."""
+        field, kind = self.field, self.field.type
+        if kind == "string" and (field.format or "default") == "default":
+            return pa.array(np.ones(len(column), dtype=bool)), column
+        if kind == "integer" and field.bare_number is True:
+            return pc.match_substring_regex(column, SAME_INTEGER), column
+        if kind == "number" and not field.float_number and field.bare_number is True and not field.group_char:
+            decimal = field.decimal_char or "."
+            if decimal == ".":
+                return pc.match_substring_regex(column, SAME_NUMBER), column
+            if decimal == ",":  # 12,5 reads as Decimal("12.5") and is written 12.5
+                return (pc.match_substring_regex(column, SAME_NUMBER.replace("\\.", ",")),
+                        pc.replace_substring(column, ",", "."))
+        return None, column
