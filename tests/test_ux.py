@@ -60,6 +60,11 @@ def test_dataset_folder_without_descriptor_is_reported(tmp_path, monkeypatch):
     assert "datapackage.json" in missing[0]["fix"]
     human = invoke("validate")
     assert "testville/parkings" in human.output and "unusable input" in human.output
+    for named in ("datasets", "datasets/testville", "datasets/testville/parkings"):
+        result = invoke("validate", named, "--json")
+        assert result.exit_code == 2 and "missing-descriptor" in [f["code"] for f in findings(result)], named
+    monkeypatch.chdir(orphan)
+    assert "testville/parkings" in invoke("validate", ".").output
 
 
 def test_damaged_excel_file_says_so_plainly(tmp_path):

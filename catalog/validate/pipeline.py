@@ -60,10 +60,18 @@ def _undescribed_folders(root):
     """datasets/<publisher>/<dataset>/ folders holding data but no descriptor: `discover`
     cannot see them, and skipping them silently would hide a dataset nobody publishes."""
     base = Path(root) / "datasets"
-    if not base.is_dir():
-        return []
-    return [d for d in sorted(base.glob("*/*")) if d.is_dir() and not find_descriptor(d)
-            and not d.name.startswith((".", "_")) and _data_files(d)]
+    return [d for d in sorted(base.glob("*/*")) if _undescribed_dataset(d)] if base.is_dir() else []
+
+
+def _undescribed_under(folder: Path):
+    """The same, for a folder named on the command line: a hub, datasets/, a publisher's or a dataset's."""
+    candidates = {folder, *folder.glob("*"), *folder.glob("*/*"), *folder.glob("datasets/*/*")}
+    return sorted(d for d in candidates if _undescribed_dataset(d))
+
+
+def _undescribed_dataset(folder: Path) -> bool:
+    return (folder.is_dir() and folder.resolve().parent.parent.name == "datasets" and not find_descriptor(folder)
+            and not folder.name.startswith((".", "_")) and bool(_data_files(folder)))
 
 
 def _data_files(folder):
@@ -72,6 +80,7 @@ def _data_files(folder):
 
 
 def _undescribed(folder: Path) -> Target:
+    folder = folder.resolve()
     files = _data_files(folder)
     shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
     where = f"datasets/{folder.parent.name}/{folder.name}/"
@@ -101,7 +110,10 @@ def _expand(paths, root, schema):
             found = sorted({d.parent for d in path.rglob("datapackage.*") if d.name in
                             ("datapackage.json", "datapackage.yaml", "datapackage.yml")})
             found += sorted(path.glob("*.y*ml")) if path.name in ("publishers", "reuses") else []
-            if not found:
+            undescribed = _undescribed_under(path)
+            for folder in undescribed:
+                yield str(folder), (lambda folder=folder: _undescribed(folder))
+            if not found and not undescribed:
                 yield str(raw), (lambda raw=raw: _unusable(
                     "file", str(raw), str(raw), f"{raw}: no dataset (datapackage.json) in this folder.",
                     "Name a dataset folder, a descriptor or a data file."))
