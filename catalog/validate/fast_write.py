@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 
 import frictionless
 import numpy as np
@@ -39,19 +40,41 @@ def write_csv(resource_descriptor: dict, basepath: str, target, on_rows=None) ->
         return None
     count = 0
     try:
-        with open(target, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(table.schema.field_names)
+        with open(target, "wb") as handle:
+            handle.write(_csv_text([table.schema.field_names]))
             while first is not None:
                 columns = [w.write(column) for w, column in zip(writers, first)]
-                writer.writerows(zip(*columns))
-                count += len(columns[0]) if columns else 0
+                handle.write(_joined(columns) if _plain(columns) else _csv_text(zip(*[c.to_pylist() for c in columns])))
+                rows = len(columns[0]) if columns else 0
+                count += rows
                 if on_rows:
-                    on_rows(len(columns[0]) if columns else 0)
+                    on_rows(rows)
                 first = next(source, None)
     except NotDecidable:  # a problem found further down: the row-by-row writer starts over
         return None
     return count
+
+
+def _csv_text(rows) -> bytes:
+    """Rows as Python's csv module writes them (the reference for every byte)."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+def _plain(columns) -> bool:
+    """True when the csv module would quote nothing: no delimiter, quote or line break in any
+    cell, and more than one column (a lone empty cell is written as "")."""
+    return len(columns) > 1 and not any(pc.any(pc.match_substring_regex(c, '[,"\r\n]')).as_py() for c in columns)
+
+
+def _joined(columns) -> bytes:
+    """Cells joined with ',' and rows ended with a line feed, all in Arrow."""
+    lines = pc.binary_join_element_wise(*columns, pa.scalar(""), ",")  # a trailing ',' ...
+    lines = pc.utf8_replace_slice(lines, -1, pa.scalar(2**31 - 1).as_py(), "\n")  # ... becomes the line end
+    lines = lines.cast(pa.large_string()) if not isinstance(lines, pa.LargeStringArray) else lines
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[offsets[0]:offsets[-1]].tobytes()
 
 
 class ColumnWriter:
@@ -75,20 +98,21 @@ class ColumnWriter:
             self.cache[raw] = found
         return found
 
-    def write(self, column) -> list[str]:
+    def write(self, column) -> pa.Array:
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         missing = pc.is_in(column, value_set=self.missing)
         same, rewritten = self._simple(column)
         out = pc.if_else(missing, "", rewritten)
         keep = pc.or_(missing, same) if same is not None else missing
         others = np.flatnonzero(~keep.to_numpy(zero_copy_only=False))
-        values = out.to_pylist()
         if len(others):
             encoded = column.take(pa.array(others)).dictionary_encode()
             written = [self.written(raw) for raw in encoded.dictionary.to_pylist()]
-            for position, code in zip(others.tolist(), encoded.indices.to_pylist()):
-                values[position] = written[code]
-        return values
+            values = [written[code] for code in encoded.indices.to_pylist()]
+            mask = np.zeros(len(column), dtype=bool)
+            mask[others] = True
+            out = pc.replace_with_mask(out, pa.array(mask), pa.array(values, type=pa.string()))
+        return out
 
     def _simple(self, column):
         """(where a plain rewrite gives the written cell, that rewrite); (None, column): nowhere known."""
