@@ -11,7 +11,8 @@ from tests.benchmarks import ROWS_IN_CI, REPO, findings, measure
 def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run([sys.executable, "-m", "tests.benchmarks", "--rows", str(ROWS_IN_CI), "--repeat", "1",
-                           "--requests", "200", "--seconds", "30", "--json", str(out)],
+                           "--requests", "200", "--seconds", "30", "--json", str(out),
+                           "--memory-rows", str(2 * ROWS_IN_CI)],
                           cwd=REPO, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
@@ -38,8 +39,12 @@ def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
     assert served["p50_ms"] <= served["p95_ms"] <= served["p99_ms"]
     assert "horaires_stop_times.json?stop_id=" in served["request"]
 
+    memory = result["memory"]
+    assert memory["rows"] == 2 * ROWS_IN_CI
+    assert memory["validate"]["peak_mb"] > 0 and memory["publish"]["peak_mb"] > 0
+
     printed = done.stdout
-    for heading in ("validate", "load 100,000 valid stop_times into SQLite", "serve:", "req/s"):
+    for heading in ("validate", "load 100,000 valid stop_times into SQLite", "serve:", "req/s", "memory at 200,000 rows"):
         assert heading in printed
 
 

@@ -108,7 +108,29 @@ def serve_section(loaded: dict, requests: int, seconds: float, clients: int, env
     return result
 
 
-def run(rows: int, repeat: int, requests: int, seconds: float, clients: int, keep: Path | None = None) -> dict:
+def memory_section(rows: int, folder: Path, env) -> dict:
+    """Peak memory of `catalog validate` and `catalog publish datasette` on a larger valid table.
+
+    Reading in batches keeps it flat: compare with the same figures at the main size."""
+    folder = folder / f"memory-{rows}"
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "stop_times.csv"
+    inputs.stop_times(rows).to_csv(data, index=False, lineterminator="\n")
+    (folder / "stop_times.schema.json").write_text(json.dumps(inputs.STOP_TIMES_SCHEMA), encoding="utf-8")
+    validated = measure.run(_python("catalog.cli", "validate", data.name, "--schema", "stop_times.schema.json"), folder, env)
+    root = folder / "hub"
+    dataset = hub.make_hub(root, data, inputs.STOP_TIMES_SCHEMA)
+    published = measure.run(_python("catalog.cli", "publish", "datasette", str(dataset), "--db", str(root / "build" / "hub.db"),
+                                    "--out", str(root / "build" / "packages"), "--root", str(root)), root, env)
+    for outcome in (validated, published):
+        _must_succeed(0)(outcome)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"rows": rows, "validate": {"seconds": round(validated.seconds, 2), "peak_mb": round(validated.peak_mb, 1)},
+            "publish": {"seconds": round(published.seconds, 2), "peak_mb": round(published.peak_mb, 1)}}
+
+
+def run(rows: int, repeat: int, requests: int, seconds: float, clients: int, keep: Path | None = None,
+        memory_rows: int | None = None) -> dict:
     env = _env()
     with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
         folder = Path(keep or tmp)
@@ -119,10 +141,11 @@ def run(rows: int, repeat: int, requests: int, seconds: float, clients: int, kee
         validated = validate_section(made, folder, repeat, env)
         loaded = load_section(made, folder, repeat, env)
         served = serve_section(loaded, requests, seconds, clients, env)
+        memory = memory_section(memory_rows, folder, env) if memory_rows else None
     loaded.pop("hub")
     return {"version": 1, "rows": rows, "repeat": repeat, "generated_seconds": round(generated, 1),
             "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.platform()},
-            "validate": validated, "load": loaded, "serve": served}
+            "validate": validated, "load": loaded, "serve": served, "memory": memory}
 
 
 def render(result: dict) -> str:
@@ -146,6 +169,11 @@ def render(result: dict) -> str:
     lines += ["", f"serve: {s['request']} with {s['clients']} concurrent clients",
               f"{s['requests']} requests ({s['failures']} failed) in {s['seconds']} s: {s['requests_per_second']} req/s, "
               f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms (target p99 < 50 ms)"]
+    m = result.get("memory")
+    if m:
+        lines += ["", f"memory at {m['rows']:,} rows: catalog validate {m['validate']['peak_mb']:.0f} MB "
+                  f"({m['validate']['seconds']} s), catalog publish datasette {m['publish']['peak_mb']:.0f} MB "
+                  f"({m['publish']['seconds']} s) (target < 300 MB, flat)"]
     return "\n".join(lines)
 
 
@@ -158,8 +186,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=60, help="time cap of the load")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients of the load")
     parser.add_argument("--keep", type=Path, help="generate and keep the inputs in this folder")
+    parser.add_argument("--memory-rows", type=int, help="also measure peak memory of catalog validate and "
+                        "publish on a valid stop_times of this many rows (e.g. 3000000)")
     args = parser.parse_args(argv)
-    result = run(args.rows, args.repeat, args.requests, args.seconds, args.clients, args.keep)
+    result = run(args.rows, args.repeat, args.requests, args.seconds, args.clients, args.keep, args.memory_rows)
     print(render(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
