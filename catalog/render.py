@@ -26,6 +26,11 @@ def _where(finding, keyed=False):
     return ", ".join(parts)
 
 
+def _quoted_in(value, message) -> bool:
+    """Whether the message already shows the value (a bare "c" is in any message)."""
+    return any(f"{left}{value}{right}" in message for left, right in ('""', "''", "``"))
+
+
 def render(report: Report, verbose=False) -> str:
     lines = []
     for target in report.targets:
@@ -46,7 +51,7 @@ def render(report: Report, verbose=False) -> str:
                 where = _where(finding, target.kind in KEYED_KINDS)
                 head = click.style(finding.severity, fg=colour)
                 lines.append(f"    {head} [{finding.code}] {where + ': ' if where else ''}{finding.message}")
-                if finding.value not in (None, "") and finding.value not in finding.message:
+                if finding.value not in (None, "") and not _quoted_in(finding.value, finding.message):
                     lines.append(f"      value: {finding.value}")
                 if finding.fix:
                     lines.append(f"      fix: {finding.fix}")

@@ -158,3 +158,22 @@ def test_help_lists_commands_untruncated_with_workflow_and_exit_codes():
         assert "..." not in listed, output
         for name in group.list_commands(ctx):
             assert group.get_command(ctx, name).get_short_help_str(limit=45) in listed
+
+
+def test_unclosed_quote_in_a_csv_is_an_error_at_its_row(tmp_path):
+    table = tmp_path / "equipements.csv"
+    table.write_text('id,nom\n1,Gare\n2,"Mairie\n3,Gymnase\n4,Piscine\n', encoding="utf-8")
+    result = invoke("validate", table, "--json")
+    assert result.exit_code == 1, result.output
+    found = [f for f in findings(result) if f["severity"] == "error"]
+    assert [(f["code"], f["row"], f["column"], f["value"]) for f in found] == [("unclosed-quote", 3, "nom", '"Mairie')]
+    assert "line 3" in found[0]["message"] and "closing quote" in found[0]["fix"]
+    assert "Error tokenizing" not in result.output
+
+
+def test_extra_cells_of_a_row_are_reported_once_with_their_values(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("id,nom\n1,a,b,c\n2,d\n", encoding="utf-8")
+    result = invoke("validate", table)
+    assert result.output.count("[extra-cell]") == 1, result.output
+    assert "2 more cells" in result.output and "value: b, c" in result.output

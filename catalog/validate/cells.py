@@ -1,6 +1,7 @@
 """Stream a table once, in chunks, through every cell-level check."""
 from __future__ import annotations
 
+import csv
 import io
 import warnings
 
@@ -61,12 +62,40 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
                 on_rows(len(chunk))
     except pd.errors.EmptyDataError:
         return []  # an empty file: its structure finding says so
-    except (pd.errors.ParserError, ValueError, OSError) as error:
+    except pd.errors.ParserError as error:
+        unclosed = _unclosed_quote(table, encoding, delimiter) if "EOF inside string" in str(error) else None
+        if unclosed is None:
+            raise
+        # Frictionless reads the rest of the file as one value and sees nothing wrong: say it here.
+        return [unclosed] + [f for c in checks for f in c.findings()]
+    except (ValueError, OSError) as error:
         # Structure errors are reported by Frictionless with their rows; say only that cell checks stopped.
         return [Finding("cell-checks-incomplete", f"cell checks stopped at row {first_row}: {error}",
                         "Fix the structure errors reported for this file first.", file=table.file,
                         severity=WARNING)] + [f for c in checks for f in c.findings()]
     return [f for c in checks for f in c.findings()]
+
+
+def _unclosed_quote(table: TableContext, encoding, delimiter) -> Finding | None:
+    """The record whose opening quote is never closed: the last one, as it runs to the end
+    of the file, and its last cell."""
+    header, cells, record, start, read = [], [], 0, 0, 0
+    with open(table.path, encoding=encoding or "utf-8", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter or ",")
+        try:
+            for record, cells in enumerate(reader, start=1):
+                start, read = read + 1, reader.line_num
+                header = header or cells
+        except csv.Error:
+            return None
+    if record < 2 or not cells:
+        return None
+    column = header[len(cells) - 1] if len(cells) <= len(header) else None
+    return Finding("unclosed-quote", f"a quoted value opened on line {start:,} is never closed: everything after "
+                   "it, to the end of the file, is read as one value.",
+                   'Add the closing quote (") at the end of that value, or double the quote ("") if it is part '
+                   "of the text; if the file was cut short, export it again.",
+                   file=table.file, row=record, column=column, value='"' + cells[-1].split("\n", 1)[0][:60])
 
 
 def add_cell_findings(found: list[Finding], cell_findings: list[Finding]) -> list[Finding]:

@@ -124,6 +124,7 @@ def translate(error, file) -> Finding:
                     "Add the missing record to the referenced table, or correct the reference.")
     if kind in ("missing-cell", "extra-cell"):
         what = "fewer" if kind == "missing-cell" else "more"
+        column = column if kind == "missing-cell" else None  # an extra cell has no column name
         return made(f"this row has {what} cells than the header.",
                     "Check for a missing or extra delimiter, or an unquoted delimiter inside a value.")
     if kind == "blank-row":
@@ -192,6 +193,26 @@ def translate_exception(error, file, schemas=()) -> list[Finding]:
     return found
 
 
+def _one_per_row(found: list[Finding]) -> list[Finding]:
+    """Frictionless reports each extra (or missing) cell of a row; people need the row once."""
+    merged, seen = [], []
+    for finding in found:
+        last = merged[-1] if merged else None
+        if (last is not None and finding.code in ("extra-cell", "missing-cell") and finding.code == last.code
+                and (finding.file, finding.row) == (last.file, last.row)):
+            seen[-1].append(finding)
+            if finding.code == "extra-cell":
+                last.value = ", ".join(v for v in (last.value, finding.value) if v)
+                last.message = f"this row has {len(seen[-1])} more cells than the header."
+            else:  # `column` stays the first missing one; the message names them all
+                names = ", ".join(f'"{f.column}"' for f in seen[-1] if f.column)
+                last.message = f"this row has {len(seen[-1])} fewer cells than the header (no {names})."
+            continue
+        merged.append(finding)
+        seen.append([finding])
+    return merged
+
+
 def findings_of(report, file_for_task) -> list[Finding]:
     """All errors of a Frictionless report; `file_for_task` names a task's file for the user."""
     found = []
@@ -207,4 +228,4 @@ def findings_of(report, file_for_task) -> list[Finding]:
             found.append(Finding("too-many-errors", f"stopped after {LIMIT_ERRORS} errors in this file.",
                                  "Fix the errors above (often one cause repeated) and validate again.",
                                  file=file, severity=WARNING))
-    return found
+    return _one_per_row(found)
