@@ -81,9 +81,12 @@ def load(path: Path, display: str | None = None):
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UnusableInput(f"{display}: file not found.", "Check the path.") from None
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        line = error.object[:error.start].count(b"\n") + 1
         raise UnusableInput(
-            f"{display}: not UTF-8 text.", "Save the file as UTF-8 in your editor."
+            f"{display}, line {line}: not UTF-8 text (an accented letter saved in another encoding, "
+            "probably Windows-1252).",
+            "Save the file as UTF-8 in your editor (Notepad: Save as, Encoding UTF-8).",
         ) from None
     except OSError as error:
         raise UnusableInput(f"{display}: cannot be read ({error.strerror}).") from None

@@ -177,3 +177,12 @@ def test_extra_cells_of_a_row_are_reported_once_with_their_values(tmp_path):
     result = invoke("validate", table)
     assert result.output.count("[extra-cell]") == 1, result.output
     assert "2 more cells" in result.output and "value: b, c" in result.output
+
+
+def test_profile_not_in_utf8_names_the_line(tmp_path):
+    make_hub(tmp_path)
+    profile = tmp_path / "publishers" / "testville.yml"
+    profile.write_bytes((PROFILE + "description: Mairie de Testville, Hôtel de ville\n").encode("cp1252"))
+    result = invoke("validate", profile)
+    assert result.exit_code == 2
+    assert "line 7: not UTF-8" in result.output and "Save the file as UTF-8" in result.output
