@@ -62,13 +62,10 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
                 on_rows(len(chunk))
     except pd.errors.EmptyDataError:
         return []  # an empty file: its structure finding says so
-    except pd.errors.ParserError as error:
+    except (pd.errors.ParserError, ValueError, OSError) as error:
         unclosed = _unclosed_quote(table, encoding, delimiter) if "EOF inside string" in str(error) else None
-        if unclosed is None:
-            raise
-        # Frictionless reads the rest of the file as one value and sees nothing wrong: say it here.
-        return [unclosed] + [f for c in checks for f in c.findings()]
-    except (ValueError, OSError) as error:
+        if unclosed:  # Frictionless reads the rest of the file as one value and sees nothing wrong
+            return [unclosed] + [f for c in checks for f in c.findings()]
         # Structure errors are reported by Frictionless with their rows; say only that cell checks stopped.
         return [Finding("cell-checks-incomplete", f"cell checks stopped at row {first_row}: {error}",
                         "Fix the structure errors reported for this file first.", file=table.file,
@@ -86,16 +83,20 @@ def _unclosed_quote(table: TableContext, encoding, delimiter) -> Finding | None:
             for record, cells in enumerate(reader, start=1):
                 start, read = read + 1, reader.line_num
                 header = header or cells
-        except csv.Error:
-            return None
-    if record < 2 or not cells:
+        except csv.Error as error:
+            if "field larger than field limit" not in str(error):
+                return None
+            # The unclosed value swallowed more than csv's 128 KiB limit: it starts right after.
+            record, start, cells = record + 1, read + 1, []
+    if record < 2:
         return None
-    column = header[len(cells) - 1] if len(cells) <= len(header) else None
+    column = header[len(cells) - 1] if 0 < len(cells) <= len(header) else None
     return Finding("unclosed-quote", f"a quoted value opened on line {start:,} is never closed: everything after "
                    "it, to the end of the file, is read as one value.",
                    'Add the closing quote (") at the end of that value, or double the quote ("") if it is part '
                    "of the text; if the file was cut short, export it again.",
-                   file=table.file, row=record, column=column, value='"' + cells[-1].split("\n", 1)[0][:60])
+                   file=table.file, row=record, column=column,
+                   value='"' + cells[-1].split("\n", 1)[0][:60] if cells else None)
 
 
 def add_cell_findings(found: list[Finding], cell_findings: list[Finding]) -> list[Finding]:
