@@ -34,6 +34,8 @@ def _progress():
         else:
             bar.advance(task["id"])
         bar.update(task["id"], description=str(label)[:40])
+        # Draw now: a short target would otherwise finish between two timed refreshes, unseen.
+        bar.refresh()
 
     return bar, advance
 
