@@ -40,6 +40,18 @@ def _progress():
     return bar, advance
 
 
+# Options every command shares, spelled and explained one way.
+root_option = click.option("--root", default=".", type=click.Path(file_okay=False),
+                           help="The hub folder holding datasets/ and publishers/ (default: here).")
+
+
+def packages_option(*aliases):
+    """The packages folder: written by `package`, read by the publishers, served by `serve`."""
+    return click.option("--packages", *aliases, "packages", default="build/packages", show_default=True,
+                        type=click.Path(file_okay=False),
+                        help="The data packages folder (written by package, read by publish, served under /packages/).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="catalog")
 def main():
@@ -69,8 +81,7 @@ def main():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", type=click.Path(exists=True, dir_okay=False),
               help="Table Schema to check a bare CSV/Excel file against.")
-@click.option("--root", default=".", type=click.Path(file_okay=False),
-              help="The hub folder holding datasets/ and publishers/ (default: here).")
+@root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report (see README).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not the first 50 per file.")
 def validate(paths, schema, root, as_json, verbose):
@@ -102,20 +113,18 @@ def validate(paths, schema, root, as_json, verbose):
 
 @main.command("package")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--out", default="build/packages", show_default=True, type=click.Path(file_okay=False),
-              help="Where to write the packages.")
+@packages_option("--out")
 @click.option("--zip", "make_zip", is_flag=True, help="Also write one zip per dataset.")
-@click.option("--root", default=".", type=click.Path(file_okay=False),
-              help="The hub folder holding datasets/ and publishers/ (default: here).")
-def package_command(paths, out, make_zip, root):
+@root_option
+def package_command(paths, packages, make_zip, root):
     """Write data packages (validated first).
 
-    Standard data packages (normalised UTF-8 CSV, hashes, licence) under --out.
+    Standard data packages (normalised UTF-8 CSV, hashes, licence) under --packages.
     With no PATH, every dataset under datasets/. Invalid datasets are not packaged (exit 1)."""
     from catalog.package import package
 
     try:
-        run = package(paths, Path(root), Path(out), make_zip)
+        run = package(paths, Path(root), Path(packages), make_zip)
     except CatalogError as error:
         _fail(error)
     for item in run.packaged:
@@ -138,11 +147,9 @@ def publish():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--db", default="build/hub.db", show_default=True, type=click.Path(dir_okay=False),
               help="The hub SQLite database to build (swapped in whole when ready).")
-@click.option("--out", default="build/packages", show_default=True, type=click.Path(file_okay=False),
-              help="Where the data packages are written and read.")
-@click.option("--root", default=".", type=click.Path(file_okay=False),
-              help="The hub folder holding datasets/ and publishers/ (default: here).")
-def publish_datasette_command(paths, db, out, root):
+@packages_option("--out")
+@root_option
+def publish_datasette_command(paths, db, packages, root):
     """Build the Datasette hub database.
 
     Packages the datasets, then builds the hub database from them. With no PATH, every
@@ -151,7 +158,7 @@ def publish_datasette_command(paths, db, out, root):
     from catalog.publish.datasette import publish_datasette
 
     try:
-        result = publish_datasette(paths, Path(root), Path(db), Path(out))
+        result = publish_datasette(paths, Path(root), Path(db), Path(packages))
     except CatalogError as error:
         _fail(error)
     for step in result.steps:
@@ -168,10 +175,8 @@ def publish_datasette_command(paths, db, out, root):
               help="The hub database; built from the bundled datasets when missing.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on (0: any free port).")
-@click.option("--packages", default="build/packages", show_default=True, type=click.Path(file_okay=False),
-              help="The packages folder served as downloads under /packages/.")
-@click.option("--root", default=".", type=click.Path(file_okay=False),
-              help="The hub folder holding datasets/ and publishers/ (default: here).")
+@packages_option()
+@root_option
 def serve(db, host, port, packages, root):
     """Serve the hub: pages, maps, downloads, API.
 
@@ -194,11 +199,9 @@ def serve(db, host, port, packages, root):
 @click.option("--dry-run", is_flag=True, help="Print the plan (create/update/unchanged/prune) and write nothing.")
 @click.option("--prune", is_flag=True, help="Remove resources this tool published that left the package.")
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for each answer of the portal.")
-@click.option("--out", default="build/packages", show_default=True, type=click.Path(file_okay=False),
-              help="Where the packages are written.")
-@click.option("--root", default=".", type=click.Path(file_okay=False),
-              help="The hub folder holding datasets/ and publishers/ (default: here).")
-def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, out, root):
+@packages_option("--out")
+@root_option
+def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, packages, root):
     """Publish datasets to a CKAN portal.
 
     Organisations, datasets, files and DataStore tables. With no PATH, every dataset
@@ -232,9 +235,9 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, out,
                        progress=rows_loaded if bar else None, on_step=step_done)
         if bar:
             with bar:
-                result = publish_ckan(paths, Path(root), Path(out), **options)
+                result = publish_ckan(paths, Path(root), Path(packages), **options)
         else:
-            result = publish_ckan(paths, Path(root), Path(out), **options)
+            result = publish_ckan(paths, Path(root), Path(packages), **options)
     except CatalogError as error:
         _fail(error)
     counts = result.counts()
@@ -273,8 +276,7 @@ def export():
 @click.option("--no-build", is_flag=True,
               help="Refuse when a package is missing or out of date instead of packaging it.")
 @click.option("--publisher", help="Slug of the publisher running the hub (the catalogue's dct:publisher).")
-@click.option("--root", default=".", type=click.Path(file_okay=False),
-              help="The hub folder holding datasets/ and publishers/ (default: here).")
+@root_option
 def export_dcat_command(out, fmt, base_url, packages_dir, no_build, publisher, root):
     """Write the catalogue as DCAT-AP.
 
