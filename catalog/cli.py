@@ -132,7 +132,7 @@ def package_command(paths, packages, make_zip, root):
         click.echo(f"{item.dataset_id}: {state} -> {item.folder}" + (f" and {item.zip_path}" if item.zip_path else ""))
     for name, why in run.refused.items():
         click.echo(f"Error: {name} was not packaged: {why}.", err=True)
-    sys.exit(1 if run.refused else 0)
+    sys.exit(run.exit_code)
 
 
 @main.group()

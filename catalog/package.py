@@ -44,6 +44,12 @@ class Packaged:
 class PackageRun:
     packaged: list[Packaged] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # dataset id -> why
+    unreadable: set[str] = field(default_factory=set)  # refused ids that could not be read at all
+
+    @property
+    def exit_code(self):
+        """2 when some dataset could not even be read, 1 when one is invalid, else 0 (README)."""
+        return 2 if self.unreadable else 1 if self.refused else 0
 
 
 def dataset_folders(paths, root: Path) -> list[Path]:
@@ -105,6 +111,8 @@ def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages")
         if not report.valid:
             errors = sum(t.to_dict()["errors"] for t in report.targets)
             run.refused[name] = f"{errors} validation error(s); run `catalog validate {folder}` to see them"
+            if report.exit_code == 2:
+                run.unreadable.add(name)
             continue
         if is_reuse(dataset):  # its data is derived from the packaged sources
             try:

@@ -95,3 +95,16 @@ def test_invalid_dataset_is_not_packaged(tmp_path):
     assert result.exit_code == 1
     assert "was not packaged" in result.output and "catalog validate" in result.output
     assert not (tmp_path / "out" / "testville" / "equipements").exists()
+
+
+def test_unreadable_descriptor_exits_2_and_invalid_data_exits_1(tmp_path):
+    """Exit codes as documented: 2 for a dataset that cannot be read, 1 for invalid data."""
+    folder = make_hub(tmp_path)
+    (folder / "datapackage.json").write_text('{"name": "equipements", ', encoding="utf-8")
+    result = CliRunner().invoke(main, ["package", "--root", str(tmp_path), "--packages", str(tmp_path / "out"), str(folder)])
+    assert result.exit_code == 2, result.output
+    assert "was not packaged" in result.output and "Traceback" not in result.output
+    make_hub(tmp_path, rows=[[1, "A", 46.6, 2.4], [2, "B", "not a number", 2.4]])
+    result = CliRunner().invoke(main, ["package", "--root", str(tmp_path), "--packages", str(tmp_path / "out"), str(folder)])
+    assert result.exit_code == 1, result.output
+    assert not (tmp_path / "out" / "testville" / "equipements").exists()
