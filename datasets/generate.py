@@ -108,9 +108,13 @@ def json_text(value):
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
+# The day this sample release was "published": fixed, so the output never depends on the clock.
+RELEASE = "2025-11-20"
+
+
 def catalog_key(theme, frequency, insee, bbox, start, end, keywords, **extra):
     label = TERRITORY if len(insee) > 1 else f"{name_of(insee[0])} ({insee[0]}), {TERRITORY}"
-    return {"theme": theme, "frequency": frequency,
+    return {"theme": theme, "frequency": frequency, "modified": min(end, RELEASE),
             "spatial": {"label": label, "insee": list(insee), "bbox": bbox},
             "temporal": {"start": start, "end": end}, "keywords": keywords, **extra}
 
