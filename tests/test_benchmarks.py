@@ -21,9 +21,10 @@ def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
     assert [row["input"] for row in result["validate"]] == [
         "stop_times, 0.2% bad cells", "stop_times, valid", "IRVE cp1252 ;, 0.2% bad cells"]
     for row in result["validate"]:
-        for tool in ("frictionless", "catalog"):
+        for tool in ("frictionless", "catalog", "table_checks"):
             assert row[tool]["median_seconds"] > 0 and row[tool]["peak_mb"] > 0
         assert row["findings"]["agree"], row["findings"]
+        assert row["table_checks_agree"]
     bad, valid, french = result["validate"]
     assert bad["findings"]["frictionless_errors"] == 1000  # 0.2% of 700,000 cells: past the error limit
     assert valid["findings"]["frictionless_errors"] == 0 and valid["catalog"]["returncodes"] == [0]

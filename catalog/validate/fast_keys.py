@@ -2,7 +2,7 @@
 
 Frictionless keeps a dict of every key it has seen and, for a repeated key,
 names the *latest* earlier row holding it. We keep the same answer with 64-bit
-hashes of the typed keys in sorted numpy runs (12 bytes a row, merged like a
+hashes of the typed keys in sorted numpy runs (16 bytes a row, merged like a
 log-structured tree, so adding a chunk is O(chunk log n)). Two different keys
 sharing a hash would make us report a false duplicate, so every duplicate
 found is later checked against the real values (`Verifier`) before it is reported.
