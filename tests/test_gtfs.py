@@ -549,11 +549,17 @@ def test_small_chunks_give_the_same_findings(shared_data, monkeypatch):
                  "errors-stop_times_increase.zip", "libellus-castres-mazamet.zip"):
         path = shared_data / "gtfs" / name
         whole = [f.to_dict() for f in check_gtfs_zip(path, name)]
-        monkeypatch.setattr(gtfs, "CHUNK_ROWS", 3)
+        monkeypatch.setattr(gtfs.reading, "CHUNK_ROWS", 3)
         if name.startswith("libellus"):
-            monkeypatch.setattr(gtfs, "CHUNK_ROWS", 1000)
+            monkeypatch.setattr(gtfs.reading, "CHUNK_ROWS", 1000)
+        reads = []
+        real_read_csv = gtfs.reading.pd.read_csv
+        monkeypatch.setattr(gtfs.reading.pd, "read_csv",
+                            lambda *a, **k: reads.append(k.get("chunksize")) or real_read_csv(*a, **k))
         chunked = [f.to_dict() for f in check_gtfs_zip(path, name)]
-        monkeypatch.setattr(gtfs, "CHUNK_ROWS", 500_000)
+        monkeypatch.setattr(gtfs.reading.pd, "read_csv", real_read_csv)
+        monkeypatch.setattr(gtfs.reading, "CHUNK_ROWS", 500_000)
+        assert (3 if not name.startswith("libellus") else 1000) in reads, reads  # the patch really applied
         assert chunked == whole, name
 
 
