@@ -25,6 +25,7 @@ def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
             assert row[tool]["median_seconds"] > 0 and row[tool]["peak_mb"] > 0
         assert row["findings"]["agree"], row["findings"]
         assert row["table_checks_agree"]
+        assert row["in_process_seconds"]["fast"] > 0 and row["in_process_seconds"]["frictionless"] > 0
     bad, valid, french = result["validate"]
     assert bad["findings"]["frictionless_errors"] == 1000  # 0.2% of 700,000 cells: past the error limit
     assert valid["findings"]["frictionless_errors"] == 0 and valid["catalog"]["returncodes"] == [0]
@@ -45,7 +46,8 @@ def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
     assert memory["validate"]["peak_mb"] > 0 and memory["publish"]["peak_mb"] > 0
 
     printed = done.stdout
-    for heading in ("validate", "load 100,000 valid stop_times into SQLite", "serve:", "req/s", "memory at 200,000 rows"):
+    for heading in ("validate", "load 100,000 valid stop_times into SQLite", "serve:", "req/s", "memory at 200,000 rows",
+                    "timed inside one process"):
         assert heading in printed
 
 

@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -58,13 +59,20 @@ def validate_section(made: dict, folder: Path, repeat: int, env) -> list[dict]:
                               "--schema", item["schema"].name, "--json"), repeat, folder, env,
                               check=_must_succeed(0, 1))
         extra = [item["options"]["encoding"], item["options"]["dialect"]["delimiter"]] if item["options"] else []
-        checks = measure.series("table checks only", _python("tests.benchmarks.fast_only", item["csv"].name,
+        checks = measure.series("table checks only", _python("tests.benchmarks.table_checks", item["csv"].name,
                                 item["schema"].name, *extra), repeat, folder, env, check=_must_succeed(0, 1))
+        engine = measure.series("frictionless engine", _python("tests.benchmarks.table_checks", item["csv"].name,
+                                item["schema"].name, *extra, "--frictionless"), repeat, folder, env,
+                                check=_must_succeed(0, 1))
+        inside = {"fast": statistics.median(json.loads(r.stdout)["seconds"] for r in checks.runs),
+                  "frictionless": statistics.median(json.loads(r.stdout)["seconds"] for r in engine.runs)}
         agreement = findings.compare(theirs.runs[-1].stdout, ours.runs[-1].stdout)
         checks_agree = findings.frictionless_cells(theirs.runs[-1].stdout) == findings.frictionless_cells(checks.runs[-1].stdout)
         rows.append({"input": title, "rows": item["rows"], "frictionless": theirs.to_dict(), "catalog": ours.to_dict(),
                      "table_checks": checks.to_dict(), "speedup": round(theirs.median / ours.median, 2),
                      "table_checks_speedup": round(theirs.median / checks.median, 2),
+                     "in_process_seconds": {k: round(v, 3) for k, v in inside.items()},
+                     "in_process_speedup": round(inside["frictionless"] / inside["fast"], 2),
                      "findings": agreement, "table_checks_agree": checks_agree})
     return rows
 
@@ -168,6 +176,9 @@ def render(result: dict) -> str:
                      f"{row['catalog']['median_seconds']:>8.2f} {row['catalog']['peak_mb']:>5.0f} {row['speedup']:>5.1f}x "
                      f"{c['median_seconds']:>7.2f} {c['peak_mb']:>5.0f} {row['table_checks_speedup']:>5.1f}x  "
                      f"{same} ({f['frictionless_errors']} vs {f['catalog_errors']} errors)")
+    lines.append("the same table checks timed inside one process (start-up and imports excluded):")
+    lines += [f"  {row['input']:30} Frictionless {row['in_process_seconds']['frictionless']:6.2f} s, vectorised "
+              f"{row['in_process_seconds']['fast']:5.2f} s ({row['in_process_speedup']:.1f}x)" for row in result["validate"]]
     data = result["load"]
     lines += ["", f"load {data['rows']:,} valid stop_times into SQLite", f"{'command':32} {'median':>8} {'peak':>6}", "-" * 48]
     for key in ("sqlite_utils", "executemany", "publish", "republish"):
