@@ -166,6 +166,20 @@ def test_small_blocks_cut_between_line_ends(tmp_path, monkeypatch, ending):
     assert [e["rowNumber"] for e in result["tasks"][0]["errors"]] == [4, 5, 6]
 
 
+def test_an_unexpected_failure_falls_back_to_frictionless(tmp_path, monkeypatch):
+    from catalog.validate import fast_cells
+
+    def broken(self, column, want_values):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(fast_cells.FieldCheck, "run", broken)
+    data, schema, extra, _ = CASES["every kind of bad cell"]
+    path = write(tmp_path, data)
+    result = agree({"name": "file", "path": path, "schema": schema, **extra}, tmp_path, decided=False)
+    assert not result["valid"]
+    same_bytes({"name": "file", "path": path, "schema": schema}, tmp_path, tmp_path, decided=True)
+
+
 # --- normalised output (catalog package) ---------------------------------------------------
 
 def same_bytes(descriptor, basepath, tmp_path, decided=True):

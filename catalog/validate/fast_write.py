@@ -36,7 +36,7 @@ def write_csv(resource_descriptor: dict, basepath: str, target, on_rows=None) ->
         writers = [ColumnWriter(field, table.schema) for field in table.schema.fields]
         source = batches(table)
         first = next(source, None)  # structure problems surface here, before anything is written
-    except (NotDecidable, frictionless.FrictionlessException):
+    except Exception:  # NotDecidable, descriptor problems, or a fast-path bug: the row-by-row writer decides
         return None
     count = 0
     try:
@@ -50,7 +50,7 @@ def write_csv(resource_descriptor: dict, basepath: str, target, on_rows=None) ->
                 if on_rows:
                     on_rows(rows)
                 first = next(source, None)
-    except NotDecidable:  # a problem found further down: the row-by-row writer starts over
+    except Exception:  # found further down (or a bug): the row-by-row writer starts over on `target`
         return None
     return count
 
