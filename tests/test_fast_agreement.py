@@ -180,6 +180,45 @@ def test_an_unexpected_failure_falls_back_to_frictionless(tmp_path, monkeypatch)
     same_bytes({"name": "file", "path": path, "schema": schema}, tmp_path, tmp_path, decided=True)
 
 
+def package_agree(descriptor, basepath, decided_resources=()):
+    make = lambda: frictionless.Package(copy.deepcopy(descriptor), basepath=str(basepath))
+    slow = outcome(lambda: make().validate(limit_errors=LIMIT))
+    assert outcome(lambda: fast.validate_package(make(), LIMIT)) == slow
+    for name in decided_resources:
+        assert fast.fast_report(make().get_resource(name), LIMIT) is not None, f"{name} should be decided"
+    return slow
+
+
+def test_foreign_keys(tmp_path):
+    write(tmp_path, "stop_id,zone,name\nS1,1,Gare\nS2,1,Mairie\nS3,2,Lycée\n,3,Sans id\n", "stops.csv")
+    write(tmp_path, "trip_id,stop_id,zone,seq,next\nT1,S1,1,1,2\nT1,S9,1,2,3\nT1,,1,3,9\nT2,S3,1,1,\n"
+                    "T2,S3,2,2,1\nT2,x,,3,1\n", "stop_times.csv")
+    stops = {"name": "stops", "path": "stops.csv",
+             "schema": fields(("stop_id", "string", {}), ("zone", "integer", {}), ("name", "string", {}))}
+    times = {"name": "stop_times", "path": "stop_times.csv", "schema": {
+        **fields(("trip_id", "string", {}), ("stop_id", "string", {"constraints": {"pattern": "S[0-9]"}}),
+                 ("zone", "integer", {}), ("seq", "integer", {"constraints": {"unique": False}}), ("next", "integer", {})),
+        "foreignKeys": [
+            {"fields": ["stop_id"], "reference": {"resource": "stops", "fields": ["stop_id"]}},
+            {"fields": ["stop_id", "zone"], "reference": {"resource": "stops", "fields": ["stop_id", "zone"]}},
+            {"fields": "next", "reference": {"resource": "", "fields": "seq"}},
+        ]}}
+    result = package_agree({"name": "feed", "resources": [stops, times]}, tmp_path, ["stop_times"])
+    kinds = [e["type"] for t in result["tasks"] for e in t["errors"]]
+    assert kinds.count("foreign-key") >= 4
+
+
+def test_foreign_keys_between_types_are_left_to_frictionless(tmp_path):
+    write(tmp_path, "code\n1\n2\n", "ref.csv")
+    write(tmp_path, "code\n1\n3\n", "data.csv")
+    ref = {"name": "ref", "path": "ref.csv", "schema": fields(("code", "integer", {}))}
+    data = {"name": "data", "path": "data.csv", "schema": {**fields(("code", "string", {})),
+            "foreignKeys": [{"fields": ["code"], "reference": {"resource": "ref", "fields": ["code"]}}]}}
+    package_agree({"name": "p", "resources": [ref, data]}, tmp_path)
+    make = lambda: frictionless.Package({"name": "p", "resources": [ref, data]}, basepath=str(tmp_path))
+    assert fast.fast_report(make().get_resource("data"), LIMIT) is None
+
+
 # --- normalised output (catalog package) ---------------------------------------------------
 
 def same_bytes(descriptor, basepath, tmp_path, decided=True):
@@ -283,6 +322,22 @@ def test_real_french_csv_with_inferred_schemas(shared_data, name, tmp_path):
     described["path"] = name
     agree(described, base)
     same_bytes(described, base, tmp_path, decided=None)
+
+
+def test_real_gtfs_feed_with_foreign_keys(shared_data, tmp_path):
+    with zipfile.ZipFile(shared_data / "gtfs" / "libellus-castres-mazamet.zip") as archive:
+        for member in ("stops.txt", "trips.txt", "stop_times.txt"):
+            (tmp_path / member.replace(".txt", ".csv")).write_bytes(archive.read(member))
+    def header(name):
+        return (tmp_path / f"{name}.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    strings = lambda name: {"fields": [{"name": n, "type": "string"} for n in header(name)]}
+    times = strings("stop_times")
+    times["fields"] = [dict(f, type="integer") if f["name"] == "stop_sequence" else f for f in times["fields"]]
+    times["foreignKeys"] = [{"fields": ["stop_id"], "reference": {"resource": "stops", "fields": ["stop_id"]}},
+                            {"fields": ["trip_id"], "reference": {"resource": "trips", "fields": ["trip_id"]}}]
+    resources = [{"name": n, "path": f"{n}.csv", "schema": strings(n)} for n in ("stops", "trips")]
+    resources.append({"name": "stop_times", "path": "stop_times.csv", "schema": times})
+    package_agree({"name": "gtfs", "resources": resources}, tmp_path, ["stop_times"])
 
 
 def test_real_gtfs_stop_times(shared_data, tmp_path):

@@ -4,8 +4,8 @@
 `resource.validate()` would return (same rows, fields, error types and notes, the
 same error limit), computed a column at a time over Arrow batches instead of a
 Python object per row. Whatever the vectorised path cannot promise to decide
-like Frictionless (foreign keys, declared statistics, header problems, rows with
-missing or extra cells, odd dialects, undecodable bytes) makes it step aside, and
+like Frictionless (declared statistics, header problems, rows with missing or
+extra cells, odd dialects, undecodable bytes, keys of exotic types) makes it step aside, and
 Frictionless validates that resource itself: the two never disagree.
 
 Memory stays flat: one batch of rows at a time, plus 16 bytes a row for unique
@@ -17,6 +17,8 @@ import time
 
 import frictionless
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from frictionless import errors as ferrors
 
 from catalog.validate.fast_cells import FieldCheck
@@ -72,10 +74,32 @@ class TableCheck:
         self.primary = [names.index(n) for n in schema.primary_key]
         if self.primary and not table.resource.dialect.header_case:
             raise NotDecidable("case-insensitive primary key labels")
-        self.keyed = set(self.unique) | set(self.primary)
+        self.foreign = self._foreign_groups(names)
+        self.keyed = set(self.unique) | set(self.primary) | {i for g in self.foreign for i in g["fields"]}
         self.memories = {i: KeyMemory() for i in self.unique}
         self.primary_memory = KeyMemory()
         self.duplicates = []  # (row, earlier row, field indexes): checked against real values at the end
+
+    def _foreign_groups(self, names):
+        """Frictionless' foreign-key groups with their lookup sets, as its row stream checks them."""
+        groups = []
+        lookup = self.table.lookup
+        for fk in self.table.schema.foreign_keys:
+            target = [fk["fields"]] if isinstance(fk["fields"], str) else list(fk["fields"])
+            reference = fk["reference"]
+            source = [reference["fields"]] if isinstance(reference["fields"], str) else list(reference["fields"])
+            group_lookup = lookup.get(reference["resource"])
+            if not group_lookup:  # Frictionless skips a group whose lookup is empty
+                continue
+            keys = group_lookup.get(tuple(source), set())
+            kinds = [self.fields[names.index(n)].type for n in target]
+            wanted = [str if k == "string" else int for k in kinds]
+            # Only str and int keys of the same kind on both sides compare as our typed columns do.
+            if any(type(v) is not w for key in keys for v, w in zip(key, wanted) if v is not None):
+                raise NotDecidable("foreign keys of other types")
+            groups.append({"fields": [names.index(n) for n in target], "names": target, "keys": keys,
+                           "resource": reference["resource"], "source": source})
+        return groups
 
     def errors(self, limit: int) -> list:
         found = []
@@ -121,7 +145,11 @@ class TableCheck:
                 earlier = int(matches[offset])
                 self.duplicates.append((first_row + offset, earlier, tuple(self.primary)))
                 primary_hits[offset] = ROW_NOTE % earlier
-        offsets = sorted(set(cell_errors) | blank_rows | set(unique_hits) | set(primary_hits))
+        foreign_hits = {}  # offset -> [(group index, typed values)]
+        for g, group in enumerate(self.foreign):
+            for offset, values in self._foreign_misses(group, typed):
+                foreign_hits.setdefault(offset, []).append((g, values))
+        offsets = sorted(set(cell_errors) | blank_rows | set(unique_hits) | set(primary_hits) | set(foreign_hits))
         if not offsets:
             return []
         picked = [column.take(offsets).to_pylist() for column in columns]
@@ -129,11 +157,25 @@ class TableCheck:
         for k, offset in enumerate(offsets):
             cells = [c[k] for c in picked]
             plan = self._row_order(cell_errors.get(offset, {}), offset in blank_rows,
-                                   unique_hits.get(offset, []), primary_hits.get(offset))
+                                   unique_hits.get(offset, []), primary_hits.get(offset),
+                                   dict(foreign_hits.get(offset, [])))
             found += [(first_row + offset, cells, what) for what in plan]
         return found
 
-    def _row_order(self, cells, blank, unique_hits, primary_note):
+    def _foreign_misses(self, group, typed):
+        """(offset, typed key) of rows whose key is not in the referenced table; all-null keys pass."""
+        columns = [typed[i] for i in group["fields"]]
+        nulls = np.logical_and.reduce([c.is_null().to_numpy(zero_copy_only=False) for c in columns])
+        if len(columns) == 1:
+            keys = [k[0] for k in group["keys"] if k[0] is not None]
+            found = pc.is_in(columns[0], value_set=pa.array(keys, type=columns[0].type)).to_numpy(zero_copy_only=False)
+            missing = np.flatnonzero(~found & ~nulls)
+            values = columns[0].take(pa.array(missing)).to_pylist() if len(missing) else []
+            return [(offset, (value,)) for offset, value in zip(missing.tolist(), values)]
+        rows = list(zip(*[c.to_pylist() for c in columns]))
+        return [(offset, key) for offset, key in enumerate(rows) if not nulls[offset] and key not in group["keys"]]
+
+    def _row_order(self, cells, blank, unique_hits, primary_note, foreign_hits=None):
         """The order Frictionless' row gives its errors in.
 
         Its row parses a cell the first time it is looked at: unique fields first,
@@ -166,6 +208,12 @@ class TableCheck:
             if primary_note:
                 parse_all()
                 out.append(("primary", primary_note))
+        for g, group in enumerate(self.foreign):
+            for i in group["fields"]:
+                parse(i)
+            if g in (foreign_hits or {}):
+                parse_all()
+                out.append(("foreign", g, foreign_hits[g]))
         parse_all()
         return out
 
@@ -181,6 +229,15 @@ class TableCheck:
             _, i, earlier, value = what
             return ferrors.UniqueError(note=ROW_NOTE % earlier, cells=cells, row_number=row, cell=str(value),
                                        field_name=self.fields[i].name, field_number=i + 1)
+        if what[0] == "foreign":
+            group, values = self.foreign[what[1]], what[2]
+            note = 'for "%s": values "%s" not found in the lookup table "%s" as "%s"' % (
+                ", ".join(group["names"]), ", ".join(str(v) for v in values), group["resource"],
+                ", ".join(group["source"]))
+            to_str = lambda v: str(v) if v is not None else ""
+            return ferrors.ForeignKeyError(note=note, cells=cells, row_number=row, field_names=group["names"],
+                                           field_cells=[to_str(v) for v in values], reference_name=group["resource"],
+                                           reference_field_names=group["source"])
         return ferrors.PrimaryKeyError(note=what[1], cells=cells, row_number=row)
 
     def _verify(self, reported):

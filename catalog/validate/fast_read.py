@@ -43,6 +43,7 @@ class Plan:
     newline: str | None  # how Frictionless' text stream translates line ends
     labels: list[str]
     resource: frictionless.Resource  # opened once and closed: schema, fields, primary key
+    lookup: dict  # Frictionless' foreign-key lookup: {resource: {key fields: set of typed tuples}}
 
     @property
     def schema(self):
@@ -65,6 +66,8 @@ def plan(source: frictionless.Resource) -> Plan:
             expected = [f.name for f in resource.header.get_expected_fields()]
             encoding = resource.encoding
             path = Path(resource.normpath)
+            # Frictionless builds its foreign-key lookup (typed keys of the referenced tables) on open.
+            lookup = dict(resource.lookup) if resource.schema.foreign_keys else {}
     except Exception as error:
         raise NotDecidable(f"open: {error}") from None
     names = [f.name for f in resource.schema.fields]
@@ -72,7 +75,7 @@ def plan(source: frictionless.Resource) -> Plan:
         raise NotDecidable("header does not match the schema")
     newline = "" if resource.format == "csv" else None
     dialect = _python_dialect(resource, path, encoding, newline)
-    return Plan(path, encoding, dialect, newline, labels, resource)
+    return Plan(path, encoding, dialect, newline, labels, resource, lookup)
 
 
 def _eligible(resource, descriptor):
@@ -86,8 +89,6 @@ def _eligible(resource, descriptor):
         raise NotDecidable("declared statistics are checked by Frictionless")
     if not descriptor.get("schema"):
         raise NotDecidable("no schema: Frictionless would infer one")
-    if resource.schema.foreign_keys:
-        raise NotDecidable("foreign keys")
     dialect = descriptor.get("dialect") or {}
     if not isinstance(dialect, dict) or set(dialect) - KNOWN_DIALECT or dialect.get("header", True) is not True:
         raise NotDecidable("dialect options beyond delimiter and quoting")
