@@ -9,6 +9,8 @@ that quietly always handed over to Frictionless would fail here.
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 import zipfile
 
@@ -362,7 +364,8 @@ def test_real_gtfs_stop_times(shared_data, tmp_path):
 
 GOOD = {"integer": ["0", "7", "-12", "100"], "number": ["0", "1.5", "-2.25", "99.9"],
         "string": ["AB1", "bus", "tram", "x"], "boolean": ["true", "false"], "date": ["2025-01-31", "2024-02-29"]}
-BAD = ["", "x", "1.5", "-", "Bus", "2025-02-30", " 3", "1e3", "NaN", "é", "AB12345", "true", "0"]
+BAD = ["", "x", "1.5", "-", "Bus", "2025-02-30", " 3", "1e3", "NaN", "é", "AB12345", "true", "0",
+       "a,b", 'say "hi"', "two\nlines", "AB1\n"]
 CONSTRAINTS = {
     "integer": [{}, {"required": True}, {"minimum": 0}, {"maximum": 50}, {"enum": [0, 7, 100]}, {"unique": True}],
     "number": [{}, {"required": True}, {"minimum": 0}, {"maximum": 99.9}],
@@ -393,7 +396,8 @@ def test_generated_tables_agree(tmp_path, table):
     schema = {"fields": [{"name": n, "type": k, "constraints": c} for n, k, c in zip(names, kinds, constraints)]}
     if primary and all(kinds[i] in ("integer", "string") for i in primary):
         schema["primaryKey"] = [names[i] for i in primary]
-    text = ",".join(names) + "\n" + "".join(",".join(row) + "\n" for row in rows)
-    path = write(tmp_path, text, "generated.csv")
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([names] + rows)  # quotes cells holding , " or line breaks
+    path = write(tmp_path, text.getvalue(), "generated.csv")
     agree({"name": "generated", "path": path, "schema": schema}, tmp_path)
     same_bytes({"name": "generated", "path": path, "schema": schema}, tmp_path, tmp_path, decided=None)
