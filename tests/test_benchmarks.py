@@ -68,3 +68,16 @@ def test_findings_comparison_sees_a_difference():
     other = json.dumps({"targets": [{"findings": [{"row": 3, "column": "a", "code": "type-error"}]}]})
     assert findings.compare(theirs, same)["agree"]
     assert not findings.compare(theirs, other)["agree"]
+
+
+def test_memory_only_point(tmp_path):
+    out = tmp_path / "memory.json"
+    done = subprocess.run([sys.executable, "-m", "tests.benchmarks", "--memory-only", "--memory-rows", "20000",
+                           "--json", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    memory = json.loads(out.read_text(encoding="utf-8"))["memory"]
+    assert memory["rows"] == 20000 and memory["validate"]["peak_mb"] > 0 and memory["publish"]["peak_mb"] > 0
+    assert "memory at 20,000 rows" in done.stdout
+    refused = subprocess.run([sys.executable, "-m", "tests.benchmarks", "--memory-only"], cwd=REPO,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "--memory-rows" in refused.stderr

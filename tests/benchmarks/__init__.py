@@ -208,7 +208,20 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, help="generate and keep the inputs in this folder")
     parser.add_argument("--memory-rows", type=int, help="also measure peak memory of catalog validate and "
                         "publish on a valid stop_times of this many rows (e.g. 3000000)")
+    parser.add_argument("--memory-only", action="store_true", help="only the --memory-rows point (for 10M rows)")
     args = parser.parse_args(argv)
+    if args.memory_only:
+        if not args.memory_rows:
+            parser.error("--memory-only needs --memory-rows")
+        with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
+            result = {"version": 1, "memory": memory_section(args.memory_rows, Path(tmp), _env())}
+        m = result["memory"]
+        print(f"memory at {m['rows']:,} rows: catalog validate {m['validate']['peak_mb']:.0f} MB "
+              f"({m['validate']['seconds']} s), catalog publish datasette {m['publish']['peak_mb']:.0f} MB "
+              f"({m['publish']['seconds']} s)")
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        return 0
     result = run(args.rows, args.repeat, args.requests, args.seconds, args.clients, args.keep, args.memory_rows)
     print(render(result))
     if args.json:
