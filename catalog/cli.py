@@ -175,16 +175,19 @@ def publish_datasette_command(paths, db, packages, root):
               help="The hub database; built from the bundled datasets when missing.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on (0: any free port).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Server processes sharing the port (default: one per core, at most 2).")
 @packages_option()
 @root_option
-def serve(db, host, port, packages, root):
+def serve(db, host, port, workers, packages, root):
     """Serve the hub: pages, maps, downloads, API.
 
     Runs Datasette with the landing page, maps, downloads and the JSON/SQL API."""
     from catalog.serve import serve as run
 
     try:
-        run(Path(db), host, port, Path(packages), Path(root), echo=lambda text: click.echo(text, err=True))
+        run(Path(db), host, port, Path(packages), Path(root), workers=workers,
+            echo=lambda text: click.echo(text, err=True))
     except CatalogError as error:
         _fail(error)
 

@@ -7,7 +7,10 @@ registered the way any plugin is, without installing anything.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import socket
+import sys
 from pathlib import Path
 
 from catalog.errors import UnusableInput
@@ -89,23 +92,86 @@ def make_datasette(db: Path, packages: Path):
     return ds
 
 
-def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = Path("build/packages"),
-          root: Path = Path("."), echo=print) -> None:
-    """Run the hub until interrupted. Port 0 picks a free port; the address is echoed either way."""
-    import uvicorn
+def default_workers() -> int:
+    """One worker per core, at most two: Datasette runs each request in one process at a time."""
+    return max(1, min(2, os.cpu_count() or 1))
 
-    db, packages, root = Path(db), Path(packages), Path(root)
-    ensure_hub(db, packages, root, echo)
-    ds = make_datasette(db, packages)  # its startup hooks run in uvicorn's loop (lifespan)
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The one socket every worker accepts on.
+
+    Made with proto=IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted connections whose
+    socket says TCP, and with proto 0 every keep-alive response waited ~40 ms for the
+    client's delayed ACK. NODELAY on the listener is inherited by accepted sockets too.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError as error:
+        sock.close()
         raise UnusableInput(f"cannot listen on {host}:{port} ({error.strerror}).",
                             "Pick another port with --port, or stop what is using it.")
+    return sock
+
+
+class HubApp:
+    """Builds the hub's ASGI app in the process that serves it (uvicorn's app factory).
+
+    A plain picklable object, so uvicorn can hand it to the worker processes it spawns."""
+
+    def __init__(self, db: Path, packages: Path):
+        self.db, self.packages = Path(db), Path(packages)
+
+    def __call__(self):
+        if multiprocessing.parent_process() is not None:
+            _stop_with_parent()
+        return make_datasette(self.db, self.packages).app()  # startup hooks run in the worker's loop
+
+
+def _stop_with_parent() -> None:
+    """A worker gets SIGTERM if `catalog serve` itself dies (even by SIGKILL): no orphans on the port."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    except (OSError, AttributeError):
+        return
+    if multiprocessing.parent_process() is not None and not multiprocessing.parent_process().is_alive():
+        os.kill(os.getpid(), signal.SIGTERM)  # the parent was already gone before prctl took effect
+
+
+def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = Path("build/packages"),
+          root: Path = Path("."), workers: int | None = None, echo=print) -> None:
+    """Run the hub until interrupted. Port 0 picks a free port; the address is echoed either way.
+
+    With several workers, each is a process running the same Datasette app on the same
+    listening socket (bound here, inherited by the workers); uvicorn's supervisor restarts
+    a worker that dies and stops them all on Ctrl+C or SIGTERM.
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from catalog.publish.datasette import database_name, metadata_path
+
+    db, packages, root = Path(db), Path(packages), Path(root)
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise UnusableInput(f"--workers {workers}: needs at least one worker.", "Use --workers 1 or more.")
+    ensure_hub(db, packages, root, echo)
+    _metadata(db, metadata_path(db), database_name(db))  # a bad hub fails here, once, not in every worker
+    sock = listening_socket(host, port)
     bound = sock.getsockname()[1]
-    echo(f"Hub: {db} — open http://{host}:{bound}/ (Ctrl+C to stop)")
-    config = uvicorn.Config(ds.app(), log_level="warning", lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+    config = uvicorn.Config(HubApp(db, packages), factory=True, log_level="warning", lifespan="on",
+                            workers=workers)
+    echo(f"Hub: {db} — open http://{host}:{bound}/ ({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)")
+    if workers == 1:
+        uvicorn.Server(config).run(sockets=[sock])
+    else:
+        Multiprocess(config, sockets=[sock]).run()

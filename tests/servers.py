@@ -114,7 +114,8 @@ class Hub:
 
 
 @contextlib.contextmanager
-def running_hub(root: Path, db: Path, packages: Path, cwd: Path | None = None, timeout: float = 120):
+def running_hub(root: Path, db: Path, packages: Path, cwd: Path | None = None, timeout: float = 120,
+                workers: int | None = None):
     """`catalog serve` on a free port; yields a Hub once it answers; stops it afterwards."""
     port = free_port()
     log = Path(db).parent / f"serve-{port}.log"
@@ -122,7 +123,8 @@ def running_hub(root: Path, db: Path, packages: Path, cwd: Path | None = None, t
     with open(log, "wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "catalog.cli", "serve", "--db", str(db), "--packages", str(packages),
-             "--root", str(root), "--host", "127.0.0.1", "--port", str(port)],
+             "--root", str(root), "--host", "127.0.0.1", "--port", str(port),
+             *(["--workers", str(workers)] if workers else [])],
             cwd=cwd or root, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
