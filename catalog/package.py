@@ -10,6 +10,7 @@ the clock, so packaging the same input twice gives the same bytes.
 from __future__ import annotations
 
 import copy
+import filecmp
 import json
 import os
 import shutil
@@ -245,15 +246,32 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     return descriptor
 
 
+# Level 1 deflates a large CSV about 7 times faster than zlib's default level (6) for a zip
+# about a fifth larger: publishing a million rows should not wait seconds on compression.
+ZIP_LEVEL = 1
+
+
 def _add(archive: zipfile.ZipFile, name: str, path: Path):
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = ZIP_LEVEL  # ZipFile.open(info, "w") takes the level from the ZipInfo
     info.external_attr = 0o644 << 16
     with open(path, "rb") as source, archive.open(info, "w") as sink:
         shutil.copyfileobj(source, sink, 1 << 20)
 
 
 def _zip(folder: Path, target: Path):
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    """The package folder as one zip, less the original files that are byte for byte their
+    normalised copy under data/ (a UTF-8 CSV written as we write it): the zip would hold the
+    same data twice and take twice as long to deflate."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    data = [p for p in files if p.relative_to(folder).parts[0] == "data"]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
+        for path in files:
+            if path.relative_to(folder).parts[0] == "original" and any(_same_bytes(path, d) for d in data):
+                continue
             _add(archive, path.relative_to(folder).as_posix(), path)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)

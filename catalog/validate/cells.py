@@ -50,11 +50,17 @@ def read_chunks(path, fmt, encoding, delimiter):
 
 
 def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on_rows=None) -> list[Finding]:
+    if fmt in ("csv", "tsv", "txt") and table.path is not None:
+        try:
+            return _check_arrow(table, encoding, delimiter, on_rows)
+        except NotDecidable:
+            pass  # pandas reads it (ragged rows, quotes, bad bytes...), from the start, with fresh checks
     checks = chunk_checks(table)
     first_row = 2
     try:
         for chunk in read_chunks(table.path, fmt, encoding, delimiter):
             chunk.columns = [str(c) for c in chunk.columns]
+            chunk.index = pd.RangeIndex(len(chunk))  # checks report a cell's row as first_row + its position
             for check in checks:
                 check.feed(chunk, first_row)
             first_row += len(chunk)
@@ -70,6 +76,70 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
         return [Finding("cell-checks-incomplete", f"cell checks stopped at row {first_row}: {error}",
                         "Fix the structure errors reported for this file first.", file=table.file,
                         severity=WARNING)] + [f for c in checks for f in c.findings()]
+    return [f for c in checks for f in c.findings()]
+
+
+class NotDecidable(Exception):
+    """The file is not one pyarrow splits into the very cells pandas gives."""
+
+
+def _check_arrow(table: TableContext, encoding, delimiter, on_rows) -> list[Finding]:
+    """The checks fed from Arrow string columns, for the common CSV whose cells pyarrow splits
+    exactly as pandas would: no quote character or NUL byte, one-byte delimiter, at least two
+    columns, a plain header, every line a full record. Pyarrow reads it in C++ on every core
+    and the checks filter in Arrow before any Python runs (about 0.2 s for a million rows where
+    pandas alone took a second); anything else raises NotDecidable before a finding is made."""
+    import codecs
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from catalog.validate.fast_read import ASCII_SAFE, BLOCK_BYTES, pieces
+
+    encoding, delimiter = encoding or "utf-8", delimiter or ","
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise NotDecidable("encoding") from None
+    if codec not in ASCII_SAFE or len(delimiter) != 1 or delimiter in '\r\n"\x00':
+        raise NotDecidable("dialect")
+    with open(table.path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            if b'"' in block or b"\x00" in block:
+                raise NotDecidable("quotes")
+    parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False,
+                               newlines_in_values=False, ignore_empty_lines=False)
+    checks, first_row, names = chunk_checks(table), 2, None
+    try:
+        for index, piece in enumerate(pieces(table.path, encoding)):
+            read = pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True, column_names=names,
+                                     autogenerate_column_names=False)
+            convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names} if names else None,
+                                           strings_can_be_null=False, quoted_strings_can_be_null=False)
+            if names is None:  # the header: read alone, so every column of the data is text
+                header, _, piece = piece.partition(b"\n") if b"\n" in piece else piece.partition(b"\r")
+                names = header.rstrip(b"\r").decode("utf-8").split(delimiter)
+                # pandas renames blank and repeated labels and drops a byte-order mark: let it.
+                if len(names) < 2 or len(set(names)) != len(names) or any(not n for n in names) \
+                        or names[0].startswith("\ufeff"):
+                    raise NotDecidable("header")
+                if not piece:
+                    continue
+                read = pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True, column_names=names)
+                convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                               strings_can_be_null=False, quoted_strings_can_be_null=False)
+            batch = pacsv.read_csv(pa.py_buffer(piece), read_options=read, parse_options=parse,
+                                   convert_options=convert)
+            arrays = [batch.column(i) for i in range(len(names))]
+            for check in checks:
+                check.feed_arrow(names, arrays, first_row)
+            first_row += batch.num_rows
+            if on_rows:
+                on_rows(batch.num_rows)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise NotDecidable(f"structure: {error}") from None
+    if names is None:
+        return []  # an empty file: its structure finding says so
     return [f for c in checks for f in c.findings()]
 
 

@@ -154,14 +154,18 @@ def batches(plan: Plan, rows: int = BATCH_ROWS):
 
 
 def _pieces(plan: Plan):
+    return pieces(plan.path, plan.encoding)
+
+
+def pieces(path, encoding: str):
     """The file in blocks of whole lines, as UTF-8 bytes.
 
     Without quote characters a line end always ends a record, so blocks can be cut
     there and parsed on their own; we read them ourselves because pyarrow's
     streaming reader reads ahead without bound when parsing falls behind."""
-    codec = codecs.lookup(plan.encoding).name
+    codec = codecs.lookup(encoding).name
     carry = b""
-    with open(plan.path, "rb") as handle:
+    with open(path, "rb") as handle:
         first = True
         while True:
             block = handle.read(BLOCK_BYTES)

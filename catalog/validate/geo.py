@@ -195,6 +195,16 @@ class LatLonCheck:
                     lambda p: self._shown(chunk, pair, p),
                     lambda p: (float(lon[p]), float(lat[p])))
 
+    def feed_arrow(self, names, arrays, first_row: int) -> None:
+        """The same as `feed`, from Arrow string columns: only the coordinate columns are
+        turned into a pandas chunk."""
+        if self.pairs is None:
+            self.pairs = self._find_pairs(list(names))
+        used = {n for pair in self.pairs for n in pair[1:3] if n}
+        if used:
+            self.feed(pd.DataFrame({n: a.to_pandas(types_mapper=None).astype(object)
+                                    for n, a in zip(names, arrays) if n in used}), first_row)
+
     @staticmethod
     def _geopoint(series, fmt):
         text = series.astype(str)
