@@ -77,6 +77,24 @@ def validate_section(made: dict, folder: Path, repeat: int, env) -> list[dict]:
     return rows
 
 
+NO_LIMIT = 1_000_000_000
+
+
+def unlimited_section(made: dict, folder: Path, repeat: int, env) -> dict:
+    """The file with bad cells, both tools' error limit raised: each reads all of it."""
+    item = made["stop_times_bad"]
+    theirs = measure.series("frictionless validate --limit-errors", _python(
+        "frictionless", "validate", item["csv"].name, "--schema", item["schema"].name, "--json",
+        "--limit-errors", str(NO_LIMIT)), repeat, folder, env, check=_must_succeed(0, 1))
+    ours = measure.series("catalog validate, no error limit", _python(
+        "tests.benchmarks.unlimited", str(NO_LIMIT), "validate", item["csv"].name, "--schema", item["schema"].name,
+        "--json"), repeat, folder, env, check=_must_succeed(0, 1))
+    return {"input": "stop_times, 0.2% bad cells, no error limit", "rows": item["rows"],
+            "frictionless": theirs.to_dict(), "catalog": ours.to_dict(),
+            "speedup": round(theirs.median / ours.median, 2),
+            "findings": findings.compare(theirs.runs[-1].stdout, ours.runs[-1].stdout)}
+
+
 def load_section(made: dict, folder: Path, repeat: int, env) -> dict:
     data = made["stop_times"]["csv"]
     root = folder / "hub"
@@ -143,28 +161,65 @@ def memory_section(rows: int, folder: Path, env) -> dict:
             "publish": {"seconds": round(published.seconds, 2), "peak_mb": round(published.peak_mb, 1)}}
 
 
+SECTIONS = ("validate", "unlimited", "load", "serve")
+
+
 def run(rows: int, repeat: int, requests: int, seconds: float, clients: int, keep: Path | None = None,
-        memory_rows: int | None = None) -> dict:
+        memory_rows: int | None = None, only=SECTIONS) -> dict:
     env = _env()
+    validated = unlimited = loaded = served = memory = None
     with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
         folder = Path(keep or tmp)
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         made = inputs.write_inputs(folder, rows, max(1, rows // 5))
         generated = time.perf_counter() - started
-        validated = validate_section(made, folder, repeat, env)
-        loaded = load_section(made, folder, repeat, env)
-        served = serve_section(loaded, requests, seconds, clients, env)
+        if "validate" in only:
+            validated = validate_section(made, folder, repeat, env)
+        if "unlimited" in only:
+            unlimited = unlimited_section(made, folder, repeat, env)
+        if "load" in only or "serve" in only:  # serving needs the hub the load builds
+            loaded = load_section(made, folder, repeat, env)
+        if "serve" in only:
+            served = serve_section(loaded, requests, seconds, clients, env)
         memory = memory_section(memory_rows, folder, env) if memory_rows else None
-    loaded.pop("hub")
+    if loaded:
+        loaded.pop("hub")
     return {"version": 1, "rows": rows, "repeat": repeat, "generated_seconds": round(generated, 1),
             "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.platform()},
-            "validate": validated, "load": loaded, "serve": served, "memory": memory}
+            "validate": validated, "validate_no_limit": unlimited, "load": loaded, "serve": served, "memory": memory}
 
 
 def render(result: dict) -> str:
     lines = [f"catalog benchmark: {result['rows']:,} stop_times rows, {result['repeat']} run(s) each, "
              f"medians in seconds, peak resident memory in MB", ""]
+    if result.get("validate"):
+        lines += _render_validate(result)
+    u = result.get("validate_no_limit")
+    if u:
+        f = u["findings"]
+        lines += ["", f"{u['input']}: frictionless validate --limit-errors {u['frictionless']['median_seconds']:.2f} s "
+                  f"({u['frictionless']['peak_mb']:.0f} MB), catalog validate {u['catalog']['median_seconds']:.2f} s "
+                  f"({u['catalog']['peak_mb']:.0f} MB): {u['speedup']:.1f}x, "
+                  f"{'same' if f['agree'] else 'DIFFERENT'} ({f['frictionless_errors']} vs {f['catalog_errors']} errors)"]
+    data = result.get("load")
+    if data:
+        lines += _render_load(data)
+    s = result.get("serve")
+    if s:
+        lines += ["", f"serve: {s['request']} with {s['clients']} concurrent clients",
+                  f"{s['requests']} requests ({s['failures']} failed) in {s['seconds']} s: {s['requests_per_second']} "
+                  f"req/s, p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms (target p99 < 50 ms)"]
+    m = result.get("memory")
+    if m:
+        lines += ["", f"memory at {m['rows']:,} rows: catalog validate {m['validate']['peak_mb']:.0f} MB "
+                  f"({m['validate']['seconds']} s), catalog publish datasette {m['publish']['peak_mb']:.0f} MB "
+                  f"({m['publish']['seconds']} s) (target < 300 MB, flat)"]
+    return "\n".join(lines)
+
+
+def _render_validate(result: dict) -> list[str]:
+    lines = []
     head = (f"{'input':30} {'frictionless':>12} {'peak':>5} {'catalog':>8} {'peak':>5} {'ratio':>6} "
             f"{'checks':>7} {'peak':>5} {'ratio':>6}  findings")
     lines += ["validate (catalog: the whole `catalog validate`; checks: its vectorised table checks alone)",
@@ -179,22 +234,16 @@ def render(result: dict) -> str:
     lines.append("the same table checks timed inside one process (start-up and imports excluded):")
     lines += [f"  {row['input']:30} Frictionless {row['in_process_seconds']['frictionless']:6.2f} s, vectorised "
               f"{row['in_process_seconds']['fast']:5.2f} s ({row['in_process_speedup']:.1f}x)" for row in result["validate"]]
-    data = result["load"]
-    lines += ["", f"load {data['rows']:,} valid stop_times into SQLite", f"{'command':32} {'median':>8} {'peak':>6}", "-" * 48]
+    return lines
+
+
+def _render_load(data: dict) -> list[str]:
+    lines = ["", f"load {data['rows']:,} valid stop_times into SQLite", f"{'command':32} {'median':>8} {'peak':>6}", "-" * 48]
     for key in ("sqlite_utils", "executemany", "publish", "republish"):
         lines.append(f"{data[key]['label']:32} {data[key]['median_seconds']:>8.2f} {data[key]['peak_mb']:>6.0f}")
     lines += [f"publish is {data['publish_vs_sqlite_utils']}x faster than sqlite-utils insert "
               f"(target >= 10x) and {data['publish_vs_executemany']}x executemany's time (target <= 2x)"]
-    s = result["serve"]
-    lines += ["", f"serve: {s['request']} with {s['clients']} concurrent clients",
-              f"{s['requests']} requests ({s['failures']} failed) in {s['seconds']} s: {s['requests_per_second']} req/s, "
-              f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms (target p99 < 50 ms)"]
-    m = result.get("memory")
-    if m:
-        lines += ["", f"memory at {m['rows']:,} rows: catalog validate {m['validate']['peak_mb']:.0f} MB "
-                  f"({m['validate']['seconds']} s), catalog publish datasette {m['publish']['peak_mb']:.0f} MB "
-                  f"({m['publish']['seconds']} s) (target < 300 MB, flat)"]
-    return "\n".join(lines)
+    return lines
 
 
 def main(argv=None) -> int:
@@ -208,6 +257,8 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, help="generate and keep the inputs in this folder")
     parser.add_argument("--memory-rows", type=int, help="also measure peak memory of catalog validate and "
                         "publish on a valid stop_times of this many rows (e.g. 3000000)")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections to run, of {','.join(SECTIONS)} (default: all)")
     parser.add_argument("--memory-only", action="store_true", help="only the --memory-rows point (for 10M rows)")
     args = parser.parse_args(argv)
     if args.memory_only:
@@ -222,7 +273,10 @@ def main(argv=None) -> int:
         if args.json:
             args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         return 0
-    result = run(args.rows, args.repeat, args.requests, args.seconds, args.clients, args.keep, args.memory_rows)
+    only = [part.strip() for part in args.only.split(",") if part.strip()]
+    if not only or set(only) - set(SECTIONS):
+        parser.error(f"--only takes sections among {', '.join(SECTIONS)}")
+    result = run(args.rows, args.repeat, args.requests, args.seconds, args.clients, args.keep, args.memory_rows, only)
     print(render(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
