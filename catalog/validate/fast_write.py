@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import NotDecidable, batches, plan
+from catalog.validate.fast_read import NotDecidable, batches, chunk_buffers, plan
 
 CACHE_LIMIT = 200_000
 # Cells that read and write back unchanged (no sign to drop, no leading zero, no exponent).
@@ -65,7 +65,8 @@ def _csv_text(rows) -> bytes:
 def _plain(columns) -> bool:
     """True when the csv module would quote nothing: no delimiter, quote or line break in any
     cell, and more than one column (a lone empty cell is written as "")."""
-    return len(columns) > 1 and not any(pc.any(pc.match_substring_regex(c, '[,"\r\n]')).as_py() for c in columns)
+    return len(columns) > 1 and not any(mark in data for c in columns for _, data in chunk_buffers(c)
+                                        for mark in (b",", b'"', b"\r", b"\n"))
 
 
 def _joined(columns) -> bytes:

@@ -40,19 +40,22 @@ FIRST_BYTES = np.zeros(257, dtype=bool)  # by first byte; 256 stands for an empt
 FIRST_BYTES[[ord(c) for c in TRIGGERS + LEADING]] = True
 
 
-def _first_bytes(array) -> np.ndarray:
+def _first_bytes(array) -> np.ndarray | None:
     """The first byte of every cell of an Arrow string column (256 for an empty cell), read
-    straight from its offsets and data buffers: no string is copied."""
+    straight from its buffers; None when no trigger byte occurs in the column at all."""
+    from catalog.validate.fast_read import chunk_buffers
+
+    chunks = list(chunk_buffers(array))
+    if not any(c.encode() in data for _, data in chunks for c in TRIGGERS + LEADING):
+        return None
     parts = []
-    for chunk in (array.chunks if isinstance(array, pa.ChunkedArray) else [array]):
-        _, offsets, data = chunk.buffers()
-        starts = np.frombuffer(offsets, dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
-        firsts = np.full(len(chunk), 256, dtype=np.int16)
+    for starts, data in chunks:
+        firsts = np.full(len(starts) - 1, 256, dtype=np.int16)
         filled = starts[1:] > starts[:-1]
-        if data is not None and filled.any():
+        if filled.any():
             firsts[filled] = np.frombuffer(data, dtype=np.uint8)[starts[:-1][filled]]
         parts.append(firsts)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+    return np.concatenate(parts) if parts else None
 
 
 def is_formula(cell: str) -> bool:
@@ -97,7 +100,8 @@ class FormulaInjectionCheck:
         """The same as `feed`, from Arrow string columns: the trigger test runs in Arrow."""
         for name, array in zip(names, arrays):
             # A look at each cell's first byte, then the exact trigger test on the few cells left.
-            candidates = np.flatnonzero(FIRST_BYTES[_first_bytes(array)])
+            firsts = _first_bytes(array)
+            candidates = np.flatnonzero(FIRST_BYTES[firsts]) if firsts is not None else ()
             if not len(candidates):
                 continue
             values = array.take(pa.array(candidates)).to_pylist()
