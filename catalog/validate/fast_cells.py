@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import NotDecidable
+from catalog.validate.fast_read import NotDecidable, digits_only
 
 CACHE_LIMIT = 200_000  # distinct values remembered per field; beyond, the memory is reset
 INT_RE = r"^-?[0-9]{1,18}$"  # Python's int() accepts these, and they fit in int64
@@ -155,8 +155,12 @@ class FieldCheck:
                 return nothing, None
             return ok, column
         if kind == "integer" and field.bare_number is True:
-            ok = pc.and_(pc.invert(missing), pc.match_substring_regex(column, INT_RE))
-            values = pc.cast(pc.if_else(ok, column, "0"), pa.int64())
+            if digits_only(column, 18):  # the usual column of counts: INT_RE holds everywhere, seen at once
+                ok = pc.invert(missing)
+                values = pc.cast(pc.if_else(ok, column, "0") if pc.any(missing).as_py() else column, pa.int64())
+            else:
+                ok = pc.and_(pc.invert(missing), pc.match_substring_regex(column, INT_RE))
+                values = pc.cast(pc.if_else(ok, column, "0"), pa.int64())
             for name, compare in BOUNDS.items():
                 if name in self.constraints:
                     bound = self.constraints[name]

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import NotDecidable, batches, chunk_buffers, plan
+from catalog.validate.fast_read import NotDecidable, batches, chunk_buffers, digits_only, plan
 
 CACHE_LIMIT = 200_000
 # Cells that read and write back unchanged (no sign to drop, no leading zero, no exponent).
@@ -121,6 +121,8 @@ class ColumnWriter:
         if kind == "string" and (field.format or "default") == "default":
             return pa.array(np.ones(len(column), dtype=bool)), column
         if kind == "integer" and field.bare_number is True:
+            if digits_only(column, 18, leading_zeros=False):  # SAME_INTEGER everywhere, seen at once
+                return pa.array(np.ones(len(column), dtype=bool)), column
             return pc.match_substring_regex(column, SAME_INTEGER), column
         if kind == "number" and not field.float_number and field.bare_number is True and not field.group_char:
             decimal = field.decimal_char or "."
