@@ -8,6 +8,7 @@ need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v pg_config >/dev/null || need+=(libpq-dev)
+command -v wrk >/dev/null || need+=(wrk)  # the benchmark's load on the served hub
 # CKAN's venv needs venv/ensurepip, and psycopg2 is compiled: gcc and the Python headers.
 python3 -c "import ensurepip" 2>/dev/null || need+=(python3-venv)
 command -v gcc >/dev/null || need+=(gcc)

@@ -137,3 +137,38 @@ def test_served_connections_do_not_wait_for_delayed_acks():
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     finally:
         sock.close()
+
+
+def test_api_calls_skip_page_facets_unless_asked_pages_keep_them(tmp_path):
+    root = make_two_publisher_hub(tmp_path)
+    with running_hub(root, tmp_path / "build" / "hub.db", tmp_path / "build" / "packages", workers=1) as hub:
+        html = hub.get("/hub/arrets_stops").text
+        assert "facet-info-name" in html and "abri" in html  # set by the metadata, for people
+        data = hub.get("/hub/arrets_stops.json").json()
+        assert data["facet_results"] == {} and len(data["rows"]) == 4
+        asked = hub.get("/hub/arrets_stops.json", params={"_facet": "abri"}).json()
+        assert "abri" in asked["facet_results"]
+        assert data["filtered_table_rows_count"] == 4  # counts stay in the API
+
+
+def test_both_load_clients_count_and_time_the_same_requests(tmp_path):
+    from tests.benchmarks import load
+
+    assert load.wrk_version(), "wrk is needed (Debian package wrk, installed by tests/run.sh)"
+    root = make_two_publisher_hub(tmp_path)
+    with running_hub(root, tmp_path / "build" / "hub.db", tmp_path / "build" / "packages") as hub:
+        good = lambda rng: f"{hub.url}/hub/arrets_stops.json?stop_id=S{rng.randrange(1, 5)}"
+        missing = lambda rng: f"{hub.url}/hub/no_such_table.json?x={rng.randrange(9)}"
+        for client in ("wrk", "python"):
+            result = load.bounded_load(good, 60, 30, clients=4, client=client)
+            assert result["requests"] == 60 and result["failures"] == 0, result
+            assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"] and result["requests_per_second"] > 0
+            assert result["client"].startswith(client if client == "wrk" else "python")
+            failing = load.bounded_load(missing, 20, 30, clients=4, client=client)
+            assert failing["requests"] == 20 and failing["failures"] == 20, failing
+        try:
+            load.wrk_load(lambda rng: "http://192.0.2.1:9/x", 5, 5)
+        except ValueError as error:
+            assert "loopback" in str(error)
+        else:
+            raise AssertionError("a load on a non-loopback address was sent")

@@ -106,14 +106,19 @@ async def dataset_view(datasette, request):
 @hookimpl
 def asgi_wrapper():
     """API calls skip facet suggestions: they are links for people browsing, and computing
-    them took half the time of a filtered JSON request on a million-row table."""
+    them took half the time of a filtered JSON request on a million-row table. They also
+    skip the facets the metadata sets for pages (a third of the remaining time), unless
+    they ask for facets with `_facet=`; pages keep both."""
 
     def wrap(app):
         async def without_suggestions(scope, receive, send):
             if scope.get("type") == "http" and scope.get("path", "").endswith((".json", ".csv")):
                 query = scope.get("query_string") or b""
-                if b"_nosuggest" not in query:
-                    scope = dict(scope, query_string=query + (b"&" if query else b"") + b"_nosuggest=1")
+                added = [] if b"_nosuggest" in query else [b"_nosuggest=1"]
+                if b"_facet" not in query and b"_nofacet" not in query:
+                    added.append(b"_nofacet=1")
+                if added:
+                    scope = dict(scope, query_string=b"&".join(([query] if query else []) + added))
             await app(scope, receive, send)
 
         return without_suggestions

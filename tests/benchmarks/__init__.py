@@ -207,7 +207,7 @@ def render(result: dict) -> str:
         lines += _render_load(data)
     s = result.get("serve")
     if s:
-        lines += ["", f"serve: {s['request']} with {s['clients']} concurrent clients",
+        lines += ["", f"serve: {s['request']} with {s['clients']} concurrent clients (load from {s['client']})",
                   f"{s['requests']} requests ({s['failures']} failed) in {s['seconds']} s: {s['requests_per_second']} "
                   f"req/s, p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms (target p99 < 50 ms)"]
     m = result.get("memory")

@@ -1,16 +1,26 @@
-"""A bounded load on a served hub: fixed request count, time cap, N concurrent clients, loopback only."""
+"""A bounded load on a served hub: fixed request count, time cap, N concurrent clients, loopback only.
+
+The load comes from `wrk` when it is installed (C, one thread: it leaves the two cores to the
+server, where 16 Python threads parsing JSON took a good part of them and inflated the
+latencies measured), otherwise from Python threads with httpx. The result says which.
+"""
 from __future__ import annotations
 
+import json
+import math
 import os
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -63,7 +73,121 @@ class Served:
                 self.process.wait()
 
 
-def bounded_load(url_for, requests: int, seconds: float, clients: int = 16, seed: int = 16) -> dict:
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+# Each wrk thread sends its share of the pre-drawn paths, then parks its connections (a delay
+# of ~11 days) and stops once its last answer is in; the last thread to finish interrupts wrk's
+# timer (SIGINT, which wrk handles by reporting), so the count is exact and the duration real.
+# wrk calls request() once before the run to inspect it, and delay() before every request it
+# sends: only requests after a delay() count.
+WRK_SCRIPT = """
+local ffi = require("ffi")
+ffi.cdef[[ int kill(int pid, int sig); int getpid(void); ]]
+local TOTAL, THREADS, DONE = %(total)d, %(threads)d, [=[%(done)s]=]
+local paths = { %(paths)s }
+local threads, made = {}, 0
+
+function setup(thread)
+  made = made + 1
+  thread:set("id", made)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  issued, completed, failures, running = 0, 0, 0, false
+  share = math.floor(TOTAL / THREADS) + ((id <= TOTAL %% THREADS) and 1 or 0)
+end
+
+function delay()
+  running = true
+  if issued >= share then return 1e9 end
+  return 0
+end
+
+function request()
+  if not running then return wrk.format(nil, paths[1]) end
+  issued = issued + 1
+  return wrk.format(nil, paths[((id - 1) + THREADS * (issued - 1)) %% #paths + 1])
+end
+
+function response(status, headers, body)
+  completed = completed + 1
+  if status ~= 200 or not string.find(body, '"rows"', 1, true) then failures = failures + 1 end
+  if completed == share then
+    wrk.thread:stop()
+    local mark = io.open(DONE, "a"); mark:write("x"); mark:close()
+    mark = io.open(DONE, "r"); local finished = #mark:read("*a"); mark:close()
+    if finished >= THREADS then ffi.C.kill(ffi.C.getpid(), 2) end
+  end
+end
+
+function done(summary, latency, requests)
+  local failed = 0
+  for _, thread in ipairs(threads) do failed = failed + (thread:get("failures") or 0) end
+  local e = summary.errors
+  io.write(string.format('WRK-RESULT {"requests": %%d, "duration_us": %%d, "failures": %%d, "socket_errors": %%d, '
+    .. '"p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "mean_us": %%.1f, "max_us": %%d}\\n',
+    summary.requests, summary.duration, failed, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.mean, latency.max))
+end
+"""
+
+
+def wrk_version() -> str | None:
+    """`wrk`'s version when it is installed (the Debian package `wrk`), else None."""
+    if not shutil.which("wrk"):
+        return None
+    shown = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]
+    found = re.search(r"wrk (\S+)", shown)
+    return found.group(1) if found else "unknown"
+
+
+def bounded_load(url_for, requests: int, seconds: float, clients: int = 16, seed: int = 16,
+                 client: str | None = None) -> dict:
+    """`requests` GETs (or fewer if `seconds` run out) on `clients` connections; latency percentiles.
+
+    `client`: "wrk" or "python"; by default wrk when it is installed."""
+    client = client or ("wrk" if wrk_version() else "python")
+    if client == "wrk":
+        return wrk_load(url_for, requests, seconds, clients, seed)
+    return python_load(url_for, requests, seconds, clients, seed)
+
+
+def wrk_load(url_for, requests: int, seconds: float, clients: int = 16, seed: int = 16, threads: int = 1) -> dict:
+    """The same load from `wrk --latency`: `clients` keep-alive connections served by `threads` threads."""
+    version = wrk_version()
+    if version is None:
+        raise RuntimeError("wrk is not installed (Debian package `wrk`)")
+    rng = random.Random(seed)
+    urls = [url_for(rng) for _ in range(requests)]
+    parts = urlsplit(urls[0])
+    if parts.hostname not in LOOPBACK:
+        raise ValueError(f"the load only targets loopback, not {parts.hostname}")
+    paths = [f"{u.path}?{u.query}" if u.query else u.path for u in map(urlsplit, urls)]
+    threads = max(1, min(threads, clients))
+    with tempfile.TemporaryDirectory(prefix="catalog-wrk-") as tmp:
+        script = Path(tmp) / "load.lua"
+        script.write_text(WRK_SCRIPT % {"total": requests, "threads": threads, "done": str(Path(tmp) / "done"),
+                                        "paths": ", ".join(f"[=[{p}]=]" for p in paths)}, encoding="utf-8")
+        run = subprocess.run(["wrk", "--latency", "-t", str(threads), "-c", str(clients),
+                              "-d", f"{max(1, math.ceil(seconds))}s", "--timeout", "30s", "-s", str(script),
+                              f"{parts.scheme}://{parts.netloc}/"],
+                             capture_output=True, text=True, timeout=seconds + 60)
+    found = re.search(r"^WRK-RESULT (\{.*\})$", run.stdout, re.M)
+    if run.returncode != 0 or not found:
+        raise RuntimeError(f"wrk failed (exit {run.returncode}): {run.stdout[-2000:]}{run.stderr[-2000:]}")
+    figures = json.loads(found.group(1))
+    wall = figures["duration_us"] / 1e6
+    failed = figures["failures"] + figures["socket_errors"]
+    done = figures["requests"] + figures["socket_errors"]
+    ms = lambda key: round(figures[key] / 1000, 2)
+    return {"client": f"wrk {version}", "clients": clients, "requests": done, "failures": failed,
+            "seconds": round(wall, 3),
+            "requests_per_second": round((figures["requests"] - figures["failures"]) / wall, 1) if wall else None,
+            "p50_ms": ms("p50_us"), "p95_ms": ms("p95_us"), "p99_ms": ms("p99_us"), "mean_ms": ms("mean_us")}
+
+
+def python_load(url_for, requests: int, seconds: float, clients: int = 16, seed: int = 16) -> dict:
     """`requests` GETs (or fewer if `seconds` run out) from `clients` threads; latency percentiles."""
     latencies, failures = [], []
     lock = threading.Lock()
@@ -102,7 +226,7 @@ def bounded_load(url_for, requests: int, seconds: float, clients: int = 16, seed
             return None
         return round(1000 * ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 2)
 
-    return {"clients": clients, "requests": len(latencies) + len(failures), "failures": len(failures),
+    return {"client": "python httpx", "clients": clients, "requests": len(latencies) + len(failures), "failures": len(failures),
             "seconds": round(wall, 3), "requests_per_second": round(len(latencies) / wall, 1) if wall else None,
             "p50_ms": percentile(50), "p95_ms": percentile(95), "p99_ms": percentile(99),
             "mean_ms": round(1000 * statistics.mean(ordered), 2) if ordered else None}
