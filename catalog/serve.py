@@ -97,7 +97,7 @@ def make_datasette(db: Path, packages: Path):
 
 
 def default_workers() -> int:
-    """One worker per core, at most two: Datasette runs each request in one process at a time."""
+    """One process per core, at most two: Python runs one request step at a time per process."""
     return max(1, min(2, os.cpu_count() or 1))
 
 
