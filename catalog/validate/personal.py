@@ -319,26 +319,33 @@ class PersonalDataCheck:
                 continue
             column = self.columns.setdefault(name, _Column())
             if name in self.person_columns:
-                self._feed_column(name, column, pd.Series(array.to_pylist(), dtype=object), first_row)
-                continue
-            inert = _inert(array)
-            column.filled += pc.sum(pc.and_(inert, pc.greater(pc.binary_length(array), 0))).as_py() or 0
-            positions = np.flatnonzero(~np.asarray(inert.to_numpy(zero_copy_only=False), dtype=bool))
+                positions = np.arange(len(array))
+            else:
+                inert = _inert(array)
+                column.filled += pc.sum(pc.and_(inert, pc.greater(pc.binary_length(array), 0))).as_py() or 0
+                positions = np.flatnonzero(~np.asarray(inert.to_numpy(zero_copy_only=False), dtype=bool))
             if len(positions):
-                values = array.take(pa.array(positions)).to_pylist()
-                self._feed_column(name, column, pd.Series(values, index=positions, dtype=object), first_row)
+                # Each distinct value is tested once, whatever the number of cells holding it.
+                encoded = array.take(pa.array(positions)).combine_chunks().dictionary_encode()
+                distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+                codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
+                self._feed_column(name, column, distinct, first_row, (codes, positions))
 
-    def _feed_column(self, name, column, series, first_row):
-        """`series` holds a column's cells (or some of them) indexed by their row in the chunk."""
+    def _feed_column(self, name, column, series, first_row, cells=None):
+        """`series` holds a column's cells indexed by their row in the chunk; or, with `cells`
+        = (codes, rows), its distinct values, the k-th cell being series[codes[k]] in row rows[k]."""
         text = series.astype(str)
         filled = text.str.strip() != ""
-        column.filled += int(filled.sum())
+        codes, rows = cells if cells is not None else (None, None)
+        column.filled += int(filled.to_numpy()[codes].sum()) if cells is not None else int(filled.sum())
 
         def record(kind, hit, values):
-            positions = hit.to_numpy().nonzero()[0]
+            hit = hit.to_numpy()
+            positions = (hit[codes] if cells is not None else hit).nonzero()[0]
             if len(positions):
-                column.kinds[kind].add(len(positions), first_row + int(text.index[positions[0]]),
-                                       mask(kind, values.iat[positions[0]]))
+                first = positions[0]
+                row, at = (int(rows[first]), codes[first]) if cells is not None else (int(text.index[first]), first)
+                column.kinds[kind].add(len(positions), first_row + row, mask(kind, values.iat[at]))
 
         # Cheap filters first, then each distinct value tested once: most cells fall out
         # before any regular expression runs, and columns repeat their values a lot.
