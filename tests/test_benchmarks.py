@@ -40,13 +40,14 @@ def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
     assert served["clients"] == 16 and served["failures"] == 0 and served["requests"] == 200
     assert served["p50_ms"] <= served["p95_ms"] <= served["p99_ms"]
     assert "horaires_stop_times.json?stop_id=" in served["request"]
+    assert served["client"].startswith(("wrk", "python")) and served["server_workers"] >= 1
 
     memory = result["memory"]
     assert memory["rows"] == 2 * ROWS_IN_CI
     assert memory["validate"]["peak_mb"] > 0 and memory["publish"]["peak_mb"] > 0
 
     printed = done.stdout
-    for heading in ("validate", "load 100,000 valid stop_times into SQLite", "serve:", "req/s", "memory at 200,000 rows",
+    for heading in ("validate", "load 100,000 valid stop_times into SQLite", "serve:", "req/s", "load from", "memory at 200,000 rows",
                     "timed inside one process"):
         assert heading in printed
 

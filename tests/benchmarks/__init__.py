@@ -137,6 +137,7 @@ def serve_section(loaded: dict, requests: int, seconds: float, clients: int, env
         load.bounded_load(url_for, min(100, requests), seconds, clients, seed=1)  # warm-up, not counted
         result = load.bounded_load(url_for, requests, seconds, clients)
     result["request"] = f"/hub/{table}.json?stop_id=S....."
+    result["server_workers"] = served.workers
     return result
 
 
@@ -207,7 +208,8 @@ def render(result: dict) -> str:
         lines += _render_load(data)
     s = result.get("serve")
     if s:
-        lines += ["", f"serve: {s['request']} with {s['clients']} concurrent clients (load from {s['client']})",
+        lines += ["", f"serve: {s['request']} with {s['clients']} concurrent clients (load from {s['client']}; "
+                      f"catalog serve with {s.get('server_workers')} worker(s))",
                   f"{s['requests']} requests ({s['failures']} failed) in {s['seconds']} s: {s['requests_per_second']} "
                   f"req/s, p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms (target p99 < 50 ms)"]
     m = result.get("memory")

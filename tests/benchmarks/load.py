@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-ADDRESS = re.compile(r"open (http://127\.0\.0\.1:\d+)/")
+ADDRESS = re.compile(r"open (http://127\.0\.0\.1:\d+)/(?: \((\d+) workers?)?")
 
 
 class Served:
@@ -36,6 +36,7 @@ class Served:
         self.env = env
         self.process = None
         self.url = None
+        self.workers = None
 
     def __enter__(self):
         self.process = subprocess.Popen(self.command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
@@ -50,6 +51,7 @@ class Served:
             found = ADDRESS.search(line)
             if found:
                 self.url = found.group(1)
+                self.workers = int(found.group(2)) if found.group(2) else 1
                 break
         if not self.url:
             raise RuntimeError("catalog serve did not say where it listens: " + "".join(lines))
