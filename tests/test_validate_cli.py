@@ -258,7 +258,9 @@ def test_progress_bar_on_a_terminal_only(shared_data):
     args = [sys.executable, "-m", "catalog.cli", "validate", "--json",
             str(shared_data / "gtfs" / "google-sample-feed-1.zip"), str(shared_data / "geo" / "communes-corse.geojson")]
     master, slave = pty.openpty()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave)
+    # A person's terminal: CI may export TERM=dumb, on which rich rightly draws nothing.
+    terminal = {**os.environ, "TERM": "xterm-256color"}
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave, env=terminal)
     os.close(slave)
     out = process.stdout.read()
     process.wait(timeout=120)
@@ -275,7 +277,7 @@ def test_progress_bar_on_a_terminal_only(shared_data):
     assert process.returncode == 0
     assert json.loads(out)["valid"] is True
     assert b"communes-corse" in drawn and b"1/2" in drawn
-    piped = subprocess.run(args, capture_output=True)
+    piped = subprocess.run(args, capture_output=True, env=terminal)
     assert piped.returncode == 0 and piped.stderr == b""
 
 
