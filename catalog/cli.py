@@ -33,7 +33,9 @@ def _progress():
             task["id"] = bar.add_task("validating", total=total)
         else:
             bar.advance(task["id"])
-        bar.update(task["id"], description=str(label)[:40])
+        label = str(label)
+        # Keep the end of a long path: the file name is what tells targets apart.
+        bar.update(task["id"], description=label if len(label) <= 40 else "…" + label[-39:])
         # Draw now: a short target would otherwise finish between two timed refreshes, unseen.
         bar.refresh()
 
