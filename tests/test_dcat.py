@@ -27,18 +27,11 @@ from catalog.export import export_dcat
 from catalog.export.graph import Entry, build
 from catalog.hashing import file_sha256
 from catalog.publishers import load_publishers
-from tests.hub import make_hub
+from tests.hub import PROFILE, make_hub
 
 BASE = "https://data.testville.example.fr"
 EU = "http://publications.europa.eu/resource/authority/"
 SPDX = "http://spdx.org/rdf/terms#"
-PROFILE = """title: Ville de Testville
-kind: town
-homepage: https://www.testville.example.fr
-email: opendata@testville.example.fr
-siren: "213700008"
-licence: etalab-2.0
-"""
 BUS_PROFILE = PROFILE.replace("Ville de Testville", "Testville Bus").replace("kind: town", "kind: transport-operator") \
     .replace("opendata@", "donnees@").replace("213700008", "900000001")
 STOPS = "stop_id,stop_name,stop_lat,stop_lon\nS1,Mairie,46.60,2.40\nS2,Gare,46.61,2.41\n"

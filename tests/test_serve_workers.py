@@ -98,14 +98,20 @@ def test_two_workers_serve_pick_up_a_swap_and_stop_on_sigterm(tmp_path):
     assert "Traceback" not in hub.log.read_text()
 
 
+def two_workers(hub):
+    """The pids of the hub's two workers, once both are up and the hub answers."""
+    assert stop_count(hub) == 4
+    deadline = time.monotonic() + 30
+    while len(workers := workers_of(hub.process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return workers
+
+
 def test_ctrl_c_stops_every_worker(tmp_path):
     root = make_two_publisher_hub(tmp_path)
     db, out = tmp_path / "build" / "hub.db", tmp_path / "build" / "packages"
     with running_hub(root, db, out, workers=2) as hub:
-        assert stop_count(hub) == 4
-        deadline = time.monotonic() + 30
-        while len(workers := workers_of(hub.process.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        workers = two_workers(hub)
         os.killpg(hub.process.pid, signal.SIGINT)  # what a terminal sends the whole group on Ctrl+C
         hub.process.wait(timeout=20)
         assert wait_gone(workers) == [] and len(workers) == 2
@@ -118,10 +124,7 @@ def test_workers_do_not_outlive_a_killed_server(tmp_path):
     root = make_two_publisher_hub(tmp_path)
     db, out = tmp_path / "build" / "hub.db", tmp_path / "build" / "packages"
     with running_hub(root, db, out, workers=2) as hub:
-        assert stop_count(hub) == 4
-        deadline = time.monotonic() + 30
-        while len(workers := workers_of(hub.process.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        workers = two_workers(hub)
         hub.process.kill()  # no chance to stop its workers itself
         hub.process.wait(timeout=10)
         left = wait_gone(workers)
