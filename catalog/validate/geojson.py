@@ -273,29 +273,33 @@ def _coordinate_findings(lon, lat, owners, bboxes, default, display) -> list[Fin
         first = positions[0] if len(positions) else None
         return len(positions), first
 
+    def where(count, first, digits=5):
+        """The sample position, and the opening every coordinate message shares."""
+        sample = f"[{lon[first]:.{digits}f}, {lat[first]:.{digits}f}]"
+        return sample, f"{count:,} of {total:,} features (first: {owners[first]}, position {sample})"
+
     count, first = summary(OUT_OF_RANGE)
     if count:
         projected = projection_of(lon[first], lat[first], bboxes)
-        sample = f"[{lon[first]:.2f}, {lat[first]:.2f}]"
+        sample, head = where(count, first, 2)
         if projected:
             found.append(Finding(
                 "geojson-not-wgs84",
-                f"{count:,} of {total:,} features (first: {owners[first]}, position {sample}) have coordinates "
-                f"in metres, apparently {projected}; GeoJSON must be WGS84 longitude/latitude (RFC 7946).",
+                f"{head} have coordinates in metres, apparently {projected}; GeoJSON must be WGS84 longitude/latitude (RFC 7946).",
                 REPROJECT + " (add -s_srs EPSG:2154 if the source file does not declare its system).",
                 file=display, value=sample))
         else:
             found.append(Finding(
                 "geojson-not-wgs84",
-                f"{count:,} of {total:,} features (first: {owners[first]}, position {sample}) have coordinates "
+                f"{head} have coordinates "
                 "beyond ±180° longitude or ±90° latitude: they are not WGS84 degrees.",
                 REPROJECT + ".", file=display, value=sample))
     count, first = summary(SWAPPED)
     if count:
-        sample = f"[{lon[first]:.5f}, {lat[first]:.5f}]"
+        sample, head = where(count, first)
         found.append(Finding(
             "geojson-swapped-coordinates",
-            f"{count:,} of {total:,} features (first: {owners[first]}, position {sample}) have latitude and "
+            f"{head} have latitude and "
             f"longitude swapped: GeoJSON positions are [longitude, latitude], and read that way round the "
             f"points fall inside {coverage(bboxes, default)}.",
             "Write every position as [longitude, latitude] (longitude first), e.g. re-export with "
@@ -303,10 +307,10 @@ def _coordinate_findings(lon, lat, owners, bboxes, default, display) -> list[Fin
             file=display, value=sample))
     count, first = summary(OUTSIDE)
     if count:
-        sample = f"[{lon[first]:.5f}, {lat[first]:.5f}]"
+        sample, head = where(count, first)
         found.append(Finding(
             "geojson-implausible-coordinates",
-            f"{count:,} of {total:,} features (first: {owners[first]}, position {sample}) lie outside "
+            f"{head} lie outside "
             f"{coverage(bboxes, default)}.", coverage_fix(default),
             file=display, value=sample, severity=WARNING if default else ERROR))
     return found
