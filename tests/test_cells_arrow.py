@@ -64,3 +64,42 @@ def test_files_arrow_cannot_split_go_to_pandas(tmp_path):
     ragged.write_text("a,b\n=1+1,x\n=2+2\n", encoding="utf-8")
     found = cells.check_cells(TableContext("ragged.csv", ragged), "csv", "utf-8", ",")
     assert [(f.code, f.row) for f in found] == [("formula-injection", 2)]
+
+
+def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
+    """The vectorised table checks hand their Arrow batches to the cell checks (one parse of
+    the file, not two), on past their own error limit, with the findings of a reading alone."""
+    import frictionless
+
+    from catalog.validate import fast
+
+    path = tmp_path / "people.csv"
+    write(path, 120_000, 1)
+    table = TableContext("people.csv", path, {})
+    alone = findings(table, "utf-8", ",", arrow=True)
+    fields = [{"name": n, "type": "integer" if n == "note" else "string"}
+              for n in ["id", "contact", "nom", "prenom", "note", "latitude", "longitude"]]
+    resource = frictionless.Resource({"name": "people", "path": "people.csv", "schema": {"fields": fields}},
+                                     basepath=str(tmp_path))
+    shared = cells.SharedRead(table, "utf-8", ",")
+    report = fast.validate(resource, 1000, shared)
+    assert len(report.tasks[0].errors) == 1000  # "note" is mostly not an integer: the limit was hit early
+    assert shared.complete
+
+    def read_again(*args):
+        raise AssertionError("the file was read a second time")
+    monkeypatch.setattr(cells, "_check_arrow", read_again)
+    assert [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",", shared=shared)] == alone
+
+
+def test_a_reading_the_cell_checks_would_not_make_is_refused(tmp_path):
+    from catalog.validate import fast
+    import frictionless
+
+    path = tmp_path / "semi.csv"
+    path.write_text("a;b\n=1+1;x\n", encoding="utf-8")
+    shared = cells.SharedRead(TableContext("semi.csv", path), "utf-8", ",")  # told ',' but the file says ';'
+    fast.validate(frictionless.Resource({"name": "semi", "path": "semi.csv", "dialect": {"delimiter": ";"},
+                                         "schema": {"fields": [{"name": "a"}, {"name": "b"}]}},
+                                        basepath=str(tmp_path)), 1000, shared)
+    assert not shared.complete

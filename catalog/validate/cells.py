@@ -49,7 +49,12 @@ def read_chunks(path, fmt, encoding, delimiter):
             yield chunk.fillna("")
 
 
-def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on_rows=None) -> list[Finding]:
+def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on_rows=None,
+                shared: SharedRead | None = None) -> list[Finding]:
+    """Every cell-level finding of one table; `shared` holds them when the table checks'
+    reading already fed them the whole file."""
+    if shared is not None and shared.complete:
+        return shared.findings()
     if fmt in ("csv", "tsv", "txt") and table.path is not None:
         try:
             return _check_arrow(table, encoding, delimiter, on_rows)
@@ -81,6 +86,47 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
 
 class NotDecidable(Exception):
     """The file is not one pyarrow splits into the very cells pandas gives."""
+
+
+class SharedRead:
+    """The cell checks of one table, fed with the Arrow columns the table checks read
+    (`fast.validate(..., shared=...)`), so a large file is parsed once instead of twice.
+
+    It takes a reading only when its columns are the very ones `_check_arrow` would
+    read itself: same codec, same delimiter, `"` as the quote character and none in the
+    file, a plain header of two or more distinct labels. If it was not fed the whole
+    file (another reading, a fallback half-way), `complete` stays False and
+    `check_cells` reads the file on its own, with fresh checks."""
+
+    def __init__(self, table: TableContext, encoding: str | None, delimiter: str | None):
+        self.table = table
+        self.encoding, self.delimiter = encoding or "utf-8", delimiter or ","
+        self.checks = None
+        self.complete = False
+
+    def accepts(self, encoding: str, delimiter: str, quote: str | None, labels: list[str]) -> bool:
+        import codecs
+
+        from catalog.validate.fast_read import ASCII_SAFE
+
+        try:
+            same_codec = codecs.lookup(encoding).name == codecs.lookup(self.encoding).name
+        except LookupError:
+            return False
+        if not same_codec or codecs.lookup(encoding).name not in ASCII_SAFE or delimiter != self.delimiter \
+                or len(delimiter) != 1 or delimiter in '\r\n"\x00' or (quote or '"') != '"':
+            return False
+        if len(labels) < 2 or len(set(labels)) != len(labels) or not all(labels) or labels[0].startswith("\ufeff"):
+            return False
+        self.checks = chunk_checks(self.table)
+        return True
+
+    def feed(self, names, arrays, first_row: int) -> None:
+        for check in self.checks:
+            check.feed_arrow(names, arrays, first_row)
+
+    def findings(self) -> list[Finding]:
+        return [f for c in self.checks for f in c.findings()]
 
 
 def _check_arrow(table: TableContext, encoding, delimiter, on_rows) -> list[Finding]:

@@ -29,14 +29,17 @@ ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'
 
 
-def validate(resource: frictionless.Resource, limit_errors: int) -> frictionless.Report:
-    """Validate one resource; Frictionless itself when the fast path cannot decide."""
-    report = fast_report(resource, limit_errors)
+def validate(resource: frictionless.Resource, limit_errors: int, shared=None) -> frictionless.Report:
+    """Validate one resource; Frictionless itself when the fast path cannot decide.
+
+    `shared` (a `cells.SharedRead`) is fed every batch read, to the end of the file."""
+    report = fast_report(resource, limit_errors, shared)
     return report if report is not None else resource.validate(limit_errors=limit_errors)
 
 
-def validate_package(package: frictionless.Package, limit_errors: int) -> frictionless.Report:
-    """`package.validate()`, one resource at a time, the fast path where it can decide."""
+def validate_package(package: frictionless.Package, limit_errors: int, shared=None) -> frictionless.Report:
+    """`package.validate()`, one resource at a time, the fast path where it can decide;
+    `shared` maps resource names to the `cells.SharedRead` their batches feed."""
     started = time.perf_counter()
     # Frictionless reads every schema first (a schema file that cannot be read raises here).
     any(res.schema and res.schema.foreign_keys for res in package.resources)
@@ -44,16 +47,19 @@ def validate_package(package: frictionless.Package, limit_errors: int) -> fricti
         package.to_descriptor(validate=True)
     except frictionless.FrictionlessException as exception:
         return frictionless.Report.from_validation(time=time.perf_counter() - started, errors=exception.to_errors())
-    reports = [validate(resource, limit_errors) for resource in package.resources]
+    reports = [validate(resource, limit_errors, (shared or {}).get(resource.name)) for resource in package.resources]
     return frictionless.Report.from_validation_reports(time=time.perf_counter() - started, reports=reports)
 
 
-def fast_report(resource: frictionless.Resource, limit_errors: int) -> frictionless.Report | None:
+def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None) -> frictionless.Report | None:
     """The report Frictionless would give, or None when only Frictionless can tell."""
     started = time.perf_counter()
     try:
         table = plan(resource)
-        errors = TableCheck(table).errors(limit_errors)
+        if shared is not None and not (table.arrow_safe and shared.accepts(
+                table.encoding, table.dialect.delimiter, table.dialect.quotechar, table.labels)):
+            shared = None
+        errors = TableCheck(table).errors(limit_errors, shared)
     except NotDecidable:
         return None
     except Exception:  # a fast-path bug must never cost a report: Frictionless still gives it
@@ -101,16 +107,23 @@ class TableCheck:
                            "resource": reference["resource"], "source": source})
         return groups
 
-    def errors(self, limit: int) -> list:
+    def errors(self, limit: int, shared=None) -> list:
         found = []
         first_row = 2  # the header is row 1
+        checking = True
         for columns in batches(self.table):
             count = len(columns[0])
-            found += self._chunk(columns, first_row, count)
-            first_row += count
-            if limit and len(found) >= limit:
-                found = found[:limit]
+            if checking:
+                found += self._chunk(columns, first_row, count)
+                if limit and len(found) >= limit:
+                    found, checking = found[:limit], False
+            if shared is not None:  # the cell checks read on to the end, past the error limit
+                shared.feed(self.table.labels, columns, first_row)
+            elif not checking:
                 break
+            first_row += count
+        if shared is not None:
+            shared.complete = True
         if self.duplicates:
             self._verify({row for row, _, what in found if what[0] in ("unique", "primary")})
         # Frictionless errors are costly to build (each renders its message): only those kept.

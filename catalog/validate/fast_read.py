@@ -16,6 +16,7 @@ import csv
 import io
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import frictionless
@@ -49,6 +50,11 @@ class Plan:
     @property
     def schema(self):
         return self.resource.schema
+
+    @cached_property
+    def arrow_safe(self) -> bool:
+        """True when pyarrow splits this file exactly like Python's csv module (decided once)."""
+        return _arrow_safe(self)
 
 
 def plan(source: frictionless.Resource) -> Plan:
@@ -148,7 +154,7 @@ def _arrow_safe(plan: Plan) -> bool:
 
 def batches(plan: Plan, rows: int = BATCH_ROWS):
     """Yield lists of pyarrow string arrays, one per schema field, `rows` records at most."""
-    if _arrow_safe(plan):
+    if plan.arrow_safe:
         yield from _arrow_batches(plan)
     else:
         yield from _csv_batches(plan, rows)

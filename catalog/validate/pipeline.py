@@ -14,7 +14,7 @@ from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Report, Target
 from catalog.publishers import check_profile
 from catalog.validate import fast, metadata, sniff, tables
-from catalog.validate.cells import add_cell_findings, check_cells
+from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 
 GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
@@ -246,12 +246,16 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         tabular.append((display, path, fmt, effective, schema))
         if dataset.is_gtfs and path.name in GTFS_NAMES:
             gtfs_files[path.name] = path
-    found += _frictionless_package(dataset, frictionless_resources)
+    readings = []  # per table: its context, the cell checks' reading, encoding and delimiter
     for display, path, fmt, effective, schema in tabular:
         fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
         table = TableContext(display, path, fields, bboxes)
         dialect = effective.get("dialect") if isinstance(effective.get("dialect"), dict) else {}
-        found = add_cell_findings(found, check_cells(table, fmt, effective.get("encoding"), dialect.get("delimiter")))
+        readings.append((table, fmt, effective.get("encoding"), dialect.get("delimiter")))
+    shared = [SharedRead(table, encoding, delimiter) for table, _, encoding, delimiter in readings]
+    found += _frictionless_package(dataset, frictionless_resources, shared)
+    for (table, fmt, encoding, delimiter), reading in zip(readings, shared):
+        found = add_cell_findings(found, check_cells(table, fmt, encoding, delimiter, shared=reading))
     if dataset.is_gtfs and gtfs_files:
         from catalog.validate.gtfs import check_gtfs_files
         prefix = str(Path(next(d for d, *_ in tabular if d.endswith(".txt"))).parent)
@@ -289,21 +293,24 @@ def _habits(path, display, resource, effective) -> list[Finding]:
     return found
 
 
-def _frictionless_package(dataset: Dataset, resources) -> list[Finding]:
+def _frictionless_package(dataset: Dataset, resources, shared) -> list[Finding]:
+    """Frictionless' checks of every table at once (foreign keys span tables); `shared[i]`
+    is fed the batches read of resources[i] for its cell checks."""
     if not resources:
         return []
-    displays = {}
+    displays, readings = {}, {}
     descriptor = {"name": "validation", "resources": []}
     for index, (display, resource) in enumerate(resources):
         entry = {k: v for k, v in resource.items() if k not in ("catalog",)}
         entry["name"] = f"r{index}" if not isinstance(entry.get("name"), str) else entry["name"]
         displays[entry["name"]] = display
+        readings[entry["name"]] = shared[index]
         descriptor["resources"].append(entry)
     try:
         package = frictionless.Package(descriptor, basepath=str(dataset.folder))
         with tables.quiet_xls_reader({str(r.get("format") or r.get("path", "")).rsplit(".", 1)[-1].lower()
                                       for _, r in resources}):
-            report = fast.validate_package(package, tables.LIMIT_ERRORS)  # Frictionless' report, vectorised
+            report = fast.validate_package(package, tables.LIMIT_ERRORS, readings)  # Frictionless' report, vectorised
     except frictionless.FrictionlessException as error:
         return tables.translate_exception(error, dataset.descriptor_path.name,
                                           [(d, r.get("schema")) for d, r in resources])
@@ -360,17 +367,18 @@ def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Find
                 "encoding-detected", f"the file is encoded in {sniff.describe(actual.encoding)}, not UTF-8.",
                 f'Declare "encoding": "{sniff.declaration(actual.encoding)}" in its descriptor; '
                 "`catalog package` writes it out as UTF-8.", file=display, severity=WARNING))
+    table = TableContext(display, path, fields, list(FRANCE_BBOXES))
+    shared = SharedRead(table, descriptor.get("encoding"), (descriptor.get("dialect") or {}).get("delimiter"))
     try:
         # Without a schema nothing declares a type: Frictionless would guess types from the first
         # rows and call later rows wrong, so every column is text (structure is still checked).
         detector = None if descriptor.get("schema") else frictionless.Detector(field_type="string")
         resource = frictionless.Resource(descriptor, basepath=str(path.parent), detector=detector)
         with tables.quiet_xls_reader({fmt}):
-            report = fast.validate(resource, tables.LIMIT_ERRORS)  # Frictionless' report, vectorised
+            report = fast.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
         found += tables.findings_of(report, lambda task: display)
     except frictionless.FrictionlessException as error:
         found += tables.translate_exception(error, display, [(display, descriptor.get("schema"))])
-    table = TableContext(display, path, fields, list(FRANCE_BBOXES))
     found = add_cell_findings(found, check_cells(table, fmt, descriptor.get("encoding"),
-                                                 (descriptor.get("dialect") or {}).get("delimiter")))
+                                                 (descriptor.get("dialect") or {}).get("delimiter"), shared=shared))
     return found
