@@ -9,20 +9,20 @@ holding GeoJSON text, which datasette-leaflet-geojson draws.
 Speed: the normalised CSV is already clean (UTF-8, `,`, `.` decimals, ISO dates,
 `true`/`false`), so typing is done by SQLite itself in the INSERT statement —
 column affinity turns '12.5' into a REAL, `NULLIF(?, '')` turns empty cells into
-NULL — and the csv reader's rows go straight to `executemany` without a Python
-loop per cell. Indexes and full-text search are built once the rows are in.
+NULL (in fields that can hold one) — and the csv reader's rows go straight to
+`executemany` without a Python loop per cell. Indexes and full-text search are built once the rows are in.
 """
 from __future__ import annotations
 
 import csv
 import itertools
 import json
+import re
 import sqlite3
 from pathlib import Path
 
-import sqlite_utils
-
 from catalog.errors import UnusableInput
+from catalog.imports import sqlite_utils
 from catalog.naming import table_name
 
 CHUNK_ROWS = 100_000
@@ -213,6 +213,25 @@ def geopoint_columns(fields: list[dict]):
     return [("latitude", geopoints[0], 1), ("longitude", geopoints[0], 0)]
 
 
+def never_empty(field: dict) -> bool:
+    """Whether a validated package can hold no empty cell in this field: it is required, and an
+    empty text is not a value of its type (a string may be empty when the source's missing values
+    leave "" out, unless its constraints rule "" out). Geopoints keep the general rule."""
+    constraints = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
+    if constraints.get("required") is not True or field.get("type") == "geopoint":
+        return False
+    if field.get("type") not in ("string", "any", None):
+        return True
+    if isinstance(constraints.get("minLength"), int) and constraints["minLength"] >= 1:
+        return True
+    if isinstance(constraints.get("enum"), list) and "" not in [str(v) for v in constraints["enum"]]:
+        return True
+    try:
+        return isinstance(constraints.get("pattern"), str) and re.fullmatch(constraints["pattern"], "") is None
+    except re.error:
+        return False
+
+
 def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress):
     fields = table_fields(resource)
     schema = resource.get("schema") or {}
@@ -227,6 +246,8 @@ def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress):
         param = f"?{i}" if geopoints else "?"
         if field.get("type") == "boolean":
             values.append(f"CASE {param} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END")
+        elif never_empty(field):
+            values.append(param)  # NULLIF costs ~0.04 s per million cells: spared where it cannot fire
         else:
             values.append(f"NULLIF({param}, '')")  # column affinity types the rest
     position = {f["name"]: i for i, f in enumerate(fields, start=1)}

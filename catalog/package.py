@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,16 +42,78 @@ class Packaged:
     zip_path: Path | None = None
 
 
+class Staged:
+    """A package built aside whose zip may still be being written by a thread: `finish()` waits for
+    it, then swaps folder and zip in, as `package_one` does at once when nothing is staged."""
+
+    def __init__(self, dataset_id: str, work: Path, target: Path, zip_tmp: Path | None, zip_path: Path | None):
+        self.dataset_id, self.work, self.target, self.zip_tmp, self.zip_path = \
+            dataset_id, work, target, zip_tmp, zip_path
+        self._thread, self._error = None, None
+
+    def zip(self, background: bool):
+        if not background:
+            _zip(self.work, self.zip_tmp)
+            return
+        # zlib and crc32 release the GIL: deflating overlaps the caller's next steps (the hub load).
+        self._thread = threading.Thread(target=self._zip_in_thread, name=f"zip {self.dataset_id}")
+        self._thread.start()
+
+    def _zip_in_thread(self):
+        try:
+            _zip(self.work, self.zip_tmp)
+        except BaseException as error:  # re-raised by finish(), in the caller's thread
+            self._error = error
+
+    def finish(self):
+        try:
+            self._wait()
+            if self._error is not None:
+                raise self._error
+            _swap(self.work, self.target)
+            if self.zip_tmp:
+                os.replace(self.zip_tmp, self.zip_path)
+        finally:
+            self.discard()
+
+    def discard(self):
+        self._wait()  # never delete files a zip thread is still reading
+        shutil.rmtree(self.work, ignore_errors=True)
+        if self.zip_tmp:
+            self.zip_tmp.unlink(missing_ok=True)
+
+    def _wait(self):
+        if self._thread is not None:
+            self._thread.join()
+
+
 @dataclass
 class PackageRun:
     packaged: list[Packaged] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # dataset id -> why
     unreadable: set[str] = field(default_factory=set)  # refused ids that could not be read at all
+    staged: list[Staged] = field(default_factory=list)  # with background=True: not swapped in yet
 
     @property
     def exit_code(self):
         """2 when some dataset could not even be read, 1 when one is invalid, else 0 (README)."""
         return 2 if self.unreadable else 1 if self.refused else 0
+
+    def staged_folders(self) -> dict[str, Path]:
+        """Dataset id -> the folder its staged package can be read from until `finish()`."""
+        return {s.dataset_id: s.work for s in self.staged}
+
+    def finish(self):
+        """Swap in the staged packages, in packaging order; the first failure (e.g. writing a zip)
+        is raised and the packages after it are discarded, as if packaging had stopped there."""
+        staged, self.staged = self.staged, []
+        for number, item in enumerate(staged):
+            try:
+                item.finish()
+            except BaseException:
+                for rest in staged[number + 1:]:
+                    rest.discard()
+                raise
 
 
 def dataset_folders(paths, root: Path) -> list[Path]:
@@ -92,12 +155,16 @@ def inputs_of(dataset: Dataset, root: Path) -> dict[str, Path]:
 
 
 def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages"), zip: bool = False,
-            force: bool = False) -> PackageRun:
-    """Validate then package each dataset; invalid ones are refused, not packaged."""
+            force: bool = False, background: bool = False) -> PackageRun:
+    """Validate then package each dataset; invalid ones are refused, not packaged.
+
+    `background=True`: zips are written by threads and the packages left in `run.staged` (readable
+    at `run.staged_folders()`) until the caller's `run.finish()` swaps them in; meanwhile the
+    caller can load the data, e.g. into the hub database."""
     root, out = Path(root), Path(out)
     run = PackageRun()
     publishers = load_publishers(root)
-    from catalog.reuse import is_reuse, package_reuse, with_sources
+    from catalog.reuse import with_sources
 
     folders = dataset_folders(paths, root)
     if not folders:  # an empty run would look like success
@@ -105,7 +172,18 @@ def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages")
                             "datasets/<publisher>/<dataset>/ holding a datapackage.json).",
                             "Run the command from the hub folder holding datasets/ (or pass --root), "
                             "or name dataset folders.")
-    for folder in with_sources(folders, root):  # a reuse's sources come first
+    try:
+        _package_all(with_sources(folders, root), root, out, zip, force, background, publishers, run)
+    except BaseException:
+        run.finish()  # the packages made before the failure land, as they do without background
+        raise
+    return run
+
+
+def _package_all(folders, root, out, zip, force, background, publishers, run: PackageRun):
+    from catalog.reuse import is_reuse, package_reuse
+
+    for folder in folders:  # a reuse's sources come first
         report = validate([str(folder)], root)
         dataset = load_dataset(folder) if report.exit_code != 2 else None
         name = dataset.id if dataset else str(folder)
@@ -116,17 +194,21 @@ def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages")
                 run.unreadable.add(name)
             continue
         if is_reuse(dataset):  # its data is derived from the packaged sources
+            run.finish()  # which must be in place
             try:
                 run.packaged.append(package_reuse(dataset, root, out, publishers, report.targets[0].score, zip,
                                                   force, run.refused))
             except InvalidData as error:
                 run.refused[name] = error.message
             continue
-        run.packaged.append(package_one(dataset, root, out, publishers, report.targets[0].score, zip, force))
-    return run
+        run.packaged.append(package_one(dataset, root, out, publishers, report.targets[0].score, zip, force,
+                                        run.staged if background else None))
 
 
-def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zip=False, force=False) -> Packaged:
+def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zip=False, force=False,
+                staged: list | None = None) -> Packaged:
+    """Package one valid dataset; with a `staged` list, its zip is written in the background and
+    the package appended there for the caller to finish (see `package`)."""
     target = out / dataset.publisher / dataset.name
     content_hash = tree_sha256(inputs_of(dataset, root))
     existing = target / "datapackage.json"
@@ -137,16 +219,18 @@ def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zi
             return Packaged(dataset.id, target, previous, False, zip_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{dataset.name}.", dir=target.parent))
+    pending = Staged(dataset.id, work, target, target.parent / f".{dataset.name}.zip.tmp" if zip else None, zip_path)
     try:
         descriptor = _build(dataset, work, publishers.get(dataset.publisher), quality, content_hash)
         if zip:
-            _zip(work, work.parent / f".{dataset.name}.zip.tmp")
-        _swap(work, target)
-        if zip:
-            os.replace(target.parent / f".{dataset.name}.zip.tmp", zip_path)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-        (target.parent / f".{dataset.name}.zip.tmp").unlink(missing_ok=True)
+            pending.zip(background=staged is not None)
+    except BaseException:
+        pending.discard()
+        raise
+    if staged is None:
+        pending.finish()
+    else:
+        staged.append(pending)
     return Packaged(dataset.id, target, descriptor, True, zip_path)
 
 

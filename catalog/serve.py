@@ -50,9 +50,8 @@ def _metadata(db: Path, path: Path, name: str) -> dict:
     """The metadata written beside the hub, or, when it is missing, the same rebuilt from the hub itself."""
     import sqlite3
 
-    import sqlite_utils
-
     from catalog.hub.metadata import hub_metadata
+    from catalog.imports import sqlite_utils
 
     if path.is_file():
         try:

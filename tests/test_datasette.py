@@ -6,12 +6,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 import zipfile
 
 import pytest
 import sqlite_utils
 
 from catalog.errors import InvalidData
+from catalog.hubdb import load_package
 from catalog.publish.datasette import metadata_path, publish_datasette
 from tests.servers import FACILITIES, STOPS, make_two_publisher_hub, running_hub
 
@@ -200,6 +202,42 @@ def test_failed_build_leaves_the_old_hub_intact(tmp_path, monkeypatch):
         publish_datasette((), root, db, out)
     assert db.read_bytes() == before
     assert sorted(p.name for p in db.parent.iterdir() if p.is_file()) == ["hub.db", "hub.metadata.json"]
+
+
+def test_failed_zip_leaves_packages_and_hub_intact(tmp_path, monkeypatch):
+    """The zip is written while the hub loads: its failure still stops everything before any swap."""
+    root = make_two_publisher_hub(tmp_path)
+    db, out = tmp_path / "build" / "hub.db", tmp_path / "build" / "packages"
+    publish_datasette((), root, db, out)
+    package_folder, zip_path = out / "transports-testville" / "arrets", out / "transports-testville" / "arrets.zip"
+    before = (db.read_bytes(), (package_folder / "datapackage.json").read_bytes(), zip_path.read_bytes())
+    stops = root / "datasets/transports-testville/arrets/stops.csv"
+    stops.write_text(stops.read_text(encoding="utf-8") + "S5,Stade,46.67,2.47,00002,false\n", encoding="utf-8")
+    loaded = []
+
+    def broken(folder, target):  # a fake, only to inject the failure once the hub has started loading
+        deadline = time.monotonic() + 30
+        while not loaded and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise OSError("disk full")
+
+    def load(db, folder, progress=None):
+        loaded.append(folder)
+        return load_package(db, folder, progress)
+
+    monkeypatch.setattr("catalog.package._zip", broken)
+    monkeypatch.setattr("catalog.publish.datasette.load_package", load)
+    with pytest.raises(OSError, match="disk full"):
+        publish_datasette((), root, db, out)
+    assert loaded and not loaded[0].is_relative_to(package_folder)  # the hub loaded the package built aside
+    assert before == (db.read_bytes(), (package_folder / "datapackage.json").read_bytes(), zip_path.read_bytes())
+    assert sorted(p.name for p in package_folder.parent.iterdir()) == ["arrets", "arrets.zip"]
+    assert sorted(p.name for p in db.parent.iterdir() if p.is_file()) == ["hub.db", "hub.metadata.json"]
+    # The next run, without the failure, publishes the change.
+    monkeypatch.undo()
+    assert publish_datasette((), root, db, out).ids("load") == ["transports-testville/arrets"]
+    assert sqlite_utils.Database(db)["arrets_stops"].count == 5
+    assert b"S5,Stade" in zipfile.ZipFile(zip_path).read("data/stops.csv")
 
 
 def test_invalid_dataset_is_refused_with_exit_1(tmp_path):

@@ -5,7 +5,7 @@ import pytest
 import sqlite_utils
 
 from catalog.errors import UnusableInput
-from catalog.hubdb import load_package
+from catalog.hubdb import load_package, never_empty
 from catalog.package import package
 from tests.test_package import budget_hub
 
@@ -133,3 +133,23 @@ def test_header_mismatch_is_a_clear_error(tmp_path):
     with pytest.raises(UnusableInput) as error:
         load_package(sqlite_utils.Database(memory=True), folder)
     assert "stops.csv" in str(error.value) and "catalog package" in str(error.value)
+
+
+def test_required_fields_load_like_the_others(tmp_path):
+    """Required fields that cannot be empty skip the NULLIF; one that can (a required string whose
+    source had other missing values) still turns an empty cell into NULL."""
+    fields = [{"name": "code", "type": "string", "constraints": {"required": True, "pattern": "[A-Z][0-9]"}},
+              {"name": "rank", "type": "integer", "constraints": {"required": True}},
+              {"name": "label", "type": "string", "constraints": {"required": True}},
+              {"name": "kind", "type": "string", "constraints": {"required": True, "enum": ["a", "b"]}},
+              {"name": "note", "type": "string"}]
+    resource = {"name": "codes", "path": "data/codes.csv", "format": "csv", "schema": {"fields": fields}}
+    folder = write_package(tmp_path / "pkg", [resource], {"codes.csv": "code,rank,label,kind,note\nA1,7,,a,\n"})
+    db = sqlite_utils.Database(memory=True)
+    load_package(db, folder)
+    row = db.execute("SELECT code, typeof(rank), rank, label, kind, note FROM reseau_bus_codes").fetchone()
+    assert row == ("A1", "integer", 7, None, "a", None)
+    assert [never_empty(f) for f in fields] == [True, True, False, True, False]
+    assert not never_empty({"name": "x", "type": "string", "constraints": {"required": True, "pattern": "[0-9]*"}})
+    assert never_empty({"name": "x", "type": "string", "constraints": {"required": True, "minLength": 1}})
+    assert not never_empty({"name": "x", "type": "geopoint", "constraints": {"required": True}})

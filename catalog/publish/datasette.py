@@ -18,14 +18,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
 from catalog.datasets import load_dataset
 from catalog.errors import CatalogError, InvalidData, UnusableInput
 from catalog.hashing import tree_sha256
 from catalog.hub import records
 from catalog.hub.metadata import hub_metadata
 from catalog.hubdb import is_geojson, is_table, load_package, tune_for_build
+from catalog.imports import sqlite_utils
 from catalog.naming import table_name
 from catalog.package import dataset_folders, inputs_of, package
 from catalog.publishers import load_publishers
@@ -163,11 +162,14 @@ def _external_reuses(root: Path) -> list[dict]:
 class DatasetteHub:
     """The Datasette target of the publish protocol: plan() then publish() a set of packages."""
 
-    def __init__(self, db: Path, out: Path, root: Path = Path("."), prune: bool = False, keep=(), inputs_keys=None):
+    def __init__(self, db: Path, out: Path, root: Path = Path("."), prune: bool = False, keep=(), inputs_keys=None,
+                 folders=None):
         """`prune`: remove datasets not in the packages published, except those in `keep`.
-        `inputs_keys`: what each dataset was made from, recorded so the next run can skip it."""
+        `inputs_keys`: what each dataset was made from, recorded so the next run can skip it.
+        `folders`: dataset id -> where its package is while not yet swapped into `out`."""
         self.db, self.out, self.root, self.prune, self.keep = Path(db), Path(out), Path(root), prune, set(keep)
         self.inputs_keys = {k: v for k, v in (inputs_keys or {}).items() if v}
+        self.folders = dict(folders or {})
 
     def plan(self, packages: list[dict]) -> list[Step]:
         """What publishing these package descriptors would do; writes nothing."""
@@ -185,7 +187,8 @@ class DatasetteHub:
             steps += [Step("remove", i, "no longer in datasets/") for i in sorted(set(current) - wanted - self.keep)]
         return steps
 
-    def publish(self, packages: list[dict], progress=None) -> HubResult:
+    def publish(self, packages: list[dict], progress=None, before_swap=None) -> HubResult:
+        """`before_swap()`, when given, runs once the new hub is built, just before it is swapped in."""
         steps = self.plan(packages)
         result = HubResult(self.db, metadata_path(self.db), steps)
         by_id = {_id(d): d for d in packages}
@@ -210,6 +213,8 @@ class DatasetteHub:
                 db.close()
             metadata_tmp.write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             _fsync(tmp)
+            if before_swap:
+                before_swap()
             # Metadata first: `catalog serve` reloads both when the database file changes.
             os.replace(metadata_tmp, result.metadata)
             os.replace(tmp, self.db)
@@ -258,7 +263,8 @@ class DatasetteHub:
                 if step.action == "load":
                     descriptor = by_id[step.dataset]
                     _check_names(db, step.dataset, descriptor)
-                    folder = self.out / descriptor["catalog"]["publisher"] / descriptor["name"]
+                    folder = (self.folders.get(step.dataset)
+                              or self.out / descriptor["catalog"]["publisher"] / descriptor["name"])
                     loaded = load_package(db, folder, progress)
                     tables = records.table_rows(db, descriptor, loaded)
                     db["catalog_tables"].insert_all(tables, replace=True)
@@ -328,18 +334,25 @@ def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/h
                             "Name dataset folders, or run from the hub folder holding datasets/.")
     loaded, broken = _load_all(folders)
     ready, stale = _ready_packages(loaded, root, out, _hub_state(db))
-    refused = {}
+    refused, run = {}, None
     if stale or broken:
-        run = package([str(f) for f in broken + stale], root, out, zip=True)
+        # Zips are written while the hub loads; both land only once the hub is built (see below).
+        run = package([str(f) for f in broken + stale], root, out, zip=True, background=True)
         ready.update({_id(p.descriptor): p.descriptor for p in run.packaged})
         refused = run.refused
-    keys = {}
-    for _, dataset in loaded:
-        try:
-            keys[dataset.id] = _inputs_key(dataset, root, ready)
-        except (CatalogError, OSError):
-            pass
-    hub = DatasetteHub(db, out, root, prune=not paths, keep=refused, inputs_keys=keys)
-    result = hub.publish([ready[k] for k in sorted(ready)], progress)
+    try:
+        keys = {}
+        for _, dataset in loaded:
+            try:
+                keys[dataset.id] = _inputs_key(dataset, root, ready)
+            except (CatalogError, OSError):
+                pass
+        hub = DatasetteHub(db, out, root, prune=not paths, keep=refused, inputs_keys=keys,
+                           folders=run.staged_folders() if run else None)
+        # The packages are swapped in before the hub, as when they were packaged first.
+        result = hub.publish([ready[k] for k in sorted(ready)], progress, before_swap=run.finish if run else None)
+    finally:
+        if run:
+            run.finish()  # the hub was up to date or failed to build: the new packages land all the same
     result.refused = refused
     return result

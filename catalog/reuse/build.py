@@ -20,7 +20,7 @@ import frictionless
 from catalog.datasets import Dataset, load_dataset
 from catalog.errors import InvalidData, UnusableInput
 from catalog.normalise import cell
-from catalog.reuse import derive, sources as source_tables
+from catalog.reuse import sources as source_tables
 from catalog.reuse.spec import SpecError, parse
 
 
@@ -59,6 +59,9 @@ def derive_folder(dataset: Dataset, out: Path, work: Path, refused: dict | None 
     packages = {source: source_tables.packaged(out, source, refused or {}) for source in spec.sources}
     db = source_tables.hub_db(list(packages.values()))
     source_tables.read_only(db)
+    # Here, not at the top: geopandas, shapely and pyproj cost a publish that derives nothing ~0.1 s.
+    from catalog.reuse import derive
+
     try:
         columns, rows = derive.run(spec, db)
     except (sqlite3.Error, ValueError, TypeError, KeyError) as error:  # the reuse, not the hub, is at fault
