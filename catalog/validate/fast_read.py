@@ -24,6 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from catalog.prefetch import prefetched
+
 BATCH_ROWS = 100_000
 BLOCK_BYTES = 2 << 20  # about 50,000 short rows a batch: less memory, same speed
 # Encodings in which '"', NUL, delimiters and line ends are single ASCII bytes.
@@ -155,7 +157,7 @@ def _arrow_safe(plan: Plan) -> bool:
 def batches(plan: Plan, rows: int = BATCH_ROWS):
     """Yield lists of pyarrow string arrays, one per schema field, `rows` records at most."""
     if plan.arrow_safe:
-        yield from _arrow_batches(plan)
+        yield from prefetched(_arrow_batches(plan))
     else:
         yield from _csv_batches(plan, rows)
 
