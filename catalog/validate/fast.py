@@ -14,6 +14,7 @@ fields and primary keys (fast_keys).
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import frictionless
 import numpy as np
@@ -25,6 +26,7 @@ from catalog.validate.fast_cells import FieldCheck
 from catalog.validate.fast_keys import KeyMemory, key_hashes
 from catalog.validate.fast_read import NotDecidable, batches, plan
 
+_POOL = ThreadPoolExecutor(max_workers=2)
 ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'
 
@@ -161,8 +163,8 @@ class TableCheck:
         blank = np.ones(count, dtype=bool)
         cell_errors = {}  # offset -> {field index: ((type, note), ...)}
         typed = {}
-        for i, (check, column) in enumerate(zip(self.checks, columns)):
-            bad, verdicts, values, missing = check.run(column, i in self.keyed)
+        runs = _POOL.map(lambda i: self.checks[i].run(columns[i], i in self.keyed), range(len(columns)))
+        for i, (bad, verdicts, values, missing) in enumerate(runs):
             blank &= missing
             typed[i] = values
             for offset, verdict in zip(bad.tolist(), verdicts):

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import NotDecidable, digits_only
+from catalog.validate.fast_read import NotDecidable, chunk_buffers, digits_only
 
 CACHE_LIMIT = 200_000  # distinct values remembered per field; beyond, the memory is reset
 INT_RE = r"^-?[0-9]{1,18}$"  # Python's int() accepts these, and they fit in int64
@@ -69,6 +69,85 @@ def re2_equivalent(pattern: str) -> str | None:
     return compiled if safe(parsed) else None
 
 
+def fixed_width(pattern: str) -> np.ndarray | None:
+    """For a pattern of one fixed length made of ASCII literals and classes (`T[0-9]{6}`,
+    `[0-9]{2}:[0-5][0-9]`, codes and identifiers): a (length, 256) table of the bytes allowed
+    at each position. A cell of that many bytes, each allowed, surely matches in Python's re
+    too; every other cell is left to it. None for any other pattern."""
+    try:
+        from re import _parser as sre_parse
+    except ImportError:  # Python < 3.11
+        import sre_parse
+    try:
+        parsed = sre_parse.parse(pattern)
+    except Exception:
+        return None
+    if parsed.state.flags & ~sre_parse.SRE_FLAG_UNICODE:
+        return None
+
+    def positions(items, top):
+        out = []
+        for index, (op, arg) in enumerate(items):
+            name = str(op)
+            if name == "LITERAL" and arg < 128:
+                allowed = np.zeros(256, dtype=bool)
+                allowed[arg] = True
+                out.append(allowed)
+            elif name == "IN":
+                allowed = np.zeros(256, dtype=bool)
+                for kind, value in arg:
+                    if str(kind) == "LITERAL" and value < 128:
+                        allowed[value] = True
+                    elif str(kind) == "RANGE" and value[1] < 128:
+                        allowed[value[0]:value[1] + 1] = True
+                    else:  # a negated class, \d or \w (Unicode in Python), a non-ASCII letter
+                        return None
+                out.append(allowed)
+            elif name == "MAX_REPEAT" and arg[0] == arg[1] and arg[0] <= 64:
+                inner = positions(arg[2], False)
+                if inner is None:
+                    return None
+                out += inner * arg[0]
+            elif name == "SUBPATTERN" and not arg[1] and not arg[2]:
+                inner = positions(arg[3], False)
+                if inner is None:
+                    return None
+                out += inner
+            elif name == "AT" and top and ((str(arg) == "AT_BEGINNING" and index == 0)
+                                           or (str(arg) == "AT_END" and index == len(items) - 1)):
+                continue  # the ^ and $ Frictionless adds anyway
+            else:
+                return None
+        return out
+
+    found = positions(list(parsed), True)
+    if not found:
+        return None
+    table = np.array(found)
+    return None if table[:, [ord("\n"), ord("\r")]].any() else table
+
+
+def matches_fixed_width(column: pa.Array, table: np.ndarray) -> pa.Array:
+    """True where a cell is exactly len(table) bytes, each allowed at its position (numpy
+    over the column's bytes: a tenth of the time of a regular expression)."""
+    width = len(table)
+    result = np.zeros(len(column), dtype=bool)
+    for starts, data in chunk_buffers(column):  # one chunk: the column is combined
+        fits = np.diff(starts) == width
+        if not fits.any():
+            continue
+        body = np.frombuffer(data, dtype=np.uint8)
+        if fits.all():
+            cells = body.reshape(-1, width)
+        else:
+            cells = body[starts[:-1][fits][:, None] + np.arange(width)]
+        good = np.ones(len(cells), dtype=bool)
+        for position in range(width):
+            good &= table[position][cells[:, position]]
+        result[fits] = good
+    return pa.array(result)
+
+
 class FieldCheck:
     """The checks of one field; `run(column)` gives its errors and, for keys, its typed values."""
 
@@ -80,6 +159,9 @@ class FieldCheck:
         self.missing = pa.array([str(v) for v in missing], type=pa.string())
         self.constraints = dict(field.constraints or {})
         self.required = bool(self.constraints.get("required"))
+        pattern = self.constraints.get("pattern")
+        self.fixed_width = fixed_width(pattern) if isinstance(pattern, str) else None
+        self.re2 = re2_equivalent(pattern) if isinstance(pattern, str) and self.fixed_width is None else None
         self.cache: dict = {}
 
     def read(self, cell: str):
@@ -144,11 +226,12 @@ class FieldCheck:
             if enum is not None and all(isinstance(v, str) for v in enum):
                 ok = pc.and_(ok, pc.is_in(column, value_set=pa.array(enum, type=pa.string())))
                 handled.add("enum")
-            pattern = self.constraints.get("pattern")
-            translated = re2_equivalent(pattern) if isinstance(pattern, str) else None
-            if translated is not None:
+            if self.fixed_width is not None:
+                ok = pc.and_(ok, matches_fixed_width(column, self.fixed_width))
+                handled.add("pattern")
+            elif self.re2 is not None:
                 # Same verdict as Python's re on cells without a line break ($ differs there).
-                ok = pc.and_(ok, pc.and_(pc.match_substring_regex(column, translated),
+                ok = pc.and_(ok, pc.and_(pc.match_substring_regex(column, self.re2),
                                          pc.invert(pc.match_substring(column, "\n"))))
                 handled.add("pattern")
             if set(self.constraints) - handled:  # other patterns: Python's re decides, per distinct value

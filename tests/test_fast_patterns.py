@@ -1,0 +1,35 @@
+"""Fixed-width patterns checked on bytes say "matches" only where Python's re, as
+Frictionless applies it (`^pattern$`), says so too."""
+import re
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from catalog.validate.fast_cells import fixed_width, matches_fixed_width
+
+PIECES = ["T", "S", ":", "-", "[0-9]", "[0-5]", "[A-Z]", "[a-f0-9]", "[AB]", "\\.", "[0-9]{2}", "[A-Z]{3}", "(?:[0-9])"]
+ALPHABET = "0123456789ABSTaf:-.é\n\r Z"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6), st.lists(st.text(ALPHABET, max_size=10), max_size=30))
+def test_fixed_width_agrees_with_python(pieces, cells):
+    pattern = "".join(pieces)
+    table = fixed_width(pattern)
+    assert table is not None
+    python = re.compile("^{0}$".format(pattern))
+    ours = matches_fixed_width(pa.array(cells, type=pa.string()), table).to_pylist()
+    for cell, matched in zip(cells, ours):
+        assert matched == (python.match(cell) is not None and "\n" not in cell), (pattern, cell)
+
+
+def test_matching_cells_of_the_right_width_only():
+    table = fixed_width("S[0-9]{5}")
+    column = pa.array(["S00001", "S0001", "S000012", "s00001", "S0000é", "", "S99999"], type=pa.string())
+    assert matches_fixed_width(column, table).to_pylist() == [True, False, False, False, False, False, True]
+
+
+def test_patterns_of_other_shapes_are_left_to_regular_expressions():
+    for pattern in ["[0-9]+", "\\d{5}", "(ab|cd)", "[^a]{2}", "(?i)ab", "é{2}", "a\\n", "[0-9]{2,3}", "a$b"]:
+        assert fixed_width(pattern) is None, pattern
