@@ -26,7 +26,6 @@ from catalog.validate.fast_cells import FieldCheck
 from catalog.validate.fast_keys import KeyMemory, key_hashes
 from catalog.validate.fast_read import NotDecidable, batches, plan
 
-_POOL = ThreadPoolExecutor(max_workers=2)
 ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'
 
@@ -140,17 +139,19 @@ class TableCheck:
         found = []
         first_row = 2  # the header is row 1
         checking = True
-        for columns in batches(self.table):
-            count = len(columns[0])
-            if checking:
-                found += self._chunk(columns, first_row, count)
-                if limit and len(found) >= limit:
-                    found, checking = found[:limit], False
-            if shared is not None:  # the cell checks read on to the end, past the error limit
-                shared.feed(self.table.labels, columns, first_row)
-            elif not checking:
-                break
-            first_row += count
+        # Columns are checked two at a time: pyarrow's kernels release the GIL.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="catalog-columns") as pool:
+            for columns in batches(self.table):
+                count = len(columns[0])
+                if checking:
+                    found += self._chunk(columns, first_row, count, pool)
+                    if limit and len(found) >= limit:
+                        found, checking = found[:limit], False
+                if shared is not None:  # the cell checks read on to the end, past the error limit
+                    shared.feed(self.table.labels, columns, first_row)
+                elif not checking:
+                    break
+                first_row += count
         if shared is not None:
             shared.complete = True
         if self.duplicates:
@@ -158,12 +159,12 @@ class TableCheck:
         # Frictionless errors are costly to build (each renders its message): only those kept.
         return [self._error(cells, row, what) for row, cells, what in found]
 
-    def _chunk(self, columns, first_row, count):
+    def _chunk(self, columns, first_row, count, pool):
         rows = np.arange(first_row, first_row + count, dtype=np.int64)
         blank = np.ones(count, dtype=bool)
         cell_errors = {}  # offset -> {field index: ((type, note), ...)}
         typed = {}
-        runs = _POOL.map(lambda i: self.checks[i].run(columns[i], i in self.keyed), range(len(columns)))
+        runs = pool.map(lambda i: self.checks[i].run(columns[i], i in self.keyed), range(len(columns)))
         for i, (bad, verdicts, values, missing) in enumerate(runs):
             blank &= missing
             typed[i] = values
