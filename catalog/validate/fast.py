@@ -224,6 +224,9 @@ class TableCheck:
         Its row parses a cell the first time it is looked at: unique fields first,
         then primary-key fields, and the whole row (remaining fields in order, then
         the blank-row rule) as soon as an integrity error must be added, or at the end."""
+        if not (self.unique or self.primary or self.foreign):  # then simply: every field in order
+            return [("blank",)] if blank else [("cell", kind, note, i) for i in sorted(cells)
+                                               for kind, note in cells[i]]
         out, seen, whole = [], set(), [False]
 
         def parse(i):
