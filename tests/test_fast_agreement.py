@@ -401,3 +401,24 @@ def test_generated_tables_agree(tmp_path, table):
     path = write(tmp_path, text.getvalue(), "generated.csv")
     agree({"name": "generated", "path": path, "schema": schema}, tmp_path)
     same_bytes({"name": "generated", "path": path, "schema": schema}, tmp_path, tmp_path, decided=None)
+
+
+@pytest.mark.parametrize("kind,values", [
+    (frictionless.errors.TypeError, {"note": 'type is "integer/default"', "cells": ["a", "x"], "row_number": 7,
+                                     "cell": "x", "field_name": "n", "field_number": 2}),
+    (frictionless.errors.ConstraintError, {"note": 'constraint "pattern" is "S[0-9]{5}"', "cells": ["S1", "1"],
+                                           "row_number": 3, "cell": "S1", "field_name": "stop_id", "field_number": 1}),
+    (frictionless.errors.BlankRowError, {"note": "", "cells": ["", ""], "row_number": 9}),
+    (frictionless.errors.UniqueError, {"note": "the same as in the row at position 2", "cells": ["1"], "row_number": 4,
+                                       "cell": "1", "field_name": "id", "field_number": 1}),
+    (frictionless.errors.PrimaryKeyError, {"note": "the same as in the row at position 2", "cells": ["1"], "row_number": 5}),
+    (frictionless.errors.ForeignKeyError, {"note": 'for "s": values "9" not found in the lookup table "t" as "id"',
+                                           "cells": ["9"], "row_number": 6, "field_names": ["s"], "field_cells": ["9"],
+                                           "reference_name": "t", "reference_field_names": ["id"]}),
+])
+def test_errors_built_the_quick_way_are_frictionless_own(kind, values):
+    ours, theirs = fast._made(kind, **copy.deepcopy(values)), kind(**copy.deepcopy(values))
+    assert type(ours) is kind
+    assert ours.to_descriptor() == theirs.to_descriptor()
+    assert (ours.message, ours.metadata_assigned, ours.metadata_defaults) == \
+        (theirs.message, theirs.metadata_assigned, theirs.metadata_defaults)
