@@ -162,11 +162,12 @@ def _order(resources: list[dict]) -> list[dict]:
     return ordered
 
 
-def load_package(db: sqlite_utils.Database, package_folder: Path, progress=None) -> list[str]:
+def load_package(db: sqlite_utils.Database, package_folder: Path, progress=None, rows_in=None) -> list[str]:
     """Load every table of one package; return the hub table names, in load order.
 
     Existing tables of the same names are replaced. `progress(table, rows)` is called
-    every CHUNK_ROWS rows when given.
+    every CHUNK_ROWS rows when given; `rows_in()` once a table's rows are in, before its
+    indexes are built (SQLite builds them without holding the GIL: other work can overlap).
     """
     package_folder = Path(package_folder)
     descriptor_path = package_folder / "datapackage.json"
@@ -188,9 +189,10 @@ def load_package(db: sqlite_utils.Database, package_folder: Path, progress=None)
         path = package_folder / resource["path"]
         _drop(db, name)
         if is_geojson(resource):
-            _load_geojson(db, name, path)
+            _load_geojson(db, name, path, rows_in)
         else:
-            _load_csv(db, name, path, resource, _foreign_keys(dataset, resource, tables, fields_of), progress)
+            _load_csv(db, name, path, resource, _foreign_keys(dataset, resource, tables, fields_of), progress,
+                      rows_in)
         loaded.append(name)
     return loaded
 
@@ -232,7 +234,7 @@ def never_empty(field: dict) -> bool:
         return False
 
 
-def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress):
+def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress, rows_in=None):
     fields = table_fields(resource)
     schema = resource.get("schema") or {}
     primary = as_list(schema.get("primaryKey"))
@@ -276,6 +278,8 @@ def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress):
                     break
                 if progress:
                     progress(name, count)
+    if rows_in:
+        rows_in()
     for column in index_columns(resource):
         db[name].create_index([column], if_not_exists=True)
     searchable = [f["name"] for f in fields if field_hub(f).get("searchable") and SQL_TYPES.get(f.get("type"), str) is str]
@@ -283,7 +287,7 @@ def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress):
         db[name].enable_fts(searchable, create_triggers=False, replace=True)
 
 
-def _load_geojson(db, name, path: Path):
+def _load_geojson(db, name, path: Path, rows_in=None):
     """A FeatureCollection (or one Feature/geometry) -> one row per feature, geometry as GeoJSON text."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -322,6 +326,8 @@ def _load_geojson(db, name, path: Path):
     db[name].create(spec, pk="id" if "id" in spec and len({r.get("id") for r in rows}) == len(rows) else None)
     with db.conn:
         db[name].insert_all(rows, batch_size=1000)
+    if rows_in:
+        rows_in()
     for column in [c for c in spec if c.lower() in KEY_NAMES or c.lower().endswith(KEY_SUFFIXES)]:
         if column != "id":
             db[name].create_index([column], if_not_exists=True)

@@ -43,21 +43,27 @@ class Packaged:
 
 
 class Staged:
-    """A package built aside whose zip may still be being written by a thread: `finish()` waits for
+    """A package built aside whose zip is still to be written, by a thread that `start()` starts
+    (the caller chooses when: see `catalog.hubdb.load_package`'s `rows_in`): `finish()` waits for
     it, then swaps folder and zip in, as `package_one` does at once when nothing is staged."""
 
     def __init__(self, dataset_id: str, work: Path, target: Path, zip_tmp: Path | None, zip_path: Path | None):
         self.dataset_id, self.work, self.target, self.zip_tmp, self.zip_path = \
             dataset_id, work, target, zip_tmp, zip_path
-        self._thread, self._error = None, None
+        self._thread, self._error, self._to_zip = None, None, False
 
     def zip(self, background: bool):
         if not background:
             _zip(self.work, self.zip_tmp)
-            return
-        # zlib and crc32 release the GIL: deflating overlaps the caller's next steps (the hub load).
-        self._thread = threading.Thread(target=self._zip_in_thread, name=f"zip {self.dataset_id}")
-        self._thread.start()
+        else:
+            self._to_zip = True
+
+    def start(self):
+        """Start writing the zip. zlib and crc32 release the GIL: it overlaps the caller's work,
+        best work that releases it too, such as SQLite building indexes."""
+        if self._to_zip and self._thread is None:
+            self._thread = threading.Thread(target=self._zip_in_thread, name=f"zip {self.dataset_id}")
+            self._thread.start()
 
     def _zip_in_thread(self):
         try:
@@ -67,6 +73,7 @@ class Staged:
 
     def finish(self):
         try:
+            self.start()
             self._wait()
             if self._error is not None:
                 raise self._error
@@ -102,6 +109,12 @@ class PackageRun:
     def staged_folders(self) -> dict[str, Path]:
         """Dataset id -> the folder its staged package can be read from until `finish()`."""
         return {s.dataset_id: s.work for s in self.staged}
+
+    def start(self, dataset_id: str):
+        """Start writing the zip of that dataset's staged package, if any (see `Staged.start`)."""
+        for item in self.staged:
+            if item.dataset_id == dataset_id:
+                item.start()
 
     def finish(self):
         """Swap in the staged packages, in packaging order; the first failure (e.g. writing a zip)
@@ -158,9 +171,9 @@ def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages")
             force: bool = False, background: bool = False) -> PackageRun:
     """Validate then package each dataset; invalid ones are refused, not packaged.
 
-    `background=True`: zips are written by threads and the packages left in `run.staged` (readable
-    at `run.staged_folders()`) until the caller's `run.finish()` swaps them in; meanwhile the
-    caller can load the data, e.g. into the hub database."""
+    `background=True`: zips are left to write to threads (`run.start(dataset_id)`) and the packages
+    in `run.staged` (readable at `run.staged_folders()`) until the caller's `run.finish()` swaps
+    them in; meanwhile the caller can load the data, e.g. into the hub database."""
     root, out = Path(root), Path(out)
     run = PackageRun()
     publishers = load_publishers(root)

@@ -221,9 +221,9 @@ def test_failed_zip_leaves_packages_and_hub_intact(tmp_path, monkeypatch):
             time.sleep(0.01)
         raise OSError("disk full")
 
-    def load(db, folder, progress=None):
+    def load(db, folder, progress=None, **options):
         loaded.append(folder)
-        return load_package(db, folder, progress)
+        return load_package(db, folder, progress, **options)
 
     monkeypatch.setattr("catalog.package._zip", broken)
     monkeypatch.setattr("catalog.publish.datasette.load_package", load)

@@ -108,7 +108,10 @@ def test_geojson_becomes_features_with_geometry(loaded):
 def test_reloading_replaces_tables(tmp_path):
     db = sqlite_utils.Database(tmp_path / "hub.db")
     folder = transport_package(tmp_path / "pkg")
-    load_package(db, folder)
+    indexed_yet = []
+    load_package(db, folder, rows_in=lambda: indexed_yet.append(len(db["reseau_bus_stops"].indexes)))
+    # Called once each table's rows are in (stops first), before its indexes: there, only its key's own.
+    assert indexed_yet == [1, 2, 2]
     load_package(db, folder)
     assert db["reseau_bus_stops"].count == 2
     assert [r["stop_id"] for r in db["reseau_bus_stops"].search("gare")] == ["S1"]

@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from catalog.datasets import load_dataset
@@ -163,13 +164,15 @@ class DatasetteHub:
     """The Datasette target of the publish protocol: plan() then publish() a set of packages."""
 
     def __init__(self, db: Path, out: Path, root: Path = Path("."), prune: bool = False, keep=(), inputs_keys=None,
-                 folders=None):
+                 folders=None, rows_in=None):
         """`prune`: remove datasets not in the packages published, except those in `keep`.
         `inputs_keys`: what each dataset was made from, recorded so the next run can skip it.
-        `folders`: dataset id -> where its package is while not yet swapped into `out`."""
+        `folders`: dataset id -> where its package is while not yet swapped into `out`.
+        `rows_in(dataset_id)`: called once a table of it is loaded, before its indexes are built."""
         self.db, self.out, self.root, self.prune, self.keep = Path(db), Path(out), Path(root), prune, set(keep)
         self.inputs_keys = {k: v for k, v in (inputs_keys or {}).items() if v}
         self.folders = dict(folders or {})
+        self.rows_in = rows_in
 
     def plan(self, packages: list[dict]) -> list[Step]:
         """What publishing these package descriptors would do; writes nothing."""
@@ -265,7 +268,8 @@ class DatasetteHub:
                     _check_names(db, step.dataset, descriptor)
                     folder = (self.folders.get(step.dataset)
                               or self.out / descriptor["catalog"]["publisher"] / descriptor["name"])
-                    loaded = load_package(db, folder, progress)
+                    loaded = load_package(db, folder, progress,
+                                          rows_in=partial(self.rows_in, step.dataset) if self.rows_in else None)
                     tables = records.table_rows(db, descriptor, loaded)
                     db["catalog_tables"].insert_all(tables, replace=True)
                     db["catalog_datasets"].insert(records.dataset_row(descriptor, tables), replace=True)
@@ -336,7 +340,7 @@ def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/h
     ready, stale = _ready_packages(loaded, root, out, _hub_state(db))
     refused, run = {}, None
     if stale or broken:
-        # Zips are written while the hub loads; both land only once the hub is built (see below).
+        # Zips are written while the hub is built; the packages land just before it (see below).
         run = package([str(f) for f in broken + stale], root, out, zip=True, background=True)
         ready.update({_id(p.descriptor): p.descriptor for p in run.packaged})
         refused = run.refused
@@ -347,8 +351,9 @@ def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/h
                 keys[dataset.id] = _inputs_key(dataset, root, ready)
             except (CatalogError, OSError):
                 pass
+        # A package's zip is written while SQLite indexes its tables (both without the GIL).
         hub = DatasetteHub(db, out, root, prune=not paths, keep=refused, inputs_keys=keys,
-                           folders=run.staged_folders() if run else None)
+                           folders=run.staged_folders() if run else None, rows_in=run.start if run else None)
         # The packages are swapped in before the hub, as when they were packaged first.
         result = hub.publish([ready[k] for k in sorted(ready)], progress, before_swap=run.finish if run else None)
     finally:
