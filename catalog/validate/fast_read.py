@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import itertools
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +26,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from catalog.prefetch import prefetched
+
+if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+    # pyarrow's default allocator (mimalloc) keeps freed blocks for each of its threads:
+    # 60 to 80 MB more resident memory on a million rows, for 3% of the time.
+    pa.set_memory_pool(pa.system_memory_pool())
 
 BATCH_ROWS = 100_000
 BLOCK_BYTES = 2 << 20  # about 50,000 short rows a batch: less memory, same speed
