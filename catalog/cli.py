@@ -1,7 +1,6 @@
 """The `catalog` command: parse options, call the library, print. Nothing else."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -105,7 +104,9 @@ def validate(paths, schema, root, as_json, verbose):
     except CatalogError as error:
         _fail(error)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        from catalog.findings import to_json
+
+        click.echo(to_json(report))
     else:
         from catalog.render import render
 

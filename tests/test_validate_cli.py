@@ -46,6 +46,9 @@ def test_json_report_matches_library(tmp_path):
     finding = next(f for f in cli["targets"][0]["findings"] if f["code"] == "type-error")
     assert finding == {**finding, "file": "data.csv", "row": 3, "column": "latitude", "value": "x"}
     assert "primary-key" in codes(result)
+    lines = result.output.splitlines()  # one finding a line, for people reading or diffing it
+    for finding in cli["targets"][0]["findings"]:
+        assert json.dumps(finding, ensure_ascii=False) in [line.strip().rstrip(",") for line in lines]
 
 
 def test_no_path_validates_every_dataset_and_profile(tmp_path, monkeypatch):
