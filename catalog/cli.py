@@ -92,7 +92,10 @@ def validate(paths, schema, root, as_json, verbose):
     GeoJSON, GTFS zip). With no PATH, every dataset under datasets/, every profile under
     publishers/ and every external reuse under reuses/.
     Exit codes: 0 valid (warnings allowed), 1 invalid, 2 unusable input."""
+    from catalog.heap import freeze_imports
     from catalog.validate import validate as run
+
+    freeze_imports()
 
     bar, advance = _progress()
     try:
@@ -124,8 +127,10 @@ def package_command(paths, packages, make_zip, root):
 
     Standard data packages (normalised UTF-8 CSV, hashes, licence) under --packages.
     With no PATH, every dataset under datasets/. Invalid datasets are not packaged (exit 1)."""
+    from catalog.heap import freeze_imports
     from catalog.package import package
 
+    freeze_imports()
     try:
         run = package(paths, Path(root), Path(packages), make_zip)
     except CatalogError as error:
@@ -158,8 +163,10 @@ def publish_datasette_command(paths, db, packages, root):
     Packages the datasets, then builds the hub database from them. With no PATH, every
     dataset under datasets/ (datasets removed from there leave the hub).
     Unchanged datasets are not reloaded. Exit 1 when a dataset is invalid (not published)."""
+    from catalog.heap import freeze_imports
     from catalog.publish.datasette import publish_datasette
 
+    freeze_imports()
     try:
         result = publish_datasette(paths, Path(root), Path(db), Path(packages))
     except CatalogError as error:
@@ -315,5 +322,13 @@ def export_dcat_command(out, fmt, base_url, packages_dir, no_build, publisher, r
         click.echo(f"{result.datasets} datasets, {result.distributions} distributions -> {target}")
 
 
-if __name__ == "__main__":
+def run():
+    """The `catalog` executable: one command, then the process ends."""
+    from catalog.heap import own_process
+
+    own_process()
     main()
+
+
+if __name__ == "__main__":
+    run()

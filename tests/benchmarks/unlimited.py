@@ -17,7 +17,9 @@ from catalog.validate import tables
 def main(argv):
     tables.LIMIT_ERRORS = int(argv[0])
     from catalog.cli import main as catalog
+    from catalog.heap import own_process
 
+    own_process()  # as the `catalog` executable does
     catalog(args=argv[1:], prog_name="catalog")
 
 
