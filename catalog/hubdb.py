@@ -24,6 +24,7 @@ from pathlib import Path
 from catalog.errors import UnusableInput
 from catalog.imports import sqlite_utils
 from catalog.naming import table_name
+from catalog.split_load import SecondHalf, csv_field_limit, register
 
 CHUNK_ROWS = 100_000
 
@@ -36,37 +37,11 @@ KEY_SUFFIXES = ("_id", "_code", "_insee", "_siren", "_siret")
 KEY_NAMES = {"id", "code", "insee", "code_insee", "code_commune", "siren", "siret"}
 
 
-def csv_field_limit():
-    """Geometries and long descriptions exceed the csv module's 128 KiB cell default."""
-    limit = 2**31 - 1
-    while True:
-        try:
-            csv.field_size_limit(limit)
-            return
-        except OverflowError:
-            limit //= 2
-
-
 def tune_for_build(db: sqlite_utils.Database):
     """Fast settings for a database file being built aside: a crash only loses the temp file."""
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     # A larger cache or in-memory temp store made CREATE INDEX three times slower here: keep defaults.
-
-
-def _geopoint(value, part):
-    """`lon,lat`, `[lon, lat]` or `{"lon": .., "lat": ..}` -> the latitude (part 1) or longitude (0)."""
-    if not value:
-        return None
-    try:
-        text = value.strip()
-        if text.startswith("{"):
-            point = json.loads(text)
-            return float(point["lat" if part else "lon"])
-        lon, lat = text.strip("[]() ").split(",")
-        return float(lat if part else lon)
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 def table_fields(resource: dict) -> list[dict]:
@@ -182,7 +157,7 @@ def load_package(db: sqlite_utils.Database, package_folder: Path, progress=None,
     tables = {r.get("name"): table_name(dataset, r.get("name")) for r in loadable}
     fields_of = {r.get("name"): [f["name"] for f in table_fields(r)] for r in loadable}
     csv_field_limit()
-    db.conn.create_function("catalog_geopoint", 2, _geopoint, deterministic=True)
+    register(db.conn)
     loaded = []
     for resource in _order(loadable):
         name = tables[resource.get("name")]
@@ -264,20 +239,36 @@ def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress, rows
         if header != [f["name"] for f in fields]:
             raise UnusableInput(f"{path}: the header {header} does not match the schema's fields.",
                                 "Re-run `catalog package` to rewrite the package.")
-        # One transaction for the whole table. Chunks are lazy slices of the reader: building
-        # lists of rows cost more than the insert itself (allocation and garbage collection).
-        with db.conn:
-            while True:
-                try:
-                    count = db.conn.executemany(sql, itertools.islice(reader, CHUNK_ROWS)).rowcount
-                except (sqlite3.Error, csv.Error) as error:
-                    raise UnusableInput(f"{path}, near row {reader.line_num}: cannot load into table {name} "
-                                        f"({error}).", "Check that the package passes `catalog validate`, "
-                                        "then re-run `catalog package`.")
-                if count <= 0:
-                    break
-                if progress:
-                    progress(name, count)
+
+        def insert(rows):
+            # One transaction. Chunks are lazy slices of the reader: building lists of rows
+            # cost more than the insert itself (allocation and garbage collection).
+            with db.conn:
+                while True:
+                    try:
+                        count = db.conn.executemany(sql, itertools.islice(rows, CHUNK_ROWS)).rowcount
+                    except (sqlite3.Error, csv.Error) as error:
+                        raise UnusableInput(f"{path}, near row {reader.line_num}: cannot load into table {name} "
+                                            f"({error}).", "Check that the package passes `catalog validate`, "
+                                            "then re-run `catalog package`.")
+                    if count <= 0:
+                        break
+                    if progress:
+                        progress(name, count)
+
+        second = SecondHalf(db.conn, name, path, sql)  # a large file: a child inserts its second half
+        try:
+            if second.lines_before:
+                insert(itertools.islice(reader, second.lines_before - 1))  # the header is read
+                appended = second.append()
+                if appended is None:  # the child failed: the rows after the cut are read here
+                    insert(reader)
+                elif progress:
+                    progress(name, appended)
+            else:
+                insert(reader)
+        finally:
+            second.close()
     if rows_in:
         rows_in()
     for column in index_columns(resource):

@@ -1,9 +1,12 @@
 """catalog.hubdb.load_package: typed tables, keys, indexes, full-text search, geometries."""
 import json
+import subprocess
+import sys
 
 import pytest
 import sqlite_utils
 
+from catalog import split_load
 from catalog.errors import UnusableInput
 from catalog.hubdb import load_package, never_empty
 from catalog.package import package
@@ -156,3 +159,76 @@ def test_required_fields_load_like_the_others(tmp_path):
     assert not never_empty({"name": "x", "type": "string", "constraints": {"required": True, "pattern": "[0-9]*"}})
     assert never_empty({"name": "x", "type": "string", "constraints": {"required": True, "minLength": 1}})
     assert not never_empty({"name": "x", "type": "geopoint", "constraints": {"required": True}})
+
+
+def split_package(folder, rows=2000, duplicate=False):
+    fields = [{"name": "code", "type": "string"}, {"name": "rank", "type": "integer"},
+              {"name": "share", "type": "number"}, {"name": "open", "type": "boolean"},
+              {"name": "note", "type": "string"}]
+    resource = {"name": "places", "path": "data/places.csv", "format": "csv",
+                "schema": {"fields": fields, "primaryKey": "code"}}
+    lines = ["code,rank,share,open,note"]
+    for i in range(rows):
+        code = "P0" if duplicate and i == rows - 1 else f"P{i}"
+        lines.append(f"{code},{i},{i / 8},{'true' if i % 3 else 'false'},{'' if i % 5 else 'à voir'}")
+    return write_package(folder, [resource], {"places.csv": "\n".join(lines) + "\n"})
+
+
+def table_rows(path):
+    db = sqlite_utils.Database(path)
+    try:
+        return db.execute("SELECT rowid, * FROM reseau_bus_places ORDER BY rowid").fetchall()
+    finally:
+        db.close()
+
+
+def one_pass(tmp_path, folder, monkeypatch):
+    monkeypatch.setattr(split_load, "MIN_BYTES", 1 << 60)
+    load_package(sqlite_utils.Database(tmp_path / "one.db"), folder)
+    monkeypatch.setattr(split_load, "MIN_BYTES", 0)
+    return table_rows(tmp_path / "one.db")
+
+
+def test_a_large_table_loaded_by_two_processes_is_the_one_pass_table(tmp_path, monkeypatch):
+    folder = split_package(tmp_path / "pkg")
+    expected = one_pass(tmp_path, folder, monkeypatch)
+    appended = []
+    append = split_load.SecondHalf.append
+    monkeypatch.setattr(split_load.SecondHalf, "append", lambda self: appended.append(append(self)) or appended[-1])
+    load_package(sqlite_utils.Database(tmp_path / "split.db"), folder)
+    assert 0 < appended[0] < 2000  # the child inserted the rows after the cut
+    assert table_rows(tmp_path / "split.db") == expected and len(expected) == 2000
+    assert expected[3][3:5] == (0.375, 0) and expected[4][4] == 1 and expected[1][5] is None
+    assert expected[0][5] == "à voir"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.db", "pkg", "split.db"]  # no part file left
+
+
+def test_a_failing_child_leaves_the_rows_to_the_caller(tmp_path, monkeypatch):
+    folder = split_package(tmp_path / "pkg")
+    expected = one_pass(tmp_path, folder, monkeypatch)
+    popen = subprocess.Popen
+    # A fake, only to inject the failure: the child exits at once with an error.
+    monkeypatch.setattr(split_load.subprocess, "Popen",
+                        lambda command, **options: popen([sys.executable, "-c", "raise SystemExit(3)"], **options))
+    load_package(sqlite_utils.Database(tmp_path / "split.db"), folder)
+    assert table_rows(tmp_path / "split.db") == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.db", "pkg", "split.db"]
+
+
+def test_a_key_held_by_both_halves_fails_as_in_one_pass(tmp_path, monkeypatch):
+    folder = split_package(tmp_path / "pkg", duplicate=True)
+    monkeypatch.setattr(split_load, "MIN_BYTES", 1 << 60)
+    with pytest.raises(UnusableInput) as one:
+        load_package(sqlite_utils.Database(tmp_path / "one.db"), folder)
+    monkeypatch.setattr(split_load, "MIN_BYTES", 0)
+    with pytest.raises(UnusableInput) as split:
+        load_package(sqlite_utils.Database(tmp_path / "split.db"), folder)
+    assert str(split.value) == str(one.value) and "near row 2001" in str(one.value)
+
+
+def test_a_quoted_cell_keeps_the_table_in_one_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(split_load, "MIN_BYTES", 0)
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    plain.write_text("a,b\n1,2\n3,4\n5,6\n", encoding="utf-8")
+    quoted.write_text('a,b\n1,"2\n3",4\n5,6\n', encoding="utf-8")
+    assert split_load.split_point(plain) == (12, 3) and split_load.split_point(quoted) is None
