@@ -38,17 +38,18 @@ def _made(kind, **values):
     two seconds for a file with 14,000 bad cells. Its row and cell templates only name the
     fields below, so the same text is rendered from them, and the fields are set as its
     `__init__` leaves them (tests/test_fast_agreement.py compares whole descriptors)."""
-    error = kind.__new__(kind, **values)  # records the names given as explicitly assigned
+    error = object.__new__(kind)
+    defaults = {**kind.metadata_defaults, "custom": {}}  # what Metadata.__new__ and __setattr__ record
     for name, value in values.items():
         if isinstance(value, (list, dict)):
-            error.metadata_defaults[name] = value.copy()
-        object.__setattr__(error, name, value)
-    error.metadata_assigned.update(("title", "description", "message", "tags"))
+            defaults[name] = value.copy()
+        object.__setattr__(error, name, value)  # the fields are slots
     shown = {"note": values["note"], "rowNumber": values.get("row_number"), "cell": values.get("cell"),
              "fieldName": values.get("field_name"), "fieldNumber": values.get("field_number")}
     object.__setattr__(error, "message", kind.template.format_map(
         _Blank({k: v for k, v in shown.items() if v is not None})))
-    error.metadata_initiated = True
+    error.__dict__.update(custom={}, metadata_defaults=defaults, metadata_initiated=True, metadata_assigned={
+        *kind.metadata_assigned, *values, "title", "description", "message", "tags"})
     return error
 
 
