@@ -17,6 +17,7 @@ CHUNK = 1 << 20
 # Bytes 0x80-0x9F are printable in cp1252 (€ ’ œ …) but control codes in Latin-1:
 # their presence tells the two apart. 0x81 0x8D 0x8F 0x90 0x9D are unassigned in cp1252.
 CP1252_ONLY = set(range(0x80, 0xA0)) - {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+NOT_CP1252_ONLY = bytes(b for b in range(256) if b not in CP1252_ONLY)  # deleted to find the others
 
 NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with a byte-order mark (BOM)", "cp1252": "Windows-1252 (cp1252)",
          "latin-1": "ISO-8859-1 (Latin-1)", "ascii": "ASCII",
@@ -69,7 +70,7 @@ def sniff_encoding(path: Path) -> tuple[str, bool]:
                         decoder.decode(block)
                     except UnicodeDecodeError:
                         utf8 = False
-                if not cp1252_bytes and any(b in CP1252_ONLY for b in block if b >= 0x80):
+                if not cp1252_bytes and block.translate(None, NOT_CP1252_ONLY):
                     cp1252_bytes = True
         if utf8:
             try:
