@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import mmap
 import os
 import sqlite3
 import subprocess
@@ -25,6 +24,7 @@ from pathlib import Path
 
 # Below this, starting a process costs about what it saves.
 MIN_BYTES = 16 * 1024 * 1024
+BLOCK = 1 << 20
 # Column names that would stand for the rowid in `ORDER BY rowid`.
 ROWID_NAMES = {"rowid", "_rowid_", "oid"}
 
@@ -71,15 +71,20 @@ def split_point(path: Path) -> tuple[int, int] | None:
     """(byte offset of the cut, number of lines before it, header included), or None when the
     file is small, holds a quote (a cell may then span lines) or there is one core only."""
     size = path.stat().st_size
-    if size < MIN_BYTES or _cores() < 2:
+    if size < max(MIN_BYTES, 1) or _cores() < 2:
         return None
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if data.find(b'"') != -1:
-            return None
-        cut = data.find(b"\n", size // 2) + 1
-        if cut <= 0 or cut >= size:
-            return None
-        return cut, data[:cut].count(b"\n")
+    cut, lines, position = None, 0, 0
+    with open(path, "rb") as handle:  # by blocks: the whole file in memory would double its footprint
+        while block := handle.read(BLOCK):
+            if b'"' in block:
+                return None
+            if cut is None:
+                newline = block.find(b"\n", max(size // 2 - position, 0)) if position + len(block) > size // 2 else -1
+                lines += block.count(b"\n", 0, newline + 1 if newline != -1 else len(block))
+                if newline != -1:
+                    cut = position + newline + 1
+            position += len(block)
+    return (cut, lines) if cut is not None and cut < size else None
 
 
 class SecondHalf:
@@ -94,16 +99,21 @@ class SecondHalf:
         if cut is None:
             return
         create = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]
-        handle, part = tempfile.mkstemp(prefix=f".{Path(main).name}.", suffix=".part", dir=Path(main).parent)
-        os.close(handle)
-        self.part = Path(part)
-        spec = {"csv": str(path), "offset": cut[0], "db": str(self.part), "create": create, "insert": insert}
         env = dict(os.environ)
         here = str(Path(__file__).resolve().parents[1])  # this very catalog, whatever sys.path says
         env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
-        # Its output is dropped: if it fails, the caller inserts the rows and reports any error.
-        self.process = subprocess.Popen([sys.executable, "-m", "catalog.split_load", json.dumps(spec)], env=env,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            handle, part = tempfile.mkstemp(prefix=f".{Path(main).name}.", suffix=".part", dir=Path(main).parent)
+            os.close(handle)
+            self.part = Path(part)
+            spec = {"csv": str(path), "offset": cut[0], "db": part, "create": create, "insert": insert}
+            # Its output is dropped: if it fails, the caller inserts the rows and reports any error.
+            self.process = subprocess.Popen([sys.executable, "-m", "catalog.split_load", json.dumps(spec)],
+                                            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL)
+        except OSError:  # no scratch file or no process: one pass, as for a small table
+            self.close()
+            return
         self.lines_before = cut[1]
 
     def append(self) -> int | None:
