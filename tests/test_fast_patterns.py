@@ -33,3 +33,21 @@ def test_matching_cells_of_the_right_width_only():
 def test_patterns_of_other_shapes_are_left_to_regular_expressions():
     for pattern in ["[0-9]+", "\\d{5}", "(ab|cd)", "[^a]{2}", "(?i)ab", "é{2}", "a\\n", "[0-9]{2,3}", "a$b"]:
         assert fixed_width(pattern) is None, pattern
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text("0123456789-+ a\n", max_size=21), max_size=40))
+def test_integer_cells_read_like_the_regular_expression(cells):
+    from catalog.validate.fast_cells import INT_RE
+    from catalog.validate.fast_read import integer_cells
+
+    expected = [re.search(INT_RE.replace("$", "\\Z"), cell) is not None for cell in cells]  # RE2's $ ends the text
+    assert integer_cells(pa.array(cells, type=pa.string())).tolist() == expected
+
+
+def test_integer_enums_as_ranges_or_lookups():
+    from catalog.validate.fast_cells import _one_of
+
+    values = pa.array([-1, 0, 3, 4, 7], type=pa.int64())
+    assert _one_of(values, [3, 1, 0, 2]).to_pylist() == [False, True, True, False, False]
+    assert _one_of(values, [0, 7]).to_pylist() == [False, True, False, False, True]

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import NotDecidable, chunk_buffers, digits_only
+from catalog.validate.fast_read import NotDecidable, chunk_buffers, digits_only, integer_cells
 
 CACHE_LIMIT = 200_000  # distinct values remembered per field; beyond, the memory is reset
 INT_RE = r"^-?[0-9]{1,18}$"  # Python's int() accepts these, and they fit in int64
@@ -255,7 +255,7 @@ class FieldCheck:
                 ok = pc.invert(missing)
                 values = pc.cast(pc.if_else(ok, column, "0") if pc.any(missing).as_py() else column, pa.int64())
             else:
-                ok = pc.and_(pc.invert(missing), pc.match_substring_regex(column, INT_RE))
+                ok = pc.and_(pc.invert(missing), pa.array(integer_cells(column)))  # INT_RE, from the bytes
                 values = pc.cast(pc.if_else(ok, column, "0"), pa.int64())
             for name, compare in BOUNDS.items():
                 if name in self.constraints:
@@ -266,7 +266,7 @@ class FieldCheck:
                     handled.add(name)
             enum = self.constraints.get("enum")
             if enum is not None and all(isinstance(v, int) and not isinstance(v, bool) for v in enum):
-                ok = pc.and_(ok, pc.is_in(values, value_set=pa.array(enum, type=pa.int64())))
+                ok = pc.and_(ok, _one_of(values, enum))
                 handled.add("enum")
             if set(self.constraints) - handled:
                 return nothing, values
@@ -312,6 +312,14 @@ class FieldCheck:
         if kind == "integer" and values is not None:
             return pc.if_else(missing, pa.scalar(None, pa.int64()), values)
         raise NotDecidable(f"unique keys of type {kind}")
+
+
+def _one_of(values, enum):
+    """`values` in the integer enum: two comparisons for a run like [0, 1, 2, 3] (GTFS codes),
+    a hash lookup otherwise."""
+    if set(enum) == set(range(min(enum), max(enum) + 1)):
+        return pc.and_(pc.greater_equal(values, min(enum)), pc.less_equal(values, max(enum)))
+    return pc.is_in(values, value_set=pa.array(enum, type=pa.int64()))
 
 
 def _patch(typed, rows, values, kind):

@@ -236,6 +236,22 @@ def digits_only(array, longest: int, leading_zeros: bool = True) -> bool:
     return True
 
 
+def integer_cells(array) -> np.ndarray:
+    """Per cell, True when it reads `^-?[0-9]{1,18}$` (an optional minus and 1 to 18 ASCII
+    digits): the same test as that regular expression, from the column's bytes with numpy."""
+    found = []
+    for starts, data in chunk_buffers(array):
+        lengths = np.diff(starts)
+        body = np.frombuffer(data, dtype=np.uint8)
+        digits_before = np.concatenate([[0], np.cumsum((body >= 48) & (body <= 57), dtype=np.int64)])
+        digits = np.diff(digits_before[starts])
+        minus = np.zeros(len(lengths), dtype=bool)
+        filled = lengths > 0
+        minus[filled] = body[starts[:-1][filled]] == ord("-")
+        found.append((digits == lengths - minus) & (digits >= 1) & (digits <= 18))
+    return np.concatenate(found) if found else np.zeros(0, dtype=bool)
+
+
 def _arrow_batches(plan: Plan):
     names = plan.labels
     parse = pacsv.ParseOptions(delimiter=plan.dialect.delimiter, quote_char=False, double_quote=False,
