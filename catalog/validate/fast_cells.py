@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import NotDecidable, chunk_buffers, digits_only, integer_cells
+from catalog.validate.fast_read import NotDecidable, chunk_buffers, digits_only, integer_cells, missing_cells
 
 CACHE_LIMIT = 200_000  # distinct values remembered per field; beyond, the memory is reset
 INT_RE = r"^-?[0-9]{1,18}$"  # Python's int() accepts these, and they fit in int64
@@ -194,7 +194,7 @@ class FieldCheck:
     def run(self, column: pa.Array, want_values: bool):
         """(bad row offsets, their verdicts, typed values or None, blank mask)."""
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        missing = pc.is_in(column, value_set=self.missing)
+        missing = missing_cells(column, self.missing)
         ok, values = self._certainly_fine(column, missing)
         if self.required:
             ok = pc.and_(ok, pc.invert(missing))

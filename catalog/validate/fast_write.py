@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import NotDecidable, batches, chunk_buffers, digits_only, plan
+from catalog.validate.fast_read import NotDecidable, batches, chunk_buffers, digits_only, missing_cells, plan
 
 CACHE_LIMIT = 200_000
 # Cells that read and write back unchanged (no sign to drop, no leading zero, no exponent).
@@ -101,7 +101,7 @@ class ColumnWriter:
 
     def write(self, column) -> pa.Array:
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        missing = pc.is_in(column, value_set=self.missing)
+        missing = missing_cells(column, self.missing)
         same, rewritten = self._simple(column)
         out = pc.if_else(missing, "", rewritten)
         keep = pc.or_(missing, same) if same is not None else missing
