@@ -10,7 +10,8 @@ Speed: the normalised CSV is already clean (UTF-8, `,`, `.` decimals, ISO dates,
 `true`/`false`), so typing is done by SQLite itself in the INSERT statement —
 column affinity turns '12.5' into a REAL, `NULLIF(?, '')` turns empty cells into
 NULL (in fields that can hold one) — and the csv reader's rows go straight to
-`executemany` without a Python loop per cell. Indexes and full-text search are built once the rows are in.
+`executemany` without a Python loop per cell; a large file is inserted by two processes
+(catalog/split_load.py). Indexes and full-text search are built once the rows are in.
 """
 from __future__ import annotations
 
