@@ -347,6 +347,10 @@ def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/h
     try:
         keys = {}
         for _, dataset in loaded:
+            packaged_from = (ready.get(dataset.id) or {}).get("catalog", {}).get("content_hash")
+            if packaged_from and not _reuse_sources(dataset):
+                keys[dataset.id] = packaged_from  # a plain package's content hash is its inputs key: not hashed again
+                continue
             try:
                 keys[dataset.id] = _inputs_key(dataset, root, ready)
             except (CatalogError, OSError):
