@@ -267,21 +267,32 @@ class _Column:
 
 
 INERT_BYTES = bytes(b for b in range(0x21, 0x7f) if b != ord("@"))
+INERT_TABLE = np.zeros(256, dtype=bool)
+INERT_TABLE[list(INERT_BYTES)] = True
 
 
-def _inert(array):
-    """Cells no personal-data test can flag: at most 9 printable ASCII characters, no space,
-    no @ (an e-mail needs its @, numbers 10 characters, names a space). Nearly every cell of a
-    big table of codes, times and amounts is one, and often a whole chunk: that is seen from
-    its bytes at once, before any per-cell kernel runs."""
-    chunks = list(chunk_buffers(array))
-    if all(not data.translate(None, INERT_BYTES) and (len(starts) < 2 or np.diff(starts).max() <= 9)
-           for starts, data in chunks):
-        return pa.array(np.ones(len(array), dtype=bool))
-    length = pc.binary_length(array)
-    plain = pc.and_(pc.and_(pc.less_equal(length, 9), pc.ascii_is_printable(array)),
-                    pc.invert(pc.or_(pc.match_substring(array, " "), pc.match_substring(array, "@"))))
-    return pc.or_(pc.equal(length, 0), plain)
+def _inert(array) -> tuple[np.ndarray, np.ndarray]:
+    """(per cell: can no personal-data test flag it?, per cell: its length in bytes).
+
+    Inert cells hold at most 9 printable ASCII characters, no space, no @ (an e-mail needs
+    its @, numbers 10 characters, names a space). Nearly every cell of a big table of codes,
+    times and amounts is one, and often a whole chunk: that is seen from its bytes at once;
+    otherwise each cell's bytes are counted with numpy, still without a per-cell kernel."""
+    inert, lengths = [], []
+    for starts, data in chunk_buffers(array):
+        length = np.diff(starts)
+        if not data.translate(None, INERT_BYTES) and (not len(length) or length.max() <= 9):
+            inert.append(np.ones(len(length), dtype=bool))
+        else:
+            # The few bytes no inert cell holds, and the cells they are in.
+            others = np.flatnonzero(~INERT_TABLE[np.frombuffer(data, dtype=np.uint8)])
+            cells = length <= 9
+            cells[np.searchsorted(starts, others, side="right") - 1] = False
+            inert.append(cells)
+        lengths.append(length)
+    if not inert:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    return np.concatenate(inert), np.concatenate(lengths)
 
 
 class PersonalDataCheck:
@@ -321,9 +332,9 @@ class PersonalDataCheck:
             if name in self.person_columns:
                 positions = np.arange(len(array))
             else:
-                inert = _inert(array)
-                column.filled += pc.sum(pc.and_(inert, pc.greater(pc.binary_length(array), 0))).as_py() or 0
-                positions = np.flatnonzero(~np.asarray(inert.to_numpy(zero_copy_only=False), dtype=bool))
+                inert, lengths = _inert(array)
+                column.filled += int((inert & (lengths > 0)).sum())
+                positions = np.flatnonzero(~inert)
             if len(positions):
                 # Each distinct value is tested once, whatever the number of cells holding it.
                 encoded = array.take(pa.array(positions)).combine_chunks().dictionary_encode()
