@@ -13,6 +13,8 @@ import re
 from catalog.findings import ERROR, WARNING, Finding
 
 LIMIT_ERRORS = 1000
+# Errors whose finding depends on nothing but their type, field, cell and note, and their row.
+ROW_ALONE_DIFFERS = {"type-error", "constraint-error", "unique-error", "primary-key", "foreign-key", "blank-row"}
 
 TYPE_HINTS = {
     "integer": "whole numbers without spaces or decimals, e.g. 1250",
@@ -220,10 +222,19 @@ def findings_of(report, file_for_task) -> list[Finding]:
         found.append(translate(error, None))
     for task in report.tasks:
         file = file_for_task(task)
+        said = {}  # a repeated bad value is said the same way on every row: worded once
         for error in task.errors:
             if _spreadsheet_number_as_string(error):
                 continue
-            found.append(translate(error, file))
+            if error.type not in ROW_ALONE_DIFFERS:
+                found.append(translate(error, file))
+                continue
+            key = (error.type, getattr(error, "field_name", None), getattr(error, "cell", None), error.note)
+            if key not in said:
+                first = translate(error, file)
+                said[key] = (first.code, first.message, first.fix, first.file, first.column, first.value, first.severity)
+            code, message, fix, shown, column, value, severity = said[key]
+            found.append(Finding(code, message, fix, shown, error.row_number, column, value, severity))
         if len(task.errors) >= LIMIT_ERRORS:
             found.append(Finding("too-many-errors", f"stopped after {LIMIT_ERRORS} errors in this file.",
                                  "Fix the errors above (often one cause repeated) and validate again.",
