@@ -119,7 +119,8 @@ def to_json(report: Report) -> str:
         findings.append(target["findings"])
         target["findings"] = f"\x00findings {number}\x00"
     text = json.dumps(data, ensure_ascii=False, indent=2)
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
     for number, items in enumerate(findings):
-        lines = ",\n".join("        " + json.dumps(item, ensure_ascii=False) for item in items)
+        lines = ",\n".join("        " + encode(item) for item in items)
         text = text.replace(json.dumps(f"\x00findings {number}\x00"), f"[\n{lines}\n      ]" if items else "[]", 1)
     return text
