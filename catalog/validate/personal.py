@@ -260,10 +260,14 @@ class _Seen:
         self.count += count
 
 
+CLEAN_MEMORY = 10_000  # distinct values remembered per column as flagging nothing
+
+
 @dataclass
 class _Column:
     kinds: dict = field(default_factory=lambda: {k: _Seen() for k in KINDS})
     filled: int = 0
+    clean: set = field(default_factory=set)  # values already tested that flagged nothing
 
 
 INERT_BYTES = bytes(b for b in range(0x21, 0x7f) if b != ord("@"))
@@ -338,9 +342,18 @@ class PersonalDataCheck:
             if len(positions):
                 # Each distinct value is tested once, whatever the number of cells holding it.
                 encoded = array.take(pa.array(positions)).combine_chunks().dictionary_encode()
-                distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+                values = encoded.dictionary.to_pylist()
                 codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
-                self._feed_column(name, column, distinct, first_row, (codes, positions))
+                remembered = name not in self.person_columns
+                if remembered and all(value in column.clean for value in values):
+                    # A stray code repeated chunk after chunk: tested once, then only counted.
+                    column.filled += int(np.array([bool(v.strip()) for v in values])[codes].sum())
+                    continue
+                before = [seen.count for seen in column.kinds.values()]
+                self._feed_column(name, column, pd.Series(values, dtype=object), first_row, (codes, positions))
+                if remembered and before == [seen.count for seen in column.kinds.values()] \
+                        and len(column.clean) + len(values) <= CLEAN_MEMORY:
+                    column.clean.update(values)  # tests are per value: none of these flags anything
 
     def _feed_column(self, name, column, series, first_row, cells=None):
         """`series` holds a column's cells indexed by their row in the chunk; or, with `cells`
