@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.validate.fast_cells import fixed_width, matches_fixed_width
+from catalog.validate.fast_patterns import fixed_width, matches_fixed_width
 
 PIECES = ["T", "S", ":", "-", "[0-9]", "[0-5]", "[A-Z]", "[a-f0-9]", "[AB]", "\\.", "[0-9]{2}", "[A-Z]{3}", "(?:[0-9])"]
 ALPHABET = "0123456789ABSTaf:-.é\n\r Z"
