@@ -83,6 +83,14 @@ class Target:
         }
 
 
+
+def unusable_target(kind, name, path, message, fix="") -> Target:
+    """A target that could not be read at all: one "unusable-input" finding (exit code 2)."""
+    target = Target(kind, name, path)
+    target.add([Finding("unusable-input", message, fix, file=path)])
+    return target
+
+
 @dataclass
 class Report:
     targets: list[Target] = field(default_factory=list)

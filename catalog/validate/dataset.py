@@ -1,0 +1,186 @@
+"""A dataset folder checked whole: its descriptor, publisher, resources, and Frictionless'
+view of all its tables at once (foreign keys span them); its metadata scored."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import frictionless
+
+from catalog.datasets import Dataset, is_tabular, load_dataset, resource_format
+from catalog.errors import UnusableInput
+from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
+from catalog.publishers import check_profile
+from catalog.validate import fast, metadata, sniff, tables
+from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
+from catalog.validate.context import FRANCE_BBOXES, TableContext
+
+GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
+              "calendar_dates.txt", "shapes.txt", "frequencies.txt", "transfers.txt", "feed_info.txt"}
+
+
+def _bboxes(hub):
+    spatial = hub.get("spatial") if isinstance(hub.get("spatial"), dict) else {}
+    bbox = spatial.get("bbox")
+    if isinstance(bbox, list) and len(bbox) == 4 and all(isinstance(v, (int, float)) for v in bbox):
+        # A small margin: points on a boundary or just across it are still plausible.
+        west, south, east, north = bbox
+        pad_x, pad_y = max(0.02, (east - west) * 0.05), max(0.02, (north - south) * 0.05)
+        return [(west - pad_x, south - pad_y, east + pad_x, north + pad_y)]
+    return list(FRANCE_BBOXES)
+
+
+def validate_dataset(path: Path, root: Path) -> Target:
+    try:
+        dataset = load_dataset(path)
+    except UnusableInput as error:
+        return unusable_target("dataset", str(path), str(path), error.message, error.fix or "")
+    target = Target("dataset", dataset.id, str(dataset.folder))
+    project = _project_root(dataset)
+    profile = (project or Path(root)) / "publishers" / f"{dataset.publisher}.yml"
+    publisher_known = profile.is_file() and check_profile(profile)[0] is not None
+    if not publisher_known:
+        # Inside a hub the folder names the publisher; a package checked on its own only gets a warning.
+        target.add([Finding("unknown-publisher",
+                            f"the dataset folder's publisher {dataset.publisher!r} has no valid profile "
+                            f"(publishers/{dataset.publisher}.yml).",
+                            "Place the dataset under datasets/<publisher>/<dataset>/ and create or fix that "
+                            "publisher's profile.", file=dataset.descriptor_path.name,
+                            severity=ERROR if project else WARNING)])
+    try:
+        if project and dataset.hub.get("reuse") is not None:
+            from catalog.reuse import check_reuse  # derived: checked against its sources' schemas
+            target.add(check_reuse(dataset, project))
+        else:
+            target.add(_check_resources(dataset))
+    except UnusableInput as error:
+        target.add([Finding("unusable-input", error.message, error.fix or "", file=dataset.descriptor_path.name)])
+    target.quality = metadata.quality(dataset, publisher_known)
+    return target
+
+
+def _project_root(dataset: Dataset) -> Path | None:
+    """The hub folder when the dataset sits in its datasets/<publisher>/ tree."""
+    candidate = dataset.folder.parent.parent.parent
+    if dataset.folder.parent.parent.name == "datasets" and (candidate / "publishers").is_dir():
+        return candidate
+    return None
+
+
+def _check_resources(dataset: Dataset) -> list[Finding]:
+    found = []
+    descriptor_file = dataset.descriptor_path.name
+    if not dataset.resources:
+        return [Finding("descriptor-error", "the descriptor lists no resources.",
+                        'Add a "resources" list naming each data file.', file=descriptor_file)]
+    bboxes = _bboxes(dataset.hub)
+    frictionless_resources, tabular, gtfs_files = [], [], {}
+    for index, resource in enumerate(dataset.resources):
+        name = resource.get("name") or f"resource {index + 1}"
+        display = resource.get("path") if isinstance(resource.get("path"), str) else name
+        path = dataset.resource_path(resource)
+        if path is None:
+            found.append(Finding("unsafe-path", f"resource {name!r} has a path {resource.get('path')!r} "
+                                 "outside the dataset folder (or a URL); it was not read.",
+                                 "Put the file inside the dataset folder and give its relative path.",
+                                 file=descriptor_file))
+            continue
+        if not path.is_file():
+            found.append(Finding("missing-file", f"resource {name!r} names a file that does not exist.",
+                                 "Add the file or correct the resource's path.", file=display))
+            continue
+        fmt = resource_format(resource)
+        if fmt in ("geojson",) or path.suffix.lower() == ".geojson":
+            from catalog.validate.geo import check_geojson
+            found += check_geojson(path, display, bboxes)
+            continue
+        if fmt in ("zip", "gtfs") and dataset.is_gtfs:
+            from catalog.validate.gtfs import check_gtfs_zip
+            found += check_gtfs_zip(path, display)
+            continue
+        if not is_tabular(resource):
+            continue
+        try:
+            schema = dataset.schema(resource)
+        except UnusableInput as error:
+            found.append(Finding("unusable-input", error.message, error.fix or "", file=descriptor_file))
+            continue
+        effective = copy.deepcopy(resource)
+        if schema is not None:
+            effective["schema"] = schema
+        if fmt in ("csv", "tsv", "txt"):
+            found += _habits(path, display, resource, effective)
+        frictionless_resources.append((display, effective))
+        tabular.append((display, path, fmt, effective, schema))
+        if dataset.is_gtfs and path.name in GTFS_NAMES:
+            gtfs_files[path.name] = path
+    readings = []  # per table: its context, the cell checks' reading, encoding and delimiter
+    for display, path, fmt, effective, schema in tabular:
+        fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
+        table = TableContext(display, path, fields, bboxes)
+        dialect = effective.get("dialect") if isinstance(effective.get("dialect"), dict) else {}
+        readings.append((table, fmt, effective.get("encoding"), dialect.get("delimiter")))
+    shared = [SharedRead(table, encoding, delimiter) for table, _, encoding, delimiter in readings]
+    found += _frictionless_package(dataset, frictionless_resources, shared)
+    for (table, fmt, encoding, delimiter), reading in zip(readings, shared):
+        found = add_cell_findings(found, check_cells(table, fmt, encoding, delimiter, shared=reading))
+    if dataset.is_gtfs and gtfs_files:
+        from catalog.validate.gtfs import check_gtfs_files
+        prefix = str(Path(next(d for d, *_ in tabular if d.endswith(".txt"))).parent)
+        found += check_gtfs_files(gtfs_files, "" if prefix == "." else prefix)
+    return found
+
+
+def _habits(path, display, resource, effective) -> list[Finding]:
+    """Compare the declared encoding and delimiter with the file; validate with the truth."""
+    found = []
+    actual = sniff.sniff(path)
+    declared = resource.get("encoding") or "utf-8"
+    if not sniff.compatible(declared, actual):
+        found.append(Finding(
+            "encoding-mismatch",
+            (f"the descriptor says the file is {sniff.describe(sniff.normalise(declared))}, " if resource.get("encoding")
+             else "no encoding is declared, so UTF-8 is assumed, ")
+            + f"but the file is {sniff.describe(actual.encoding)}: accented letters would be garbled.",
+            f'Declare "encoding": "{sniff.declaration(actual.encoding)}" on this resource '
+            "(or re-save the file as UTF-8).", file=display, value=declared))
+        effective["encoding"] = sniff.declaration(actual.encoding)
+    elif not resource.get("encoding"):
+        effective["encoding"] = sniff.declaration(actual.encoding)
+    dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
+    declared_delimiter = dialect.get("delimiter", "\t" if path.suffix.lower() == ".tsv" else ",")
+    if actual.delimiter and actual.delimiter != declared_delimiter:
+        shown = {"\t": "a tab", ";": "';'", ",": "','", "|": "'|'"}
+        found.append(Finding(
+            "delimiter-mismatch",
+            f"the descriptor says columns are separated by {shown.get(declared_delimiter, repr(declared_delimiter))}, "
+            f"but the file uses {shown.get(actual.delimiter, repr(actual.delimiter))}.",
+            f'Declare "dialect": {{"delimiter": {json.dumps(actual.delimiter)}}} on this resource.',
+            file=display, value=declared_delimiter))
+        effective["dialect"] = {**dialect, "delimiter": actual.delimiter}
+    return found
+
+
+def _frictionless_package(dataset: Dataset, resources, shared) -> list[Finding]:
+    """Frictionless' checks of every table at once (foreign keys span tables); `shared[i]`
+    is fed the batches read of resources[i] for its cell checks."""
+    if not resources:
+        return []
+    displays, readings = {}, {}
+    descriptor = {"name": "validation", "resources": []}
+    for index, (display, resource) in enumerate(resources):
+        entry = {k: v for k, v in resource.items() if k not in ("catalog",)}
+        entry["name"] = f"r{index}" if not isinstance(entry.get("name"), str) else entry["name"]
+        displays[entry["name"]] = display
+        readings[entry["name"]] = shared[index]
+        descriptor["resources"].append(entry)
+    try:
+        package = frictionless.Package(descriptor, basepath=str(dataset.folder))
+        with tables.quiet_xls_reader({str(r.get("format") or r.get("path", "")).rsplit(".", 1)[-1].lower()
+                                      for _, r in resources}):
+            report = fast.validate_package(package, tables.LIMIT_ERRORS, readings)  # Frictionless' report, vectorised
+    except frictionless.FrictionlessException as error:
+        return tables.translate_exception(error, dataset.descriptor_path.name,
+                                          [(d, r.get("schema")) for d, r in resources])
+    return tables.findings_of(report, lambda task: displays.get(task.name, task.name))

@@ -1,0 +1,82 @@
+"""A data file given on its own (a CSV, a workbook, a GeoJSON file, a GTFS zip or folder):
+checked with what its bytes say (encoding, delimiter) and, for tables, an optional schema."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import frictionless
+
+from catalog.errors import UnusableInput
+from catalog.findings import WARNING, Finding, Target
+from catalog.validate import fast, sniff, tables
+from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
+from catalog.validate.context import FRANCE_BBOXES, TableContext
+
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"}
+
+
+def validate_gtfs_folder(path: Path, display: str) -> Target:
+    from catalog.validate.gtfs import check_gtfs_files
+    target = Target("file", display, str(path))
+    target.add(check_gtfs_files({p.name: p for p in path.glob("*.txt")}, display))
+    return target
+
+
+def validate_file(path: Path, display: str, schema: Path | None = None) -> Target:
+    target = Target("file", display, str(path))
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".zip":
+            from catalog.validate.gtfs import check_gtfs_zip
+            target.add(check_gtfs_zip(path, display))
+        elif suffix in (".geojson", ".json"):
+            from catalog.validate.geo import check_geojson
+            target.add(check_geojson(path, display))
+        elif suffix in TABLE_SUFFIXES:
+            target.add(_bare_table(path, display, schema))
+        else:
+            target.add([Finding("unsupported-file", f"{display}: the hub does not know how to read "
+                                f"'{suffix or path.name}' files.",
+                                "Validate a CSV, Excel, GeoJSON or GTFS zip file, or a dataset folder.",
+                                file=display)])
+    except UnusableInput as error:
+        target.add([Finding("unusable-input", error.message, error.fix or "", file=display)])
+    return target
+
+
+def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Finding]:
+    found = []
+    fmt = suffix = path.suffix.lower().lstrip(".")
+    descriptor = {"name": "file", "path": path.name, "format": "csv" if suffix == "txt" else suffix}
+    if schema_path:
+        from catalog.yamlio import load
+        descriptor["schema"] = load(Path(schema_path))
+        if not isinstance(descriptor["schema"], dict):
+            raise UnusableInput(f"{schema_path}: not a Table Schema (a JSON or YAML object with \"fields\").",
+                                "Give --schema the schema.json file that describes the table's columns.")
+    fields = {f.get("name"): f for f in (descriptor.get("schema") or {}).get("fields", []) if isinstance(f, dict)}
+    if fmt in ("csv", "tsv", "txt"):
+        actual = sniff.sniff(path)
+        descriptor["encoding"] = sniff.declaration(actual.encoding)
+        if actual.delimiter:
+            descriptor["dialect"] = {"delimiter": actual.delimiter}
+        if actual.encoding not in ("utf-8", "utf-8-sig") and not actual.ascii_only:
+            found.append(Finding(
+                "encoding-detected", f"the file is encoded in {sniff.describe(actual.encoding)}, not UTF-8.",
+                f'Declare "encoding": "{sniff.declaration(actual.encoding)}" in its descriptor; '
+                "`catalog package` writes it out as UTF-8.", file=display, severity=WARNING))
+    table = TableContext(display, path, fields, list(FRANCE_BBOXES))
+    shared = SharedRead(table, descriptor.get("encoding"), (descriptor.get("dialect") or {}).get("delimiter"))
+    try:
+        # Without a schema nothing declares a type: Frictionless would guess types from the first
+        # rows and call later rows wrong, so every column is text (structure is still checked).
+        detector = None if descriptor.get("schema") else frictionless.Detector(field_type="string")
+        resource = frictionless.Resource(descriptor, basepath=str(path.parent), detector=detector)
+        with tables.quiet_xls_reader({fmt}):
+            report = fast.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
+        found += tables.findings_of(report, lambda task: display)
+    except frictionless.FrictionlessException as error:
+        found += tables.translate_exception(error, display, [(display, descriptor.get("schema"))])
+    found = add_cell_findings(found, check_cells(table, fmt, descriptor.get("encoding"),
+                                                 (descriptor.get("dialect") or {}).get("delimiter"), shared=shared))
+    return found
