@@ -103,3 +103,25 @@ def test_a_reading_the_cell_checks_would_not_make_is_refused(tmp_path):
                                          "schema": {"fields": [{"name": "a"}, {"name": "b"}]}},
                                         basepath=str(tmp_path)), 1000, shared)
     assert not shared.complete
+
+
+def test_a_reading_abandoned_half_way_is_not_used(tmp_path):
+    """A ragged row far down the file makes the table checks hand over to Frictionless after
+    feeding the cell checks some batches: those partial counts must not be reported."""
+    import frictionless
+
+    from catalog.validate import fast
+
+    path = tmp_path / "people.csv"
+    write(path, 120_000, 1)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("R999999,jean.dupont@gmail.com\n")  # two cells where the header has seven
+    table = TableContext("people.csv", path, {})
+    fields = [{"name": n, "type": "string"} for n in ["id", "contact", "nom", "prenom", "note", "latitude", "longitude"]]
+    shared = cells.SharedRead(table, "utf-8", ",")
+    report = fast.validate(frictionless.Resource({"name": "people", "path": "people.csv", "schema": {"fields": fields}},
+                                                 basepath=str(tmp_path)), 1000, shared)
+    assert shared.checks is not None and not shared.complete  # it was fed, then abandoned
+    assert any(e.type == "missing-cell" for e in report.tasks[0].errors)
+    alone = [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",")]
+    assert [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",", shared=shared)] == alone
