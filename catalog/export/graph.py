@@ -7,17 +7,16 @@ a duplicate, and the serialisation can be made byte-for-byte reproducible.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import date
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, OWL, RDF, SKOS, XSD
 
-from catalog import licences
 from catalog.export import vocab
-from catalog.export.vocab import GSP, SPDX, VCARD
+from catalog.export.links import add_lineage, add_referenced_by
+from catalog.export.terms import add_checksum, add_spatial, add_temporal, iso_date, licence_uri
+from catalog.export.vocab import VCARD
 
 
 @dataclass
@@ -102,7 +101,7 @@ def build(entries: list[Entry], publishers: dict, base: str, title: str,
         dataset = _dataset(g, uris, entry, publishers.get(entry.publisher), known, built)
         g.add((catalog, DCAT.dataset, dataset))
         described.add(entry.publisher)
-    _referenced_by(g, uris, external, known)
+    add_referenced_by(g, uris, external, known)
     slug = catalog_publisher or (next(iter(described)) if len(described) == 1 else None)
     if slug and slug in publishers:
         g.add((catalog, DCT.publisher, _agent(g, uris, slug, publishers[slug], {})[0]))
@@ -141,16 +140,6 @@ def _agent(g: Graph, uris: Uris, slug: str, profile, descriptor: dict):
     return agent, name, email, homepage
 
 
-def _date(value, what: str, entry: Entry, built: Built):
-    if not value:
-        return None
-    try:
-        return Literal(date.fromisoformat(str(value)[:10]).isoformat(), datatype=XSD.date)
-    except ValueError:
-        built.warnings.append(f"{entry.id}: {what} {value!r} is not an ISO date (YYYY-MM-DD); left out.")
-        return None
-
-
 def _dataset(g: Graph, uris: Uris, entry: Entry, profile, known: set, built: Built):
     d = entry.descriptor
     hub = d.get("catalog") if isinstance(d.get("catalog"), dict) else {}
@@ -168,7 +157,7 @@ def _dataset(g: Graph, uris: Uris, entry: Entry, profile, known: set, built: Bui
     if d.get("version"):
         g.add((node, OWL.versionInfo, Literal(str(d["version"]))))
     for predicate, key in ((DCT.issued, "created"), (DCT.modified, "modified")):
-        value = _date(d.get(key) or hub.get(key), key, entry, built)
+        value = iso_date(d.get(key) or hub.get(key), key, entry, built)
         if value is not None:
             g.add((node, predicate, value))
 
@@ -183,10 +172,10 @@ def _dataset(g: Graph, uris: Uris, entry: Entry, profile, known: set, built: Bui
             g.add((contact, VCARD.hasURL, URIRef(homepage)))
         g.add((node, DCAT.contactPoint, contact))
 
-    dataset_licences = [_licence(g, item) for item in d.get("licenses") or []]
+    dataset_licences = [licence_uri(g, item) for item in d.get("licenses") or []]
     dataset_licences = [uri for uri in dataset_licences if uri is not None]
     if not dataset_licences and profile is not None:
-        dataset_licences = [_licence(g, {"name": profile.licence})]
+        dataset_licences = [licence_uri(g, {"name": profile.licence})]
     for uri in dataset_licences[:1]:  # DCAT-AP: at most one licence per dataset
         g.add((node, DCT.license, uri))
 
@@ -207,124 +196,14 @@ def _dataset(g: Graph, uris: Uris, entry: Entry, profile, known: set, built: Bui
         built.warnings.append(f"{entry.id}: frequency {hub['frequency']!r} is not one the hub knows; "
                               "exported without dct:accrualPeriodicity.")
 
-    _spatial(g, node, hub.get("spatial"))
-    _temporal(g, node, hub.get("temporal"), entry, built)
-    _lineage(g, uris, node, d, known)
+    add_spatial(g, node, hub.get("spatial"))
+    add_temporal(g, node, hub.get("temporal"), entry, built)
+    add_lineage(g, uris, node, d, known)
     for resource in d.get("resources") or []:
         if isinstance(resource, dict) and resource.get("path"):
             g.add((node, DCAT.distribution, _distribution(g, uris, entry, resource, dataset_licences[:1])))
             built.distributions += 1
     return node
-
-
-def _licence(g: Graph, item) -> URIRef | None:
-    """A licence as the URI harvesters recognise (udata matches Etalab's page URL)."""
-    if not isinstance(item, dict):
-        return None
-    known = licences.canonical(item.get("name"))
-    url = licences.LICENCES[known]["path"] if known else item.get("path")
-    if not url or not str(url).startswith(("http://", "https://")):
-        return None
-    uri = URIRef(url)
-    g.add((uri, RDF.type, DCT.LicenseDocument))
-    title = licences.LICENCES[known]["title"] if known else item.get("title")
-    if title:
-        g.add((uri, DCT.title, Literal(title)))
-    if known:
-        g.add((uri, DCT.identifier, Literal(licences.LICENCES[known]["spdx"])))
-    return uri
-
-
-def _spatial(g: Graph, node, spatial):
-    if not isinstance(spatial, dict):
-        return
-    location = URIRef(f"{node}#spatial")
-    g.add((node, DCT.spatial, location))
-    g.add((location, RDF.type, DCT.Location))
-    if spatial.get("label"):
-        g.add((location, SKOS.prefLabel, Literal(str(spatial["label"]), lang="fr")))
-        g.add((location, RDFS.label, Literal(str(spatial["label"]), lang="fr")))
-    bbox = spatial.get("bbox")
-    if isinstance(bbox, list) and len(bbox) == 4 and all(isinstance(v, (int, float)) for v in bbox):
-        west, south, east, north = bbox
-        ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-        wkt = "POLYGON((" + ", ".join(f"{x} {y}" for x, y in ring) + "))"
-        g.add((location, DCAT.bbox, Literal(wkt, datatype=GSP.wktLiteral)))
-        # data.gouv.fr reads GeoJSON literals (and an older WKT datatype) from dct:spatial.
-        geojson = json.dumps({"type": "Polygon", "coordinates": [ring]}, separators=(",", ":"))
-        g.add((location, DCAT.bbox, Literal(geojson, datatype=URIRef(vocab.GEOJSON))))
-    # INSEE's URIs for the communes covered, for harvesters that resolve them (typed, since
-    # DCAT-AP's shapes ask every dct:spatial value to be a dct:Location).
-    for code in sorted({str(c) for c in spatial.get("insee") or []}):
-        commune = URIRef(f"http://id.insee.fr/geo/commune/{quote(code)}")
-        g.add((node, DCT.spatial, commune))
-        g.add((commune, RDF.type, DCT.Location))
-
-
-def _temporal(g: Graph, node, temporal, entry, built):
-    if not isinstance(temporal, dict):
-        return
-    start = _date(temporal.get("start"), "temporal start", entry, built)
-    end = _date(temporal.get("end"), "temporal end", entry, built)
-    if start is None and end is None:
-        return
-    period = URIRef(f"{node}#temporal")
-    g.add((node, DCT.temporal, period))
-    g.add((period, RDF.type, DCT.PeriodOfTime))
-    if start is not None:
-        g.add((period, DCAT.startDate, start))
-    if end is not None:
-        g.add((period, DCAT.endDate, end))
-
-
-def _lineage(g: Graph, uris: Uris, node, descriptor: dict, known: set):
-    """A reuse points at the datasets it is derived from, with the exact version and content
-    hash of each source (the package's `sources`); other sources with a web address too."""
-    for source in descriptor.get("sources") or []:
-        if not isinstance(source, dict):
-            continue
-        name = str(source.get("name") or "")
-        if name in known:
-            publisher, dataset = name.split("/", 1)
-            target = uris.dataset(publisher, dataset)
-            g.add((node, DCT.source, target))
-            g.add((node, PROV.wasDerivedFrom, target))
-            derivation = URIRef(f"{node}#derived-from-{quote(name.replace('/', '--'), safe='')}")
-            g.add((node, PROV.qualifiedDerivation, derivation))
-            g.add((derivation, RDF.type, PROV.Derivation))
-            g.add((derivation, PROV.entity, target))
-            if source.get("version"):
-                g.add((derivation, OWL.versionInfo, Literal(str(source["version"]))))
-            digest = str(source.get("hash") or "")
-            if digest.startswith("sha256:"):
-                _checksum(g, derivation, digest.split(":", 1)[1])
-        elif str(source.get("path") or "").startswith(("http://", "https://")):
-            g.add((node, DCT.source, URIRef(source["path"])))
-
-
-def _referenced_by(g: Graph, uris: Uris, external, known: set):
-    """Applications, articles or papers built on a dataset: dct:isReferencedBy (DCAT-AP 3)."""
-    for work in sorted(external or [], key=lambda w: str(w.get("url"))):
-        url = str(work.get("url") or "")
-        if not url.startswith(("http://", "https://")):
-            continue
-        page = URIRef(url)
-        for name in sorted(set(work.get("datasets") or []) & known):
-            g.add((uris.dataset(*name.split("/", 1)), DCT.isReferencedBy, page))
-        if work.get("title"):
-            g.add((page, DCT.title, Literal(str(work["title"]))))
-        if work.get("author"):
-            g.add((page, DCT.creator, Literal(str(work["author"]))))
-
-
-def _checksum(g: Graph, node, hexdigest: str):
-    checksum = URIRef(f"{node}-checksum" if "#" in str(node) else f"{node}#checksum")
-    g.add((node, SPDX.checksum, checksum))
-    g.add((checksum, RDF.type, SPDX.Checksum))
-    g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-    # A plain literal, not xsd:hexBinary: udata (data.gouv.fr) stores the literal's Python
-    # value, and a hexBinary literal would reach it as bytes.
-    g.add((checksum, SPDX.checksumValue, Literal(hexdigest)))
 
 
 def _distribution(g: Graph, uris: Uris, entry: Entry, resource: dict, licence):
@@ -351,8 +230,8 @@ def _distribution(g: Graph, uris: Uris, entry: Entry, resource: dict, licence):
         g.add((node, DCAT.byteSize, Literal(resource["bytes"], datatype=XSD.nonNegativeInteger)))
     digest = str(resource.get("hash") or "")
     if digest.startswith("sha256:"):
-        _checksum(g, node, digest.split(":", 1)[1])
-    own = [uri for uri in (_licence(g, item) for item in resource.get("licenses") or []) if uri is not None]
+        add_checksum(g, node, digest.split(":", 1)[1])
+    own = [uri for uri in (licence_uri(g, item) for item in resource.get("licenses") or []) if uri is not None]
     for uri in (own or licence)[:1]:
         g.add((node, DCT.license, uri))
     g.add((node, DCT.accessRights, vocab.ACCESS_RIGHT.PUBLIC))
