@@ -41,6 +41,8 @@ def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
     assert served["p50_ms"] <= served["p95_ms"] <= served["p99_ms"]
     assert "horaires_stop_times.json?stop_id=" in served["request"]
     assert served["client"].startswith(("wrk", "python")) and served["server_workers"] >= 1
+    bundled = [d for p in (REPO / "datasets").iterdir() if p.is_dir() for d in p.iterdir() if d.is_dir()]
+    assert served["hub_datasets"] == len(bundled) + 1 >= 11  # the bundled datasets and the big table
 
     memory = result["memory"]
     assert memory["rows"] == 2 * ROWS_IN_CI

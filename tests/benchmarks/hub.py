@@ -56,3 +56,17 @@ def make_hub(root: Path, data: Path, schema: dict) -> Path:
     }
     (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
     return folder
+
+
+def add_bundled(root: Path, repo: Path) -> list[str]:
+    """Copy the repository's bundled datasets, publishers and external reuses beside the
+    benchmark's own dataset (the hub the issue serves: the bundled datasets plus the big
+    table); return the dataset ids copied."""
+    copied = []
+    for publisher in sorted(p for p in (repo / "datasets").iterdir() if p.is_dir()):
+        for dataset in sorted(d for d in publisher.iterdir() if d.is_dir()):
+            shutil.copytree(dataset, root / "datasets" / publisher.name / dataset.name, dirs_exist_ok=True)
+            copied.append(f"{publisher.name}/{dataset.name}")
+    for folder in ("publishers", "reuses"):
+        shutil.copytree(repo / folder, root / folder, dirs_exist_ok=True)
+    return copied
