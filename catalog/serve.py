@@ -72,10 +72,10 @@ def _metadata(db: Path, path: Path, name: str) -> dict:
 
 def make_datasette(db: Path, packages: Path):
     """The Datasette application for this hub (also used by tests and benchmarks)."""
-    from datasette.app import Datasette
     from datasette.plugins import pm
 
     from catalog.hub import plugin
+    from catalog.hub.app import HubDatasette
     from catalog.publish.datasette import database_name, metadata_path
 
     if not pm.is_registered(plugin):
@@ -83,7 +83,7 @@ def make_datasette(db: Path, packages: Path):
     metadata = _metadata(db, metadata_path(db), database_name(db))
     metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve())}
     packages.mkdir(parents=True, exist_ok=True)
-    ds = Datasette(
+    ds = HubDatasette(
         metadata=metadata,
         template_dir=str(HERE / "templates"),
         static_mounts=[("packages", str(packages.resolve())), ("hub-assets", str(HERE / "static"))],
