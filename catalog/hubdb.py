@@ -22,8 +22,9 @@ import re
 import sqlite3
 from pathlib import Path
 
+import sqlite_utils
+
 from catalog.errors import UnusableInput
-from catalog.imports import sqlite_utils
 from catalog.naming import table_name
 from catalog.split_load import SecondHalf, csv_field_limit, register
 

@@ -51,7 +51,7 @@ def _metadata(db: Path, path: Path, name: str) -> dict:
     import sqlite3
 
     from catalog.hub.metadata import hub_metadata
-    from catalog.imports import sqlite_utils
+    import sqlite_utils
 
     if path.is_file():
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from catalog.imports import sqlite_utils
+import sqlite_utils
 
 HUB_TITLE = "Open data hub"
 HUB_DESCRIPTION = ("Every dataset of the territory's public bodies in one place: browse the tables, "

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 
+import sqlite_utils
+
 from catalog.hubdb import (SQL_TYPES, as_list, field_hub, geopoint_columns, is_geojson, is_table,
                            table_fields)
-from catalog.imports import sqlite_utils
 from catalog.naming import table_name
 
 NAME_HINTS = ("name", "nom", "title", "titre", "libelle", "libellé", "label")

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import sqlite_utils
+
 from catalog.datasets import load_dataset
 from catalog.errors import CatalogError, InvalidData, UnusableInput
 from catalog.hashing import tree_sha256
 from catalog.hub import records
 from catalog.hub.metadata import hub_metadata
 from catalog.hubdb import is_geojson, is_table, load_package, tune_for_build
-from catalog.imports import sqlite_utils
 from catalog.naming import table_name
 from catalog.package import dataset_folders, inputs_of, package
 from catalog.publishers import load_publishers

@@ -11,10 +11,11 @@ import json
 import sqlite3
 from pathlib import Path
 
+import sqlite_utils
+
 from catalog import hubdb
 from catalog.datasets import Dataset, find_descriptor, is_tabular, load_dataset, resource_format
 from catalog.errors import InvalidData, UnusableInput
-from catalog.imports import sqlite_utils
 from catalog.naming import table_name
 
 # SQLite authorizer codes a read-only query needs; anything else (ATTACH, PRAGMA, writes) is refused.
