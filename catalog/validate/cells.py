@@ -88,6 +88,28 @@ class NotDecidable(Exception):
     """The file is not one pyarrow splits into the very cells pandas gives."""
 
 
+def _arrow_codec(encoding: str, delimiter: str) -> str | None:
+    """The codec name when pyarrow can split text of this encoding on this delimiter as pandas
+    does (quote, NUL and line ends are single bytes that cannot be the delimiter); else None."""
+    import codecs
+
+    from catalog.validate.fast_read import ASCII_SAFE
+
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    if codec not in ASCII_SAFE or len(delimiter) != 1 or delimiter in '\r\n"\x00':
+        return None
+    return codec
+
+
+def _plain_header(names: list[str]) -> bool:
+    """Two or more distinct, non-blank labels and no byte-order mark: pandas would rename
+    nothing (it renames blank and repeated labels and drops a byte-order mark)."""
+    return len(names) >= 2 and len(set(names)) == len(names) and all(names) and not names[0].startswith("\ufeff")
+
+
 class SharedRead:
     """The cell checks of one table, fed with the Arrow columns the table checks read
     (`fast.validate(..., shared=...)`), so a large file is parsed once instead of twice.
@@ -105,18 +127,9 @@ class SharedRead:
         self.complete = False
 
     def accepts(self, encoding: str, delimiter: str, quote: str | None, labels: list[str]) -> bool:
-        import codecs
-
-        from catalog.validate.fast_read import ASCII_SAFE
-
-        try:
-            same_codec = codecs.lookup(encoding).name == codecs.lookup(self.encoding).name
-        except LookupError:
-            return False
-        if not same_codec or codecs.lookup(encoding).name not in ASCII_SAFE or delimiter != self.delimiter \
-                or len(delimiter) != 1 or delimiter in '\r\n"\x00' or (quote or '"') != '"':
-            return False
-        if len(labels) < 2 or len(set(labels)) != len(labels) or not all(labels) or labels[0].startswith("\ufeff"):
+        codec = _arrow_codec(encoding, delimiter)
+        if codec is None or codec != _arrow_codec(self.encoding, self.delimiter) or delimiter != self.delimiter \
+                or (quote or '"') != '"' or not _plain_header(labels):
             return False
         self.checks = chunk_checks(self.table)
         return True
@@ -135,20 +148,14 @@ def _check_arrow(table: TableContext, encoding, delimiter, on_rows) -> list[Find
     columns, a plain header, every line a full record. Pyarrow reads it in C++ on every core
     and the checks filter in Arrow before any Python runs (about 0.2 s for a million rows where
     pandas alone took a second); anything else raises NotDecidable before a finding is made."""
-    import codecs
-
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from catalog.validate.fast_read import ASCII_SAFE, BLOCK_BYTES, pieces
+    from catalog.validate.fast_read import BLOCK_BYTES, pieces
 
     encoding, delimiter = encoding or "utf-8", delimiter or ","
-    try:
-        codec = codecs.lookup(encoding).name
-    except LookupError:
-        raise NotDecidable("encoding") from None
-    if codec not in ASCII_SAFE or len(delimiter) != 1 or delimiter in '\r\n"\x00':
-        raise NotDecidable("dialect")
+    if _arrow_codec(encoding, delimiter) is None:
+        raise NotDecidable("encoding or dialect")
     with open(table.path, "rb") as handle:
         while block := handle.read(1 << 20):
             if b'"' in block or b"\x00" in block:
@@ -165,9 +172,7 @@ def _check_arrow(table: TableContext, encoding, delimiter, on_rows) -> list[Find
             if names is None:  # the header: read alone, so every column of the data is text
                 header, _, piece = piece.partition(b"\n") if b"\n" in piece else piece.partition(b"\r")
                 names = header.rstrip(b"\r").decode("utf-8").split(delimiter)
-                # pandas renames blank and repeated labels and drops a byte-order mark: let it.
-                if len(names) < 2 or len(set(names)) != len(names) or any(not n for n in names) \
-                        or names[0].startswith("\ufeff"):
+                if not _plain_header(names):  # pandas reads it its own way: let it
                     raise NotDecidable("header")
                 if not piece:
                     continue
