@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.errors import UnusableInput
-from catalog.safety import inside
+from catalog.safety import as_name, inside, is_name
 from catalog.yamlio import load
 
 DESCRIPTOR_NAMES = ("datapackage.json", "datapackage.yaml", "datapackage.yml")
@@ -46,6 +46,30 @@ class Dataset:
         if isinstance(path, list):  # multipart resources are not used by the hub
             path = path[0] if path else None
         return inside(self.folder, path) if isinstance(path, str) else None
+
+    def resource_name(self, resource: dict) -> str:
+        """The resource's name, or one made from its file name when the descriptor gives none."""
+        name = resource.get("name")
+        if name is not None:
+            return name
+        path = resource.get("path")
+        return as_name(Path(path).stem if isinstance(path, str) else "resource")
+
+    def unsafe_names(self) -> list[tuple[str, object]]:
+        """(descriptor key, value) of every name that would become a folder, file or table name and
+        is not a safe name (catalog.safety.NAME_RULE); the folder names stand for missing keys."""
+        found = []
+        if not is_name(self.publisher):
+            found.append(("publisher folder", self.publisher))
+        if "name" in self.descriptor and not is_name(self.descriptor["name"]):
+            found.append(("name", self.descriptor["name"]))
+        elif not is_name(self.name):
+            found.append(("dataset folder", self.name))
+        listed = self.descriptor.get("resources")
+        for index, resource in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(resource, dict) and "name" in resource and not is_name(resource["name"]):
+                found.append((f"resources[{index}].name", resource["name"]))
+        return found
 
     def schema(self, resource: dict) -> dict | None:
         """The resource's Table Schema as a dict, reading a schema file when it is a path."""

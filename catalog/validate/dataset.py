@@ -12,6 +12,7 @@ from catalog.datasets import Dataset, is_tabular, load_dataset, resource_format
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
 from catalog.publishers import check_profile
+from catalog.safety import NAME_RULE, as_name
 from catalog.validate import fast, metadata, sniff, tables
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
 from catalog.validate.context import FRANCE_BBOXES, TableContext
@@ -37,6 +38,7 @@ def validate_dataset(path: Path, root: Path) -> Target:
     except UnusableInput as error:
         return unusable_target("dataset", str(path), str(path), error.message, error.fix or "")
     target = Target("dataset", dataset.id, str(dataset.folder))
+    target.add(_name_findings(dataset))
     project = _project_root(dataset)
     profile = (project or Path(root)) / "publishers" / f"{dataset.publisher}.yml"
     publisher_known = profile.is_file() and check_profile(profile)[0] is not None
@@ -58,6 +60,18 @@ def validate_dataset(path: Path, root: Path) -> Target:
         target.add([Finding("unusable-input", error.message, error.fix or "", file=dataset.descriptor_path.name)])
     target.quality = metadata.quality(dataset, publisher_known)
     return target
+
+
+def _name_findings(dataset: Dataset) -> list[Finding]:
+    """Names become folders, files and URLs: one that is not a name is refused before anything."""
+    found = []
+    for key, value in dataset.unsafe_names():
+        where = "the folder name" if key.endswith("folder") else f"`{key}`"
+        found.append(Finding("unsafe-name", f"{where} {value!r} is not a safe name: names are {NAME_RULE}.",
+                             f"Rename it, e.g. {as_name(str(value))!r}" + ("." if key.endswith("folder") else
+                             f" (the descriptor's `{key}`)."),
+                             file=dataset.descriptor_path.name, column=key, value=str(value)))
+    return found
 
 
 def _project_root(dataset: Dataset) -> Path | None:
