@@ -26,7 +26,7 @@ from catalog.errors import InvalidData, UnusableInput
 from catalog.hashing import file_sha256, tree_sha256
 from catalog.normalise import output_schema, write_csv
 from catalog.publishers import load_publishers
-from catalog.safety import output_path
+from catalog.safety import inside, output_path
 from catalog.validate import validate
 
 MEDIATYPES = {"csv": "text/csv", "geojson": "application/geo+json", "json": "application/json",
@@ -160,11 +160,11 @@ def inputs_of(dataset: Dataset, root: Path) -> dict[str, Path]:
         path = dataset.resource_path(resource)
         if path and path.is_file():
             files[f"data/{resource.get('path')}"] = path
-        schema = resource.get("schema")
-        if isinstance(schema, str):
-            schema_path = dataset.folder / schema
-            if schema_path.is_file():
-                files[f"schema/{schema}"] = schema_path
+        for key in ("schema", "dialect"):
+            reference = resource.get(key)
+            referenced = inside(dataset.folder, reference) if isinstance(reference, str) else None
+            if referenced and referenced.is_file():
+                files[f"{key}/{reference}"] = referenced
     return files
 
 
@@ -315,6 +315,8 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
             schema = dataset.schema(resource)
             # Reading one resource alone: foreign keys to sibling resources were checked by validate.
             effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"} if schema else schema
+            if dataset.dialect(resource) is not None:
+                effective["dialect"] = dataset.dialect(resource)
             out_path = output_path(work / "data", f"{name}.csv")
             rows = write_csv(effective, str(dataset.folder), out_path)
             entry.update({"path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",

@@ -67,6 +67,14 @@ def inside(base: Path, relative: str) -> Path | None:
     return target
 
 
+def not_linked_out(path: Path, display: str) -> None:
+    """Refuse a file that is a symbolic link to somewhere outside its own folder (a profile or a
+    descriptor written by someone else must not make the tool read another file of the machine)."""
+    if inside(Path(path).parent, Path(path).name) is None:
+        raise UnusableInput(f"{display}: a link to a file outside its folder; not read.",
+                            "Replace the link by the file itself.")
+
+
 def open_zip(path: Path, display: str | None = None) -> zipfile.ZipFile:
     """Open a zip after checking it is one and that it does not expand past
     MAX_UNPACKED_BYTES; raises UnusableInput with a message for agency staff."""

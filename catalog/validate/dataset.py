@@ -93,13 +93,12 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
     for index, resource in enumerate(dataset.resources):
         name = resource.get("name") or f"resource {index + 1}"
         display = resource.get("path") if isinstance(resource.get("path"), str) else name
-        path = dataset.resource_path(resource)
-        if path is None:
-            found.append(Finding("unsafe-path", f"resource {name!r} has a path {resource.get('path')!r} "
-                                 "outside the dataset folder (or a URL); it was not read.",
-                                 "Put the file inside the dataset folder and give its relative path.",
-                                 file=descriptor_file))
+        refused = dataset.refused_reference(resource)
+        if refused:
+            code, what, fix = refused
+            found.append(Finding(code, f"resource {name!r}: {what}.", fix, file=descriptor_file))
             continue
+        path = dataset.resource_path(resource)
         if not path.is_file():
             found.append(Finding("missing-file", f"resource {name!r} names a file that does not exist.",
                                  "Add the file or correct the resource's path.", file=display))
@@ -116,13 +115,15 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         if not is_tabular(resource):
             continue
         try:
-            schema = dataset.schema(resource)
+            schema, dialect = dataset.schema(resource), dataset.dialect(resource)
         except UnusableInput as error:
             found.append(Finding("unusable-input", error.message, error.fix or "", file=descriptor_file))
             continue
         effective = copy.deepcopy(resource)
         if schema is not None:
             effective["schema"] = schema
+        if dialect is not None:
+            effective["dialect"] = dialect
         if fmt in ("csv", "tsv", "txt"):
             found += _habits(path, display, resource, effective)
         frictionless_resources.append((display, effective))
@@ -162,7 +163,7 @@ def _habits(path, display, resource, effective) -> list[Finding]:
         effective["encoding"] = sniff.declaration(actual.encoding)
     elif not resource.get("encoding"):
         effective["encoding"] = sniff.declaration(actual.encoding)
-    dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
+    dialect = effective.get("dialect") if isinstance(effective.get("dialect"), dict) else {}
     declared_delimiter = dialect.get("delimiter", "\t" if path.suffix.lower() == ".tsv" else ",")
     if actual.delimiter and actual.delimiter != declared_delimiter:
         shown = {"\t": "a tab", ";": "';'", ",": "','", "|": "'|'"}
