@@ -83,12 +83,13 @@ def make_datasette(db: Path, packages: Path):
     if not pm.is_registered(security):
         pm.register(security, name="catalog-security")
     metadata = _metadata(db, metadata_path(db), database_name(db))
-    metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve())}
+    metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve()),
+                                                         "packages": str(packages.resolve())}
     packages.mkdir(parents=True, exist_ok=True)
     ds = HubDatasette(
         metadata=metadata,
         template_dir=str(HERE / "templates"),
-        static_mounts=[("packages", str(packages.resolve())), ("hub-assets", str(HERE / "static"))],
+        static_mounts=[("hub-assets", str(HERE / "static"))],  # /packages/: catalog.hub.downloads
         settings=SETTINGS,
     )
     ds.add_database(plugin.HubDatabase(ds, str(db)), name=database_name(db))
