@@ -39,6 +39,7 @@ MAILBOX = ("personal-webmail", "webmail")  # on a consumer mailbox, naming no ro
 CONTACTS_SHARE = 0.8  # share of role addresses or landlines that makes a column an establishment's contacts
 PLACE_SHARE = 0.2  # share of sampled values naming a place or organisation that makes a column one of places
 SAMPLE = 2_000  # values of a column sampled to tell places and organisations
+NAME_SHARE = 0.3  # share of cells with a name's shape that makes a column one of names
 CLEAN_MEMORY = 10_000  # distinct values remembered per column as flagging nothing
 # Headers that say each row is an establishment, an organisation or a place.
 ESTABLISHMENT_HEADER = re.compile(
@@ -47,6 +48,7 @@ ESTABLISHMENT_HEADER = re.compile(
     r"(^|[^a-z])uai([^a-z]|$)|finess|nom.?(du.?)?site|nom.?(de.?l.?)?(ecole|college|lycee|service|structure)|"
     r"club|commerce|service")
 PLACE_HEADER = re.compile(r"(^|[^a-z])(rue|voie|adresse|address|lieu|commune|ville|localite|site|station|arret|"
+                          r"country|pays|region|departement|territoire|nation|continent|"
                           r"stop|gare|libelle|etablissement|structure|organisme|equipement|raison.?sociale|"
                           r"denomination|association|agency|route|lieu.?dit|quartier|nom.?(du.?)?site)")
 
@@ -206,7 +208,8 @@ class PersonalDataCheck:
             return False
         if name in self.role_columns:
             return names >= 0.5 * max(column.filled, 1)
-        return column.count("name", "full", "text") > 0
+        # A few sure names are enough; names of a rarer shape need to be common in the column.
+        return column.count("name", "full", "text") > 0 or names >= NAME_SHARE * max(column.filled, 1)
 
     def findings(self) -> list[Finding]:
         if self.person_columns is None:

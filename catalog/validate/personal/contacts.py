@@ -16,7 +16,9 @@ import re
 
 import phonenumbers
 
-from catalog.validate.personal.names import first_names, plain, surnames
+from catalog.validate.personal.names import PLACE_WORDS, common_first_name, first_names, plain, surnames
+
+SAINTS = {"saint", "sainte", "st", "ste", "sts", "saints", "notre", "dame"}
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # `jean.dupont [at] gmail.com`, `(at)`, `{at}`, ` arobase `, `gmail[.]com`, `(dot)`, ` point `.
@@ -62,7 +64,7 @@ def emails_in(text: str) -> list[str]:
 
 
 def _name_part(part: str) -> bool:
-    return part in first_names() and first_names()[part] < 5_000
+    return part in first_names() and first_names()[part] < 5_000 and part not in SAINTS
 
 
 def email_kind(address: str) -> str:
@@ -74,26 +76,28 @@ def email_kind(address: str) -> str:
     establishment named after a person (ecole.jules-ferry@…)."""
     local, _, domain = plain(address).rpartition("@")
     parts = [p for p in re.split(r"[._+-]", local) if p]
-    alpha = [re.sub(r"\d+", "", p) for p in parts]
-    alpha = [p for p in alpha if p]
+    if any(p[:1].isdigit() and any(c.isalpha() for c in p) for p in parts):
+        return "role"  # a code (ce.0350122t@, ec.0351267m@): an establishment's mailbox
+    alpha = [a for a in (re.sub(r"\d+$", "", p) for p in parts) if a and a.isalpha()]
     webmail = bool(WEBMAIL.match(domain))
+    # "saint" and its kin make the next word a place: cio.saint-malo@, col35.st-andre@.
+    named = [i for i, p in enumerate(alpha) if _name_part(p) and not (i and alpha[i - 1] in SAINTS)]
     role_at = next((i for i, p in enumerate(alpha) if p in ROLE_WORDS), None)
-    named_at = next((i for i, p in enumerate(alpha) if _name_part(p)), None)
+    named_at = named[0] if named else None
     if named_at is not None and len(alpha) >= 2 and (role_at is None or named_at < role_at):
-        other = [p for i, p in enumerate(alpha) if i != named_at and p not in ROLE_WORDS]
+        other = [p for i, p in enumerate(alpha)
+                 if i != named_at and p not in ROLE_WORDS and p not in PLACE_WORDS and p not in SAINTS]
         if other and (role_at is None or named_at == 0):
             return "personal"  # jean.dupont, dupont.jean, jean.dupont.mairie
     if role_at is not None or local in ROLE_WORDS or ROLE_INSIDE.search(local):
         return "role"
-    if len(alpha) == 1 and _name_part(alpha[0]) and not parts[0].isdigit():
+    if len(alpha) == 1 and len(parts) == 1 and common_first_name(alpha[0]):
         return "personal"  # marie@…, marie75@…
-    if len(alpha) >= 2 and all(p.isalpha() for p in alpha) and (len(alpha[0]) == 1 or len(alpha[-1]) == 1) \
-            and any(len(p) > 2 for p in alpha):
+    if len(alpha) == 2 == len(parts) and all(p.isalpha() for p in alpha) \
+            and (len(alpha[0]) == 1 or len(alpha[-1]) == 1) and any(len(p) > 2 for p in alpha):
         return "personal"  # j.dupont, dupont.j
-    if len(alpha) == 2 and all(len(p) > 1 for p in alpha) and any(p in surnames() for p in alpha):
-        return "personal"  # prenom.nom, whatever the first name
-    if len(alpha) == 1 and len(alpha[0]) > 2 and alpha[0][:1] in "abcdefghijklmnopqrstuvwxyz" \
-            and alpha[0][1:] in surnames() and surnames()[alpha[0][1:]] < 20_000:
+    if len(alpha) == 1 == len(parts) and len(alpha[0]) > 4 \
+            and surnames().get(alpha[0][1:], 1 << 30) < 5_000 and alpha[0][1:] not in ROLE_WORDS:
         return "personal"  # jdupont
     if webmail and len(alpha) == 1 and surnames().get(alpha[0], 1 << 30) < 20_000:
         return "personal"  # dupont@wanadoo.fr
@@ -102,9 +106,10 @@ def email_kind(address: str) -> str:
 
 # ---------------------------------------------------------------- phone numbers
 
-SEP = r"[ \u00a0.\-/]?"
-PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)\s?(?:33|262|269|590|594|596|687|689|508|681|32|41|352|44|34|49|39)"
-                   r"\s?(?:\(0\)\s?)?|0)[1-9](?:" + SEP + r"\d{2}){4}(?!\d)")
+# One separator, the same between every pair of digits: "2017-03-30/2017-05-24" is two dates.
+PHONE = re.compile(r"(?<![\d+/\-.])(?:(?:\+|00)\s?(?:33|262|269|590|594|596|687|689|508|681|32|41|352|44|34|49|39)"
+                   r"(?:\s?\(0\))?(?:[ \u00a0.\-]?\d){8,10}|"
+                   r"0[1-9](?P<sep>[ \u00a0.\-/]?)\d{2}(?:(?P=sep)\d{2}){3})(?![\d/\-])")
 SERVICE_TYPES = {phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE,
                  phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.UAN}
 

@@ -10,8 +10,9 @@ from stdnum import iban as stdnum_iban
 from stdnum.fr import nir as stdnum_nir
 
 # 1 85 05 78 006 084 91, 1-85-05-78-006-084-91, 185057800608491; Corsica's 2A/2B.
-NIR = re.compile(r"(?<![\w])[1-478][ .\-]?\d{2}[ .\-]?(?:0[1-9]|1[0-2]|[2-35-9]\d|4[0-2])[ .\-]?(?:\d{2}|2[AB])"
-                 r"[ .\-]?\d{3}[ .\-]?\d{3}[ .\-]?\d{2}(?![\w])", re.IGNORECASE)
+# Not part of a longer number: "47.185057800608491" and "-1.85057800608491" are coordinates.
+NIR = re.compile(r"(?<![\w.,\-])[1-478](?P<sep>[ \-]?)\d{2}(?P=sep)(?:0[1-9]|1[0-2]|[2-35-9]\d|4[0-2])(?P=sep)"
+                 r"(?:\d{2}|2[AB])(?P=sep)\d{3}(?P=sep)\d{3}(?P=sep)\d{2}(?![\w]|[.,]\d)", re.IGNORECASE)
 IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ \-.]?[A-Z0-9]){11,30}", re.IGNORECASE)
 
 

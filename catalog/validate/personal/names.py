@@ -20,6 +20,10 @@ FIRST_RANK = 5_000
 # Surnames past this rank include nouns that happen to be someone's name ("mairie", "ecole").
 SURNAME_RANK = 60_000
 
+# The first names and surnames common enough that two of them together are surely a person.
+COMMON_FIRST_RANK = 1_500
+SURE_SURNAME_RANK = 20_000
+
 PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "di", "da", "del", "dos", "ben", "el", "al",
              "mac", "mc", "y", "e", "ter", "den"}
 # Titles that open a person's name in French administrative writing.
@@ -103,6 +107,11 @@ def is_first_name(token: str) -> bool:
     return ranks.get(word, 1 << 30) < FIRST_RANK and word not in PARTICLES
 
 
+def common_first_name(token: str) -> bool:
+    ranks = first_names()
+    return all(ranks.get(p, 1 << 30) < COMMON_FIRST_RANK for p in plain(token).split("-") if p)
+
+
 def is_surname(token: str, lower_ok: bool) -> bool:
     """A known surname; or, written as surnames are (DUPONT, Dupont), any word that is not
     a place word. Lower-case words must be known: `marie martin` yes, `marine nationale` no."""
@@ -117,7 +126,15 @@ def is_surname(token: str, lower_ok: bool) -> bool:
 
 
 def looks_like_person(value: str) -> bool:
-    """'Jean DUPONT', 'Marie-Claire Le Goff', 'DUPONT Jean', 'jean dupont', 'M. Dupont',
+    return person_strength(value) > 0
+
+
+def person_strength(value: str) -> int:
+    """2 when a cell is surely a person's name: a title and a name, or a common first name
+    (INSEE's first 1,500) with a known surname or one in capitals; 1 when it has the shape of
+    one with rarer or unknown words (Kylian Mbappé, Rose Valland); 0 otherwise.
+
+    'Jean DUPONT', 'Marie-Claire Le Goff', 'DUPONT Jean', 'jean dupont', 'M. Dupont',
     'Mme Martin'; not 'Gymnase Jean Moulin', 'Rue Victor Hugo', 'Ville de Poitiers'."""
     value = value.strip()
     if not value or any(c.isdigit() for c in value) or len(value) > 60:
@@ -125,14 +142,13 @@ def looks_like_person(value: str) -> bool:
     titled = HONORIFIC.match(value)
     if titled:
         rest = WORD.findall(titled.group("rest"))
-        return bool(rest) and len(rest) <= 4 and plain(rest[0]) not in PLACE_WORDS and not any(
-            plain(t) in PLACE_WORDS for t in rest)
+        return 2 if rest and len(rest) <= 4 and not any(plain(t) in PLACE_WORDS for t in rest) else 0
     tokens = WORD.findall(value)
     if len(tokens) != len(value.split()):
-        return False  # punctuation or symbols between words: not a bare name
+        return 0  # punctuation or symbols between words: not a bare name
     words = [t for t in tokens if plain(t) not in PARTICLES]
     if not 2 <= len(words) <= 4 or any(plain(t) in PLACE_WORDS for t in words):
-        return False
+        return 0
     lower = value == value.lower()
     first, last = words[0], words[-1]
 
@@ -140,13 +156,17 @@ def looks_like_person(value: str) -> bool:
         return is_surname(token, lower) or not lower and bool(CAPITALISED.match(token)) \
             and not NOUN_ENDING.search(plain(token))
 
+    def sure(given, family):
+        known = surnames().get(plain(family), 1 << 30) < SURE_SURNAME_RANK or bool(UPPER.match(family))
+        return 2 if common_first_name(given) and known else 1
+
     if is_first_name(first) and all(surname_like(t) or is_first_name(t) for t in words[1:]) \
             and surname_like(last) and (lower or not is_first_name(last) or is_surname(last, True)):
-        return True  # Jean Dupont, jean dupont, JEAN DUPONT, Jean Le Goff
+        return sure(first, last)  # Jean Dupont, jean dupont, JEAN DUPONT, Jean Le Goff
     if is_first_name(last) and all(is_surname(t, lower) for t in words[:-1]) \
             and (lower or all(UPPER.match(t) for t in words[:-1])):
-        return True  # DUPONT Jean, dupont jean
-    return False
+        return sure(last, words[0])  # DUPONT Jean, dupont jean
+    return 0
 
 
 TEXT_TITLED = re.compile(r"(?<![\w.])(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Monsieur|Madame|Mademoiselle|Dr\.?|Docteur|"
@@ -166,7 +186,7 @@ def name_in_text(text: str) -> str:
             return match.group(0)
     for match in TEXT_PAIR.finditer(text):
         first, last = match.group("first"), match.group("last")
-        if not is_first_name(first):
+        if not common_first_name(first) or plain(first) in PARTICLES:
             continue
         before = text[:match.start()].split()
         if before and (plain(before[-1]).strip(".,;:'’") in PLACE_WORDS or plain(before[-1]) in PARTICLES):
@@ -174,7 +194,7 @@ def name_in_text(text: str) -> str:
         surname = last.split()[-1]
         if plain(surname) in PLACE_WORDS:
             continue
-        if plain(surname) in surnames() or UPPER.match(surname):
+        if surnames().get(plain(surname), 1 << 30) < SURE_SURNAME_RANK or UPPER.match(surname):
             return match.group(0)
     return ""
 

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from catalog.validate.fast_read import chunk_buffers
 from catalog.validate.personal.contacts import WEBMAIL, email_kind, emails_in, phones_in
 from catalog.validate.personal.identifiers import ibans_in, nirs_in
-from catalog.validate.personal.names import plain, given_words, is_bare_surname, looks_like_person, name_in_text
+from catalog.validate.personal.names import plain, given_words, is_bare_surname, name_in_text, person_strength
 
 FREE_TEXT_WORDS = 6  # a cell of this many words or more is free text, where names hide in sentences
 
@@ -42,8 +42,9 @@ def scan(value: str, person_column: bool = False) -> list[tuple[str, str, str]]:
     free = words >= FREE_TEXT_WORDS
     if free:
         hits.append(("text", "free", ""))
-    if words <= 5 and looks_like_person(text):
-        hits.append(("name", "full", text))
+    strength = person_strength(text) if words <= 5 else 0
+    if strength:
+        hits.append(("name", "full" if strength == 2 else "shape", text))
     elif words >= 2 and (found := name_in_text(text)):
         hits.append(("name", "text", found))
     elif person_column and is_bare_surname(text):
