@@ -39,6 +39,7 @@ MAILBOX = ("personal-webmail", "webmail")  # on a consumer mailbox, naming no ro
 CONTACTS_SHARE = 0.8  # share of role addresses or landlines that makes a column an establishment's contacts
 PLACE_SHARE = 0.2  # share of sampled values naming a place or organisation that makes a column one of places
 SAMPLE = 2_000  # values of a column sampled to tell places and organisations
+ROLE_SHARE = 0.005  # share of sure names that makes a column headed by a role one of persons
 NAME_SHARE = 0.3  # share of cells with a name's shape that makes a column one of names
 CLEAN_MEMORY = 10_000  # distinct values remembered per column as flagging nothing
 # Headers that say each row is an establishment, an organisation or a place.
@@ -148,7 +149,10 @@ class PersonalDataCheck:
             self._start(names)
         for name, array in zip(names, arrays):
             column = self.columns.setdefault(name, _Column())
+            person = name in self.person_columns or name in self.role_columns
             inert, lengths = _inert(array)
+            if person:  # DUPONT is short and plain, yet a person's name here
+                inert = np.zeros(len(inert), dtype=bool)
             column.filled += int((inert & (lengths > 0)).sum())
             positions = np.flatnonzero(~inert)
             if not len(positions):
@@ -166,7 +170,6 @@ class PersonalDataCheck:
                 sample = [v for v in texts[:SAMPLE - column.sampled] if v.strip()]
                 column.sampled += len(sample)
                 column.places += sum(_names_place(v) for v in sample)
-            person = name in self.person_columns or name in self.role_columns
             if not person and all(v in column.clean for v in texts):
                 continue  # a stray code repeated chunk after chunk: tested once, then only counted
             wanted = np.ones(len(texts), dtype=bool) if person else worth_scanning(values)
@@ -203,13 +206,18 @@ class PersonalDataCheck:
     def _names_error(self, name, column) -> bool:
         if name in self.person_columns:
             return column.filled > 0
-        names = column.count("name")
-        if not names or self._place_column(name, column) and name not in self.role_columns:
+        names, filled = column.count("name"), max(column.filled, 1)
+        sure = column.count("name", "full", "text")
+        if not names:
             return False
         if name in self.role_columns:
-            return names >= 0.5 * max(column.filled, 1)
+            # "Nom de l'élu", "bénéficiaire": persons, or organisations named after them (LEO
+            # LAGRANGE, STELLA MARIS): sure names in more than a stray cell, or surnames.
+            return sure >= max(1, ROLE_SHARE * filled) or names >= 0.5 * filled
+        if self._place_column(name, column):  # "Victor Hugo" among streets and schools is a place
+            return sure >= 0.5 * filled
         # A few sure names are enough; names of a rarer shape need to be common in the column.
-        return column.count("name", "full", "text") > 0 or names >= NAME_SHARE * max(column.filled, 1)
+        return sure > 0 or names >= NAME_SHARE * filled
 
     def findings(self) -> list[Finding]:
         if self.person_columns is None:

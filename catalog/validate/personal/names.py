@@ -36,15 +36,19 @@ rue avenue av bd boulevard place pl allee allees impasse imp chemin ch route rte
 jardins pont passage sentier voie residence lotissement hameau lieu-dit lieudit zone za zi zac quartier cite
 domaine ecole college lycee universite faculte institut iut creche gymnase stade salle piscine complexe centre
 espace maison foyer ehpad hopital clinique mairie ville commune communaute departement region prefecture
-association asso amicale club comite union federation ligue societe sarl sas sasu eurl sci gaec earl scop
+association asso amicale club comite union federation ligue societe sa sarl sas sasu eurl sci gaec earl scop
+sem spl gip epci
 cooperative syndicat fondation compagnie cie groupe groupement collectif cercle amis theatre cinema musee
 bibliotheque mediatheque eglise chapelle cathedrale abbaye chateau gare aeroport port marche halle hotel
 restaurant cafe boulangerie pharmacie cabinet agence office service services direction ministere conseil
 tribunal prix festival fete saint sainte st ste notre pole campus station arret terminus lac mont foret val
 vallee plage ile camping ferme fondation promenade esplanade parvis carrefour giratoire rond-point
-les aux pour sur sous et en avec chez par rpi ecoles groupe scolaire maternelle elementaire primaire
-primaire public publique prive privee ime itep sessad esat mfr lp lpo lgt erea clg crous cfa greta
+rpi ecoles groupe scolaire maternelle elementaire primaire public publique prive privee ime itep sessad
+esat mfr lp lpo lgt erea clg crous cfa greta
 """.split())
+# Words that never belong to a person's name, though they name nothing either.
+FUNCTION_WORDS = {"les", "aux", "pour", "sur", "sous", "et", "en", "avec", "chez", "par", "au", "a", "un", "une"}
+NOT_NAME = PLACE_WORDS | FUNCTION_WORDS
 HONORIFIC = re.compile(r"^(?:m\.|mr\.?|mme\.?|mlle\.?|monsieur|madame|mademoiselle|dr\.?|docteur|pr\.?|me\.?|"
                        r"ma[iî]tre)\s+(?P<rest>.+)$", re.IGNORECASE)
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -116,13 +120,34 @@ def is_surname(token: str, lower_ok: bool) -> bool:
     """A known surname; or, written as surnames are (DUPONT, Dupont), any word that is not
     a place word. Lower-case words must be known: `marie martin` yes, `marine nationale` no."""
     word = plain(token)
-    if word in PLACE_WORDS or word in TITLES:
+    if word in NOT_NAME or word in TITLES:
         return False
+    if " " in word:
+        return word in surnames()
     if "-" in word and all(p in surnames() for p in word.split("-") if p):
         return True
     if word in surnames():
         return True
     return not lower_ok and bool(UPPER.match(token))
+
+
+def _name_words(tokens: list[str]) -> list[str]:
+    """The words of a name less its particles, a surname opened by particles kept whole
+    when INSEE knows it so: "Le Goff", "Da Silva"."""
+    words = []
+    for index, token in enumerate(tokens):
+        if plain(token) in PARTICLES:
+            continue
+        start = index
+        while start > 0 and plain(tokens[start - 1]) in PARTICLES:
+            start -= 1
+        joined = " ".join(tokens[start:index + 1])
+        words.append(joined if start < index and plain(joined) in surnames() else token)
+    return words
+
+
+def _capitalised(token: str) -> bool:
+    return all(CAPITALISED.match(t) or plain(t) in PARTICLES for t in token.split())
 
 
 def looks_like_person(value: str) -> bool:
@@ -142,29 +167,38 @@ def person_strength(value: str) -> int:
     titled = HONORIFIC.match(value)
     if titled:
         rest = WORD.findall(titled.group("rest"))
-        return 2 if rest and len(rest) <= 4 and not any(plain(t) in PLACE_WORDS for t in rest) else 0
+        return 2 if rest and len(rest) <= 3 and not any(
+            plain(t) in NOT_NAME or NOUN_ENDING.search(plain(t)) and plain(t) not in surnames() for t in rest) else 0
     tokens = WORD.findall(value)
     if len(tokens) != len(value.split()):
         return 0  # punctuation or symbols between words: not a bare name
-    words = [t for t in tokens if plain(t) not in PARTICLES]
-    if not 2 <= len(words) <= 4 or any(plain(t) in PLACE_WORDS for t in words):
+    words = _name_words(tokens)
+    if not 2 <= len(words) <= 4 or any(plain(t) in NOT_NAME for t in tokens):
         return 0
-    lower = value == value.lower()
+    # Without case (jean dupont, JEAN DUPONT) only known surnames count; with it, a word in
+    # capitals or a capitalised one is a surname (Jean DUPONT, Kylian Mbappé).
+    caseless = value in (value.lower(), value.upper())
     first, last = words[0], words[-1]
 
+    def known(token, rank=SURNAME_RANK):
+        return is_surname(token, True) and surnames().get(plain(token), 1 << 30) < rank
+
     def surname_like(token):
-        return is_surname(token, lower) or not lower and bool(CAPITALISED.match(token)) \
+        if caseless:
+            return known(token)
+        return known(token) or bool(UPPER.match(token)) or _capitalised(token) \
             and not NOUN_ENDING.search(plain(token))
 
     def sure(given, family):
-        known = surnames().get(plain(family), 1 << 30) < SURE_SURNAME_RANK or bool(UPPER.match(family))
-        return 2 if common_first_name(given) and known else 1
+        if caseless:
+            return 2 if common_first_name(given) and known(family, SURE_SURNAME_RANK) else 1
+        return 2 if known(family, SURE_SURNAME_RANK) or UPPER.match(family) else 1
 
     if is_first_name(first) and all(surname_like(t) or is_first_name(t) for t in words[1:]) \
-            and surname_like(last) and (lower or not is_first_name(last) or is_surname(last, True)):
+            and surname_like(last) and (caseless or not is_first_name(last) or known(last)):
         return sure(first, last)  # Jean Dupont, jean dupont, JEAN DUPONT, Jean Le Goff
-    if is_first_name(last) and all(is_surname(t, lower) for t in words[:-1]) \
-            and (lower or all(UPPER.match(t) for t in words[:-1])):
+    if is_first_name(last) and all(known(t) for t in words[:-1]) \
+            and (caseless or all(UPPER.match(t) for t in words[:-1])):
         return sure(last, words[0])  # DUPONT Jean, dupont jean
     return 0
 
@@ -210,7 +244,7 @@ PERSON_ROLE_HEADER = re.compile(
     r"signataires?|repr[ée]sentante?s?|responsables?|contacts?|interlocuteurs?|r[ée]f[ée]rente?s?|"
     r"demandeurs?|b[ée]n[ée]ficiaires?|patients?|[ée]l[eè]ves?|usagers?|d[ée]clarante?s?|propri[ée]taires?|"
     r"locataires?|salari[ée]e?s?|employ[ée]e?s?|candidate?s?|auteurs?|personnes?|habitante?s?|"
-    r"directeur|directrice|g[ée]rante?s?|dirigeante?s?|membres?|adh[ée]rente?s?|nom)\b", re.IGNORECASE)
+    r"directeur|directrice|g[ée]rante?s?|dirigeante?s?|membres?|adh[ée]rente?s?)\b", re.IGNORECASE)
 
 
 def person_header(header: str) -> bool:
@@ -225,8 +259,8 @@ def role_header(header: str) -> bool:
 
 def is_bare_surname(value: str) -> bool:
     """One known surname, as a surname-only column holds it (DUPONT, Le Goff, dupont)."""
-    tokens = [t for t in WORD.findall(value) if plain(t) not in PARTICLES]
+    tokens = _name_words(WORD.findall(value))
     if not 1 <= len(tokens) <= 3 or any(c.isdigit() for c in value):
         return False
     return all(plain(t) in surnames() or "-" in t and all(p in surnames() for p in plain(t).split("-"))
-               for t in tokens) and not any(plain(t) in PLACE_WORDS for t in tokens)
+               for t in tokens) and not any(plain(t) in NOT_NAME for t in tokens)
