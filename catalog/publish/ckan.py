@@ -173,7 +173,11 @@ def _execute(step: Step, client: Client, ids: dict, progress, warn) -> int:
         resource_id = ids[_id_key(step)]
         rows = ckan_datastore.load(client, resource_id, data, step.path, data.get("rows"), progress, step.name, warn)
         # Written last: the mark that this table is complete (see ckan_plan).
-        client.call("resource_patch", id=resource_id, **data["final"])
+        resource = client.call("resource_patch", id=resource_id, **data["final"])
+        # The views the portal itself configures as defaults (ckan.views.default_views):
+        # datatables for a DataStore table, a map where it has a map viewer. CKAN creates
+        # them on upload, but the DataStore ones only once the table exists; never doubled.
+        client.call("resource_create_default_resource_views", resource=resource, create_datastore_views=True)
         return rows
     return 0
 
