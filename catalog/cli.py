@@ -212,15 +212,19 @@ def serve(db, host, port, workers, packages, root):
 @click.option("--dry-run", is_flag=True, help="Print the plan (create/update/unchanged/prune) and write nothing.")
 @click.option("--prune", is_flag=True, help="Remove resources this tool published that left the package.")
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for each answer of the portal.")
+@click.option("--licence-map", multiple=True, envvar="CATALOG_CKAN_LICENCE_MAP",
+              help="LICENCE=PORTAL_ID: the portal's licence id for a licence its list lacks "
+                   "(repeatable; or CATALOG_CKAN_LICENCE_MAP, comma-separated).")
 @packages_option("--out")
 @root_option
-def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, packages, root):
+def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, licence_map, packages, root):
     """Publish datasets to a CKAN portal.
 
     Organisations, datasets, files and DataStore tables. With no PATH, every dataset
     under datasets/. Publishing again changes only what changed.
     Exit codes: 0 done, 1 a dataset was refused (invalid), 2 unusable input, 3 stopped midway."""
     from catalog.publish.ckan import publish_ckan, read_api_key
+    from catalog.publish.ckan_licences import parse_map
 
     bar = None
     if sys.stderr.isatty() and not dry_run:
@@ -245,6 +249,7 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, pack
     try:
         api_key = read_api_key(api_key_file)
         options = dict(url=url, api_key=api_key, dry_run=dry_run, prune=prune, timeout=timeout,
+                       licence_map=parse_map(licence_map),
                        progress=rows_loaded if bar else None, on_step=step_done)
         if bar:
             with bar:

@@ -116,7 +116,7 @@ def test_first_publish_creates_everything(tmp_path, ckan_portal):
     assert ckan.action.organization_show(id="first")["package_count"] == 1
     assert package["title"] == "Équipements publics (exemple)"
     assert package["notes"].startswith("Liste des équipements publics")
-    assert package["license_id"] == "other-at"  # etalab-2.0, mapped by catalog/licences.py
+    assert package["license_id"] == "lov2"  # etalab-2.0: the portal's own Licence Ouverte entry
     assert package["version"] == "1.0.0"
     assert package["maintainer_email"] == "opendata@testville.example.fr"
     assert sorted(t["name"] for t in package["tags"]) == ["culture", "sport", "équipements publics"]

@@ -30,3 +30,59 @@ def test_tables_get_their_previews(tmp_path, ckan_portal):
         resource = by_key(ckan.action.package_show(id="views-views-equipements"))[key]
         types = [v["view_type"] for v in ckan.action.resource_view_list(id=resource["id"])]
         assert types.count("datatables_view") == 1, types
+
+
+ETALAB = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+
+
+def test_licence_ouverte_is_the_portals_own_entry(tmp_path, ckan_portal):
+    crafted_hub(tmp_path, "lo")
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    assert "licence" not in result.stderr.lower()  # nothing to warn about
+    package = portal_client(ckan_portal).action.package_show(id="lo-lo-equipements")
+    assert package["license_id"] == "lov2"
+    assert package["license_title"] == "Licence Ouverte / Open Licence version 2.0"
+    assert package["license_url"] == ETALAB
+    assert {r["license"] for r in package["resources"]} == {ETALAB}
+
+
+def without_licence_ouverte(action, content):
+    if action != "license_list":
+        return content
+    answer = json.loads(content)
+    answer["result"] = [e for e in answer["result"] if e["id"] != "lov2"]
+    return json.dumps(answer).encode()
+
+
+@pytest.mark.parametrize("option, chosen", [((), "other-at"), (("--licence-map", "etalab-2.0=other-open"), "other-open")])
+def test_licence_missing_from_the_portal_is_mapped_with_a_warning(tmp_path, ckan_portal, option, chosen):
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+    from tests.test_ckan import FaultyProxy
+
+    slug = f"map-{chosen}"
+    crafted_hub(tmp_path, slug, tarifs=False, geojson=False)
+    proxy = FaultyProxy(ckan_portal.url, edit=without_licence_ouverte)
+    try:
+        result = CliRunner().invoke(main, ["publish", "ckan", "--url", proxy.url, "--root", str(tmp_path), "--out",
+                                           str(tmp_path / "build"), *option], env={"CKAN_API_KEY": ckan_portal.token})
+    finally:
+        proxy.close()
+    assert result.exit_code == 0, result.output
+    assert f"no entry for etalab-2.0" in result.stderr and f"published as {chosen} (Other (" in result.stderr
+    assert "--licence-map etalab-2.0=ID" in result.stderr
+    package = portal_client(ckan_portal).action.package_show(id=f"{slug}-{slug}-equipements")
+    assert package["license_id"] == chosen
+    assert {r["license"] for r in package["resources"]} == {ETALAB}
+
+
+def test_bad_licence_map_is_a_usage_error(tmp_path):
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    result = CliRunner().invoke(main, ["publish", "ckan", "--url", "http://127.0.0.1:9", "--dry-run", "--root",
+                                       str(tmp_path), "--licence-map", "wtfpl=other-open"])
+    assert result.exit_code == 2 and "expected LICENCE=PORTAL_ID" in result.stderr, result.output

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from catalog.errors import PartialPublication, UnusableInput
 from catalog.publish import ckan_datastore
+from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
 from catalog.publish.ckan_plan import (CREATE, PRUNE, UNCHANGED, UPDATE, Step, dataset_name, dataset_steps,
                                        organisation_fields, organisation_step)
@@ -96,15 +97,19 @@ def has_datastore(client: Client) -> bool:
                             "Check --url and that the portal is up; nothing was written.") from None
 
 
-def plan(packages, client: Client, prune: bool = False, profiles=None, datastore: bool | None = None) -> list[Step]:
+def plan(packages, client: Client, prune: bool = False, profiles=None, datastore: bool | None = None,
+         chooser: LicenceChooser | None = None) -> list[Step]:
     """Every step publishing `packages` takes, from what the portal holds now; writes nothing.
 
-    `datastore`: whether to load tables into the DataStore (default: when the portal has it)."""
+    `datastore`: whether to load tables into the DataStore (default: when the portal has it);
+    `chooser`: picks the portal's licence ids (default: from its license_list, no mapping)."""
     profiles = profiles or {}
     steps, organisations = [], set()
     if datastore is None:
         datastore = has_datastore(client)
     try:
+        if chooser is None:
+            chooser = LicenceChooser(client.call("license_list"))
         for folder, descriptor in _load(packages):
             publisher = descriptor["catalog"]["publisher"]
             if publisher not in organisations:
@@ -112,7 +117,7 @@ def plan(packages, client: Client, prune: bool = False, profiles=None, datastore
                 fields = organisation_fields(descriptor, profiles.get(publisher))
                 steps.append(organisation_step(fields, client.show("organization_show", publisher)))
             current = client.show("package_show", dataset_name(descriptor))
-            steps += dataset_steps(folder, descriptor, current, prune, datastore)
+            steps += dataset_steps(folder, descriptor, current, prune, datastore, chooser)
     except PortalFailure as error:
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
@@ -205,8 +210,10 @@ def _stopped(result: CkanResult, failed: Step, message: str) -> str:
 
 def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packages"), *, url: str,
                  api_key: str | None = None, dry_run: bool = False, prune: bool = False, timeout: float = 120,
-                 progress=None, on_step=None) -> CkanResult:
-    """Package the datasets named by `paths` (all when empty), then plan or publish them."""
+                 progress=None, on_step=None, licence_map: dict | None = None) -> CkanResult:
+    """Package the datasets named by `paths` (all when empty), then plan or publish them.
+
+    `licence_map`: {hub licence: portal licence id} for licences the portal's list lacks."""
     from catalog.package import package
     from catalog.publishers import load_publishers
 
@@ -225,12 +232,18 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
         run = package(paths, root, scratch or Path(out))
         profiles = load_publishers(root)
         datastore = has_datastore(client)
-        steps = plan(run.packaged, client, prune, profiles, datastore)
+        try:
+            chooser = LicenceChooser(client.call("license_list"), licence_map)
+        except PortalFailure as error:
+            raise UnusableInput(f"Could not read the portal: {error}.",
+                                "Check --url and that the portal is up; nothing was written.") from None
+        steps = plan(run.packaged, client, prune, profiles, datastore, chooser)
         if dry_run:
             result = CkanResult(client.url, steps)
         else:
             result = publish(run.packaged, client, prune, profiles, progress, on_step, steps=steps)
         result.refused = dict(run.refused)
+        result.warnings[:0] = list(chooser.warnings.values())
         if not datastore:
             result.warnings.insert(0, f"{client.url} has no DataStore (the `datastore` extension is not enabled): "
                                       "files are published, tables are not loaded")

@@ -24,7 +24,8 @@ from pathlib import Path
 from catalog import licences
 from catalog.hashing import file_sha256
 from catalog.naming import table_name
-from catalog.publish import ckan_geojson
+from catalog.publish import ckan_geojson, ckan_licences
+from catalog.publish.ckan_licences import LicenceChooser
 
 CREATE, UPDATE, UNCHANGED, PRUNE, KEEP = "create", "update", "unchanged", "prune", "keep"
 
@@ -98,15 +99,16 @@ def _tags(keywords) -> list[str]:
     return sorted(tags)
 
 
-def _licence_id(descriptor) -> str:
-    for entry in descriptor.get("licenses") or []:
+def _licence_name(item):
+    """The hub's id of the first known licence of a `licenses` list, or None."""
+    for entry in item.get("licenses") or []:
         known = licences.canonical(entry.get("name") if isinstance(entry, dict) else entry)
         if known:
-            return licences.LICENCES[known]["ckan"]
-    return "notspecified"
+            return known
+    return None
 
 
-def dataset_fields(descriptor: dict) -> dict:
+def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None) -> dict:
     hub = descriptor.get("catalog") or {}
     contact = _publisher_contact(descriptor)
     spatial = hub.get("spatial") or {}
@@ -135,7 +137,7 @@ def dataset_fields(descriptor: dict) -> dict:
         "title": descriptor.get("title") or descriptor["name"],
         "notes": descriptor.get("description") or "",
         "owner_org": hub.get("publisher"),
-        "license_id": _licence_id(descriptor),
+        "license_id": (chooser or LicenceChooser(None)).choose(_licence_name(descriptor)),
         "version": str(descriptor.get("version") or ""),
         "maintainer": contact.get("title") or hub.get("publisher_title") or "",
         "maintainer_email": contact.get("email") or "",
@@ -178,13 +180,16 @@ def _format(entry) -> str:
 def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
     """Every file to upload: the data files, then the datapackage.json itself."""
     specs = []
+    # Each resource names its licence by URI (ckanext-dcat's dct:license of a distribution).
+    dataset_licence = ckan_licences.uri(_licence_name(descriptor))
     for entry in descriptor.get("resources") or []:
         path = folder / entry["path"]
         file_hash = entry.get("hash") or f"sha256:{file_sha256(path)}"
         spec = {"key": entry["name"], "path": path, "hash": file_hash,
                 "fields": {"name": entry.get("title") or entry["name"],
                            "description": entry.get("description") or "",
-                           "format": _format(entry), "mimetype": entry.get("mediatype") or ""}}
+                           "format": _format(entry), "mimetype": entry.get("mediatype") or "",
+                           "license": ckan_licences.uri(_licence_name(entry)) or dataset_licence}}
         if (entry.get("schema") and _format(entry) == "CSV") or _format(entry) == "GeoJSON":
             spec["datastore"] = datastore_spec(descriptor, entry, file_hash)
             spec["rows"] = (entry.get("catalog") or {}).get("rows")
@@ -194,7 +199,7 @@ def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
                   "fields": {"name": "datapackage.json",
                              "description": "Frictionless Data Package descriptor: metadata, licence, "
                                             "Table Schemas and hashes of every file.",
-                             "format": "JSON", "mimetype": "application/json"}})
+                             "format": "JSON", "mimetype": "application/json", "license": dataset_licence}})
     return specs
 
 
@@ -251,8 +256,8 @@ def organisation_step(fields: dict, current: dict | None) -> Step:
 
 
 def dataset_steps(folder: Path, descriptor: dict, current: dict | None, prune: bool,
-                  datastore: bool = True) -> list[Step]:
-    fields = dataset_fields(descriptor)
+                  datastore: bool = True, chooser: LicenceChooser | None = None) -> list[Step]:
+    fields = dataset_fields(descriptor, chooser)
     name = fields["name"]
     steps = []
     if current is None:

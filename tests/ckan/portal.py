@@ -35,6 +35,25 @@ MARKER = VENV / f".installed-ckan-{CKAN_VERSION}"
 # map previews, and xloader (COPY-based DataStore loading, with its job worker).
 EXTENSIONS = ["ckanext-dcat==2.4.4", "ckanext-geoview==0.3.2", "ckanext-xloader==2.6.0"]
 EXTENSIONS_MARKER = VENV / (".installed-" + "+".join(e.replace("==", "-") for e in EXTENSIONS))
+# A French portal's licence list: CKAN's usual entries plus Licence Ouverte 2.0 under
+# data.gouv.fr's id (CKAN's built-in list has no Licence Ouverte).
+LICENCES = [
+    {"id": "notspecified", "title": "License not specified", "url": ""},
+    {"id": "lov2", "title": "Licence Ouverte / Open Licence version 2.0",
+     "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/", "od_conformance": "approved"},
+    {"id": "odc-odbl", "title": "Open Data Commons Open Database License (ODbL)",
+     "url": "http://www.opendefinition.org/licenses/odc-odbl", "od_conformance": "approved"},
+    {"id": "odc-by", "title": "Open Data Commons Attribution License",
+     "url": "http://www.opendefinition.org/licenses/odc-by", "od_conformance": "approved"},
+    {"id": "odc-pddl", "title": "Open Data Commons Public Domain Dedication and License (PDDL)",
+     "url": "http://www.opendefinition.org/licenses/odc-pddl", "od_conformance": "approved"},
+    {"id": "cc-by", "title": "Creative Commons Attribution",
+     "url": "http://www.opendefinition.org/licenses/cc-by", "od_conformance": "approved"},
+    {"id": "cc-zero", "title": "Creative Commons CCZero",
+     "url": "http://www.opendefinition.org/licenses/cc-zero", "od_conformance": "approved"},
+    {"id": "other-at", "title": "Other (Attribution)", "url": ""},
+    {"id": "other-open", "title": "Other (Open)", "url": ""},
+]
 PLUGINS = "activity datastore datatables_view image_view geo_view dcat dcat_json_interface structured_data"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 HERE = Path(__file__).resolve().parent
@@ -237,6 +256,8 @@ class Portal:
         pg = f"127.0.0.1:{self.pg_port}"
         storage = Path(self.folder) / "storage"
         storage.mkdir(exist_ok=True)
+        licences = Path(self.folder) / "licences.json"
+        licences.write_text(json.dumps(LICENCES, indent=1))
         _run([str(VENV / "bin" / "ckan"), "config-tool", self.ini,
                   f"sqlalchemy.url=postgresql://ckan_default:ckan@{pg}/ckan_default",
                   f"ckan.site_url={self.url}",
@@ -245,6 +266,7 @@ class Portal:
                   f"ckan.storage_path={storage}",
                   "ckan.max_resource_size=500",
                   f"ckan.plugins={PLUGINS}" + (" xloader" if self.xloader else ""),
+                  f"licenses_group_url=file://{licences}",
                   "ckan.views.default_views=image_view datatables_view geo_view",
                   "ckanext.dcat.rdf.profiles=euro_dcat_ap_3",
                   f"ckanext.xloader.jobs_db.uri=postgresql://ckan_default:ckan@{pg}/ckan_default",
