@@ -215,9 +215,11 @@ def serve(db, host, port, workers, packages, root):
 @click.option("--licence-map", multiple=True, envvar="CATALOG_CKAN_LICENCE_MAP",
               help="LICENCE=PORTAL_ID: the portal's licence id for a licence its list lacks "
                    "(repeatable; or CATALOG_CKAN_LICENCE_MAP, comma-separated).")
+@click.option("--hub-url", envvar="CATALOG_BASE_URL",
+              help="Public address of the hub (or CATALOG_BASE_URL): each dataset links to its hub page.")
 @packages_option("--out")
 @root_option
-def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, licence_map, packages, root):
+def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, licence_map, hub_url, packages, root):
     """Publish datasets to a CKAN portal.
 
     Organisations, datasets, files and DataStore tables. With no PATH, every dataset
@@ -249,7 +251,7 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, lice
     try:
         api_key = read_api_key(api_key_file)
         options = dict(url=url, api_key=api_key, dry_run=dry_run, prune=prune, timeout=timeout,
-                       licence_map=parse_map(licence_map),
+                       licence_map=parse_map(licence_map), hub_url=hub_url,
                        progress=rows_loaded if bar else None, on_step=step_done)
         if bar:
             with bar:

@@ -86,3 +86,54 @@ def test_bad_licence_map_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["publish", "ckan", "--url", "http://127.0.0.1:9", "--dry-run", "--root",
                                        str(tmp_path), "--licence-map", "wtfpl=other-open"])
     assert result.exit_code == 2 and "expected LICENCE=PORTAL_ID" in result.stderr, result.output
+
+
+def dcat_graph(portal, name):
+    """The dataset as ckanext-dcat serves it to harvesters (its /dataset/NAME.ttl endpoint)."""
+    import httpx
+    from rdflib import Graph
+
+    answer = httpx.get(f"{portal.url}/dataset/{name}.ttl", timeout=60)
+    assert answer.status_code == 200, answer.text[:500]
+    return Graph().parse(data=answer.text, format="turtle")
+
+
+def test_harvesters_get_full_dcat(tmp_path, ckan_portal):
+    import hashlib
+
+    from rdflib import URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    from tests.test_ckan import SCHEMA
+
+    SPDX = "http://spdx.org/rdf/terms#"
+    folder = crafted_hub(tmp_path, "dcat", geojson=False)
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["catalog"]["modified"] = "2024-03-05"
+    # A resource whose schema is a published one (its canonical address in `path`).
+    (folder / "schema.json").write_text(json.dumps({**SCHEMA, "path": "https://schema.example.fr/equipements/1.0.json"}))
+    descriptor["resources"][0]["schema"] = "schema.json"
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    result = run_cli(tmp_path, ckan_portal, "--hub-url", "https://hub.pays-de-sample.example.fr")
+    assert result.exit_code == 0, result.output
+    ckan = portal_client(ckan_portal)
+    package = ckan.action.package_show(id="dcat-dcat-equipements")
+    g = dcat_graph(ckan_portal, "dcat-dcat-equipements")
+    dataset = next(g.subjects(DCTERMS.identifier, None))
+    assert str(g.value(dataset, DCTERMS.identifier)) == "dcat/dcat-equipements"
+    assert str(g.value(dataset, DCAT.landingPage)) == \
+        "https://hub.pays-de-sample.example.fr/-/dataset/dcat/dcat-equipements"
+    eu = "http://publications.europa.eu/resource/authority/"
+    assert {str(t) for t in g.objects(dataset, DCAT.theme)} == {eu + "data-theme/GOVE", eu + "data-theme/SOCI"}
+    assert str(g.value(dataset, DCTERMS.accrualPeriodicity)).startswith(eu + "frequency/")
+    assert str(g.value(dataset, DCTERMS.modified)).startswith("2024-03-05")  # the data's date, not today's
+    assert str(g.value(dataset, DCTERMS.conformsTo)) == "https://schema.example.fr/equipements/1.0.json"
+    distributions = list(g.objects(dataset, DCAT.distribution))
+    assert len(distributions) == len(package["resources"]) == 3
+    for distribution in distributions:
+        assert g.value(distribution, DCTERMS.license) == URIRef(ETALAB)
+        checksum = g.value(distribution, URIRef(SPDX + "checksum"))
+        value = str(g.value(checksum, URIRef(SPDX + "checksumValue")))
+        assert str(g.value(checksum, URIRef(SPDX + "algorithm"))) == SPDX + "checksumAlgorithm_sha256"
+        url = str(g.value(distribution, DCAT.downloadURL) or g.value(distribution, DCAT.accessURL))
+        assert hashlib.sha256(ckan.session.get(url).content).hexdigest() == value  # the file served

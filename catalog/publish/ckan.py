@@ -26,8 +26,8 @@ from catalog.errors import PartialPublication, UnusableInput
 from catalog.publish import ckan_datastore
 from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
-from catalog.publish.ckan_plan import (CREATE, PRUNE, UNCHANGED, UPDATE, Step, dataset_name, dataset_steps,
-                                       organisation_fields, organisation_step)
+from catalog.publish.ckan_plan import (CREATE, PRUNE, UNCHANGED, UPDATE, Options, Step, dataset_name,
+                                       dataset_steps, organisation_fields, organisation_step)
 
 FIX = ("Once the portal answers again, run the same command: it completes the publication "
        "without duplicating anything.")
@@ -97,19 +97,25 @@ def has_datastore(client: Client) -> bool:
                             "Check --url and that the portal is up; nothing was written.") from None
 
 
-def plan(packages, client: Client, prune: bool = False, profiles=None, datastore: bool | None = None,
-         chooser: LicenceChooser | None = None) -> list[Step]:
+def portal_options(client: Client, licence_map: dict | None = None, **options) -> Options:
+    """Plan options from what the portal offers: its DataStore, its licence list."""
+    datastore = has_datastore(client)
+    try:
+        licences = LicenceChooser(client.call("license_list"), licence_map)
+    except PortalFailure as error:
+        raise UnusableInput(f"Could not read the portal: {error}.",
+                            "Check --url and that the portal is up; nothing was written.") from None
+    return Options(datastore=datastore, licences=licences, **options)
+
+
+def plan(packages, client: Client, options: Options | None = None, profiles=None) -> list[Step]:
     """Every step publishing `packages` takes, from what the portal holds now; writes nothing.
 
-    `datastore`: whether to load tables into the DataStore (default: when the portal has it);
-    `chooser`: picks the portal's licence ids (default: from its license_list, no mapping)."""
+    `options` default to what the portal offers (portal_options)."""
     profiles = profiles or {}
     steps, organisations = [], set()
-    if datastore is None:
-        datastore = has_datastore(client)
+    options = options or portal_options(client)
     try:
-        if chooser is None:
-            chooser = LicenceChooser(client.call("license_list"))
         for folder, descriptor in _load(packages):
             publisher = descriptor["catalog"]["publisher"]
             if publisher not in organisations:
@@ -117,19 +123,19 @@ def plan(packages, client: Client, prune: bool = False, profiles=None, datastore
                 fields = organisation_fields(descriptor, profiles.get(publisher))
                 steps.append(organisation_step(fields, client.show("organization_show", publisher)))
             current = client.show("package_show", dataset_name(descriptor))
-            steps += dataset_steps(folder, descriptor, current, prune, datastore, chooser)
+            steps += dataset_steps(folder, descriptor, current, options)
     except PortalFailure as error:
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
     return steps
 
 
-def publish(packages, client: Client, prune: bool = False, profiles=None, progress=None, on_step=None,
+def publish(packages, client: Client, options: Options | None = None, profiles=None, progress=None, on_step=None,
             steps=None) -> CkanResult:
     """Carry out the plan. `progress(label, done, total)` follows DataStore loads;
     `on_step(step)` is called after each write. Raises PartialPublication if the portal fails."""
     started = time.monotonic()
-    result = CkanResult(client.url, steps if steps is not None else plan(packages, client, prune, profiles))
+    result = CkanResult(client.url, steps if steps is not None else plan(packages, client, options, profiles))
     ids: dict = {}
     for step in result.steps:
         if step.target:
@@ -210,10 +216,12 @@ def _stopped(result: CkanResult, failed: Step, message: str) -> str:
 
 def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packages"), *, url: str,
                  api_key: str | None = None, dry_run: bool = False, prune: bool = False, timeout: float = 120,
-                 progress=None, on_step=None, licence_map: dict | None = None) -> CkanResult:
+                 progress=None, on_step=None, licence_map: dict | None = None,
+                 hub_url: str | None = None) -> CkanResult:
     """Package the datasets named by `paths` (all when empty), then plan or publish them.
 
-    `licence_map`: {hub licence: portal licence id} for licences the portal's list lacks."""
+    `licence_map`: {hub licence: portal licence id} for licences the portal's list lacks;
+    `hub_url`: the hub's public address, for each dataset's page (`url`)."""
     from catalog.package import package
     from catalog.publishers import load_publishers
 
@@ -231,20 +239,15 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     try:
         run = package(paths, root, scratch or Path(out))
         profiles = load_publishers(root)
-        datastore = has_datastore(client)
-        try:
-            chooser = LicenceChooser(client.call("license_list"), licence_map)
-        except PortalFailure as error:
-            raise UnusableInput(f"Could not read the portal: {error}.",
-                                "Check --url and that the portal is up; nothing was written.") from None
-        steps = plan(run.packaged, client, prune, profiles, datastore, chooser)
+        options = portal_options(client, licence_map, prune=prune, hub_url=hub_url)
+        steps = plan(run.packaged, client, options, profiles)
         if dry_run:
             result = CkanResult(client.url, steps)
         else:
-            result = publish(run.packaged, client, prune, profiles, progress, on_step, steps=steps)
+            result = publish(run.packaged, client, options, profiles, progress, on_step, steps=steps)
         result.refused = dict(run.refused)
-        result.warnings[:0] = list(chooser.warnings.values())
-        if not datastore:
+        result.warnings[:0] = list(options.licences.warnings.values())
+        if not options.datastore:
             result.warnings.insert(0, f"{client.url} has no DataStore (the `datastore` extension is not enabled): "
                                       "files are published, tables are not loaded")
         return result

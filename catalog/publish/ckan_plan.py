@@ -25,6 +25,8 @@ from catalog import licences
 from catalog.hashing import file_sha256
 from catalog.naming import table_name
 from catalog.publish import ckan_geojson, ckan_licences
+from catalog.export import vocab
+from catalog.export.graph import Uris
 from catalog.publish.ckan_licences import LicenceChooser
 
 CREATE, UPDATE, UNCHANGED, PRUNE, KEEP = "create", "update", "unchanged", "prune", "keep"
@@ -37,7 +39,20 @@ FORMATS = {"csv": "CSV", "geojson": "GeoJSON", "json": "JSON", "zip": "ZIP", "gt
 TAG_UNSAFE = re.compile(r"[^\w \-.]+")
 # The extras this tool writes (on organisations and datasets); any other extra is the portal's own.
 OWNED_EXTRAS = {"homepage", "email", "siren", "kind", "catalog_id", "theme", "frequency", "spatial", "spatial_text",
-                "spatial_insee", "temporal_start", "temporal_end", "quality_score", "profile", "derived_from"}
+                "spatial_insee", "temporal_start", "temporal_end", "quality_score", "profile", "derived_from",
+                "identifier", "modified", "conforms_to", "catalog_theme", "catalog_frequency"}
+# ckanext-dcat's spdx:algorithm for a resource `hash` given as plain hex.
+SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+
+
+@dataclass
+class Options:
+    """How a plan is made, beyond the packages and the portal's state."""
+
+    prune: bool = False              # remove resources this tool uploaded that left the package
+    datastore: bool = True           # load tables (the portal has the DataStore)
+    licences: LicenceChooser = field(default_factory=lambda: LicenceChooser(None))
+    hub_url: str | None = None       # the hub's public address: each dataset's `url` (landing page)
 
 
 @dataclass
@@ -108,15 +123,43 @@ def _licence_name(item):
     return None
 
 
-def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None) -> dict:
+def _schema_uri(entry) -> str | None:
+    """Where a resource's Table Schema is published (a national schema's own address), if it says."""
+    schema = entry.get("schema")
+    where = schema if isinstance(schema, str) else (schema or {}).get("path") if isinstance(schema, dict) else None
+    return where if isinstance(where, str) and where.startswith(("http://", "https://")) else None
+
+
+def conforms_to(descriptor: dict) -> list[str]:
+    """The standards a package's files follow: referenced schemas, GTFS for a feed."""
+    uris = [] if (descriptor.get("catalog") or {}).get("profile") != "gtfs" else [vocab.GTFS_REFERENCE]
+    for entry in descriptor.get("resources") or []:
+        uri = _schema_uri(entry) if isinstance(entry, dict) else None
+        if uri and uri not in uris:
+            uris.append(uri)
+    return uris
+
+
+def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None, hub_url: str | None = None) -> dict:
+    """The CKAN dataset; extras in the keys ckanext-dcat maps (identifier, EU theme and
+    frequency URIs, modified, conforms_to) as `catalog export dcat` writes them."""
     hub = descriptor.get("catalog") or {}
     contact = _publisher_contact(descriptor)
     spatial = hub.get("spatial") or {}
     temporal = hub.get("temporal") or {}
+    catalog_id = descriptor.get("id") or f"{hub.get('publisher')}/{descriptor['name']}"
+    themes = [str(vocab.THEME[code]) for code in vocab.themes(hub.get("theme"))]
+    frequency = vocab.FREQUENCIES.get(str(hub.get("frequency") or "").lower())
+    standards = conforms_to(descriptor)
     extras = {
-        "catalog_id": descriptor.get("id") or f"{hub.get('publisher')}/{descriptor['name']}",
-        "theme": hub.get("theme"),
-        "frequency": hub.get("frequency"),
+        "catalog_id": catalog_id,
+        "identifier": catalog_id,
+        "catalog_theme": hub.get("theme"),
+        "theme": json.dumps(themes) if themes else None,
+        "catalog_frequency": hub.get("frequency"),
+        "frequency": str(vocab.FREQUENCY[frequency]) if frequency else None,
+        "modified": hub.get("modified"),
+        "conforms_to": json.dumps(standards) if standards else None,
         "spatial_text": spatial.get("label"),
         "spatial_insee": ",".join(spatial.get("insee") or []),
         "temporal_start": temporal.get("start"),
@@ -132,7 +175,7 @@ def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None) -> d
         # The GeoJSON form ckanext-spatial reads, for portals that map their datasets.
         extras["spatial"] = json.dumps({"type": "Polygon", "coordinates": [[
             [west, south], [east, south], [east, north], [west, north], [west, south]]]})
-    return {
+    fields = {
         "name": dataset_name(descriptor),
         "title": descriptor.get("title") or descriptor["name"],
         "notes": descriptor.get("description") or "",
@@ -146,6 +189,9 @@ def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None) -> d
         "tags": _tags(descriptor.get("keywords") or hub.get("keywords")),
         "extras": {k: str(v) for k, v in extras.items() if v not in (None, "")},
     }
+    if hub_url:  # the dataset's page on the hub: ckanext-dcat's dcat:landingPage
+        fields["url"] = str(Uris(hub_url.rstrip("/")).landing_page(hub.get("publisher"), descriptor["name"]))
+    return fields
 
 
 def datastore_spec(descriptor: dict, entry: dict, file_hash: str) -> dict:
@@ -184,23 +230,30 @@ def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
     dataset_licence = ckan_licences.uri(_licence_name(descriptor))
     for entry in descriptor.get("resources") or []:
         path = folder / entry["path"]
-        file_hash = entry.get("hash") or f"sha256:{file_sha256(path)}"
+        file_hash = plain_hash(entry.get("hash")) or file_sha256(path)
         spec = {"key": entry["name"], "path": path, "hash": file_hash,
                 "fields": {"name": entry.get("title") or entry["name"],
                            "description": entry.get("description") or "",
                            "format": _format(entry), "mimetype": entry.get("mediatype") or "",
-                           "license": ckan_licences.uri(_licence_name(entry)) or dataset_licence}}
+                           "license": ckan_licences.uri(_licence_name(entry)) or dataset_licence,
+                           **({"conforms_to": _schema_uri(entry)} if _schema_uri(entry) else {})}}
         if (entry.get("schema") and _format(entry) == "CSV") or _format(entry) == "GeoJSON":
             spec["datastore"] = datastore_spec(descriptor, entry, file_hash)
             spec["rows"] = (entry.get("catalog") or {}).get("rows")
         specs.append(spec)
     path = folder / "datapackage.json"
-    specs.append({"key": "datapackage", "path": path, "hash": f"sha256:{file_sha256(path)}",
+    specs.append({"key": "datapackage", "path": path, "hash": file_sha256(path),
                   "fields": {"name": "datapackage.json",
                              "description": "Frictionless Data Package descriptor: metadata, licence, "
                                             "Table Schemas and hashes of every file.",
                              "format": "JSON", "mimetype": "application/json", "license": dataset_licence}})
     return specs
+
+
+def plain_hash(value) -> str:
+    """A sha256 as plain hex (what ckanext-dcat writes as spdx:checksumValue); `sha256:` dropped."""
+    text = str(value or "")
+    return text.split(":", 1)[1] if text.startswith("sha256:") else text
 
 
 def _differs(have, want) -> bool:
@@ -255,9 +308,9 @@ def organisation_step(fields: dict, current: dict | None) -> Step:
                 target=current["id"])
 
 
-def dataset_steps(folder: Path, descriptor: dict, current: dict | None, prune: bool,
-                  datastore: bool = True, chooser: LicenceChooser | None = None) -> list[Step]:
-    fields = dataset_fields(descriptor, chooser)
+def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options: Options) -> list[Step]:
+    prune, datastore = options.prune, options.datastore
+    fields = dataset_fields(descriptor, options.licences, options.hub_url)
     name = fields["name"]
     steps = []
     if current is None:
@@ -302,22 +355,26 @@ def _resource_steps(dataset: str, spec: dict, current: dict | None) -> list[Step
     common = {"path": spec["path"], "dataset": dataset, "key": spec["key"]}
     size = spec["path"].stat().st_size
     # A table's hash is only written once its DataStore rows are in (see the module docstring).
-    final = {"hash": spec["hash"], **({"schema_hash": table["schema_hash"]} if table else {})}
+    final = {"hash": spec["hash"], "hash_algorithm": SHA256,
+             **({"schema_hash": table["schema_hash"]} if table else {})}
     steps = []
     if current is None:
         upload = dict(fields, **({} if table else final))
         steps.append(Step(CREATE, "resource", label, f"new file, {size:,} bytes", data=upload, **common))
         file_changed = True
     else:
-        file_changed = current.get("hash") != spec["hash"]
+        file_changed = plain_hash(current.get("hash")) != spec["hash"]
         meta = [k for k, v in fields.items() if _differs(current.get(k), v)]
+        if not file_changed and (not table or current.get("schema_hash") == table["schema_hash"]):
+            # Published by an older version (`sha256:` prefix, no algorithm): the same file, re-labelled.
+            meta += [k for k in ("hash", "hash_algorithm") if _differs(current.get(k), final[k])]
         if file_changed:
             upload = dict(fields, **({} if table else final))
             steps.append(Step(UPDATE, "resource", label, f"file changed, {size:,} bytes", data=upload,
                               target=current["id"], **common))
         elif meta:
             steps.append(Step(UPDATE, "resource", label, ", ".join(meta) + " changed",
-                              data={k: fields[k] for k in meta}, target=current["id"], **{**common, "path": None}))
+                              data={k: {**fields, **final}[k] for k in meta}, target=current["id"], **{**common, "path": None}))
         else:
             steps.append(Step(UNCHANGED, "resource", label, target=current["id"], **{**common, "path": None}))
     if table:
