@@ -137,3 +137,86 @@ def test_harvesters_get_full_dcat(tmp_path, ckan_portal):
         assert str(g.value(checksum, URIRef(SPDX + "algorithm"))) == SPDX + "checksumAlgorithm_sha256"
         url = str(g.value(distribution, DCAT.downloadURL) or g.value(distribution, DCAT.accessURL))
         assert hashlib.sha256(ckan.session.get(url).content).hexdigest() == value  # the file served
+
+
+def test_dataset_removed_locally_is_an_orphan_until_pruned(tmp_path, ckan_portal):
+    import shutil
+
+    crafted_hub(tmp_path, "orph", tarifs=False, geojson=False)
+    second = crafted_hub(tmp_path / "second", "orph", tarifs=False, geojson=False, dataset="orph-parcs")
+    shutil.move(second, tmp_path / "datasets" / "orph" / "orph-parcs")
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    ckan = portal_client(ckan_portal)
+    shutil.rmtree(tmp_path / "datasets" / "orph" / "orph-parcs")
+
+    plan = run_cli(tmp_path, ckan_portal, "--dry-run")
+    assert plan.exit_code == 0, plan.output
+    assert "orphan     dataset      orph-orph-parcs  (no longer in datasets/; --prune makes it private" in plan.output
+    assert "1 orphan" in plan.output
+    result = run_cli(tmp_path, ckan_portal)  # without --prune: listed, left public
+    assert "orph-orph-parcs: no longer in datasets/" in result.stderr
+    assert ckan.action.package_show(id="orph-orph-parcs")["private"] is False
+
+    result = run_cli(tmp_path, ckan_portal, "--prune")
+    assert result.exit_code == 0, result.output
+    assert "prune      dataset      orph-orph-parcs  (no longer in datasets/: made private)" in result.output
+    assert ckan.action.package_show(id="orph-orph-parcs")["private"] is True
+    assert ckan.action.package_show(id="orph-orph-equipements")["private"] is False
+    assert "prune      dataset" not in run_cli(tmp_path, ckan_portal, "--prune").output  # already private
+
+    result = run_cli(tmp_path, ckan_portal, "--prune=delete")
+    assert result.exit_code == 0, result.output
+    assert "prune      dataset      orph-orph-parcs  (no longer in datasets/: deleted)" in result.output
+    assert ckan.action.package_show(id="orph-orph-parcs")["state"] == "deleted"
+    assert "orph-parcs" not in run_cli(tmp_path, ckan_portal, "--dry-run").output  # gone for good
+
+
+def test_dataset_hidden_on_the_portal_is_a_conflict_until_forced(tmp_path, ckan_portal):
+    crafted_hub(tmp_path, "hide", tarifs=False, geojson=False)
+    crafted_hub(tmp_path / "other", "gone", tarifs=False, geojson=False)
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    assert run_cli(tmp_path / "other", ckan_portal).exit_code == 0
+    ckan = portal_client(ckan_portal)
+    ckan.action.package_patch(id="hide-hide-equipements", private=True)
+    ckan.action.package_delete(id="gone-gone-equipements")
+    for root, name, why in ((tmp_path, "hide", "made private on the portal"),
+                            (tmp_path / "other", "gone", "deleted on the portal")):
+        result = run_cli(root, ckan_portal)
+        assert result.exit_code == 0, result.output
+        assert f"conflict   dataset      {name}-{name}-equipements  ({why}: left as it is; --force" in result.output
+        assert f"{name}-{name}-equipements: {why}" in result.stderr
+    assert ckan.action.package_show(id="hide-hide-equipements")["private"] is True
+    assert ckan.action.package_show(id="gone-gone-equipements")["state"] == "deleted"
+
+    assert run_cli(tmp_path, ckan_portal, "--force").exit_code == 0
+    assert run_cli(tmp_path / "other", ckan_portal, "--force").exit_code == 0
+    assert ckan.action.package_show(id="hide-hide-equipements")["private"] is False
+    assert ckan.action.package_show(id="gone-gone-equipements")["state"] == "active"
+
+
+def test_title_and_licence_edited_on_the_portal_are_kept(tmp_path, ckan_portal):
+    folder = crafted_hub(tmp_path, "edits-portal", tarifs=False, geojson=False)
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    ckan = portal_client(ckan_portal)
+    ckan.action.package_patch(id="edits-portal-edits-portal-equipements", title="Équipements (titre du portail)",
+                              license_id="odc-odbl")
+    result = run_cli(tmp_path, ckan_portal)  # the descriptor did not change: the portal's edit stands
+    assert result.exit_code == 0 and "conflict" not in result.output, result.output
+    package = ckan.action.package_show(id="edits-portal-edits-portal-equipements")
+    assert (package["title"], package["license_id"]) == ("Équipements (titre du portail)", "odc-odbl")
+
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["title"] = "Équipements (titre du descripteur)"
+    descriptor["description"] = "Nouvelle description."
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    result = run_cli(tmp_path, ckan_portal)  # both changed the title: conflict, the portal's kept
+    assert "conflict   dataset      edits-portal-edits-portal-equipements  (title edited on the portal and in the descriptor" \
+        in result.output, result.output
+    package = ckan.action.package_show(id="edits-portal-edits-portal-equipements")
+    assert package["title"] == "Équipements (titre du portail)"
+    assert package["notes"] == "Nouvelle description."  # changed on our side only: written
+    assert package["license_id"] == "odc-odbl"
+
+    assert run_cli(tmp_path, ckan_portal, "--force").exit_code == 0
+    package = ckan.action.package_show(id="edits-portal-edits-portal-equipements")
+    assert (package["title"], package["license_id"]) == ("Équipements (titre du descripteur)", "lov2")

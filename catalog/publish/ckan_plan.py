@@ -30,6 +30,10 @@ from catalog.export.graph import Uris
 from catalog.publish.ckan_licences import LicenceChooser
 
 CREATE, UPDATE, UNCHANGED, PRUNE, KEEP = "create", "update", "unchanged", "prune", "keep"
+ORPHAN, CONFLICT = "orphan", "conflict"  # listed, never written (--prune, --force decide)
+# Shared with the portal's staff: written from the descriptor when the descriptor changes
+# them, but an edit made on the portal is kept (see README, "who owns what").
+SHARED = ("title", "notes", "license_id")
 
 # Table Schema type -> DataStore (PostgreSQL) column type. Integers are int8 so that
 # codes longer than 9 digits still fit; everything without a better type is text.
@@ -40,7 +44,8 @@ TAG_UNSAFE = re.compile(r"[^\w \-.]+")
 # The extras this tool writes (on organisations and datasets); any other extra is the portal's own.
 OWNED_EXTRAS = {"homepage", "email", "siren", "kind", "catalog_id", "theme", "frequency", "spatial", "spatial_text",
                 "spatial_insee", "temporal_start", "temporal_end", "quality_score", "profile", "derived_from",
-                "identifier", "modified", "conforms_to", "catalog_theme", "catalog_frequency"}
+                "identifier", "modified", "conforms_to", "catalog_theme", "catalog_frequency",
+                "catalog_sync", "catalog_pruned"}
 # ckanext-dcat's spdx:algorithm for a resource `hash` given as plain hex.
 SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 
@@ -49,10 +54,13 @@ SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 class Options:
     """How a plan is made, beyond the packages and the portal's state."""
 
-    prune: bool = False              # remove resources this tool uploaded that left the package
+    prune: str | None = None         # None | "private" | "delete": resources that left a package are
+                                     # removed, datasets that left datasets/ made private or deleted
+    force: bool = False              # overwrite what the portal changed (visibility, shared fields)
     datastore: bool = True           # load tables (the portal has the DataStore)
     licences: LicenceChooser = field(default_factory=lambda: LicenceChooser(None))
     hub_url: str | None = None       # the hub's public address: each dataset's `url` (landing page)
+    orphans: bool = False            # look for datasets published earlier whose folder is gone
 
 
 @dataclass
@@ -308,15 +316,83 @@ def organisation_step(fields: dict, current: dict | None) -> Step:
                 target=current["id"])
 
 
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value if value is not None else "", ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _extras(current) -> dict:
+    return {e["key"]: e["value"] for e in (current or {}).get("extras") or []}
+
+
+def _portal_visibility(current: dict) -> str | None:
+    """Why the portal's staff hid a dataset (deleted, made private), or None; our own prune does not count."""
+    if current.get("state") == "deleted":
+        return "deleted on the portal"
+    if current.get("private") and not _extras(current).get("catalog_pruned"):
+        return "made private on the portal"
+    return None
+
+
+def _shared_fields(fields: dict, current: dict, force: bool) -> list[str]:
+    """Keep the portal's edits of the shared fields (in `fields`); return the conflicting ones.
+
+    `catalog_sync` holds a digest of each shared value as this tool last wrote it: a portal
+    value that differs from it was edited there."""
+    try:
+        synced = json.loads(_extras(current).get("catalog_sync") or "{}")
+    except ValueError:
+        synced = {}
+    conflicts, sync = [], {}
+    for key in SHARED:
+        have, want = current.get(key), fields[key]
+        edited_there = key in synced and _digest(have) != synced[key]
+        if edited_there and _differs(have, want) and not force:
+            if _digest(want) != synced[key]:
+                conflicts.append(key)  # changed on both sides: the portal's edit is kept
+            fields[key] = have
+            sync[key] = synced[key]
+        else:
+            sync[key] = _digest(want)
+    fields["extras"]["catalog_sync"] = json.dumps(sync, sort_keys=True)
+    return conflicts
+
+
+def orphan_step(current: dict, prune: str | None) -> Step:
+    """A dataset this tool published whose folder left datasets/."""
+    name, target = current["name"], current["id"]
+    if not prune:
+        return Step(ORPHAN, "dataset", name, "no longer in datasets/; --prune makes it private, --prune=delete "
+                                             "deletes it", target=target, dataset=name)
+    if prune == "delete":
+        return Step(PRUNE, "dataset", name, "no longer in datasets/: deleted", data={"delete": True},
+                    target=target, dataset=name)
+    if current.get("private"):
+        return Step(UNCHANGED, "dataset", name, "no longer in datasets/, already private", target=target, dataset=name)
+    extras = merged_extras(current, {**{k: v for k, v in _extras(current).items() if k in OWNED_EXTRAS},
+                                     "catalog_pruned": "private"})
+    return Step(PRUNE, "dataset", name, "no longer in datasets/: made private",
+                data=to_ckan({"private": True, "extras": extras}), target=target, dataset=name)
+
+
 def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options: Options) -> list[Step]:
     prune, datastore = options.prune, options.datastore
     fields = dataset_fields(descriptor, options.licences, options.hub_url)
     name = fields["name"]
     steps = []
     if current is None:
+        fields["extras"]["catalog_sync"] = json.dumps({k: _digest(fields[k]) for k in SHARED}, sort_keys=True)
         steps.append(Step(CREATE, "dataset", name, "new", data=to_ckan(fields), dataset=name))
         existing = []
     else:
+        hidden = _portal_visibility(current)
+        if hidden and not options.force:
+            return [Step(CONFLICT, "dataset", name, f"{hidden}: left as it is; --force publishes it again",
+                         target=current["id"], dataset=name)]
+        conflicts = _shared_fields(fields, current, options.force)
+        if conflicts:
+            steps.append(Step(CONFLICT, "dataset", name, f"{', '.join(conflicts)} edited on the portal and in the "
+                              "descriptor: the portal's kept; --force writes the descriptor's",
+                              target=current["id"], dataset=name))
         changed = changed_fields(fields, current)
         patch = {k: fields[k] for k in changed}
         if "extras" in patch:
