@@ -24,6 +24,7 @@ CHUNK = 256 * 1024
 POLICY = b"default-src 'none'; sandbox"
 TYPES = {".csv": b"text/csv; charset=utf-8", ".json": b"application/json", ".geojson": b"application/geo+json",
          ".zip": b"application/zip", ".txt": b"text/plain; charset=utf-8"}
+CACHE = b"public, max-age=60"  # a package changes only when it is published again (then its ETag too)
 COMMON = [(b"x-content-type-options", b"nosniff"), (b"content-security-policy", POLICY)]
 
 
@@ -36,7 +37,7 @@ async def _answer(send, status: int, text: str):
 
 
 def _open(root: Path, relative: str):
-    """The open file under `root` and its size, or None (hidden part, outside, not a regular file)."""
+    """The open file under `root` and its stat, or None (hidden part, outside, not a regular file)."""
     if any(part.startswith(".") for part in relative.split("/")):
         return None
     path = inside(root, relative)
@@ -50,7 +51,7 @@ def _open(root: Path, relative: str):
     if not stat.S_ISREG(info.st_mode):
         os.close(handle)
         return None
-    return handle, info.st_size
+    return handle, info
 
 
 async def serve(root: Path, scope, send):
@@ -61,11 +62,20 @@ async def serve(root: Path, scope, send):
     if opened is None:
         await _answer(send, 404, "Not found")
         return
-    handle, size = opened
+    handle, info = opened
+    size = info.st_size
     try:
         name = scope["path"].rsplit("/", 1)[-1]
         kind = TYPES.get(os.path.splitext(name)[1].lower())
-        headers = [(b"content-length", str(size).encode()), *COMMON]
+        # A publish replaces a package with new files (new inodes): the tag changes with it.
+        tag = f'"{info.st_ino:x}-{info.st_mtime_ns:x}-{size:x}"'.encode()
+        asked = dict(scope.get("headers") or []).get(b"if-none-match")
+        if asked is not None and tag in [t.strip() for t in asked.split(b",")]:
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": [(b"etag", tag), (b"cache-control", CACHE), *COMMON]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers = [(b"content-length", str(size).encode()), (b"etag", tag), (b"cache-control", CACHE), *COMMON]
         if kind:
             headers.append((b"content-type", kind))
         else:

@@ -17,6 +17,7 @@ import base64
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from datasette import hookimpl
 
@@ -33,6 +34,30 @@ def _headers(message, drop=()):
     return [(k, v) for k, v in message.get("headers", []) if k.lower() not in drop]
 
 
+STATIC = ("/-/static/", "/-/static-plugins/", "/hub-assets/")
+STATIC_CACHE = b"public, max-age=86400"  # the files of this installed version: they change with an upgrade
+PAGE_CACHE = b"public, max-age=60"  # the hub is only ever replaced whole; Datasette's own default_cache_ttl
+
+
+def _caching(scope, status, headers) -> bytes | None:
+    """Cache-Control for answers that do not change until the next publish (or upgrade)."""
+    if any(k.lower() == b"cache-control" for k, _ in headers) or scope.get("method") not in ("GET", "HEAD"):
+        return None
+    if status != 200:
+        return None
+    return STATIC_CACHE if scope.get("path", "").startswith(STATIC) else PAGE_CACHE
+
+
+def _pinned(scope, base_url):
+    """The request as if sent to the configured address: Datasette builds absolute links (`next_url`,
+    the API examples) from the Host header, which any client sets to what it likes."""
+    if not base_url:
+        return scope
+    parts = urlsplit(base_url)
+    headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() not in (b"host", b"x-forwarded-host")]
+    return dict(scope, scheme=parts.scheme, headers=headers + [(b"host", parts.netloc.encode("idna"))])
+
+
 def _page(app):
     async def serve(scope, receive, send):
         nonce = base64.b64encode(os.urandom(16))
@@ -44,6 +69,9 @@ def _page(app):
             if message["type"] == "http.response.start":
                 headers = _headers(message, (b"content-security-policy", b"x-content-type-options"))
                 headers += [(b"content-security-policy", policy), (b"x-content-type-options", b"nosniff")]
+                caching = _caching(scope, message["status"], headers)
+                if caching:
+                    headers.append((b"cache-control", caching))
                 message = dict(message, headers=headers)
                 kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if kind.startswith(b"text/html"):
@@ -72,9 +100,11 @@ def asgi_wrapper(datasette):
         async def secured(scope, receive, send):
             if scope.get("type") != "http":
                 await app(scope, receive, send)
-            elif scope.get("path", "").startswith(downloads.PREFIX):
-                root = (datasette.plugin_config("catalog-hub") or {}).get("packages")
-                await downloads.serve(Path(root) if root else None, scope, send)
+                return
+            config = datasette.plugin_config("catalog-hub") or {}
+            scope = _pinned(scope, config.get("base_url"))
+            if scope.get("path", "").startswith(downloads.PREFIX):
+                await downloads.serve(Path(config["packages"]) if config.get("packages") else None, scope, send)
             else:
                 await pages(scope, receive, send)
 
