@@ -48,6 +48,8 @@ ESTABLISHMENT_HEADER = re.compile(
     r"agency.?name|operateur|exploitant|amenageur|equipement|enseigne|collectivite|mairie|siret|siren|"
     r"(^|[^a-z])uai([^a-z]|$)|finess|nom.?(du.?)?site|nom.?(de.?l.?)?(ecole|college|lycee|service|structure)|"
     r"club|commerce|service")
+ID_HEADER = re.compile(r"(^|[^a-z])(id|ids|code|codes|identifiant|identifier|ref|reference|num|numero|no|key|cle|"
+                       r"matricule|siret|siren|uai|insee)([^a-z]|$)|id$")
 PLACE_HEADER = re.compile(r"(^|[^a-z])(rue|voie|adresse|address|lieu|commune|ville|localite|site|station|arret|"
                           r"country|pays|region|departement|territoire|nation|continent|"
                           r"stop|gare|libelle|etablissement|structure|organisme|equipement|raison.?sociale|"
@@ -247,13 +249,16 @@ class PersonalDataCheck:
                 else:
                     errors["email"] = column.first("email", *PERSONAL_EMAIL)
 
-            mobiles, landlines = column.count("phone", "mobile"), column.count("phone", "landline")
+            # Under an identifier's header (trip_id, code_dossier) bare digits are identifiers.
+            bare = () if ID_HEADER.search(plain(name)) else ("-bare",)
+            mobile, landline = ("mobile", *("mobile" + b for b in bare)), ("landline", *("landline" + b for b in bare))
+            mobiles, landlines = column.count("phone", *mobile), column.count("phone", *landline)
             if (mobiles or landlines) and not public:
                 if establishments and landlines >= CONTACTS_SHARE * (mobiles + landlines):
                     if mobiles:
-                        warnings["phone"] = column.first("phone", "mobile")
+                        warnings["phone"] = column.first("phone", *mobile)
                 else:
-                    errors["phone"] = column.first("phone", "mobile", "landline")
+                    errors["phone"] = column.first("phone", *mobile, *landline)
 
             if not public and self._names_error(name, column):
                 seen = column.first("name")

@@ -107,9 +107,9 @@ def email_kind(address: str) -> str:
 # ---------------------------------------------------------------- phone numbers
 
 # One separator, the same between every pair of digits: "2017-03-30/2017-05-24" is two dates.
-PHONE = re.compile(r"(?<![\d+/\-.])(?:(?:\+|00)\s?(?:33|262|269|590|594|596|687|689|508|681|32|41|352|44|34|49|39)"
+PHONE = re.compile(r"(?<![\w+/\-.])(?:(?:\+|00)\s?(?:33|262|269|590|594|596|687|689|508|681|32|41|352|44|34|49|39)"
                    r"(?:\s?\(0\))?(?:[ \u00a0.\-]?\d){8,10}|"
-                   r"0[1-9](?P<sep>[ \u00a0.\-/]?)\d{2}(?:(?P=sep)\d{2}){3})(?![\d/\-])")
+                   r"0[1-9](?P<sep>[ \u00a0.\-/]?)\d{2}(?:(?P=sep)\d{2}){3})(?![\w/\-])")
 SERVICE_TYPES = {phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE,
                  phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.UAN}
 
