@@ -93,6 +93,7 @@ class _Column:
     seen: dict = field(default_factory=dict)  # (kind, sub-kind) -> _Seen
     filled: int = 0
     clean: set = field(default_factory=set)  # values already tested that flagged nothing
+    hits: dict = field(default_factory=dict)  # values already tested that flagged something: their hits
     sampled: int = 0
     places: int = 0  # sampled values naming a place or an organisation
 
@@ -172,22 +173,37 @@ class PersonalDataCheck:
                 sample = [v for v in texts[:SAMPLE - column.sampled] if v.strip()]
                 column.sampled += len(sample)
                 column.places += sum(_names_place(v) for v in sample)
-            if not person and all(v in column.clean for v in texts):
-                continue  # a stray code repeated chunk after chunk: tested once, then only counted
-            wanted = np.ones(len(texts), dtype=bool) if person else worth_scanning(values)
-            wanted &= ~blank
-            found_any = False
-            for index in np.flatnonzero(wanted):
-                hits = scan(texts[index], person)
-                if not hits:
+            # Values scanned in an earlier chunk are not scanned again: clean ones are skipped,
+            # the others' hits remembered (both bounded, per column).
+            fresh = np.array([v not in column.clean and v not in column.hits for v in texts], dtype=bool) & ~blank
+            wanted = fresh.copy()
+            if not person and wanted.any():
+                wanted[wanted] = worth_scanning(values.filter(pa.array(wanted)))
+            counts = np.bincount(codes, minlength=len(texts))
+            firsts = np.full(len(texts), -1)
+            firsts[codes[::-1]] = np.arange(len(codes))[::-1]  # each value's first cell
+            for index in np.flatnonzero(~blank):
+                value = texts[index]
+                if wanted[index]:
+                    hits = scan(value, person)
+                    if not hits:
+                        if len(column.clean) < CLEAN_MEMORY:
+                            column.clean.add(value)
+                        continue
+                    hits = list({(k, s): (k, s, t) for k, s, t in hits}.values())
+                    if len(column.hits) < CLEAN_MEMORY:
+                        column.hits[value] = hits
+                elif fresh[index]:
+                    if len(column.clean) < CLEAN_MEMORY:
+                        column.clean.add(value)
                     continue
-                found_any = True
-                cells = np.flatnonzero(codes == index)
-                row = first_row + int(positions[cells[0]])
-                for kind, sub, text in {(k, s): (k, s, t) for k, s, t in hits}.values():
-                    column.seen.setdefault((kind, sub), _Seen()).add(len(cells), row, text)
-            if not person and not found_any and len(column.clean) + len(texts) <= CLEAN_MEMORY:
-                column.clean.update(texts)
+                else:
+                    hits = column.hits.get(value)
+                    if not hits:
+                        continue
+                row = first_row + int(positions[firsts[index]])
+                for kind, sub, text in hits:
+                    column.seen.setdefault((kind, sub), _Seen()).add(int(counts[index]), row, text)
 
     # ------------------------------------------------------------ verdicts
 
