@@ -175,14 +175,23 @@ class PersonalDataCheck:
                 column.places += sum(_names_place(v) for v in sample)
             # Values scanned in an earlier chunk are not scanned again: clean ones are skipped,
             # the others' hits remembered (both bounded, per column).
-            fresh = np.array([v not in column.clean and v not in column.hits for v in texts], dtype=bool) & ~blank
+            known = column.hits
+            fresh = np.array([not (v in column.clean or v in known) for v in texts], dtype=bool) & ~blank
             wanted = fresh.copy()
             if not person and wanted.any():
                 wanted[wanted] = worth_scanning(values.filter(pa.array(wanted)))
+            for index in np.flatnonzero(fresh & ~wanted):
+                if len(column.clean) >= CLEAN_MEMORY:
+                    break
+                column.clean.add(texts[index])
+            todo = np.flatnonzero(wanted | (~fresh & ~blank & np.array([v in known for v in texts], dtype=bool))) \
+                if known else np.flatnonzero(wanted)
+            if not len(todo):
+                continue
             counts = np.bincount(codes, minlength=len(texts))
             firsts = np.full(len(texts), -1)
             firsts[codes[::-1]] = np.arange(len(codes))[::-1]  # each value's first cell
-            for index in np.flatnonzero(~blank):
+            for index in todo:
                 value = texts[index]
                 if wanted[index]:
                     hits = scan(value, person)
@@ -191,16 +200,10 @@ class PersonalDataCheck:
                             column.clean.add(value)
                         continue
                     hits = list({(k, s): (k, s, t) for k, s, t in hits}.values())
-                    if len(column.hits) < CLEAN_MEMORY:
-                        column.hits[value] = hits
-                elif fresh[index]:
-                    if len(column.clean) < CLEAN_MEMORY:
-                        column.clean.add(value)
-                    continue
+                    if len(known) < CLEAN_MEMORY:
+                        known[value] = hits
                 else:
-                    hits = column.hits.get(value)
-                    if not hits:
-                        continue
+                    hits = known[value]
                 row = first_row + int(positions[firsts[index]])
                 for kind, sub, text in hits:
                     column.seen.setdefault((kind, sub), _Seen()).add(int(counts[index]), row, text)

@@ -75,11 +75,10 @@ def _inert(array) -> tuple[np.ndarray, np.ndarray]:
         if not data.translate(None, INERT_BYTES) and (not len(length) or length.max() <= 9):
             inert.append(np.ones(len(length), dtype=bool))
         else:
-            # The few bytes no inert cell holds, and the cells they are in.
-            others = np.flatnonzero(~INERT_TABLE[np.frombuffer(data, dtype=np.uint8)])
-            cells = length <= 9
-            cells[np.searchsorted(starts, others, side="right") - 1] = False
-            inert.append(cells)
+            # Per cell, the count of bytes no inert cell holds: differences of a running sum.
+            running = np.concatenate(([0], np.cumsum(~INERT_TABLE[np.frombuffer(data, dtype=np.uint8)],
+                                                     dtype=np.int32)))
+            inert.append((length <= 9) & (running[starts[1:]] == running[starts[:-1]]))
         lengths.append(length)
     if not inert:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
