@@ -32,6 +32,10 @@ FACILITIES = ["Collège", "Lycée", "École élémentaire", "Gymnase", "Salle", 
 ASSOCIATIONS = ["Association", "Amicale", "Club", "Comité des fêtes de", "Union sportive de", "Les Amis de",
                 "Fédération", "Compagnie"]
 SPORTS = ["Judo", "Tennis", "Football", "Pétanque", "Randonnée", "Théâtre", "Chorale", "Cyclisme"]
+FUNCTIONS = ["Agent d'accueil", "Directeur général des services", "Responsable technique", "Secrétaire de mairie",
+             "Chargée de communication", "Policier municipal", "Animateur jeunesse", "Gardien de gymnase"]
+EVENTS = ["Concert de Noël", "Fête de la musique", "Marché de {city}", "Forum des associations",
+          "Journées du patrimoine", "Salon du livre de {city}", "Course de la Saint-Sylvestre", "Prix Goncourt des lycéens"]
 NOTES = ["Salle rénovée en {y}, accessible aux personnes à mobilité réduite.",
          "Ouvert du lundi au vendredi de 9 h à 17 h, fermé en août.",
          "Travaux de voirie prévus au printemps {y}, circulation alternée.",
@@ -55,11 +59,12 @@ class Maker:
 
     def person(self, form=None):
         first, last = self.first(), self.last()
-        form = form or self.rng.choice(["First Last", "First LAST", "LAST First", "first last", "M. Last"])
+        form = form or self.rng.choice(["First Last", "First LAST", "LAST First", "first last", "M. Last",
+                                        "Last First"])
         title = "M." if self.rng.random() < 0.5 else "Mme"
         return {"First Last": f"{first} {last}", "First LAST": f"{first} {last.upper()}",
                 "LAST First": f"{last.upper()} {first}", "first last": f"{first} {last}".lower(),
-                "M. Last": f"{title} {last}"}[form]
+                "M. Last": f"{title} {last}", "Last First": f"{last} {first}"}[form]
 
     def local(self):
         first, last = self.ascii(self.first()), self.ascii(self.last())
@@ -83,7 +88,9 @@ class Maker:
         return address
 
     def mobile(self):
-        digits = f"0{self.rng.choice('67')}" + "".join(str(self.rng.randint(0, 9)) for _ in range(8))
+        # Mobiles are 06 and 073 to 079 (the ranges ARCEP assigned); 070 to 072 are no numbers.
+        digits = self.rng.choice(["06" + str(self.rng.randint(0, 9)), "07" + str(self.rng.randint(3, 9))]) + "".join(
+            str(self.rng.randint(0, 9)) for _ in range(7))
         pairs = [digits[i:i + 2] for i in range(0, 10, 2)]
         return self.rng.choice([" ".join(pairs), ".".join(pairs), "/".join(pairs), "-".join(pairs), digits,
                                 "+33 " + digits[1] + " " + " ".join(pairs[1:]), "Tél : " + " ".join(pairs),
@@ -145,9 +152,12 @@ class Maker:
         return text.upper() if self.rng.random() < 0.3 else text
 
 
+FILLER = ("", "RAS", "Dossier complet", "Vu en commission")
+
+
 def _few(maker, make, count=3):
     """A column where only a few cells hold the personal value, the rest being blank or notes."""
-    cells = [maker.rng.choice(["", "", "RAS", "Dossier complet", "Vu en commission"]) for _ in range(ROWS)]
+    cells = [maker.rng.choice(FILLER) for _ in range(ROWS)]
     for index in maker.rng.sample(range(ROWS), count):
         cells[index] = make()
     return cells
@@ -187,14 +197,17 @@ def tables(count: int = 20, seed: int = 12):
         # Public-service columns with no establishment header around them.
         yield {"name": f"places-{round_}", "labels": {
             "voie": None, "lieu": None, "association": None, "contact_service": None, "numero_vert": None,
-            "libelle": None, "code": None},
+            "libelle": None, "code": None, "entreprise": None, "fonction": None, "evenement": None},
             "columns": {
                 "voie": column(m.street), "lieu": column(m.fake.city), "association": column(m.association),
                 "contact_service": column(m.role_address),
                 "numero_vert": column(lambda: m.rng.choice(["0800 ", "0 800 ", "08 00 "]) + " ".join(
                     f"{m.rng.randint(0, 99):02d}" for _ in range(3))),
                 "libelle": column(lambda: f"{m.rng.choice(FACILITIES)} {m.fake.city()}"),
-                "code": column(lambda: f"{m.rng.randint(1, 99999):05d}")}}
+                "code": column(lambda: f"{m.rng.randint(1, 99999):05d}"),
+                "entreprise": column(m.fake.company),
+                "fonction": column(lambda: m.rng.choice(FUNCTIONS)),
+                "evenement": column(lambda: m.rng.choice(EVENTS).format(city=m.fake.city()))}}
 
 
 def shared_tables(shared_data):
