@@ -38,7 +38,7 @@ PERSONAL_EMAIL = ("personal", "personal-webmail", "webmail")
 MAILBOX = ("personal-webmail", "webmail")  # on a consumer mailbox, naming no role
 CONTACTS_SHARE = 0.8  # share of role addresses or landlines that makes a column an establishment's contacts
 PLACE_SHARE = 0.2  # share of sampled values naming a place or organisation that makes a column one of places
-SAMPLE = 2_000  # values of a column sampled to tell places and organisations
+SAMPLE = 1_000  # values of a column sampled to tell places and organisations
 ROLE_SHARE = 0.005  # share of sure names that makes a column headed by a role one of persons
 NAME_SHARE = 0.3  # share of cells with a name's shape that makes a column one of names
 CLEAN_MEMORY = 10_000  # distinct values remembered per column as flagging nothing
@@ -94,6 +94,7 @@ class _Column:
     filled: int = 0
     clean: set = field(default_factory=set)  # values already tested that flagged nothing
     hits: dict = field(default_factory=dict)  # values already tested that flagged something: their hits
+    surnames: int = 0  # distinct values found to be names
     sampled: int = 0
     places: int = 0  # sampled values naming a place or an organisation
 
@@ -202,6 +203,7 @@ class PersonalDataCheck:
                     hits = list({(k, s): (k, s, t) for k, s, t in hits}.values())
                     if len(known) < CLEAN_MEMORY:
                         known[value] = hits
+                    column.surnames += any(k == "name" for k, _, _ in hits)
                 else:
                     hits = known[value]
                 row = first_row + int(positions[firsts[index]])
@@ -234,7 +236,7 @@ class PersonalDataCheck:
         if name in self.role_columns:
             # "Nom de l'élu", "bénéficiaire": persons, or organisations named after them (LEO
             # LAGRANGE, STELLA MARIS): sure names in more than a stray cell, or surnames.
-            return sure >= max(1, ROLE_SHARE * filled) or names >= 0.5 * filled
+            return sure >= max(1, ROLE_SHARE * filled) or names >= 0.5 * filled and column.surnames >= 3
         if self._place_column(name, column):  # "Victor Hugo" among streets and schools is a place
             return sure >= 0.5 * filled
         # A few sure names are enough; names of a rarer shape need to be common in the column.

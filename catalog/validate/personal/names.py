@@ -259,6 +259,11 @@ PERSON_ROLE_HEADER = re.compile(
     r"directeur|directrice|g[ée]rante?s?|dirigeante?s?|membres?|adh[ée]rente?s?)\b", re.IGNORECASE)
 
 
+# "type_usagers", "nb_agents", "categorie_beneficiaire": a count or a category of persons, not their names.
+CATEGORY_HEADER = re.compile(r"(^|[^a-z])(type|types|categorie|categories|nb|nombre|nbre|code|id|statut|effectif|"
+                             r"part|taux|age|sexe|genre|qualite|fonction)([^a-z]|$)")
+
+
 def person_header(header: str) -> bool:
     return bool(PERSON_HEADER.search(header))
 
@@ -266,7 +271,8 @@ def person_header(header: str) -> bool:
 def role_header(header: str) -> bool:
     """A header naming people by their role ("Nom de l'élu"): its names are persons' even
     when they are surnames alone."""
-    return bool(PERSON_ROLE_HEADER.search(plain(header).replace("_", " ")))
+    words = plain(header).replace("_", " ")
+    return bool(PERSON_ROLE_HEADER.search(words)) and not CATEGORY_HEADER.search(words)
 
 
 def is_bare_surname(value: str) -> bool:

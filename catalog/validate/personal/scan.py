@@ -32,7 +32,7 @@ def scan(value: str, person_column: bool = False) -> list[tuple[str, str, str]]:
         if kind == "personal" and WEBMAIL.match(plain(address.rpartition("@")[2])):
             kind = "personal-webmail"
         hits.append(("email", kind, address))
-    digits = sum(c.isdigit() for c in text)
+    digits = sum(map(str.isdigit, text))
     if digits >= 9:
         # A number written as bare digits may be an identifier's: check.py weighs it with the header.
         hits += [("phone", kind if not number.isdigit() else kind + "-bare", number)
