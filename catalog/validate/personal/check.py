@@ -36,6 +36,7 @@ KINDS = {
 }
 PERSONAL_EMAIL = ("personal", "personal-webmail", "webmail")
 MAILBOX = ("personal-webmail", "webmail")  # on a consumer mailbox, naming no role
+NIR_SHAPES = 20  # numbers shaped like NIRs from which the share whose key checks tells NIRs from identifiers
 CONTACTS_SHARE = 0.8  # share of role addresses or landlines that makes a column an establishment's contacts
 PLACE_SHARE = 0.2  # share of sampled values naming a place or organisation that makes a column one of places
 SAMPLE = 1_000  # values of a column sampled to tell places and organisations
@@ -251,9 +252,10 @@ class PersonalDataCheck:
             public = self.is_public(name)
             errors, warnings = {}, {}
 
-            nirs = column.first("nir")
-            if nirs.count:
-                errors["nir"] = nirs
+            nirs = column.first("nir", "nir")
+            shapes = nirs.count + column.count("nir", "shape")
+            if nirs.count and (shapes < NIR_SHAPES or nirs.count >= 0.5 * shapes):
+                errors["nir"] = nirs  # unless most numbers of that shape fail the key: identifiers
             if column.count("iban") and not public:
                 errors["iban"] = column.first("iban")
 

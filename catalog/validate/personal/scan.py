@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from catalog.validate.fast_read import chunk_buffers
 from catalog.validate.personal.contacts import WEBMAIL, email_kind, emails_in, phones_in
-from catalog.validate.personal.identifiers import ibans_in, nirs_in
+from catalog.validate.personal.identifiers import ibans_in, nir_shapes_in
 from catalog.validate.personal.names import PLACE_WORDS, plain, given_words, is_bare_surname, name_in_text, person_strength
 
 FREE_TEXT_WORDS = 6  # a cell of this many words or more is free text, where names hide in sentences
@@ -38,7 +38,7 @@ def scan(value: str, person_column: bool = False) -> list[tuple[str, str, str]]:
         hits += [("phone", kind if not number.isdigit() else kind + "-bare", number)
                  for number, kind in phones_in(text)]
         if digits >= 13:
-            hits += [("nir", "nir", n) for n in nirs_in(text)]
+            hits += [("nir", "nir" if valid else "shape", n) for n, valid in nir_shapes_in(text)]
         hits += [("iban", "iban", n) for n in ibans_in(text)]
     words = len(text.split())
     free = words >= FREE_TEXT_WORDS
