@@ -82,10 +82,13 @@ def main():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", type=click.Path(exists=True, dir_okay=False),
               help="Table Schema to check a bare CSV/Excel file against.")
+@click.option("--public", "public", multiple=True, metavar="COLUMN",
+              help="A column of a bare file holding public contacts (a service's address or switchboard); "
+                   "repeat for several. It must still be plausible: role addresses or a service's domain.")
 @root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report (see README).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not the first 50 per file.")
-def validate(paths, schema, root, as_json, verbose):
+def validate(paths, schema, public, root, as_json, verbose):
     """Check datasets, profiles and data files.
 
     PATH is a dataset folder, a descriptor, a publisher profile or a file (CSV, Excel,
@@ -101,9 +104,9 @@ def validate(paths, schema, root, as_json, verbose):
     try:
         if bar:
             with bar:
-                report = run(paths, Path(root), Path(schema) if schema else None, advance)
+                report = run(paths, Path(root), Path(schema) if schema else None, advance, public=public)
         else:
-            report = run(paths, Path(root), Path(schema) if schema else None)
+            report = run(paths, Path(root), Path(schema) if schema else None, public=public)
     except CatalogError as error:
         _fail(error)
     if as_json:
