@@ -11,6 +11,7 @@ import frictionless
 from catalog.datasets import Dataset, is_tabular, load_dataset, resource_format
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
+from catalog import limits
 from catalog.publishers import check_profile
 from catalog.safety import NAME_RULE, as_name
 from catalog.validate import fast, metadata, sniff, tables
@@ -106,6 +107,11 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
                                  "Add the file or correct the resource's path.", file=display))
             continue
         fmt = resource_format(resource)
+        try:  # sized before anything reads it: a bomb is refused, not unpacked
+            limits.check_input(path, display, fmt, resource.get("compression"))
+        except UnusableInput as error:
+            found.append(Finding("unusable-input", error.message, error.fix or "", file=display))
+            continue
         if fmt in ("geojson",) or path.suffix.lower() == ".geojson":
             from catalog.validate.geo import check_geojson
             found += check_geojson(path, display, bboxes)
