@@ -80,8 +80,8 @@ def main():
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--schema", type=click.Path(exists=True, dir_okay=False),
-              help="Table Schema to check a bare CSV/Excel file against.")
+@click.option("--schema", help="Table Schema file, or national schema reference (etalab/schema-irve-statique@2.3.0), "
+                              "to check a bare CSV/Excel file against.")
 @root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report (see README).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not the first 50 per file.")
@@ -96,6 +96,13 @@ def validate(paths, schema, root, as_json, verbose):
     from catalog.validate import validate as run
 
     freeze_imports()
+    if schema and not Path(schema).is_file():
+        from catalog.schemas import is_reference
+        if not is_reference(schema):
+            click.echo(f"Error: --schema {schema}: no such file, and not a national schema reference.\n"
+                       "  How to fix: give a schema.json file or a reference such as etalab/schema-irve-statique@2.3.0 "
+                       "(`catalog schemas list`).", err=True)
+            sys.exit(2)
 
     bar, advance = _progress()
     try:

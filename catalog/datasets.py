@@ -1,7 +1,8 @@
 """Datasets: `datasets/<publisher>/<dataset>/` holding a Data Package descriptor."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.errors import UnusableInput
@@ -20,6 +21,7 @@ class Dataset:
     folder: Path
     descriptor_path: Path
     descriptor: dict
+    _resolved: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self):
@@ -48,10 +50,13 @@ class Dataset:
         return inside(self.folder, path) if isinstance(path, str) else None
 
     def schema(self, resource: dict) -> dict | None:
-        """The resource's Table Schema as a dict, reading a schema file when it is a path."""
+        """The resource's Table Schema as a dict, reading a schema file when it is a path and
+        resolving a national schema when it is a reference (`owner/name@version`)."""
         schema = resource.get("schema")
         if isinstance(schema, dict):
             return schema
+        if isinstance(schema, str) and self.national_schema(resource) is not None:
+            return _with_public_columns(self.national_schema(resource).schema, resource)
         if isinstance(schema, str):
             path = inside(self.folder, schema)
             if path is None:
@@ -61,6 +66,32 @@ class Dataset:
                 )
             return load(path, f"{self.id}/{schema}")
         return None
+
+
+    def national_schema(self, resource: dict):
+        """The national schema a resource refers to (`catalog.schemas.Resolved`), or None."""
+        from catalog import schemas
+
+        reference = resource.get("schema")
+        if not schemas.is_reference(reference):
+            return None
+        key = reference.strip()
+        if key not in self._resolved:
+            self._resolved[key] = schemas.resolve(key, f"{self.id}: resource {resource.get('name') or ''}".strip())
+        return self._resolved[key]
+
+
+def _with_public_columns(schema: dict, resource: dict) -> dict:
+    """A national schema cannot be edited: a resource declares its public-contact columns beside
+    it, `"catalog": {"public": ["contact_operateur"]}`, as the fields' own catalog key would."""
+    public = (resource.get("catalog") or {}).get("public") if isinstance(resource.get("catalog"), dict) else None
+    if not isinstance(public, list) or not public:
+        return schema
+    schema = copy.deepcopy(schema)
+    for item in schema.get("fields") or []:
+        if isinstance(item, dict) and item.get("name") in public:
+            item["catalog"] = {**(item.get("catalog") or {}), "public": True}
+    return schema
 
 
 def resource_format(resource: dict) -> str:
