@@ -124,6 +124,51 @@ def validate(paths, schema, root, as_json, verbose):
     sys.exit(report.exit_code)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--publisher", help="Publisher slug (publishers/SLUG.yml); default: the hub's only one, or the "
+                                  "folder the files are in.")
+@click.option("--dataset", help="Dataset name (default: from the first file's name).")
+@click.option("--schema", help="National schema the table follows, e.g. etalab/schema-irve-statique@2.3.0.")
+@click.option("--sheet", help="Excel sheet to describe (name or number; default: the first).")
+@click.option("--force", is_flag=True, help="Replace a descriptor or files already in the dataset folder.")
+@click.option("--sample-rows", default=50_000, show_default=True, type=int,
+              help="Rows read per table to infer its schema (the rest is checked by validate).")
+@click.option("--title", help="Dataset title (default: from the file name).")
+@click.option("--description", help="Dataset description (otherwise a placeholder to fill in).")
+@click.option("--frequency", help="Update frequency: continuous, daily, weekly, monthly, quarterly, semiannual, "
+                                  "annual, irregular, punctual.")
+@click.option("--theme", help="Theme: transport, energy, budget, facilities, boundaries, mobility, population…")
+@click.option("--coverage", help="Area covered, e.g. Sampleville (the spatial coverage's label).")
+@root_option
+def describe(files, publisher, dataset, schema, sheet, force, sample_rows, title, description, frequency, theme,
+             coverage, root):
+    """Write a dataset folder and its descriptor from raw files.
+
+    FILE is a CSV/TSV (any common encoding and delimiter), an Excel workbook, a GeoJSON file,
+    a GTFS zip, or GTFS .txt files. Writes datasets/<publisher>/<dataset>/ with the files
+    (copied as they are) and datapackage.json: a Table Schema per table declaring the file's
+    habits (encoding, delimiter, decimal comma, dd/mm/yyyy dates, oui/non, codes kept as text)
+    and the catalog key. Values it cannot know are TODO placeholders: validate lists them and
+    publish refuses the dataset until they are filled in. Never overwrites without --force.
+    Exit codes: 0 written, 2 unusable input."""
+    from catalog.describe import describe as run
+
+    try:
+        result = run(files, Path(root), publisher, dataset, schema, force, sheet, sample_rows, title, description,
+                     frequency, theme, coverage)
+    except CatalogError as error:
+        _fail(error)
+    for note in result.notes:
+        click.echo(note)
+    for suggestion in result.suggestions:
+        click.echo(f"Suggestion: {suggestion}")
+    click.echo(f"{result.dataset_id}: wrote {', '.join(result.written)} in {result.folder}")
+    if result.placeholders:
+        click.echo(f"To fill in (TODO placeholders in datapackage.json): {', '.join(result.placeholders)}; "
+                   "until then the dataset is not published.")
+
+
 @main.command("package")
 @click.argument("paths", nargs=-1, type=click.Path())
 @packages_option("--out")

@@ -33,10 +33,13 @@ class TableContext:
     record: str = "row"  # what one data line is called in messages: "feature" for GeoJSON properties
 
     def is_public(self, column):
-        """A column the descriptor declares public (e.g. a service's contact address)."""
+        """A column the descriptor declares public (e.g. a service's contact address). A decision
+        `catalog describe` left as a placeholder is reported as one (and blocks publication) instead."""
+        from catalog.placeholders import is_placeholder
+
         field = self.fields.get(column)
         hub = field.get("catalog") if isinstance(field, dict) else None
-        return isinstance(hub, dict) and hub.get("public") is True
+        return isinstance(hub, dict) and (hub.get("public") is True or is_placeholder(hub.get("public")))
 
 
 class ChunkCheck(Protocol):

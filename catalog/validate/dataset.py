@@ -56,6 +56,7 @@ def validate_dataset(path: Path, root: Path) -> Target:
             target.add(_check_resources(dataset))
     except UnusableInput as error:
         target.add([Finding("unusable-input", error.message, error.fix or "", file=dataset.descriptor_path.name)])
+    target.add(metadata.placeholder_findings(dataset))
     target.quality = metadata.quality(dataset, publisher_known)
     return target
 

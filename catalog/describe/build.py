@@ -1,0 +1,371 @@
+"""The descriptor `describe` writes, built from the files' samples."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog import licences, placeholders
+from catalog.describe import folder as folders
+from catalog.describe.infer import Column, infer_column, primary_key, words
+from catalog.describe.read import DEFAULT_SAMPLE_ROWS, Sample, read_csv, read_excel
+from catalog.errors import UnusableInput
+from catalog.validate.metadata import FREQUENCIES
+
+GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
+              "calendar_dates.txt", "shapes.txt", "frequencies.txt", "transfers.txt", "feed_info.txt",
+              "fare_attributes.txt", "fare_rules.txt", "pathways.txt", "levels.txt", "attributions.txt",
+              "translations.txt"}
+TABLES = {".csv", ".tsv", ".txt"}
+SPREADSHEETS = {".xlsx", ".xls"}
+GEOJSON = {".geojson", ".json"}
+INSEE = re.compile(r"\d{5}|2[AB]\d{3}")
+CONTACT = re.compile(r"(\+33 ?|0)[1-9]([ .-]?\d{2}){4}|[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
+INSEE_WORDS = {"insee", "depcom", "codgeo", "cog"}
+MAX_INSEE = 100
+MAX_GEOJSON_BYTES = 512 * 1024**2
+THEMES = ("transport", "energy", "budget", "facilities", "boundaries", "mobility", "population", "environment",
+          "health", "education", "culture", "economy", "housing", "tourism", "agriculture", "society")
+
+
+@dataclass
+class Described:
+    folder: Path
+    dataset_id: str
+    descriptor: dict
+    written: list[str]
+    notes: list[str] = field(default_factory=list)  # what was detected and declared, in words
+    suggestions: list[str] = field(default_factory=list)  # national schemas the headers match
+    placeholders: list[str] = field(default_factory=list)  # keys still to fill in
+
+
+def _title(stem: str) -> str:
+    text = re.sub(r"[_\-.]+", " ", stem).strip()
+    text = re.sub(r"\s+", " ", text)
+    return (text[:1].upper() + text[1:]) if text else stem
+
+
+def _location(root: Path, files: list[Path]):
+    """(publisher, dataset) when every file already lies in the hub's datasets/<publisher>/<dataset>/."""
+    base = (Path(root) / "datasets").resolve()
+    parents = {f.resolve().parent for f in files}
+    if len(parents) == 1:
+        parent = parents.pop()
+        if parent.parent.parent == base:
+            return parent.parent.name, parent.name
+    return None, None
+
+
+def _default_publisher(root: Path) -> str:
+    profiles = sorted(p.stem for p in (Path(root) / "publishers").glob("*.yml"))
+    if len(profiles) == 1:
+        return profiles[0]
+    raise UnusableInput("which publisher? " + (f"the hub has {len(profiles)} profiles ({', '.join(profiles)})."
+                                              if profiles else "the hub has no publisher profile (publishers/*.yml)."),
+                        "Pass --publisher SLUG (its profile is publishers/SLUG.yml; README, \"Publisher profiles\").")
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _coordinates(sample: Sample, fields: list[dict]):
+    """The latitude/longitude pair of a table: (lat, lon, crs, bbox or None)."""
+    from catalog.validate.geo import _axis, _partner
+
+    numeric = [f["name"] for f in fields if f["type"] in ("number", "integer")]
+    lats = [n for n in numeric if _axis(n) == "lat"]
+    lons = [n for n in numeric if _axis(n) == "lon"]
+    if len(lats) != 1:
+        return None
+    lon = _partner(lats[0], lons)
+    if lon is None:
+        return None
+    index = {name: i for i, name in enumerate(sample.header)}
+    pairs = [(_number(a), _number(b)) for a, b in zip(sample.column(index[lats[0]]), sample.column(index[lon]))]
+    pairs = [(y, x) for y, x in pairs if y is not None and x is not None]
+    if not pairs:
+        return None
+    ys, xs = [p[0] for p in pairs], [p[1] for p in pairs]
+    if all(-90 <= y <= 90 for y in ys) and all(-180 <= x <= 180 for x in xs):
+        return lats[0], lon, "EPSG:4326", [min(xs), min(ys), max(xs), max(ys)]
+    if all(0 <= x <= 1_300_000 for x in xs) and all(6_000_000 <= y <= 7_200_000 for y in ys):
+        return lats[0], lon, "EPSG:2154", None  # Lambert-93, metropolitan France's official projection
+    return lats[0], lon, None, None
+
+
+def _insee(sample: Sample, fields: list[dict]) -> set[str]:
+    codes = set()
+    for index, item in enumerate(fields):
+        tokens = set(words(item["name"]))
+        if item["type"] == "string" and (tokens & INSEE_WORDS or {"code", "commune"} <= tokens):
+            values = {v.strip() for v in sample.column(index) if v.strip()}
+            if values and all(INSEE.fullmatch(v) for v in values):
+                codes |= values
+    return codes
+
+
+def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
+    """The resource of one table, its schema inferred; (resource, bbox, insee codes)."""
+    columns = [Column.of(header, sample.column(i)) for i, header in enumerate(sample.header)]
+    inferred = [infer_column(c, gtfs=gtfs, complete=sample.complete) for c in columns]
+    fields = [i.field for i in inferred]
+    for item in fields:
+        if not item["name"].strip():
+            raise UnusableInput(f"{path.name}: a column has no name in the header row.",
+                                "Give every column a name in the first row.")
+    for index, item in enumerate(fields):
+        values = [v.strip() for v in sample.column(index) if v.strip()]
+        if item["type"] == "string" and values and sum(map(bool, map(CONTACT.fullmatch, values))) >= 0.8 * len(values):
+            # Phones and e-mails: a service's public contact, or personal data. Only a person can tell.
+            item["catalog"] = {"public": placeholders.make(
+                "true if these are public contacts (a service's phone or e-mail); if they are private persons', "
+                "remove the column before publishing")}
+    schema = {"fields": fields}
+    key = primary_key(columns, fields) if sample.complete else []
+    if key:
+        schema["primaryKey"] = key
+    habits = {}
+    for item in inferred:
+        for habit in item.habits:
+            habits.setdefault(habit, []).append(item.field["name"])
+        if "catalog" in item.field:
+            habits.setdefault("phones or e-mails (public contacts? to decide)", []).append(item.field["name"])
+    rows = f"{len(sample.rows):,} rows" + ("" if sample.complete else f" (the first {len(sample.rows):,}: a sample)")
+    said = [f"{path.name}: {len(fields)} columns, {rows}"]
+    if sample.encoding:
+        said.append(f"encoding {sample.encoding}, delimiter {sample.delimiter!r}")
+    if sample.sheet:
+        others = [s for s in sample.sheets if s != sample.sheet]
+        said.append(f"sheet {sample.sheet!r}" + (f" (others: {', '.join(others)}; --sheet to choose)" if others else ""))
+    notes.append("; ".join(said))
+    for habit, names in habits.items():
+        notes.append(f"  {habit}: {', '.join(names[:6])}" + (f" and {len(names) - 6} more" if len(names) > 6 else ""))
+    if key:
+        notes.append(f"  primary key: {key[0]}")
+    resource = {"name": folders.slug(path.stem), "title": _title(path.stem), "path": name}
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEETS:
+        resource.update({"format": suffix.lstrip("."), "dialect": {"excel": {"sheet": sample.sheet}}})
+    else:
+        resource.update({"format": "csv", "mediatype": "text/csv", "encoding": sample.encoding})
+        if sample.delimiter != ",":
+            resource["dialect"] = {"delimiter": sample.delimiter}
+    resource["schema"] = schema
+    bbox = None
+    located = _coordinates(sample, fields)
+    if located:
+        lat, lon, crs, bbox = located
+        resource["catalog"] = {"coordinates": {"latitude": lat, "longitude": lon, **({"crs": crs} if crs else {})}}
+        notes.append(f"  coordinates: latitude {lat}, longitude {lon}" + (f" ({crs})" if crs else
+                                                                           " (unknown coordinate system)"))
+    return resource, bbox, _insee(sample, fields), sample.header
+
+
+def _geojson(path: Path, name: str, notes: list[str]):
+    if path.stat().st_size > MAX_GEOJSON_BYTES:
+        raise UnusableInput(f"{path.name}: larger than {MAX_GEOJSON_BYTES:,} bytes.", "Split the file.")
+    try:
+        data = json.loads(path.read_bytes())
+    except ValueError as error:
+        raise UnusableInput(f"{path.name}: not valid JSON ({error}).", "Export the layer again as GeoJSON.") from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise UnusableInput(f"{path.name}: not a GeoJSON FeatureCollection.", "Export the layer as GeoJSON.")
+    xs, ys, codes = [], [], set()
+
+    def walk(coordinates):
+        if isinstance(coordinates, list) and len(coordinates) >= 2 and all(
+                isinstance(v, (int, float)) for v in coordinates[:2]):
+            xs.append(coordinates[0])
+            ys.append(coordinates[1])
+        elif isinstance(coordinates, list):
+            for item in coordinates:
+                walk(item)
+
+    for feature in features:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if isinstance(geometry, dict):
+            walk(geometry.get("coordinates"))
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        for key, value in (properties or {}).items() if isinstance(properties, dict) else []:
+            if set(words(key)) & (INSEE_WORDS | {"code"}) and isinstance(value, str) and INSEE.fullmatch(value):
+                codes.add(value)
+    notes.append(f"{path.name}: GeoJSON, {len(features):,} features")
+    bbox = [min(xs), min(ys), max(xs), max(ys)] if xs and all(-180 <= x <= 180 for x in xs) and all(
+        -90 <= y <= 90 for y in ys) else None
+    resource = {"name": folders.slug(path.stem), "title": _title(path.stem), "path": name, "format": "geojson",
+                "mediatype": "application/geo+json"}
+    return resource, bbox, codes
+
+
+def _gtfs_zip(path: Path, name: str, notes: list[str]):
+    from catalog.safety import open_zip
+
+    with open_zip(path, path.name) as archive:
+        members = {Path(n).name: n for n in archive.namelist()}
+        if "stops.txt" not in members:
+            raise UnusableInput(f"{path.name}: a zip without stops.txt is not a GTFS feed.",
+                                "Describe the files inside it instead.")
+        bbox = None
+        with archive.open(members["stops.txt"]) as handle:
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
+            lats, lons = [], []
+            for number, row in enumerate(csv.DictReader(text)):
+                if number >= DEFAULT_SAMPLE_ROWS:
+                    break
+                lat, lon = _number(row.get("stop_lat") or ""), _number(row.get("stop_lon") or "")
+                if lat is not None and lon is not None:
+                    lats.append(lat)
+                    lons.append(lon)
+            if lats:
+                bbox = [min(lons), min(lats), max(lons), max(lats)]
+    notes.append(f"{path.name}: GTFS feed ({len(members)} files)")
+    resource = {"name": folders.slug(path.stem), "title": _title(path.stem), "path": name, "format": "zip",
+                "mediatype": "application/zip"}
+    return resource, bbox
+
+
+def _padded(bbox):
+    west, south, east, north = bbox
+    pad = 0.005
+    return [round(west - pad, 4), round(south - pad, 4), round(east + pad, 4), round(north + pad, 4)]
+
+
+def _merge(boxes):
+    boxes = [b for b in boxes if b]
+    if not boxes:
+        return None
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+
+def describe(files, root: Path = Path("."), publisher: str | None = None, dataset: str | None = None,
+             schema: str | None = None, force: bool = False, sheet: str | None = None,
+             sample_rows: int = DEFAULT_SAMPLE_ROWS, title: str | None = None, description: str | None = None,
+             frequency: str | None = None, theme: str | None = None, coverage: str | None = None) -> Described:
+    """Describe data files as one dataset of the hub under `root`; see the module docstring."""
+    root = Path(root)
+    paths = [Path(f) for f in files]
+    if not paths:
+        raise UnusableInput("no file to describe.", "Name the data files: catalog describe toilettes.csv")
+    for path in paths:
+        if not path.is_file():
+            raise UnusableInput(f"{path}: no such file.", "Check the path (describe takes data files).")
+    if sample_rows < 1:
+        raise UnusableInput("--sample-rows must be at least 1.", "Give a positive number of rows.")
+    if frequency is not None and frequency not in FREQUENCIES:
+        raise UnusableInput(f"--frequency {frequency!r} is not known.", "Use one of: " + ", ".join(FREQUENCIES) + ".")
+    here_publisher, here_dataset = _location(root, paths)
+    publisher = folders.check_name(publisher or here_publisher or _default_publisher(root), "publisher")
+    dataset = folders.check_name(dataset or here_dataset or folders.slug(paths[0].stem), "dataset")
+    target = folders.target_folder(root, publisher, dataset)
+    national = None
+    if schema:
+        from catalog.schemas import resolve
+        national = resolve(schema, "--schema")
+
+    names = {}
+    for path in paths:
+        name = path.name if path.resolve().parent == target else folders.file_name(path)
+        if name in names:
+            raise UnusableInput(f"two files would be named {name!r} in the dataset folder.", "Rename one of them.")
+        names[name] = path
+    gtfs = any(p.suffix.lower() == ".zip" for p in paths) or (
+        "stops.txt" in {p.name for p in paths} and all(p.name in GTFS_NAMES for p in paths))
+    notes, suggestions, resources, boxes, codes = [], [], [], [], set()
+    tables = [n for n, p in names.items() if p.suffix.lower() in TABLES | SPREADSHEETS]
+    if national and len(tables) != 1:
+        raise UnusableInput("--schema applies to one table, and there are " + str(len(tables)) + ".",
+                            "Describe the table that follows the national schema on its own.")
+    for name, path in names.items():
+        suffix = path.suffix.lower()
+        if suffix in TABLES or suffix in SPREADSHEETS:
+            sample = read_excel(path, sheet, sample_rows) if suffix in SPREADSHEETS else read_csv(path, sample_rows)
+            resource, bbox, found_codes, header = _table(path, name, sample, gtfs, notes)
+            if national:
+                resource["schema"] = str(national.reference)
+                missing = [f["name"] for f in national.schema["fields"] if f.get("name") not in header]
+                notes.append(f"  refers to the national schema {national.label} ({national.reference})"
+                             + (f"; the file lacks {len(missing)} of its columns: {', '.join(missing[:5])}"
+                                if missing else ""))
+            elif not gtfs:
+                from catalog.schemas.match import matches
+                for match in matches(header)[:1]:
+                    suggestions.append(f"{path.name}: its headers match the national schema {match.label} "
+                                       f"({match.shared} of its {match.fields} columns). To check it against that "
+                                       f"schema, describe it again with --schema {match.reference} --force.")
+            resources.append(resource)
+            boxes.append(bbox)
+            codes |= found_codes
+        elif suffix in GEOJSON:
+            resource, bbox, found_codes = _geojson(path, name, notes)
+            resources.append(resource)
+            boxes.append(bbox)
+            codes |= found_codes
+        elif suffix == ".zip":
+            resource, bbox = _gtfs_zip(path, name, notes)
+            resources.append(resource)
+            boxes.append(bbox)
+        else:
+            raise UnusableInput(f"{path.name}: describe reads CSV, TSV, Excel (.xlsx, .xls), GeoJSON and GTFS "
+                                f"zips, not {suffix or 'files without an extension'}.",
+                                "Export the data as CSV (or GeoJSON for a map layer).")
+
+    profile = _profile(root, publisher)
+    descriptor = {
+        "name": dataset,
+        "title": title or (_title(paths[0].stem) if len(paths) == 1 else _title(dataset)),
+        "description": description or placeholders.make(
+            "describe the data in at least 100 characters: what it is, who produces it, how it is collected, "
+            "its limits."),
+        "licenses": [licences.descriptor(profile.licence)] if profile else [{"name": placeholders.make(
+            "the licence: etalab-2.0, ODbL-1.0, CC-BY-4.0, CC0-1.0 or ODC-PDDL-1.0")}],
+    }
+    hub = {"theme": theme or placeholders.make("one of " + ", ".join(THEMES)),
+           "frequency": frequency or placeholders.make("how often the data changes: " + ", ".join(FREQUENCIES))}
+    bbox = _merge(boxes)
+    if bbox or codes or coverage:
+        spatial = {"label": coverage or placeholders.make("the area covered, e.g. the town's name")}
+        if codes and len(codes) <= MAX_INSEE:
+            spatial["insee"] = sorted(codes)
+        if bbox:
+            spatial["bbox"] = _padded(bbox)
+        hub["spatial"] = spatial
+    if gtfs:
+        hub["profile"] = "gtfs"
+    descriptor["catalog"] = hub
+    descriptor["resources"] = resources
+    if not profile:
+        notes.append(f"no profile publishers/{publisher}.yml: create it before publishing (README, "
+                     "\"Publisher profiles\").")
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    written = folders.write(target, names, text, force)
+    return Described(target, f"{publisher}/{dataset}", descriptor, written, notes, suggestions,
+                     [_said(descriptor, key) for key, _ in placeholders.find(descriptor)])
+
+
+def _said(descriptor, key):
+    """`resources[0].schema.fields[2].catalog.public` as a person reads it."""
+    from catalog.validate.metadata import FIELD_KEY
+
+    match = FIELD_KEY.fullmatch(key)
+    if not match:
+        return key
+    resource = descriptor["resources"][int(match.group(1))]
+    name = resource["schema"]["fields"][int(match.group(2))]["name"]
+    return f"{match.group(3)} of column {name!r} ({resource['path']})"
+
+
+def _profile(root: Path, publisher: str):
+    from catalog.publishers import check_profile
+
+    path = Path(root) / "publishers" / f"{publisher}.yml"
+    return check_profile(path)[0] if path.is_file() else None
