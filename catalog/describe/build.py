@@ -116,6 +116,9 @@ def _insee(sample: Sample, fields: list[dict]) -> set[str]:
 def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
     """The resource of one table, its schema inferred; (resource, bbox, insee codes)."""
     columns = [Column.of(header, sample.column(i)) for i, header in enumerate(sample.header)]
+    for index in sample.numeric:
+        if index < len(columns):
+            columns[index].spreadsheet_numbers = True
     inferred = [infer_column(c, gtfs=gtfs, complete=sample.complete) for c in columns]
     fields = [i.field for i in inferred]
     for item in fields:

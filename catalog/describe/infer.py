@@ -58,6 +58,9 @@ class Column:
     values: Counter  # distinct non-empty values (stripped) -> count
     empty: int = 0
     rows: int = 0
+    # Numbers in spreadsheet cells: the workbook already lost any leading zero, and a reader
+    # gives numbers, which a string field refuses: they stay numbers.
+    spreadsheet_numbers: bool = False
 
     @classmethod
     def of(cls, name, cells):
@@ -189,7 +192,7 @@ def infer_column(column: Column, gtfs: bool = False, complete: bool = True) -> I
         return Inferred({**field, "type": "string"})
     if gtfs and (tokens[-1:] in (["id"], ["date"], ["time"], ["color"]) or column.name == "date"):
         return Inferred({**field, "type": "string"})
-    if _is_identifier(column, tokens, gtfs):
+    if not column.spreadsheet_numbers and _is_identifier(column, tokens, gtfs):
         return Inferred({**field, "type": "string"}, identifier=True, habits=["identifier kept as text"])
     boolean = _boolean(values)
     if boolean:

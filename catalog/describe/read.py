@@ -28,6 +28,7 @@ class Sample:
     delimiter: str | None = None
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    numeric: set[int] = field(default_factory=set)  # spreadsheet columns whose cells are all numbers
 
     def column(self, index: int) -> list[str]:
         return [row[index] if index < len(row) else "" for row in self.rows]
@@ -97,9 +98,14 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
             names = book.sheetnames
             chosen = _choose(names, sheet, path)
             records = book[chosen].iter_rows(values_only=True)
-        header, rows, complete = None, [], True
+        header, rows, complete, kinds = None, [], True, {}
         for record in records:
             texts = [_text(v) for v in record]
+            if header is not None:
+                for index, value in enumerate(record):
+                    if value is not None and value != "":
+                        kinds.setdefault(index, set()).add(
+                            "number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "other")
             if not any(t.strip() for t in texts):
                 continue
             if header is None:
@@ -119,7 +125,8 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
         raise UnusableInput(f"{path.name}: sheet {chosen!r} is empty.", "Choose another sheet with --sheet.")
     while header and not header[-1].strip():  # trailing formatted-but-empty columns
         header.pop()
-    return Sample(header, [r[:len(header)] for r in rows], complete, sheet=chosen, sheets=list(names))
+    return Sample(header, [r[:len(header)] for r in rows], complete, sheet=chosen, sheets=list(names),
+                  numeric={i for i, seen in kinds.items() if seen == {"number"}})
 
 
 def _choose(names: list[str], sheet: str | None, path: Path) -> str:

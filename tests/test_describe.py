@@ -1,0 +1,303 @@
+"""`catalog describe`: raw files to a dataset folder whose descriptor validates, habits declared."""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from catalog.cli import main
+from catalog.datasets import load_dataset
+from catalog.validate import validate
+from tests.conftest import ROOT
+
+PLAIN_DESCRIPTION = ("Toilettes publiques de la commune : adresse, accessibilité, horaires et position. "
+                     "Données d'exemple construites pour les tests (aucune personne réelle).")
+
+
+def describe(*args):
+    return CliRunner().invoke(main, ["describe", *map(str, args)])
+
+
+def hub_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "hub"
+    shutil.copytree(ROOT / "datasets", root / "datasets", ignore=shutil.ignore_patterns("generate.py"))
+    shutil.copytree(ROOT / "publishers", root / "publishers")
+    return root
+
+
+def _types(schema: dict) -> dict:
+    return {f["name"]: f.get("type", "string") for f in schema["fields"]}
+
+
+def test_bundled_datasets_described_again_validate_and_keep_their_types(tmp_path):
+    """Each bundled dataset's descriptor removed, `describe` on its files writes one that validates
+    with no error, and at least 90% of the fields get the type the publisher gave them."""
+    root = hub_copy(tmp_path)
+    same = total = described = 0
+    mismatches = []
+    for folder in sorted((root / "datasets").glob("*/*")):
+        dataset = load_dataset(folder)
+        if dataset.hub.get("reuse"):
+            continue  # derived: no data file to describe
+        originals = {r["path"]: dataset.schema(r) for r in dataset.resources if r.get("schema")}
+        files = [folder / r["path"] for r in dataset.resources]
+        (folder / "datapackage.json").unlink()
+        result = describe(*files, "--root", root)
+        assert result.exit_code == 0, result.output
+        described += 1
+        report = validate([str(folder)], root)
+        errors = [f for t in report.targets for f in t.findings if f.severity == "error"]
+        assert errors == [], (folder.name, [(f.code, f.file, f.column, f.message) for f in errors])
+        codes = {f.code for t in report.targets for f in t.findings}
+        assert codes <= {"placeholder"}, (folder.name, codes)
+        new = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        for resource in new["resources"]:
+            if resource["path"] not in originals:
+                continue
+            ours, theirs = _types(resource["schema"]), _types(originals[resource["path"]])
+            for name, kind in theirs.items():
+                total += 1
+                same += ours.get(name) == kind
+                if ours.get(name) != kind:
+                    mismatches.append((folder.name, name, kind, ours.get(name)))
+    assert described == 7
+    assert total > 100
+    assert same / total >= 0.9, mismatches
+
+
+def test_cp1252_budget_round_trips(tmp_path):
+    """The budget (cp1252, `;`, decimal comma, thousands separated by spaces, dd/mm/yyyy) described
+    again: the file is copied byte for byte, its habits declared, and the package holds the same values."""
+    root = hub_copy(tmp_path)
+    folder = root / "datasets" / "ville-de-sampleville" / "budget"
+    original_bytes = (folder / "budget-2025.csv").read_bytes()
+    runner = CliRunner()
+    assert runner.invoke(main, ["package", str(folder), "--root", str(root), "--packages", str(tmp_path / "before")]
+                         ).exit_code == 0
+    raw = tmp_path / "raw" / "Budget 2025.csv"
+    raw.parent.mkdir()
+    raw.write_bytes(original_bytes)
+    result = describe(raw, "--publisher", "ville-de-sampleville", "--dataset", "budget-again", "--root", root,
+                      "--description", PLAIN_DESCRIPTION, "--frequency", "annual", "--theme", "budget",
+                      "--coverage", "Sampleville")
+    assert result.exit_code == 0, result.output
+    target = root / "datasets" / "ville-de-sampleville" / "budget-again"
+    assert (target / "budget-2025.csv").read_bytes() == original_bytes  # declared, not converted
+    descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
+    resource = descriptor["resources"][0]
+    assert resource["encoding"] == "cp1252" and resource["dialect"] == {"delimiter": ";"}
+    fields = {f["name"]: f for f in resource["schema"]["fields"]}
+    assert fields["Montant (€)"]["type"] == "number"
+    assert fields["Montant (€)"]["decimalChar"] == "," and fields["Montant (€)"]["groupChar"] == " "
+    assert fields["Date de vote"] == {"name": "Date de vote", "type": "date", "format": "%d/%m/%Y"}
+    assert fields["Code INSEE"]["type"] == "string" and fields["Nature"]["type"] == "string"
+    assert fields["Exercice"]["type"] == "year"
+    assert descriptor["title"] == "Budget 2025"
+    assert runner.invoke(main, ["package", str(target), "--root", str(root), "--packages", str(tmp_path / "after")]
+                         ).exit_code == 0
+    before = (tmp_path / "before/ville-de-sampleville/budget/data/budget-2025.csv").read_text(encoding="utf-8")
+    after = (tmp_path / "after/ville-de-sampleville/budget-again/data/budget-2025.csv").read_text(encoding="utf-8")
+    assert after == before
+    assert "181309.31" in after and "2025-03-27" in after and "\n2025,00001," in after
+
+
+TOILETS_HEADER = "Identifiant;Nom;Adresse;Code postal;Code INSEE;Commune;Accessible PMR;Payant;Tarif (€);" \
+                 "Date d'installation;Latitude;Longitude"
+
+
+def toilets_csv(path: Path, rows: int = 24) -> Path:
+    """A raw export as an agency writes it: cp1252, `;`, decimal comma, oui/non, INSEE codes with
+    leading zeros (and Corsica's 2A), dd/mm/yyyy dates, WGS84 degrees with a decimal comma."""
+    communes = [("01001", "01400", "L'Abergement-Clémenciat"), ("01053", "01000", "Bourg-en-Bresse"),
+                ("2A004", "20000", "Ajaccio"), ("01004", "01500", "Ambérieu-en-Bugey")]
+    lines = [TOILETS_HEADER]
+    for number in range(1, rows + 1):
+        insee, postcode, commune = communes[number % len(communes)]
+        paying = number % 3 == 0
+        lines.append(";".join([
+            f"WC{number:04d}", f"Sanisette n°{number} – Place de l'Église", f"{number} rue des Écoles",
+            postcode, insee, commune, "oui" if number % 2 else "non", "oui" if paying else "non",
+            "0,50" if paying else "0", f"{(number % 28) + 1:02d}/0{(number % 9) + 1}/2023",
+            f"46,{200000 + number * 137}", f"5,{220000 + number * 91}"]))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path
+
+
+def test_raw_toilets_export_is_declared_not_converted(tmp_path):
+    root = hub_copy(tmp_path)
+    raw = toilets_csv(tmp_path / "Toilettes publiques.csv")
+    result = describe(raw, "--publisher", "ville-de-sampleville", "--root", root)
+    assert result.exit_code == 0, result.output
+    folder = root / "datasets" / "ville-de-sampleville" / "toilettes-publiques"
+    assert (folder / "toilettes-publiques.csv").read_bytes() == raw.read_bytes()
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["title"] == "Toilettes publiques"
+    assert descriptor["licenses"][0]["name"] == "etalab-2.0"  # the publisher's licence
+    resource = descriptor["resources"][0]
+    assert resource["encoding"] == "cp1252" and resource["dialect"] == {"delimiter": ";"}
+    fields = {f["name"]: f for f in resource["schema"]["fields"]}
+    assert fields["Code INSEE"]["type"] == "string" and fields["Code postal"]["type"] == "string"
+    assert fields["Accessible PMR"] == {"name": "Accessible PMR", "type": "boolean",
+                                        "trueValues": ["oui"], "falseValues": ["non"]}
+    assert fields["Tarif (€)"]["type"] == "number" and fields["Tarif (€)"]["decimalChar"] == ","
+    assert fields["Latitude"]["type"] == "number" and fields["Latitude"]["decimalChar"] == ","
+    assert fields["Date d'installation"]["format"] == "%d/%m/%Y"
+    assert fields["Commune"]["constraints"] == {"enum": sorted({"L'Abergement-Clémenciat", "Bourg-en-Bresse",
+                                                                "Ajaccio", "Ambérieu-en-Bugey"})}
+    assert resource["schema"]["primaryKey"] == ["Identifiant"]
+    assert resource["catalog"]["coordinates"] == {"latitude": "Latitude", "longitude": "Longitude",
+                                                  "crs": "EPSG:4326"}
+    spatial = descriptor["catalog"]["spatial"]
+    assert spatial["insee"] == ["01001", "01004", "01053", "2A004"]
+    west, south, east, north = spatial["bbox"]
+    assert west < 5.22 < east and south < 46.2 < north
+    # Unknowable values are placeholders that validate reports and the quality score does not count.
+    report = validate([str(folder)], root)
+    target = report.targets[0]
+    assert target.valid
+    placeholders = {f.column or f.message.split("`")[1] for f in target.findings if f.code == "placeholder"}
+    assert placeholders == {"description", "catalog.theme", "catalog.frequency", "catalog.spatial.label"}
+    unmet = {c.name for c in target.quality if not c.met}
+    assert {"description", "update frequency", "spatial coverage"} <= unmet
+
+
+def test_never_overwrites_without_force(tmp_path):
+    root = hub_copy(tmp_path)
+    raw = toilets_csv(tmp_path / "toilettes.csv")
+    assert describe(raw, "--publisher", "ville-de-sampleville", "--root", root).exit_code == 0
+    descriptor = root / "datasets/ville-de-sampleville/toilettes/datapackage.json"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace("TODO: describe", "Mes notes"),
+                          encoding="utf-8")
+    kept = descriptor.read_bytes()
+    (root / "datasets/ville-de-sampleville/toilettes/notes.txt").write_text("à garder", encoding="utf-8")
+    again = describe(raw, "--publisher", "ville-de-sampleville", "--root", root)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert descriptor.read_bytes() == kept
+    forced = describe(raw, "--publisher", "ville-de-sampleville", "--root", root, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert descriptor.read_bytes() != kept
+    assert (root / "datasets/ville-de-sampleville/toilettes/notes.txt").read_text(encoding="utf-8") == "à garder"
+    assert not [p for p in (root / "datasets/ville-de-sampleville").iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("option, value", [("--publisher", "../outside"), ("--publisher", "/tmp/x"),
+                                           ("--dataset", "../../etc"), ("--dataset", "Mes Données"),
+                                           ("--dataset", "a..b"), ("--publisher", ".hidden")])
+def test_names_outside_the_safe_alphabet_are_refused(tmp_path, option, value):
+    root = hub_copy(tmp_path)
+    raw = toilets_csv(tmp_path / "toilettes.csv")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    args = [raw, "--root", root, option, value]
+    if option == "--dataset":
+        args += ["--publisher", "ville-de-sampleville"]
+    result = describe(*args)
+    assert result.exit_code == 2, result.output
+    assert "not a valid name" in result.output and "Traceback" not in result.output
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_excel_sheet_is_chosen_and_validates(tmp_path):
+    root = hub_copy(tmp_path)
+    workbook = openpyxl.Workbook()
+    cover = workbook.active
+    cover.title = "Lisez-moi"
+    cover.append(["Ce classeur contient les marchés de la ville."])
+    sheet = workbook.create_sheet("Marchés")
+    sheet.append(["Numéro SIRET", "Objet", "Montant", "Notifié le", "Code postal"])
+    for number in range(1, 13):
+        sheet.append([21000001400010 + number, f"Marché n°{number}", 1500.5 * number,
+                      __import__("datetime").datetime(2024, 1, number), "01000"])
+    path = tmp_path / "marches.xlsx"
+    workbook.save(path)
+    result = describe(path, "--publisher", "ville-de-sampleville", "--root", root, "--sheet", "2")
+    assert result.exit_code == 0, result.output
+    assert "sheet 'Marchés'" in result.output and "Lisez-moi" in result.output
+    folder = root / "datasets/ville-de-sampleville/marches"
+    resource = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]
+    assert resource["dialect"] == {"excel": {"sheet": "Marchés"}} and resource["format"] == "xlsx"
+    # Numbers in the workbook stay numbers (a reader gives numbers; their zeros were lost in Excel already).
+    assert _types(resource["schema"]) == {"Numéro SIRET": "integer", "Objet": "string", "Montant": "number",
+                                          "Notifié le": "date", "Code postal": "string"}
+    report = validate([str(folder)], root)
+    assert report.targets[0].valid, [(f.code, f.message) for f in report.targets[0].findings]
+    assert describe(path, "--publisher", "ville-de-sampleville", "--root", root, "--sheet", "Budget",
+                    "--dataset", "autre").exit_code == 2
+
+
+def test_geojson_and_gtfs_zip_are_described(tmp_path, shared_data):
+    root = hub_copy(tmp_path)
+    result = describe(shared_data / "geo/communes-corse.geojson", "--publisher", "departement-de-sample",
+                      "--root", root)
+    assert result.exit_code == 0, result.output
+    folder = root / "datasets/departement-de-sample/communes-corse"
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["resources"][0]["format"] == "geojson"
+    west, south, east, north = descriptor["catalog"]["spatial"]["bbox"]
+    assert 8.4 < west < 8.6 and 41.3 < south < 41.4 and 9.5 < east < 9.6 and 42.9 < north < 43.1
+    assert "2A004" in descriptor["catalog"]["spatial"].get("insee", []) or len(
+        descriptor["catalog"]["spatial"].get("insee", [])) == 0
+    assert validate([str(folder)], root).targets[0].valid
+    result = describe(shared_data / "gtfs/google-sample-feed-1.zip", "--publisher", "sample-mobilites",
+                      "--dataset", "feed", "--root", root)
+    assert result.exit_code == 0, result.output
+    folder = root / "datasets/sample-mobilites/feed"
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["catalog"]["profile"] == "gtfs" and descriptor["resources"][0]["format"] == "zip"
+    assert len(descriptor["catalog"]["spatial"]["bbox"]) == 4
+    report = validate([str(folder)], root)
+    assert {f.code for f in report.targets[0].findings if f.severity == "error"} <= {
+        c for c in {f.code for f in validate([str(shared_data / "gtfs/google-sample-feed-1.zip")]).targets[0].findings
+                    if f.severity == "error"}}
+
+
+def test_a_not_a_gtfs_zip_or_unknown_file_is_refused(tmp_path):
+    root = hub_copy(tmp_path)
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("a.txt", "hello")
+    result = describe(archive, "--publisher", "sample-mobilites", "--root", root)
+    assert result.exit_code == 2 and "stops.txt" in result.output
+    other = tmp_path / "notes.docx"
+    other.write_bytes(b"PK")
+    result = describe(other, "--publisher", "sample-mobilites", "--root", root)
+    assert result.exit_code == 2 and "CSV" in result.output
+    assert not (root / "datasets/sample-mobilites/photos").exists()
+
+
+def test_headers_of_a_national_schema_are_recognised(tmp_path, shared_data):
+    root = hub_copy(tmp_path)
+    example = shared_data / "schemas/irve/statique/exemple-valide-statique.csv"
+    result = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve", "--root", root)
+    assert result.exit_code == 0, result.output
+    assert "IRVE statique 2.3.0" in result.output
+    assert "--schema etalab/schema-irve-statique@2.3.0" in result.output
+    result = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve", "--root", root,
+                      "--schema", "etalab/schema-irve-statique@latest", "--force")
+    assert result.exit_code == 0, result.output
+    folder = root / "datasets/departement-de-sample/irve"
+    resource = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]
+    assert resource["schema"] == "etalab/schema-irve-statique@2.3.0"
+    report = validate([str(folder)], root)
+    assert report.targets[0].valid, [(f.code, f.message) for f in report.targets[0].findings]
+    unknown = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve2", "--root", root,
+                       "--schema", "etalab/schema-inconnu@1.0.0")
+    assert unknown.exit_code == 2 and "unknown national schema" in unknown.output
+    assert not (root / "datasets/departement-de-sample/irve2").exists()
+
+
+def test_the_sample_is_bounded_before_reading(tmp_path):
+    """With --sample-rows, only that many rows are read: no enum or primary key is claimed from a
+    part of the file, and the summary says it was a sample."""
+    root = hub_copy(tmp_path)
+    raw = toilets_csv(tmp_path / "toilettes.csv", rows=500)
+    result = describe(raw, "--publisher", "ville-de-sampleville", "--root", root, "--sample-rows", "20")
+    assert result.exit_code == 0, result.output
+    assert "the first 20" in result.output
+    schema = json.loads((root / "datasets/ville-de-sampleville/toilettes/datapackage.json").read_text(
+        encoding="utf-8"))["resources"][0]["schema"]
+    assert "primaryKey" not in schema and not any("constraints" in f for f in schema["fields"])
