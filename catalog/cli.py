@@ -169,6 +169,53 @@ def describe(files, publisher, dataset, schema, sheet, force, sample_rows, title
                    "until then the dataset is not published.")
 
 
+@main.group()
+def schemas():
+    """National schemas (schema.data.gouv.fr): list, sync.
+
+    A resource refers to one as "schema": "etalab/schema-irve-statique@2.3.0"."""
+
+
+@schemas.command("sync")
+@click.option("--url", default="https://schema.data.gouv.fr/schemas/schemas.json", show_default=True,
+              help="The schema catalogue (schema.data.gouv.fr's JSON format).")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for each answer.")
+@root_option
+def schemas_sync(url, timeout, root):
+    """Refresh the local schema cache from the catalogue.
+
+    Fetches the catalogue, the latest version of every Table Schema and every version the
+    hub's datasets refer to, into the cache (CATALOG_SCHEMAS_CACHE, default
+    ~/.cache/catalog/schemas). Without a network, the snapshot shipped with catalog is used.
+    Exit codes: 0 synced (some schemas may have failed, listed), 2 catalogue unreachable."""
+    from catalog.schemas.sync import sync
+
+    try:
+        result = sync(url, Path(root), timeout)
+    except CatalogError as error:
+        _fail(error)
+    click.echo(f"{result.schemas} schemas in the catalogue; {len(result.files)} schema files stored in {result.folder}")
+    for label, why in result.failed.items():
+        click.echo(f"Warning: {label} not stored: {why}", err=True)
+
+
+@schemas.command("list")
+def schemas_list():
+    """The national schemas known here, with their versions."""
+    from catalog.schemas.catalogue import catalogues, known, latest_version
+    from catalog.schemas.reference import version_key
+
+    try:
+        found = catalogues()
+    except CatalogError as error:
+        _fail(error)
+    for name, entry in sorted(known(found).items()):
+        if not entry.versions:
+            continue
+        stored = [v for v in sorted(entry.versions, key=version_key) if any(c.file(name, v) for c in found)]
+        click.echo(f"{name}@{latest_version(entry)}  {entry.title}  (stored: {', '.join(stored) or 'none'})")
+
+
 @main.command("package")
 @click.argument("paths", nargs=-1, type=click.Path())
 @packages_option("--out")

@@ -175,6 +175,17 @@ def _format(entry) -> str:
     return FORMATS.get(fmt, fmt.upper())
 
 
+def resource_schema_field(entry: dict) -> str | None:
+    """The national schema a table conforms to, as data.gouv.fr records it on a resource
+    (`{"name", "version", "url"}`), as JSON text: CKAN keeps resource fields as strings."""
+    schema = entry.get("schema") if isinstance(entry.get("schema"), dict) else {}
+    national = schema.get("catalog") if isinstance(schema.get("catalog"), dict) else {}
+    if not national.get("name"):
+        return None
+    return json.dumps({"name": national["name"], "version": national.get("version"), "url": national.get("url")},
+                      ensure_ascii=False, sort_keys=True)
+
+
 def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
     """Every file to upload: the data files, then the datapackage.json itself."""
     specs = []
@@ -185,6 +196,9 @@ def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
                 "fields": {"name": entry.get("title") or entry["name"],
                            "description": entry.get("description") or "",
                            "format": _format(entry), "mimetype": entry.get("mediatype") or ""}}
+        national = resource_schema_field(entry)
+        if national:
+            spec["fields"]["schema"] = national
         if (entry.get("schema") and _format(entry) == "CSV") or _format(entry) == "GeoJSON":
             spec["datastore"] = datastore_spec(descriptor, entry, file_hash)
             spec["rows"] = (entry.get("catalog") or {}).get("rows")
