@@ -249,14 +249,22 @@ def publish():
     Publish data packages to a target: a Datasette hub or a CKAN portal."""
 
 
+def min_quality_option(command):
+    """The quality gate both publishers apply (catalog/publish/gate.py)."""
+    return click.option("--min-quality", default=60, show_default=True, type=click.IntRange(0, 100),
+                        help="Refuse datasets whose metadata quality score is under this (0-100). Datasets "
+                             "without a title or with TODO placeholders are always refused.")(command)
+
+
 # `catalog publish datasette` and `catalog serve` are defined below this line.
 @publish.command("datasette")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--db", default="build/hub.db", show_default=True, type=click.Path(dir_okay=False),
               help="The hub SQLite database to build (swapped in whole when ready).")
 @packages_option("--out")
+@min_quality_option
 @root_option
-def publish_datasette_command(paths, db, packages, root):
+def publish_datasette_command(paths, db, packages, min_quality, root):
     """Build the Datasette hub database.
 
     Packages the datasets, then builds the hub database from them. With no PATH, every
@@ -267,7 +275,7 @@ def publish_datasette_command(paths, db, packages, root):
 
     freeze_imports()
     try:
-        result = publish_datasette(paths, Path(root), Path(db), Path(packages))
+        result = publish_datasette(paths, Path(root), Path(db), Path(packages), min_quality=min_quality)
     except CatalogError as error:
         _fail(error)
     for step in result.steps:
@@ -312,8 +320,9 @@ def serve(db, host, port, workers, packages, root):
 @click.option("--prune", is_flag=True, help="Remove resources this tool published that left the package.")
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for each answer of the portal.")
 @packages_option("--out")
+@min_quality_option
 @root_option
-def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, packages, root):
+def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, packages, min_quality, root):
     """Publish datasets to a CKAN portal.
 
     Organisations, datasets, files and DataStore tables. With no PATH, every dataset
@@ -344,6 +353,7 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, pack
     try:
         api_key = read_api_key(api_key_file)
         options = dict(url=url, api_key=api_key, dry_run=dry_run, prune=prune, timeout=timeout,
+                       min_quality=min_quality,
                        progress=rows_loaded if bar else None, on_step=step_done)
         if bar:
             with bar:

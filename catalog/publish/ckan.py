@@ -24,6 +24,7 @@ from pathlib import Path
 
 from catalog.errors import PartialPublication, UnusableInput
 from catalog.publish import ckan_datastore
+from catalog.publish.gate import DEFAULT_MIN_QUALITY, refusals
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
 from catalog.publish.ckan_plan import (CREATE, PRUNE, UNCHANGED, UPDATE, Step, dataset_name, dataset_steps,
                                        organisation_fields, organisation_step)
@@ -201,9 +202,10 @@ def _stopped(result: CkanResult, failed: Step, message: str) -> str:
 
 def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packages"), *, url: str,
                  api_key: str | None = None, dry_run: bool = False, prune: bool = False, timeout: float = 120,
-                 progress=None, on_step=None) -> CkanResult:
-    """Package the datasets named by `paths` (all when empty), then plan or publish them."""
-    from catalog.package import package
+                 progress=None, on_step=None, min_quality: int = DEFAULT_MIN_QUALITY) -> CkanResult:
+    """Package the datasets named by `paths` (all when empty) that pass the quality gate
+    (`catalog.publish.gate`), then plan or publish them."""
+    from catalog.package import PackageRun, dataset_folders, package
     from catalog.publishers import load_publishers
 
     if not url.startswith(("http://", "https://")):
@@ -218,7 +220,11 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     scratch = Path(tempfile.mkdtemp(prefix="catalog-dry-run-")) if dry_run else None
     client = Client(url, api_key, timeout)
     try:
-        run = package(paths, root, scratch or Path(out))
+        folders = dataset_folders(paths, root)
+        gated = refusals(folders, root, min_quality)
+        passing = [str(f) for f in folders if f not in {folder for folder, _ in gated.values()}]
+        run = package(passing, root, scratch or Path(out)) if passing or not folders else PackageRun()
+        run.refused.update({name: why for name, (_, why) in gated.items()})
         profiles = load_publishers(root)
         datastore = has_datastore(client)
         steps = plan(run.packaged, client, prune, profiles, datastore)
