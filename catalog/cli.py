@@ -60,6 +60,7 @@ def main():
 
     \b
     Usual order, from the hub folder (holding datasets/ and publishers/):
+      catalog describe FILE      write a new dataset's folder and descriptor
       catalog validate           check datasets, publisher profiles and files
       catalog package            write data packages to build/packages
       catalog publish datasette  build the hub database, then: catalog serve
@@ -143,9 +144,9 @@ def validate(paths, schema, root, as_json, verbose):
 @root_option
 def describe(files, publisher, dataset, schema, sheet, force, sample_rows, title, description, frequency, theme,
              coverage, root):
-    """Write a dataset folder and its descriptor from raw files.
+    """Describe raw files as a new dataset.
 
-    FILE is a CSV/TSV (any common encoding and delimiter), an Excel workbook, a GeoJSON file,
+    Writes a dataset folder and its descriptor from raw files. FILE is a CSV/TSV (any common encoding and delimiter), an Excel workbook, a GeoJSON file,
     a GTFS zip, or GTFS .txt files. Writes datasets/<publisher>/<dataset>/ with the files
     (copied as they are) and datapackage.json: a Table Schema per table declaring the file's
     habits (encoding, delimiter, decimal comma, dd/mm/yyyy dates, oui/non, codes kept as text)
@@ -171,9 +172,9 @@ def describe(files, publisher, dataset, schema, sheet, force, sample_rows, title
 
 @main.group()
 def schemas():
-    """National schemas (schema.data.gouv.fr): list, sync.
+    """National schemas: list, sync.
 
-    A resource refers to one as "schema": "etalab/schema-irve-statique@2.3.0"."""
+    The national schemas of schema.data.gouv.fr. A resource refers to one as "schema": "etalab/schema-irve-statique@2.3.0"."""
 
 
 @schemas.command("sync")
@@ -182,7 +183,7 @@ def schemas():
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for each answer.")
 @root_option
 def schemas_sync(url, timeout, root):
-    """Refresh the local schema cache from the catalogue.
+    """Refresh the local national schema cache.
 
     Fetches the catalogue, the latest version of every Table Schema and every version the
     hub's datasets refer to, into the cache (CATALOG_SCHEMAS_CACHE, default
@@ -201,7 +202,9 @@ def schemas_sync(url, timeout, root):
 
 @schemas.command("list")
 def schemas_list():
-    """The national schemas known here, with their versions."""
+    """List the known national schemas.
+
+    Each schema's latest version, title, and the versions stored here."""
     from catalog.schemas.catalogue import catalogues, known, latest_version
     from catalog.schemas.reference import version_key
 
