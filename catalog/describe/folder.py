@@ -11,16 +11,14 @@ from pathlib import Path
 
 from catalog.datasets import DESCRIPTOR_NAMES
 from catalog.errors import UnusableInput
-from catalog.safety import inside
-
-NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+from catalog.safety import NAME_RULE, inside, is_name
 
 
 def check_name(value: str, what: str) -> str:
-    if not isinstance(value, str) or not NAME.fullmatch(value) or ".." in value:
+    """Publisher and dataset names become folder, package and table names: the hub's one rule."""
+    if not is_name(value):
         raise UnusableInput(f"{what} {value!r} is not a valid name.",
-                            f"Use lower-case letters, digits, '.', '_' and '-' only (no '..'), e.g. "
-                            f"{slug(value or 'mon-jeu-de-donnees')!r}.")
+                            f"Names are {NAME_RULE}, e.g. {slug(value or 'mon-jeu-de-donnees')!r}.")
     return value
 
 
