@@ -301,3 +301,20 @@ def test_the_sample_is_bounded_before_reading(tmp_path):
     schema = json.loads((root / "datasets/ville-de-sampleville/toilettes/datapackage.json").read_text(
         encoding="utf-8"))["resources"][0]["schema"]
     assert "primaryKey" not in schema and not any("constraints" in f for f in schema["fields"])
+
+
+def test_the_fix_of_a_folder_without_descriptor_is_a_describe_command_that_works(tmp_path, monkeypatch):
+    root = hub_copy(tmp_path)
+    folder = root / "datasets/ville-de-sampleville/toilettes"
+    folder.mkdir()
+    toilets_csv(folder / "toilettes.csv")
+    monkeypatch.chdir(root)
+    report = validate([], root)
+    fix = next(f.fix for t in report.targets for f in t.findings if f.code == "missing-descriptor")
+    command = fix.split("`")[1].split()
+    assert command[:2] == ["catalog", "describe"]
+    result = describe(*command[2:])
+    assert result.exit_code == 0, result.output
+    after = validate([], root)
+    assert "missing-descriptor" not in {f.code for t in after.targets for f in t.findings}
+    assert after.exit_code == 0
