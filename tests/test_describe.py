@@ -318,3 +318,54 @@ def test_the_fix_of_a_folder_without_descriptor_is_a_describe_command_that_works
     after = validate([], root)
     assert "missing-descriptor" not in {f.code for t in after.targets for f in t.findings}
     assert after.exit_code == 0
+
+
+REAL_FILES = ["csv/annuaire-education-35.csv", "csv/covoiturage-calvados-utf8bom.csv",
+              "csv/covoiturage-corse-latin1-semicolon.csv", "csv/loire-atlantique-subventions-associations.csv",
+              "csv/plf-2012-jaune-associations-subventionnees-2010.cp1252.csv",
+              "csv/plf-2017-nomenclature-mission-programme-action.cp1252.csv", "excel/mayenne-cd53-2018.xlsx",
+              "schemas/lieux-covoiturage/exemple-valide.xls", "schemas/dispositif-aide/exemple.csv",
+              "schemas/subventions-scdl/exemple_invalide_erreurs_cellules.csv", "geo/communes-01-ain.geojson",
+              "gtfs/libellus-castres-mazamet.zip", "gtfs/sncf-intercites-2013.zip"]
+# What a descriptor decides: a finding among these means describe declared something the file is not.
+DESCRIPTOR_FINDINGS = {"type-error", "constraint-error", "unique-error", "primary-key", "encoding-mismatch",
+                       "delimiter-mismatch", "schema-error", "field-error", "resource-error", "dialect-error",
+                       "missing-label", "extra-label", "incorrect-label", "coordinates-projected",
+                       "coordinates-swapped", "coordinates-out-of-range", "unusable-input", "format-error"}
+
+
+@pytest.mark.parametrize("name", REAL_FILES)
+def test_real_exports_described_declare_what_the_files_are(tmp_path, shared_data, name):
+    """Real public files (Latin-1 `;`, BOM, cp1252 with thousands separated by spaces, Lambert-93
+    beside WGS84, SIRETs stored as numbers in Excel, GeoJSON, GTFS): described, they validate
+    without any finding that the descriptor would be to blame for."""
+    root = hub_copy(tmp_path)
+    result = describe(shared_data / name, "--publisher", "ville-de-sampleville", "--dataset", "real", "--root", root)
+    assert result.exit_code == 0, result.output
+    folder = root / "datasets/ville-de-sampleville/real"
+    report = validate([str(folder)], root)
+    blamed = [(f.code, f.row, f.column, f.value) for t in report.targets for f in t.findings
+              if f.code in DESCRIPTOR_FINDINGS]
+    assert blamed == [], result.output
+    assert report.exit_code in (0, 1)
+
+
+def test_projected_coordinates_are_declared_with_their_system(tmp_path, shared_data):
+    root = hub_copy(tmp_path)
+    result = describe(shared_data / "csv/annuaire-education-35.csv", "--publisher", "ville-de-sampleville",
+                      "--dataset", "ecoles", "--root", root)
+    assert "coordonnee_X (EPSG:2154)" in result.output and "longitude longitude (EPSG:4326)" in result.output
+    resource = json.loads((root / "datasets/ville-de-sampleville/ecoles/datapackage.json").read_text(
+        encoding="utf-8"))["resources"][0]
+    fields = {f["name"]: f for f in resource["schema"]["fields"]}
+    assert fields["coordonnee_X"]["catalog"]["crs"] == "EPSG:2154" == fields["coordonnee_Y"]["catalog"]["crs"]
+    assert resource["catalog"]["coordinates"] == {"latitude": "latitude", "longitude": "longitude",
+                                                  "crs": "EPSG:4326"}
+    # Undeclared, the same metres are a finding.
+    del fields["coordonnee_X"]["catalog"], fields["coordonnee_Y"]["catalog"]
+    path = root / "datasets/ville-de-sampleville/ecoles/datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["resources"][0]["schema"]["fields"] = list(fields.values())
+    path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    codes = {f.code for t in validate([str(path.parent)], root).targets for f in t.findings}
+    assert "coordinates-projected" in codes

@@ -77,29 +77,45 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _coordinates(sample: Sample, fields: list[dict]):
-    """The latitude/longitude pair of a table: (lat, lon, crs, bbox or None)."""
+def _coordinates(sample: Sample, fields: list[dict]) -> list[tuple]:
+    """Every latitude/longitude pair of a table: (lat, lon, crs or None, WGS84 bbox or None),
+    those in WGS84 degrees first."""
     from catalog.validate.geo import _axis, _partner
 
     numeric = [f["name"] for f in fields if f["type"] in ("number", "integer")]
     lats = [n for n in numeric if _axis(n) == "lat"]
     lons = [n for n in numeric if _axis(n) == "lon"]
-    if len(lats) != 1:
-        return None
-    lon = _partner(lats[0], lons)
-    if lon is None:
-        return None
     index = {name: i for i, name in enumerate(sample.header)}
-    pairs = [(_number(a), _number(b)) for a, b in zip(sample.column(index[lats[0]]), sample.column(index[lon]))]
-    pairs = [(y, x) for y, x in pairs if y is not None and x is not None]
-    if not pairs:
-        return None
-    ys, xs = [p[0] for p in pairs], [p[1] for p in pairs]
-    if all(-90 <= y <= 90 for y in ys) and all(-180 <= x <= 180 for x in xs):
-        return lats[0], lon, "EPSG:4326", [min(xs), min(ys), max(xs), max(ys)]
-    if all(0 <= x <= 1_300_000 for x in xs) and all(6_000_000 <= y <= 7_200_000 for y in ys):
-        return lats[0], lon, "EPSG:2154", None  # Lambert-93, metropolitan France's official projection
-    return lats[0], lon, None, None
+    declared = _declared_epsg(sample)
+    pairs = []
+    for lat in lats:
+        lon = _partner(lat, lons)
+        if lon is None:
+            continue
+        points = [(_number(a), _number(b)) for a, b in zip(sample.column(index[lat]), sample.column(index[lon]))]
+        points = [(y, x) for y, x in points if y is not None and x is not None]
+        if not points:
+            continue
+        ys, xs = [p[0] for p in points], [p[1] for p in points]
+        if all(-90 <= y <= 90 for y in ys) and all(-180 <= x <= 180 for x in xs):
+            pairs.append((lat, lon, "EPSG:4326", [min(xs), min(ys), max(xs), max(ys)]))
+        elif declared:
+            pairs.append((lat, lon, declared, None))
+        elif all(0 <= x <= 1_300_000 for x in xs) and all(6_000_000 <= y <= 7_200_000 for y in ys):
+            pairs.append((lat, lon, "EPSG:2154", None))  # Lambert-93, metropolitan France's official projection
+        else:
+            pairs.append((lat, lon, None, None))
+    return sorted(pairs, key=lambda p: p[2] != "EPSG:4326")
+
+
+def _declared_epsg(sample: Sample) -> str | None:
+    """The coordinate system an `epsg`/`crs` column states, when it states one for every row."""
+    for index, name in enumerate(sample.header):
+        if words(name) in (["epsg"], ["crs"], ["srid"], ["code", "epsg"]):
+            values = {v.strip().upper().removeprefix("EPSG:") for v in sample.column(index) if v.strip()}
+            if len(values) == 1 and (value := values.pop()).isdigit() and value != "4326":
+                return f"EPSG:{value}"
+    return None
 
 
 def _insee(sample: Sample, fields: list[dict]) -> set[str]:
@@ -164,12 +180,17 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
             resource["dialect"] = {"delimiter": sample.delimiter}
     resource["schema"] = schema
     bbox = None
-    located = _coordinates(sample, fields)
-    if located:
-        lat, lon, crs, bbox = located
-        resource["catalog"] = {"coordinates": {"latitude": lat, "longitude": lon, **({"crs": crs} if crs else {})}}
+    pairs = _coordinates(sample, fields)
+    by_name = {item["name"]: item for item in fields}
+    for lat, lon, crs, box in pairs:
         notes.append(f"  coordinates: latitude {lat}, longitude {lon}" + (f" ({crs})" if crs else
                                                                            " (unknown coordinate system)"))
+        if crs and crs != "EPSG:4326":  # declared, so validate reads them as what they are
+            for name in (lat, lon):
+                by_name[name]["catalog"] = {**by_name[name].get("catalog", {}), "crs": crs}
+    if pairs:
+        lat, lon, crs, bbox = pairs[0]
+        resource["catalog"] = {"coordinates": {"latitude": lat, "longitude": lon, **({"crs": crs} if crs else {})}}
     return resource, bbox, _insee(sample, fields), sample.header
 
 

@@ -152,10 +152,7 @@ def _number(values) -> tuple[dict, str] | None:
         return None
     group = groups.pop()
     decimal = decimals.pop() if decimals else ("," if group in SPACES + "." else ".")
-    if not decimals and group in SPACES:
-        field = {"type": "integer", "groupChar": group}
-        if all(INTEGER.fullmatch(v.replace(group, "")) for v in values):
-            return field, "thousands separated by spaces"
+    # Table Schema's integer has no groupChar: grouped whole numbers are numbers.
     field = {"type": "number", "groupChar": group}
     if decimal == ",":
         field["decimalChar"] = ","
