@@ -369,3 +369,15 @@ def test_projected_coordinates_are_declared_with_their_system(tmp_path, shared_d
     path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     codes = {f.code for t in validate([str(path.parent)], root).targets for f in t.findings}
     assert "coordinates-projected" in codes
+
+
+@pytest.mark.parametrize("content, said", [
+    (b"", "empty"), (b"a;b;a\n1;2;3\n", "both named 'a'"), (b"a;b;\n1;2;\n", "column 3 has no name"),
+    (b"\x00\x01PK\x03\x04" * 50, "not a text file")])
+def test_unusable_tables_are_refused_plainly_and_nothing_is_written(tmp_path, content, said):
+    root = hub_copy(tmp_path)
+    raw = tmp_path / "export.csv"
+    raw.write_bytes(content)
+    result = describe(raw, "--publisher", "ville-de-sampleville", "--root", root)
+    assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output
+    assert not (root / "datasets/ville-de-sampleville/export").exists()

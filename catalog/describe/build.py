@@ -137,10 +137,15 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
             columns[index].spreadsheet_numbers = True
     inferred = [infer_column(c, gtfs=gtfs, complete=sample.complete) for c in columns]
     fields = [i.field for i in inferred]
-    for item in fields:
+    seen = {}
+    for number, item in enumerate(fields, 1):
         if not item["name"].strip():
-            raise UnusableInput(f"{path.name}: a column has no name in the header row.",
-                                "Give every column a name in the first row.")
+            raise UnusableInput(f"{path.name}: column {number} has no name in the header row.",
+                                "Give every column a name in the first row (or delete the empty column).")
+        if item["name"] in seen:
+            raise UnusableInput(f"{path.name}: columns {seen[item['name']]} and {number} are both named "
+                                f"{item['name']!r}.", "Give each column its own name in the first row.")
+        seen[item["name"]] = number
     for index, item in enumerate(fields):
         values = [v.strip() for v in sample.column(index) if v.strip()]
         if item["type"] == "string" and values and sum(map(bool, map(CONTACT.fullmatch, values))) >= 0.8 * len(values):
