@@ -118,14 +118,13 @@ def _declared_epsg(sample: Sample) -> str | None:
     return None
 
 
-def _insee(sample: Sample, fields: list[dict]) -> set[str]:
+def _insee(columns: list[Column], fields: list[dict]) -> set[str]:
     codes = set()
-    for index, item in enumerate(fields):
+    for column, item in zip(columns, fields):
         tokens = set(words(item["name"]))
         if item["type"] == "string" and (tokens & INSEE_WORDS or {"code", "commune"} <= tokens):
-            values = {v.strip() for v in sample.column(index) if v.strip()}
-            if values and all(INSEE.fullmatch(v) for v in values):
-                codes |= values
+            if column.values and all(INSEE.fullmatch(v) for v in column.values):
+                codes |= set(column.values)
     return codes
 
 
@@ -146,9 +145,9 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
             raise UnusableInput(f"{path.name}: columns {seen[item['name']]} and {number} are both named "
                                 f"{item['name']!r}.", "Give each column its own name in the first row.")
         seen[item["name"]] = number
-    for index, item in enumerate(fields):
-        values = [v.strip() for v in sample.column(index) if v.strip()]
-        if item["type"] == "string" and values and sum(map(bool, map(CONTACT.fullmatch, values))) >= 0.8 * len(values):
+    for column, item in zip(columns, fields):
+        contacts = sum(n for value, n in column.values.items() if CONTACT.fullmatch(value))
+        if item["type"] == "string" and column.values and contacts >= 0.8 * (column.rows - column.empty):
             # Phones and e-mails: a service's public contact, or personal data. Only a person can tell.
             item["catalog"] = {"public": placeholders.make(
                 "true if these are public contacts (a service's phone or e-mail); if they are private persons', "
@@ -196,7 +195,7 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
     if pairs:
         lat, lon, crs, bbox = pairs[0]
         resource["catalog"] = {"coordinates": {"latitude": lat, "longitude": lon, **({"crs": crs} if crs else {})}}
-    return resource, bbox, _insee(sample, fields), sample.header
+    return resource, bbox, _insee(columns, fields), sample.header
 
 
 def _geojson(path: Path, name: str, notes: list[str]):

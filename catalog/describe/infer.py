@@ -64,14 +64,9 @@ class Column:
 
     @classmethod
     def of(cls, name, cells):
-        values, empty = Counter(), 0
-        for cell in cells:
-            text = cell.strip() if isinstance(cell, str) else cell
-            if text in ("", None):
-                empty += 1
-            else:
-                values[text] += 1
-        return cls(name, values, empty, empty + sum(values.values()))
+        values = Counter(map(str.strip, cells))
+        empty = values.pop("", 0)
+        return cls(name, values, empty, len(cells))
 
 
 @dataclass

@@ -29,9 +29,15 @@ class Sample:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     numeric: set[int] = field(default_factory=set)  # spreadsheet columns whose cells are all numbers
+    _columns: list | None = field(default=None, repr=False)
 
     def column(self, index: int) -> list[str]:
-        return [row[index] if index < len(row) else "" for row in self.rows]
+        """The cells of one column (rows short of cells give empty ones), transposed once for all."""
+        if self._columns is None:
+            width = len(self.header)
+            padded = (row if len(row) == width else (row + [""] * width)[:width] for row in self.rows)
+            self._columns = [list(cells) for cells in zip(*padded)] if self.rows else [[] for _ in self.header]
+        return self._columns[index]
 
 
 def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
