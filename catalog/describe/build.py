@@ -1,17 +1,15 @@
 """The descriptor `describe` writes, built from the files' samples."""
 from __future__ import annotations
 
-import csv
-import io
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog import licences, placeholders
 from catalog.describe import folder as folders
-from catalog.describe.infer import Column, infer_column, primary_key, words
+from catalog.describe import spatial
+from catalog.describe.infer import Column, infer_column, primary_key
 from catalog.describe.read import DEFAULT_SAMPLE_ROWS, Sample, read_csv, read_excel
 from catalog.errors import UnusableInput
 from catalog.validate.metadata import FREQUENCIES
@@ -23,11 +21,8 @@ GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.
 TABLES = {".csv", ".tsv", ".txt"}
 SPREADSHEETS = {".xlsx", ".xls"}
 GEOJSON = {".geojson", ".json"}
-INSEE = re.compile(r"\d{5}|2[AB]\d{3}")
 CONTACT = re.compile(r"(\+33 ?|0)[1-9]([ .-]?\d{2}){4}|[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
-INSEE_WORDS = {"insee", "depcom", "codgeo", "cog"}
 MAX_INSEE = 100
-MAX_GEOJSON_BYTES = 512 * 1024**2
 THEMES = ("transport", "energy", "budget", "facilities", "boundaries", "mobility", "population", "environment",
           "health", "education", "culture", "economy", "housing", "tourism", "agriculture", "society")
 
@@ -41,12 +36,6 @@ class Described:
     notes: list[str] = field(default_factory=list)  # what was detected and declared, in words
     suggestions: list[str] = field(default_factory=list)  # national schemas the headers match
     placeholders: list[str] = field(default_factory=list)  # keys still to fill in
-
-
-def _title(stem: str) -> str:
-    text = re.sub(r"[_\-.]+", " ", stem).strip()
-    text = re.sub(r"\s+", " ", text)
-    return (text[:1].upper() + text[1:]) if text else stem
 
 
 def _location(root: Path, files: list[Path]):
@@ -67,65 +56,6 @@ def _default_publisher(root: Path) -> str:
     raise UnusableInput("which publisher? " + (f"the hub has {len(profiles)} profiles ({', '.join(profiles)})."
                                               if profiles else "the hub has no publisher profile (publishers/*.yml)."),
                         "Pass --publisher SLUG (its profile is publishers/SLUG.yml; README, \"Publisher profiles\").")
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _coordinates(sample: Sample, fields: list[dict]) -> list[tuple]:
-    """Every latitude/longitude pair of a table: (lat, lon, crs or None, WGS84 bbox or None),
-    those in WGS84 degrees first."""
-    from catalog.validate.geo import _axis, _partner
-
-    numeric = [f["name"] for f in fields if f["type"] in ("number", "integer")]
-    lats = [n for n in numeric if _axis(n) == "lat"]
-    lons = [n for n in numeric if _axis(n) == "lon"]
-    index = {name: i for i, name in enumerate(sample.header)}
-    declared = _declared_epsg(sample)
-    pairs = []
-    for lat in lats:
-        lon = _partner(lat, lons)
-        if lon is None:
-            continue
-        points = [(_number(a), _number(b)) for a, b in zip(sample.column(index[lat]), sample.column(index[lon]))]
-        points = [(y, x) for y, x in points if y is not None and x is not None]
-        if not points:
-            continue
-        ys, xs = [p[0] for p in points], [p[1] for p in points]
-        if all(-90 <= y <= 90 for y in ys) and all(-180 <= x <= 180 for x in xs):
-            pairs.append((lat, lon, "EPSG:4326", [min(xs), min(ys), max(xs), max(ys)]))
-        elif declared:
-            pairs.append((lat, lon, declared, None))
-        elif all(0 <= x <= 1_300_000 for x in xs) and all(6_000_000 <= y <= 7_200_000 for y in ys):
-            pairs.append((lat, lon, "EPSG:2154", None))  # Lambert-93, metropolitan France's official projection
-        else:
-            pairs.append((lat, lon, None, None))
-    return sorted(pairs, key=lambda p: p[2] != "EPSG:4326")
-
-
-def _declared_epsg(sample: Sample) -> str | None:
-    """The coordinate system an `epsg`/`crs` column states, when it states one for every row."""
-    for index, name in enumerate(sample.header):
-        if words(name) in (["epsg"], ["crs"], ["srid"], ["code", "epsg"]):
-            values = {v.strip().upper().removeprefix("EPSG:") for v in sample.column(index) if v.strip()}
-            if len(values) == 1 and (value := values.pop()).isdigit() and value != "4326":
-                return f"EPSG:{value}"
-    return None
-
-
-def _insee(columns: list[Column], fields: list[dict]) -> set[str]:
-    codes = set()
-    for column, item in zip(columns, fields):
-        tokens = set(words(item["name"]))
-        if item["type"] == "string" and (tokens & INSEE_WORDS or {"code", "commune"} <= tokens):
-            if column.values and all(INSEE.fullmatch(v) for v in column.values):
-                codes |= set(column.values)
-    return codes
 
 
 def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
@@ -174,7 +104,7 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
         notes.append(f"  {habit}: {', '.join(names[:6])}" + (f" and {len(names) - 6} more" if len(names) > 6 else ""))
     if key:
         notes.append(f"  primary key: {key[0]}")
-    resource = {"name": folders.slug(path.stem), "title": _title(path.stem), "path": name}
+    resource = {"name": folders.slug(path.stem), "title": spatial.title(path.stem), "path": name}
     suffix = path.suffix.lower()
     if suffix in SPREADSHEETS:
         resource.update({"format": suffix.lstrip("."), "dialect": {"excel": {"sheet": sample.sheet}}})
@@ -184,7 +114,7 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
             resource["dialect"] = {"delimiter": sample.delimiter}
     resource["schema"] = schema
     bbox = None
-    pairs = _coordinates(sample, fields)
+    pairs = spatial.coordinates(sample, fields)
     by_name = {item["name"]: item for item in fields}
     for lat, lon, crs, box in pairs:
         notes.append(f"  coordinates: latitude {lat}, longitude {lon}" + (f" ({crs})" if crs else
@@ -195,84 +125,7 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
     if pairs:
         lat, lon, crs, bbox = pairs[0]
         resource["catalog"] = {"coordinates": {"latitude": lat, "longitude": lon, **({"crs": crs} if crs else {})}}
-    return resource, bbox, _insee(columns, fields), sample.header
-
-
-def _geojson(path: Path, name: str, notes: list[str]):
-    if path.stat().st_size > MAX_GEOJSON_BYTES:
-        raise UnusableInput(f"{path.name}: larger than {MAX_GEOJSON_BYTES:,} bytes.", "Split the file.")
-    try:
-        data = json.loads(path.read_bytes())
-    except ValueError as error:
-        raise UnusableInput(f"{path.name}: not valid JSON ({error}).", "Export the layer again as GeoJSON.") from None
-    features = data.get("features") if isinstance(data, dict) else None
-    if not isinstance(features, list):
-        raise UnusableInput(f"{path.name}: not a GeoJSON FeatureCollection.", "Export the layer as GeoJSON.")
-    xs, ys, codes = [], [], set()
-
-    def walk(coordinates):
-        if isinstance(coordinates, list) and len(coordinates) >= 2 and all(
-                isinstance(v, (int, float)) for v in coordinates[:2]):
-            xs.append(coordinates[0])
-            ys.append(coordinates[1])
-        elif isinstance(coordinates, list):
-            for item in coordinates:
-                walk(item)
-
-    for feature in features:
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if isinstance(geometry, dict):
-            walk(geometry.get("coordinates"))
-        properties = feature.get("properties") if isinstance(feature, dict) else None
-        for key, value in (properties or {}).items() if isinstance(properties, dict) else []:
-            if set(words(key)) & (INSEE_WORDS | {"code"}) and isinstance(value, str) and INSEE.fullmatch(value):
-                codes.add(value)
-    notes.append(f"{path.name}: GeoJSON, {len(features):,} features")
-    bbox = [min(xs), min(ys), max(xs), max(ys)] if xs and all(-180 <= x <= 180 for x in xs) and all(
-        -90 <= y <= 90 for y in ys) else None
-    resource = {"name": folders.slug(path.stem), "title": _title(path.stem), "path": name, "format": "geojson",
-                "mediatype": "application/geo+json"}
-    return resource, bbox, codes
-
-
-def _gtfs_zip(path: Path, name: str, notes: list[str]):
-    from catalog.safety import open_zip
-
-    with open_zip(path, path.name) as archive:
-        members = {Path(n).name: n for n in archive.namelist()}
-        if "stops.txt" not in members:
-            raise UnusableInput(f"{path.name}: a zip without stops.txt is not a GTFS feed.",
-                                "Describe the files inside it instead.")
-        bbox = None
-        with archive.open(members["stops.txt"]) as handle:
-            text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
-            lats, lons = [], []
-            for number, row in enumerate(csv.DictReader(text)):
-                if number >= DEFAULT_SAMPLE_ROWS:
-                    break
-                lat, lon = _number(row.get("stop_lat") or ""), _number(row.get("stop_lon") or "")
-                if lat is not None and lon is not None:
-                    lats.append(lat)
-                    lons.append(lon)
-            if lats:
-                bbox = [min(lons), min(lats), max(lons), max(lats)]
-    notes.append(f"{path.name}: GTFS feed ({len(members)} files)")
-    resource = {"name": folders.slug(path.stem), "title": _title(path.stem), "path": name, "format": "zip",
-                "mediatype": "application/zip"}
-    return resource, bbox
-
-
-def _padded(bbox):
-    west, south, east, north = bbox
-    pad = 0.005
-    return [round(west - pad, 4), round(south - pad, 4), round(east + pad, 4), round(north + pad, 4)]
-
-
-def _merge(boxes):
-    boxes = [b for b in boxes if b]
-    if not boxes:
-        return None
-    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+    return resource, bbox, spatial.insee_codes(columns, fields), sample.header
 
 
 def describe(files, root: Path = Path("."), publisher: str | None = None, dataset: str | None = None,
@@ -334,12 +187,12 @@ def describe(files, root: Path = Path("."), publisher: str | None = None, datase
             boxes.append(bbox)
             codes |= found_codes
         elif suffix in GEOJSON:
-            resource, bbox, found_codes = _geojson(path, name, notes)
+            resource, bbox, found_codes = spatial.geojson(path, name, notes)
             resources.append(resource)
             boxes.append(bbox)
             codes |= found_codes
         elif suffix == ".zip":
-            resource, bbox = _gtfs_zip(path, name, notes)
+            resource, bbox = spatial.gtfs_zip(path, name, notes)
             resources.append(resource)
             boxes.append(bbox)
         else:
@@ -350,7 +203,7 @@ def describe(files, root: Path = Path("."), publisher: str | None = None, datase
     profile = _profile(root, publisher)
     descriptor = {
         "name": dataset,
-        "title": title or (_title(paths[0].stem) if len(paths) == 1 else _title(dataset)),
+        "title": title or (spatial.title(paths[0].stem) if len(paths) == 1 else spatial.title(dataset)),
         "description": description or placeholders.make(
             "describe the data in at least 100 characters: what it is, who produces it, how it is collected, "
             "its limits."),
@@ -359,14 +212,14 @@ def describe(files, root: Path = Path("."), publisher: str | None = None, datase
     }
     hub = {"theme": theme or placeholders.make("one of " + ", ".join(THEMES)),
            "frequency": frequency or placeholders.make("how often the data changes: " + ", ".join(FREQUENCIES))}
-    bbox = _merge(boxes)
+    bbox = spatial.merge(boxes)
     if bbox or codes or coverage:
-        spatial = {"label": coverage or placeholders.make("the area covered, e.g. the town's name")}
+        area = {"label": coverage or placeholders.make("the area covered, e.g. the town's name")}
         if codes and len(codes) <= MAX_INSEE:
-            spatial["insee"] = sorted(codes)
+            area["insee"] = sorted(codes)
         if bbox:
-            spatial["bbox"] = _padded(bbox)
-        hub["spatial"] = spatial
+            area["bbox"] = spatial.padded(bbox)
+        hub["spatial"] = area
     if gtfs:
         hub["profile"] = "gtfs"
     descriptor["catalog"] = hub
