@@ -381,3 +381,25 @@ def test_unusable_tables_are_refused_plainly_and_nothing_is_written(tmp_path, co
     result = describe(raw, "--publisher", "ville-de-sampleville", "--root", root)
     assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output
     assert not (root / "datasets/ville-de-sampleville/export").exists()
+
+
+def test_declared_coordinates_put_the_table_on_the_hub_map_whatever_their_names(tmp_path):
+    """Columns named Y_WGS84/X_WGS84 are no names the hub guesses: the pair `describe` declares
+    is the one the hub maps."""
+    root = hub_copy(tmp_path)
+    raw = tmp_path / "bornes.csv"
+    raw.write_text("id;nom;Y_WGS84;X_WGS84\n" + "".join(f"B{i};Borne {i};46,6{i};2,4{i}\n" for i in range(1, 9)),
+                   encoding="utf-8")
+    result = describe(raw, "--publisher", "ville-de-sampleville", "--root", root, "--description", PLAIN_DESCRIPTION,
+                      "--frequency", "annual", "--theme", "facilities", "--coverage", "Sampleville")
+    assert result.exit_code == 0, result.output
+    db = tmp_path / "hub.db"
+    published = CliRunner().invoke(main, ["publish", "datasette", str(root / "datasets/ville-de-sampleville/bornes"),
+                                          "--root", str(root), "--db", str(db),
+                                          "--packages", str(tmp_path / "packages")])
+    assert published.exit_code == 0, published.output
+    import sqlite3
+    with sqlite3.connect(db) as connection:
+        row = connection.execute("select latitude_column, longitude_column from catalog_tables "
+                                 "where dataset_id = 'ville-de-sampleville/bornes'").fetchone()
+    assert row == ("Y_WGS84", "X_WGS84")
