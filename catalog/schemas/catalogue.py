@@ -11,6 +11,7 @@ first catalogue that has it.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from catalog.schemas.reference import Reference, parse, version_key
 SNAPSHOT = Path(__file__).parent / "snapshot"
 CATALOGUE_FILE = "schemas.json"
 MAX_SCHEMA_BYTES = 5 * 1024**2  # the largest national Table Schema is about 100 kB
+MAX_CATALOGUE_BYTES = 20 * 1024**2  # schema.data.gouv.fr's catalogue is about 1 MB
 
 
 def cache_folder() -> Path:
@@ -74,14 +76,25 @@ def read_catalogue(data, folder: Path, label: str) -> Catalogue:
 
 def _load(folder: Path, label: str) -> Catalogue | None:
     path = folder / CATALOGUE_FILE
-    if not path.is_file():
+    try:
+        stat = path.stat()
+    except OSError:
         return None
+    return _read(path, label, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read(path: Path, label: str, mtime_ns: int, size: int) -> Catalogue:
+    """Read once per version of the file: validating a hub resolves a reference per resource."""
+    if size > MAX_CATALOGUE_BYTES:
+        raise UnusableInput(f"{path}: a schema catalogue larger than {MAX_CATALOGUE_BYTES:,} bytes; refused.",
+                            "Run `catalog schemas sync` again, or delete that folder to use the shipped snapshot.")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise UnusableInput(f"{path}: the schema catalogue is not readable JSON ({error}).",
                             "Run `catalog schemas sync` again, or delete that folder to use the shipped snapshot.")
-    return read_catalogue(data, folder, label)
+    return read_catalogue(data, path.parent, label)
 
 
 def catalogues() -> list[Catalogue]:

@@ -19,11 +19,12 @@ from urllib.parse import urljoin, urlparse
 import httpx
 
 from catalog.errors import UnusableInput
-from catalog.schemas.catalogue import CATALOGUE_FILE, MAX_SCHEMA_BYTES, cache_folder, latest_version, read_catalogue
+from catalog.schemas.catalogue import (CATALOGUE_FILE, MAX_CATALOGUE_BYTES, MAX_SCHEMA_BYTES, cache_folder,
+                                       latest_version, read_catalogue)
 from catalog.schemas.reference import PATTERN, is_reference, parse
 
 DEFAULT_URL = "https://schema.data.gouv.fr/schemas/schemas.json"
-MAX_CATALOGUE_BYTES = 20 * 1024**2
+MAX_FILES = 1000  # schema.data.gouv.fr lists about 100 schemas: past that, a catalogue is not one to follow
 FILE_NAME = r"[A-Za-z0-9._-]{1,100}"
 
 
@@ -94,7 +95,10 @@ def sync(url: str = DEFAULT_URL, root: Path = Path("."), timeout: float = 30.0) 
                           if entry.versions and entry.schema_type in ("", "tableschema")}
                 wanted |= {(n, v) for n, v in referenced(root) if n in catalogue.entries
                            and v in catalogue.entries[n].versions}
-                for name, version in sorted(wanted):
+                for number, (name, version) in enumerate(sorted(wanted)):
+                    if number >= MAX_FILES:
+                        result.failed[f"{len(wanted) - MAX_FILES} more"] = f"only {MAX_FILES} schema files are fetched"
+                        break
                     _fetch(client, url, catalogue.entries[name].versions[version], name, version, work, result)
                 (work / CATALOGUE_FILE).write_bytes(raw)
                 old = target.parent / f".{target.name}.old"
