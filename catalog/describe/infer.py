@@ -91,7 +91,7 @@ def _dates(values, fmt) -> bool:
 
 def _is_identifier(column: Column, tokens, gtfs: bool) -> bool:
     values = list(column.values)
-    if not values or not _all(values, DIGITS):
+    if not values or not all(DIGITS.fullmatch(v.lstrip("-+")) for v in values):
         return False
     if any(len(v) > 1 and v.startswith("0") for v in values):
         return True  # leading zeros: 00001, 01000, 0261910100
@@ -100,7 +100,9 @@ def _is_identifier(column: Column, tokens, gtfs: bool) -> bool:
     if ID_WORDS & set(tokens) or (gtfs and tokens and tokens[-1] == "id"):
         # direction_id (0/1) is a small enumeration of numbers, not a code
         return not (len(values) <= MAX_ENUM and max(int(v) for v in values) <= MAX_ENUM)
-    lengths = {len(v) for v in values}
+    lengths = {len(v.lstrip("-+")) for v in values}
+    if max(lengths) > 15:
+        return True  # past 2**53 a number is not exact in JSON, nor past 2**63 in SQLite: a code anyway
     return len(lengths) == 1 and lengths.pop() >= 9  # SIREN, SIRET, delivery points: fixed-width codes
 
 
