@@ -146,6 +146,9 @@ class Dataset:
         reference = resource.get("schema")
         if not schemas.is_reference(reference):
             return None
+        local = inside(self.folder, reference)
+        if local is not None and local.is_file():  # a schema file without a suffix, in a sub-folder
+            return None
         key = reference.strip()
         if key not in self._resolved:
             self._resolved[key] = schemas.resolve(key, f"{self.id}: resource {resource.get('name') or ''}".strip())
@@ -182,7 +185,7 @@ def _references(resource: dict):
         yield "url", resource["url"]
     for key in ("schema", "dialect"):
         if isinstance(resource.get(key), str):  # other shapes are the specifications' errors, not paths
-            if key == "schema" and is_reference(resource[key]):
+            if key == "schema" and is_reference(resource[key]) and "@" in resource[key]:
                 continue  # a national schema's name and version (catalog.schemas), never read as a path
             yield key, resource[key]
 

@@ -259,3 +259,20 @@ def test_the_hub_dataset_page_says_which_schema_the_data_conforms_to(tmp_path):
     assert ('href="https://schema.data.gouv.fr/schemas/etalab/schema-irve-statique/2.3.0/schema-statique.json"'
             in page)
     assert "Conforms to" not in other
+
+
+def test_a_schema_file_without_suffix_is_still_a_file(tmp_path):
+    """`schemas/irve` names a file of the dataset folder, not a national schema, when that file exists."""
+    root = hub_with(tmp_path, IRVE)
+    folder = root / "datasets" / IRVE
+    from catalog.datasets import load_dataset
+    dataset = load_dataset(folder)
+    schema = dataset.schema(dataset.resources[0])
+    (folder / "schemas").mkdir()
+    (folder / "schemas" / "irve").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0]["schema"] = "schemas/irve"
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    report = validate([str(folder)], root)
+    assert report.valid, [(f.code, f.message) for f in report.targets[0].findings]
+    assert not any(f.schema for f in report.targets[0].findings)
