@@ -141,9 +141,12 @@ def validate(paths, schema, root, as_json, verbose):
                                   "annual, irregular, punctual.")
 @click.option("--theme", help="Theme: transport, energy, budget, facilities, boundaries, mobility, population…")
 @click.option("--coverage", help="Area covered, e.g. Sampleville (the spatial coverage's label).")
+@click.option("--public", "public", multiple=True, metavar="COLUMN",
+              help="A column of public contacts (a service's phone or e-mail), exempt from the personal-data "
+                   "check; repeatable.")
 @root_option
 def describe(files, publisher, dataset, schema, sheet, force, sample_rows, title, description, frequency, theme,
-             coverage, root):
+             coverage, public, root):
     """Describe raw files as a new dataset.
 
     Writes a dataset folder and its descriptor from raw files. FILE is a CSV/TSV (any common encoding and delimiter), an Excel workbook, a GeoJSON file,
@@ -157,7 +160,7 @@ def describe(files, publisher, dataset, schema, sheet, force, sample_rows, title
 
     try:
         result = run(files, Path(root), publisher, dataset, schema, force, sheet, sample_rows, title, description,
-                     frequency, theme, coverage)
+                     frequency, theme, coverage, public)
     except CatalogError as error:
         _fail(error)
     for note in result.notes:

@@ -403,3 +403,29 @@ def test_declared_coordinates_put_the_table_on_the_hub_map_whatever_their_names(
         row = connection.execute("select latitude_column, longitude_column from catalog_tables "
                                  "where dataset_id = 'ville-de-sampleville/bornes'").fetchone()
     assert row == ("Y_WGS84", "X_WGS84")
+
+
+def test_public_contact_columns_are_a_decision_left_or_given(tmp_path, shared_data):
+    root = hub_copy(tmp_path)
+    example = shared_data / "schemas/irve/statique/exemple-valide-statique.csv"
+    result = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve", "--root", root)
+    assert "public contacts? to decide" in result.output
+    fields = {f["name"]: f for f in json.loads((root / "datasets/departement-de-sample/irve/datapackage.json")
+                                               .read_text(encoding="utf-8"))["resources"][0]["schema"]["fields"]}
+    assert fields["contact_operateur"]["catalog"]["public"].startswith("TODO:")
+    result = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve", "--root", root, "--force",
+                      "--public", "contact_operateur", "--public", "contact_amenageur",
+                      "--public", "telephone_operateur")
+    assert result.exit_code == 0, result.output
+    fields = {f["name"]: f for f in json.loads((root / "datasets/departement-de-sample/irve/datapackage.json")
+                                               .read_text(encoding="utf-8"))["resources"][0]["schema"]["fields"]}
+    assert fields["contact_operateur"]["catalog"] == {"public": True}
+    result = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve", "--root", root, "--force",
+                      "--schema", "etalab/schema-irve-statique@2.3.0", "--public", "contact_operateur")
+    resource = json.loads((root / "datasets/departement-de-sample/irve/datapackage.json")
+                          .read_text(encoding="utf-8"))["resources"][0]
+    assert resource["schema"] == "etalab/schema-irve-statique@2.3.0"
+    assert resource["catalog"]["public"] == ["contact_operateur"]
+    wrong = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve2", "--root", root,
+                     "--public", "nope")
+    assert wrong.exit_code == 2 and "no such column" in wrong.output

@@ -58,7 +58,7 @@ def _default_publisher(root: Path) -> str:
                         "Pass --publisher SLUG (its profile is publishers/SLUG.yml; README, \"Publisher profiles\").")
 
 
-def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
+def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str], public=()):
     """The resource of one table, its schema inferred; (resource, bbox, insee codes)."""
     columns = [Column.of(header, sample.column(i)) for i, header in enumerate(sample.header)]
     for index in sample.numeric:
@@ -77,7 +77,9 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
         seen[item["name"]] = number
     for column, item in zip(columns, fields):
         contacts = sum(n for value, n in column.values.items() if CONTACT.fullmatch(value))
-        if item["type"] == "string" and column.values and contacts >= 0.8 * (column.rows - column.empty):
+        if item["name"] in public:
+            item["catalog"] = {"public": True}
+        elif item["type"] == "string" and column.values and contacts >= 0.8 * (column.rows - column.empty):
             # Phones and e-mails: a service's public contact, or personal data. Only a person can tell.
             item["catalog"] = {"public": placeholders.make(
                 "true if these are public contacts (a service's phone or e-mail); if they are private persons', "
@@ -90,8 +92,10 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
     for item in inferred:
         for habit in item.habits:
             habits.setdefault(habit, []).append(item.field["name"])
-        if "catalog" in item.field:
+        if placeholders.is_placeholder(item.field.get("catalog", {}).get("public")):
             habits.setdefault("phones or e-mails (public contacts? to decide)", []).append(item.field["name"])
+        elif item.field.get("catalog", {}).get("public") is True:
+            habits.setdefault("public contacts (--public)", []).append(item.field["name"])
     rows = f"{len(sample.rows):,} rows" + ("" if sample.complete else f" (the first {len(sample.rows):,}: a sample)")
     said = [f"{path.name}: {len(fields)} columns, {rows}"]
     if sample.encoding:
@@ -131,7 +135,8 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str]):
 def describe(files, root: Path = Path("."), publisher: str | None = None, dataset: str | None = None,
              schema: str | None = None, force: bool = False, sheet: str | None = None,
              sample_rows: int = DEFAULT_SAMPLE_ROWS, title: str | None = None, description: str | None = None,
-             frequency: str | None = None, theme: str | None = None, coverage: str | None = None) -> Described:
+             frequency: str | None = None, theme: str | None = None, coverage: str | None = None,
+             public=()) -> Described:
     """Describe data files as one dataset of the hub under `root`; see the module docstring."""
     root = Path(root)
     paths = [Path(f) for f in files]
@@ -170,9 +175,15 @@ def describe(files, root: Path = Path("."), publisher: str | None = None, datase
         suffix = path.suffix.lower()
         if suffix in TABLES or suffix in SPREADSHEETS:
             sample = read_excel(path, sheet, sample_rows) if suffix in SPREADSHEETS else read_csv(path, sample_rows)
-            resource, bbox, found_codes, header = _table(path, name, sample, gtfs, notes)
+            resource, bbox, found_codes, header = _table(path, name, sample, gtfs, notes, set(public))
+            unknown = set(public) - set(header)
+            if unknown and len(tables) == 1:
+                raise UnusableInput(f"--public {', '.join(sorted(unknown))}: no such column in {path.name}.",
+                                    f"Name columns of its header: {', '.join(header[:8])}…")
             if national:
                 resource["schema"] = str(national.reference)
+                if public:  # a national schema is not edited: its public columns are declared beside it
+                    resource["catalog"] = {**resource.get("catalog", {}), "public": sorted(set(public))}
                 missing = [f["name"] for f in national.schema["fields"] if f.get("name") not in header]
                 notes.append(f"  refers to the national schema {national.label} ({national.reference})"
                              + (f"; the file lacks {len(missing)} of its columns: {', '.join(missing[:5])}"
