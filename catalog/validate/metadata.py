@@ -55,6 +55,9 @@ def quality(dataset: Dataset, publisher_known: bool) -> list[Criterion]:
     ]
 
 
+# The `catalog describe` option that fills each placeholder it writes.
+DESCRIBE_OPTIONS = {"title": "--title", "description": "--description", "catalog.theme": "--theme",
+                    "catalog.frequency": "--frequency", "catalog.spatial.label": "--coverage"}
 FIELD_KEY = re.compile(r"resources\[(\d+)\]\.schema\.fields\[(\d+)\]\.(.+)")
 
 
@@ -72,9 +75,11 @@ def placeholder_findings(dataset: Dataset) -> list[Finding]:
                                  "is not published until then.", file=str(resource.get("path") or ""),
                                  column=str(item.get("name")), severity=WARNING))
         else:
+            option = DESCRIBE_OPTIONS.get(key)
             found.append(Finding("placeholder", f"`{key}` is still a placeholder: {what}",
-                                 f"Write the real value in {dataset.descriptor_path.name}; the dataset is not "
-                                 "published until every placeholder is filled in.",
+                                 f"Write the real value in {dataset.descriptor_path.name}"
+                                 + (f" (or describe the files again with {option} … --force)" if option else "")
+                                 + "; the dataset is not published until every placeholder is filled in.",
                                  file=dataset.descriptor_path.name,
                                  column=key if key.startswith("catalog.") else None, severity=WARNING))
     return found
