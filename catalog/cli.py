@@ -81,7 +81,7 @@ def main():
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--schema", help="Table Schema file, or national schema reference (etalab/schema-irve-statique@2.3.0), "
+@click.option("--schema", help="Table Schema file, or national schema reference (etalab/schema-irve-statique@2.3.1), "
                               "to check a bare CSV/Excel file against.")
 @root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report (see README).")
@@ -101,7 +101,7 @@ def validate(paths, schema, root, as_json, verbose):
         from catalog.schemas import is_reference
         if not is_reference(schema):
             click.echo(f"Error: --schema {schema}: no such file, and not a national schema reference.\n"
-                       "  How to fix: give a schema.json file or a reference such as etalab/schema-irve-statique@2.3.0 "
+                       "  How to fix: give a schema.json file or a reference such as etalab/schema-irve-statique@2.3.1 "
                        "(`catalog schemas list`).", err=True)
             sys.exit(2)
 
@@ -130,7 +130,7 @@ def validate(paths, schema, root, as_json, verbose):
 @click.option("--publisher", help="Publisher slug (publishers/SLUG.yml); default: the hub's only one, or the "
                                   "folder the files are in.")
 @click.option("--dataset", help="Dataset name (default: from the first file's name).")
-@click.option("--schema", help="National schema the table follows, e.g. etalab/schema-irve-statique@2.3.0.")
+@click.option("--schema", help="National schema the table follows, e.g. etalab/schema-irve-statique@2.3.1.")
 @click.option("--sheet", help="Excel sheet to describe (name or number; default: the first).")
 @click.option("--force", is_flag=True, help="Replace a descriptor or files already in the dataset folder.")
 @click.option("--sample-rows", default=50_000, show_default=True, type=int,
@@ -177,7 +177,7 @@ def describe(files, publisher, dataset, schema, sheet, force, sample_rows, title
 def schemas():
     """National schemas: list, sync.
 
-    The national schemas of schema.data.gouv.fr. A resource refers to one as "schema": "etalab/schema-irve-statique@2.3.0"."""
+    The national schemas of schema.data.gouv.fr. A resource refers to one as "schema": "etalab/schema-irve-statique@2.3.1"."""
 
 
 @schemas.command("sync")

@@ -35,8 +35,8 @@ from shapely.geometry.polygon import orient
 SEED = 20250901
 HERE = Path(__file__).resolve().parent
 # The national IRVE static schema, referred to by name and version: its copy ships in the package.
-IRVE_REFERENCE = "etalab/schema-irve-statique@2.3.0"
-IRVE_SCHEMA = HERE.parent / "catalog" / "schemas" / "snapshot" / "etalab" / "schema-irve-statique" / "2.3.0" / "schema-statique.json"
+IRVE_REFERENCE = "etalab/schema-irve-statique@2.3.1"
+IRVE_SCHEMA = HERE.parent / "catalog" / "schemas" / "snapshot" / "etalab" / "schema-irve-statique" / "2.3.1" / "schema-statique.json"
 IRVE_PUBLIC = ["contact_amenageur", "contact_operateur", "telephone_operateur"]  # the services' contacts
 
 TERRITORY = "Pays de Sample (territoire fictif)"

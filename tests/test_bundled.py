@@ -104,7 +104,7 @@ def test_charging_points_keep_the_national_irve_schema(shared_data):
     national = json.loads((shared_data / "schemas/irve/statique/schema-statique.json").read_text(encoding="utf-8"))
     dataset = load_dataset(ROOT / "datasets/departement-de-sample/bornes-recharge")
     resource = dataset.resources[0]
-    assert resource["schema"] == "etalab/schema-irve-statique@2.3.0"
+    assert resource["schema"] == "etalab/schema-irve-statique@2.3.1"
     assert not (ROOT / "datasets/departement-de-sample/bornes-recharge/schema-statique.json").exists()
     ours = dataset.schema(resource)
     public = {f["name"] for f in ours["fields"] if f.pop("catalog", {}).get("public")}

@@ -274,14 +274,14 @@ def test_headers_of_a_national_schema_are_recognised(tmp_path, shared_data):
     example = shared_data / "schemas/irve/statique/exemple-valide-statique.csv"
     result = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve", "--root", root)
     assert result.exit_code == 0, result.output
-    assert "IRVE statique 2.3.0" in result.output
-    assert "--schema etalab/schema-irve-statique@2.3.0" in result.output
+    assert "IRVE statique 2.3.1" in result.output
+    assert "--schema etalab/schema-irve-statique@2.3.1" in result.output
     result = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve", "--root", root,
                       "--schema", "etalab/schema-irve-statique@latest", "--force")
     assert result.exit_code == 0, result.output
     folder = root / "datasets/departement-de-sample/irve"
     resource = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]
-    assert resource["schema"] == "etalab/schema-irve-statique@2.3.0"
+    assert resource["schema"] == "etalab/schema-irve-statique@2.3.1"
     report = validate([str(folder)], root)
     assert report.targets[0].valid, [(f.code, f.message) for f in report.targets[0].findings]
     unknown = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve2", "--root", root,
@@ -421,10 +421,10 @@ def test_public_contact_columns_are_a_decision_left_or_given(tmp_path, shared_da
                                                .read_text(encoding="utf-8"))["resources"][0]["schema"]["fields"]}
     assert fields["contact_operateur"]["catalog"] == {"public": True}
     result = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve", "--root", root, "--force",
-                      "--schema", "etalab/schema-irve-statique@2.3.0", "--public", "contact_operateur")
+                      "--schema", "etalab/schema-irve-statique@2.3.1", "--public", "contact_operateur")
     resource = json.loads((root / "datasets/departement-de-sample/irve/datapackage.json")
                           .read_text(encoding="utf-8"))["resources"][0]
-    assert resource["schema"] == "etalab/schema-irve-statique@2.3.0"
+    assert resource["schema"] == "etalab/schema-irve-statique@2.3.1"
     assert resource["catalog"]["public"] == ["contact_operateur"]
     wrong = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve2", "--root", root,
                      "--public", "nope")

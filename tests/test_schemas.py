@@ -24,7 +24,7 @@ from catalog.validate import validate
 from tests.conftest import ROOT
 
 IRVE = "departement-de-sample/bornes-recharge"
-REFERENCE = "etalab/schema-irve-statique@2.3.0"
+REFERENCE = "etalab/schema-irve-statique@2.3.1"
 
 
 def run(*args):
@@ -55,9 +55,9 @@ def serving(folder: Path):
         server.server_close()
 
 
-def national_site(folder: Path, base: str, versions=("2.3.0", "2.3.1"), extra=None) -> str:
+def national_site(folder: Path, base: str, versions=("2.3.1", "2.4.0"), extra=None) -> str:
     """A schema.data.gouv.fr-like site: schemas.json plus one schema file per version."""
-    source = json.loads((SNAPSHOT / "etalab/schema-irve-statique/2.3.0/schema-statique.json").read_text("utf-8"))
+    source = json.loads((SNAPSHOT / "etalab/schema-irve-statique/2.3.1/schema-statique.json").read_text("utf-8"))
     entries = []
     for version in versions:
         schema = dict(source, version=version)
@@ -76,8 +76,8 @@ def national_site(folder: Path, base: str, versions=("2.3.0", "2.3.1"), extra=No
 
 def test_references_resolve_offline_from_the_shipped_snapshot(shared_data):
     """Every schema the shared examples use ships in the package, byte for byte as published."""
-    pairs = {"etalab/schema-irve-statique@2.3.0": "irve/statique/schema-statique.json",
-             "etalab/schema-irve-dynamique@2.3.0": "irve/dynamique/schema-dynamique.json",
+    pairs = {"etalab/schema-irve-statique@2.3.1": "irve/statique/schema-statique.json",
+             "etalab/schema-irve-dynamique@2.3.1": "irve/dynamique/schema-dynamique.json",
              "etalab/schema-stationnement@0.1.5": "stationnement/schema.json",
              "etalab/schema-lieux-covoiturage@0.2.0": "lieux-covoiturage/schema.json",
              "etalab/schema-dispositif-aide@0.2.0": "dispositif-aide/schema.json",
@@ -87,6 +87,14 @@ def test_references_resolve_offline_from_the_shipped_snapshot(shared_data):
         resolved = resolve(reference)
         assert resolved.schema == json.loads((shared_data / "schemas" / path).read_text(encoding="utf-8"))
         assert not resolved.outdated
+    # IRVE 2.3.0 ships too (the same fields; its metadata differs): offline, it is known to be outdated.
+    older = resolve("etalab/schema-irve-statique@2.3.0")
+    assert older.outdated and older.latest == "2.3.1"
+    assert older.schema["fields"] == resolve(REFERENCE).schema["fields"] and older.schema != resolve(REFERENCE).schema
+    result = run("validate", ROOT / "datasets" / IRVE / "irve-statique.csv", "--schema",
+                 "etalab/schema-irve-statique@2.3.0", "--json")
+    outdated = [f for f in json.loads(result.output)["targets"][0]["findings"] if f["code"] == "schema-outdated"]
+    assert len(outdated) == 1 and "version 2.3.1 is the latest" in outdated[0]["message"]
     result = run("validate", shared_data / "schemas/stationnement/exemple-invalide.csv",
                  "--schema", "etalab/schema-stationnement@0.1.5", "--json")
     report = json.loads(result.output)
@@ -144,7 +152,7 @@ def test_the_bundled_irve_dataset_refers_to_the_national_schema_with_the_same_fi
 def test_unknown_reference_is_a_clear_error(tmp_path):
     root = hub_with(tmp_path, IRVE)
     path = root / "datasets" / IRVE / "datapackage.json"
-    for reference, said in [("etalab/schema-irve-statiqe@2.3.0", "unknown national schema"),
+    for reference, said in [("etalab/schema-irve-statiqe@2.3.1", "unknown national schema"),
                             ("etalab/schema-irve-statique@9.0.0", "has no version '9.0.0'"),
                             ("etalab/schema-irve-statique", "names no version")]:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
@@ -153,7 +161,7 @@ def test_unknown_reference_is_a_clear_error(tmp_path):
         result = run("validate", root / "datasets" / IRVE, "--root", root)
         assert result.exit_code == 2, result.output
         assert said in result.output and "Traceback" not in result.output
-        assert "catalog schemas sync" in result.output or "@2.3.0" in result.output
+        assert "catalog schemas sync" in result.output or "@2.3.1" in result.output
     result = run("validate", ROOT / "datasets" / IRVE / "irve-statique.csv", "--schema", "nobody/nothing@1.0")
     assert result.exit_code == 2 and "unknown national schema" in result.output
 
@@ -163,23 +171,23 @@ def test_sync_from_a_catalogue_then_an_outdated_version_is_said(tmp_path, monkey
     site = tmp_path / "site"
     with serving(site) as base:
         url = national_site(site, base)
-        # Before syncing, 2.3.1 is not known here: refer to it and it is refused.
+        # Before syncing, 2.4.0 is not known here: refer to it and it is refused.
         assert run("validate", ROOT / "datasets" / IRVE / "irve-statique.csv", "--schema",
-                   "etalab/schema-irve-statique@2.3.1").exit_code == 2
+                   "etalab/schema-irve-statique@2.4.0").exit_code == 2
         result = run("schemas", "sync", "--url", url, "--root", root)
         assert result.exit_code == 0, result.output
-    assert "etalab/schema-irve-statique@2.3.1" in run("schemas", "list").output
+    assert "etalab/schema-irve-statique@2.4.0" in run("schemas", "list").output
     report = json.loads(run("validate", root / "datasets" / IRVE, "--root", root, "--json").output)
     outdated = [f for f in report["targets"][0]["findings"] if f["code"] == "schema-outdated"]
     assert report["exit_code"] == 0 and len(outdated) == 1
-    assert outdated[0]["severity"] == "warning" and "2.3.1" in outdated[0]["message"]
+    assert outdated[0]["severity"] == "warning" and "2.4.0" in outdated[0]["message"]
     assert outdated[0]["schema"] == REFERENCE
     # The newer version now resolves offline (the server is gone), from the cache.
     result = run("validate", ROOT / "datasets" / IRVE / "irve-statique.csv", "--schema",
-                 "etalab/schema-irve-statique@2.3.1", "--json")
+                 "etalab/schema-irve-statique@2.4.0", "--json")
     findings = json.loads(result.output)["targets"][0]["findings"]
     assert result.exit_code in (0, 1) and "unusable-input" not in {f["code"] for f in findings}, result.output
-    assert {f["schema"] for f in findings} <= {"etalab/schema-irve-statique@2.3.1"}
+    assert {f["schema"] for f in findings} <= {"etalab/schema-irve-statique@2.4.0"}
     assert not {"type-error", "constraint-error", "missing-label"} & {f["code"] for f in findings}
 
 
@@ -225,8 +233,8 @@ def test_the_reference_travels_into_the_package_dcat_and_ckan(tmp_path):
     packaged = json.loads((packages / IRVE / "datapackage.json").read_text(encoding="utf-8"))
     schema = packaged["resources"][0]["schema"]
     assert schema["catalog"] == {
-        "reference": REFERENCE, "name": "etalab/schema-irve-statique", "version": "2.3.0", "title": "IRVE statique",
-        "url": "https://schema.data.gouv.fr/schemas/etalab/schema-irve-statique/2.3.0/schema-statique.json"}
+        "reference": REFERENCE, "name": "etalab/schema-irve-statique", "version": "2.3.1", "title": "IRVE statique",
+        "url": "https://schema.data.gouv.fr/schemas/etalab/schema-irve-statique/2.3.1/schema-statique.json"}
     assert len(schema["fields"]) == 40  # the resolved schema as well as the reference
     import frictionless
     assert frictionless.validate(str(packages / IRVE / "datapackage.json")).valid
@@ -237,11 +245,11 @@ def test_the_reference_travels_into_the_package_dcat_and_ckan(tmp_path):
     graph = Graph().parse(out)
     standard = URIRef(schema["catalog"]["url"])
     assert list(graph.subjects(DCT.conformsTo, standard))
-    assert str(graph.value(standard, DCT.title)) == "IRVE statique 2.3.0"
+    assert str(graph.value(standard, DCT.title)) == "IRVE statique 2.3.1"
     from catalog.publish.ckan_plan import resource_specs
     specs = resource_specs(packages / IRVE, packaged)
     assert json.loads(specs[0]["fields"]["schema"]) == {
-        "name": "etalab/schema-irve-statique", "version": "2.3.0", "url": schema["catalog"]["url"]}
+        "name": "etalab/schema-irve-statique", "version": "2.3.1", "url": schema["catalog"]["url"]}
     assert "schema" not in specs[-1]["fields"]  # the datapackage.json itself follows no national schema
 
 
@@ -255,8 +263,8 @@ def test_the_hub_dataset_page_says_which_schema_the_data_conforms_to(tmp_path):
     with running_hub(root, db, packages) as hub:
         page = hub.get(f"/-/dataset/{IRVE}").text
         other = hub.get("/-/dataset/ville-de-sampleville/budget").text
-    assert "Conforms to" in page and "IRVE statique 2.3.0" in page and REFERENCE in page
-    assert ('href="https://schema.data.gouv.fr/schemas/etalab/schema-irve-statique/2.3.0/schema-statique.json"'
+    assert "Conforms to" in page and "IRVE statique 2.3.1" in page and REFERENCE in page
+    assert ('href="https://schema.data.gouv.fr/schemas/etalab/schema-irve-statique/2.3.1/schema-statique.json"'
             in page)
     assert "Conforms to" not in other
 

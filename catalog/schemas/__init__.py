@@ -1,6 +1,6 @@
 """National schemas (schema.data.gouv.fr) referred to by name and version.
 
-A resource's `"schema": "etalab/schema-irve-statique@2.3.0"` is a reference, resolved from a
+A resource's `"schema": "etalab/schema-irve-statique@2.3.1"` is a reference, resolved from a
 catalogue in schema.data.gouv.fr's JSON format (`{"schemas": [{"name", "title", "schema_url",
 "schema_type", "versions": [{"version_name", "schema_url"}]}]}`):
 

@@ -117,7 +117,7 @@ class Resolved:
 
     @property
     def label(self) -> str:
-        """As people read it: "IRVE statique 2.3.0"."""
+        """As people read it: "IRVE statique 2.3.1"."""
         return f"{self.title} {self.reference.version}"
 
     def describe(self) -> dict:

@@ -11,7 +11,7 @@ MIN_SHARE = 0.8  # of the schema's fields found in the headers, and of the heade
 
 @dataclass
 class Match:
-    reference: str  # etalab/schema-irve-statique@2.3.0
+    reference: str  # etalab/schema-irve-statique@2.3.1
     title: str
     version: str
     shared: int  # headers that are fields of the schema

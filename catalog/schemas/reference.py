@@ -15,7 +15,7 @@ FILE_SUFFIXES = (".json", ".yaml", ".yml")
 @dataclass(frozen=True)
 class Reference:
     name: str  # etalab/schema-irve-statique
-    version: str | None  # 2.3.0 (no leading "v"), "latest", or None when not given
+    version: str | None  # 2.3.1 (no leading "v"), "latest", or None when not given
 
     def __str__(self):
         return f"{self.name}@{self.version}" if self.version else self.name
@@ -40,7 +40,7 @@ def parse(value: str, where: str = "") -> Reference:
     if match is None:
         raise UnusableInput(
             f"{where + ': ' if where else ''}{value!r} is not a schema reference.",
-            'Write it as <owner>/<name>@<version>, e.g. "etalab/schema-irve-statique@2.3.0" '
+            'Write it as <owner>/<name>@<version>, e.g. "etalab/schema-irve-statique@2.3.1" '
             "(`catalog schemas list` shows the known ones).")
     version = match.group("version")
     return Reference(match.group("name"), version.lstrip("v") if version and version != "latest" else version)

@@ -93,6 +93,6 @@ def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Find
 
 
 def _is_reference(schema) -> bool:
-    """`--schema etalab/schema-irve-statique@2.3.0` names a national schema; a file that exists wins."""
+    """`--schema etalab/schema-irve-statique@2.3.1` names a national schema; a file that exists wins."""
     from catalog.schemas import is_reference
     return is_reference(str(schema)) and not Path(schema).is_file()
