@@ -429,3 +429,16 @@ def test_public_contact_columns_are_a_decision_left_or_given(tmp_path, shared_da
     wrong = describe(example, "--publisher", "departement-de-sample", "--dataset", "irve2", "--root", root,
                      "--public", "nope")
     assert wrong.exit_code == 2 and "no such column" in wrong.output
+
+
+def test_a_row_that_cannot_be_split_ends_the_sample_and_validate_says_where(tmp_path):
+    root = hub_copy(tmp_path)
+    raw = tmp_path / "export.csv"
+    raw.write_text("a;b\n" + "".join(f"{i};x{i}\n" for i in range(10)) + '11;"never closed' + "y" * 200_000 + "\n",
+                   encoding="utf-8")
+    result = describe(raw, "--publisher", "ville-de-sampleville", "--root", root)
+    assert result.exit_code == 0, result.output
+    assert "the first 10" in result.output
+    codes = {f.code for t in validate([str(root / "datasets/ville-de-sampleville/export")], root).targets
+             for f in t.findings}
+    assert "unclosed-quote" in codes

@@ -45,7 +45,10 @@ def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
     delimiter = sniffed.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
     header, rows, complete, size = None, [], True, 0
     with open(path, "r", encoding=sniffed.encoding, newline="") as handle:
-        for record in csv.reader(handle, delimiter=delimiter):
+        for record in _records(csv.reader(handle, delimiter=delimiter)):
+            if record is None:  # unreadable from here on (an unclosed quote): describe what came before
+                complete = False
+                break
             if header is None:
                 if not any(cell.strip() for cell in record):
                     continue
@@ -62,6 +65,14 @@ def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
         raise UnusableInput(f"{path.name}: the file is empty: no header row.",
                             "Export the table again with its header row.")
     return Sample(header, rows, complete, sniff.declaration(sniffed.encoding), delimiter)
+
+
+def _records(reader):
+    """The reader's records, then None if it stops on a row it cannot split (`validate` says where)."""
+    try:
+        yield from reader
+    except csv.Error:
+        yield None
 
 
 def _text(value) -> str:
