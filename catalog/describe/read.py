@@ -111,6 +111,9 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
         else:
             import openpyxl
 
+            from catalog.safety import open_zip
+
+            open_zip(path, path.name).close()  # a workbook is a zip: sized before anything is unpacked
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             names = book.sheetnames
             chosen = _choose(names, sheet, path)
