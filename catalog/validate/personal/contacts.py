@@ -20,11 +20,17 @@ from catalog.validate.personal.names import PLACE_WORDS, common_first_name, firs
 
 SAINTS = {"saint", "sainte", "st", "ste", "sts", "saints", "notre", "dame"}
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Every quantifier is bounded (RFC 5321's lengths, a few spaces): a hostile cell of a million
+# letters or spaces cannot make these patterns backtrack quadratically.
+EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
+                   r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])")
 # `jean.dupont [at] gmail.com`, `(at)`, `{at}`, ` arobase `, `gmail[.]com`, `(dot)`, ` point `.
-AT = re.compile(r"\s*(?:[\[({<]\s*(?:at|arobase|@)\s*[\])}>]|\s(?:at|arobase)\s)\s*", re.IGNORECASE)
-DOT = re.compile(r"\s*(?:[\[({<]\s*(?:dot|point|\.)\s*[\])}>])\s*|\s(?:dot|point)\s(?=[a-z]{2,}\b)", re.IGNORECASE)
-OBFUSCATED = re.compile(r"[\[({<]\s*(?:at|arobase|@|dot|point|\.)\s*[\])}>]|\s(?:at|arobase)\s", re.IGNORECASE)
+AT = re.compile(r"[ \t]{0,3}(?:[\[({<][ \t]{0,3}(?:at|arobase|@)[ \t]{0,3}[\])}>]|[ \t](?:at|arobase)[ \t])[ \t]{0,3}",
+                re.IGNORECASE)
+DOT = re.compile(r"[ \t]{0,3}[\[({<][ \t]{0,3}(?:dot|point|\.)[ \t]{0,3}[\])}>][ \t]{0,3}|[ \t](?:dot|point)[ \t](?=[a-z]{2,24}\b)",
+                 re.IGNORECASE)
+OBFUSCATED = re.compile(r"[\[({<][ \t]{0,3}(?:at|arobase|@|dot|point|\.)[ \t]{0,3}[\])}>]|[ \t](?:at|arobase)[ \t]",
+                        re.IGNORECASE)
 
 # A role address reaches a service, not a person: the local part names a function.
 ROLE_WORDS = set("""
