@@ -190,9 +190,12 @@ def publish_datasette_command(paths, db, packages, root):
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on (0: any free port).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Server processes sharing the port (default: one per core, at most 2).")
+@click.option("--base-url", envvar="CATALOG_BASE_URL",
+              help="Public address of the hub (or CATALOG_BASE_URL): every link it writes starts with it "
+                   "(default: http://HOST:PORT).")
 @packages_option()
 @root_option
-def serve(db, host, port, workers, packages, root):
+def serve(db, host, port, workers, base_url, packages, root):
     """Serve the hub: pages, maps, downloads, API.
 
     Runs Datasette with the landing page, maps, downloads and the JSON/SQL API."""
@@ -200,7 +203,7 @@ def serve(db, host, port, workers, packages, root):
 
     try:
         run(Path(db), host, port, Path(packages), Path(root), workers=workers,
-            echo=lambda text: click.echo(text, err=True))
+            echo=lambda text: click.echo(text, err=True), base_url=base_url)
     except CatalogError as error:
         _fail(error)
 
