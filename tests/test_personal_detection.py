@@ -39,6 +39,10 @@ FILLER = ["RAS", "Dossier complet", "", "Vu le 12/03", "Relance faite", "En atte
     (["Anaïs Lemoine"], "person"),  # a less common first name
     (["Hortense Perrin"], "person"),
     (["Gwenaëlle Le Goff"], "person"),
+    (["LE ROUX Marie"], "person"),
+    (["0692 45 67 89"], "phone"),  # a Réunion mobile written the national way
+    (["06 93 80 06 53"], "phone"),
+    (["0262 12 34 56"], "phone"),
 ])
 def test_each_form_fails_the_gate(cells, kind):
     found = verdict({"notes": FILLER * 5 + cells})  # one cell in thirty-one

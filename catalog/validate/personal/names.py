@@ -205,13 +205,12 @@ def person_strength(value: str) -> int:
             and surname_like(last) and (caseless or not is_first_name(last) or known(last)):
         return sure(first, last)  # Jean Dupont, jean dupont, JEAN DUPONT, Jean Le Goff
     if is_first_name(last) and all(known(t) for t in words[:-1]) \
-            and (caseless or all(UPPER.match(t) for t in words[:-1])):
+            and (caseless or all(UPPER.match(p) for t in words[:-1] for p in t.split())):
         return sure(last, words[0])  # DUPONT Jean, dupont jean
     if not caseless and len(words) == 2:
         if _capitalised(first) and UPPER.match(last) and known(last) and not NOUN_ENDING.search(plain(first)):
             return 1  # Olivie BOULANGER: a rarer first name before a surname in capitals
-        if known(first, SURE_SURNAME_RANK) and not is_first_name(first) and is_first_name(last) \
-                and _capitalised(first):
+        if known(first, SURE_SURNAME_RANK) and is_first_name(last) and _capitalised(first):
             return 1  # Rousset Nicole: surname first, as registers often sort them
     return 0
 
