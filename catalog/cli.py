@@ -293,7 +293,7 @@ def publish_datasette_command(paths, db, packages, min_quality, root):
                + f"; metadata: {result.metadata}")
     for name, why in result.refused.items():
         click.echo(f"Error: {name} was not published: {why}.", err=True)
-    sys.exit(1 if result.refused else 0)
+    sys.exit(2 if result.unreadable else 1 if result.refused else 0)
 
 
 @main.command()

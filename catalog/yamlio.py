@@ -88,6 +88,20 @@ class _NoAliases(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+MAX_DEPTH = 64  # descriptors are a few levels deep; deeper ones break readers that recurse
+
+
+def _depth(value, display):
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise UnusableInput(f"{display}: nested more than {MAX_DEPTH} levels deep.",
+                                "A descriptor is a few levels deep: check the brackets of the file.")
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
+
 MAX_BYTES = 16 * 1024**2  # a descriptor or a profile; a larger one is not one
 
 
@@ -112,8 +126,14 @@ def load(path: Path, display: str | None = None):
         raise UnusableInput(f"{display}: cannot be read ({error.strerror}).") from None
     try:
         if Path(path).suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=_NoAliases)
+            value = json.loads(text)
+        else:
+            value = yaml.load(text, Loader=_NoAliases)
+        _depth(value, display)
+        return value
+    except RecursionError:
+        raise UnusableInput(f"{display}: nested too deeply to be read.", "A descriptor is a few levels deep: "
+                            "check the brackets of the file.") from None
     except json.JSONDecodeError as error:
         raise UnusableInput(
             f"{display}: invalid JSON: {json_problem(error)}.",

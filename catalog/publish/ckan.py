@@ -67,6 +67,9 @@ def read_api_key(api_key_file=None, environ=os.environ) -> str | None:
         except OSError as error:
             raise UnusableInput(f"{path}: cannot read the API key file ({error.strerror}).",
                                 "Name a readable file holding only the CKAN API token.") from None
+        except UnicodeDecodeError:  # nothing of the file is shown: it holds a secret
+            raise UnusableInput(f"{path}: the API key file is not UTF-8 text.",
+                                "Save the token alone, as plain text, on the file's first line.") from None
         if not token or not token[0].strip():
             raise UnusableInput(f"{path}: the API key file is empty.", "Put the CKAN API token on its first line.")
         return token[0].strip()

@@ -18,6 +18,7 @@ from catalog.validate import fast, metadata, sniff, tables
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 from catalog.validate.links import link_findings
+from catalog.validate.shape import shape_findings
 
 GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
               "calendar_dates.txt", "shapes.txt", "frequencies.txt", "transfers.txt", "feed_info.txt"}
@@ -42,6 +43,10 @@ def validate_dataset(path: Path, root: Path) -> Target:
     target = Target("dataset", dataset.id, str(dataset.folder))
     target.add(_name_findings(dataset))
     target.add(link_findings(dataset.descriptor, dataset.descriptor_path.name))
+    shape = shape_findings(dataset.descriptor, dataset.descriptor_path.name)
+    if shape:  # the checks below read these keys: a wrong shape is reported, not tripped over
+        target.add(shape)
+        return target
     project = _project_root(dataset)
     profile = (project or Path(root)) / "publishers" / f"{dataset.publisher}.yml"
     publisher_known = profile.is_file() and check_profile(profile)[0] is not None
