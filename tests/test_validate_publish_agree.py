@@ -100,3 +100,27 @@ def test_validate_verdict_and_publish_outcome_agree(tmp_path_factory, changes, r
         assert "testville/equipements: loaded (new)" in output
     else:
         assert "testville/equipements was not published" in output
+
+
+@pytest.mark.parametrize("errno, words", [(28, "No space left on device"), (30, "Read-only file system"),
+                                          (13, "Permission denied")])
+def test_a_full_disk_or_read_only_folder_is_one_line(tmp_path, monkeypatch, errno, words):
+    """A fake, only to inject the failure (the tests run as root, to whom no folder is read-only)."""
+    import os
+    import shutil
+
+    make_hub(tmp_path / "hub")
+    real = shutil.copyfile
+
+    def failing(source, target, *args, **kwargs):
+        if "packages" in str(target):
+            raise OSError(errno, os.strerror(errno), str(target))
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", failing)
+    for command in (["package", "--out"], ["publish", "datasette", "--db", tmp_path / "hub.db", "--out"]):
+        result = invoke(*command, tmp_path / "packages", "--root", tmp_path / "hub")
+        assert result.exit_code == 2, result.output
+        assert words in result.output and "How to fix" in result.output
+    assert not (tmp_path / "hub.db").exists()
+    assert not list((tmp_path / "packages").rglob("datapackage.json"))
