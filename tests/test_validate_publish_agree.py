@@ -78,7 +78,7 @@ CHANGES = st.dictionaries(st.sampled_from(["title", "description", "version", "k
 CELLS = st.one_of(st.integers(0, 99).map(str), st.sampled_from(["", "x", "1,5", "46.6", "é", '"']))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=CHANGES, rows=st.lists(st.tuples(CELLS, CELLS), min_size=1, max_size=4))
 def test_validate_verdict_and_publish_outcome_agree(tmp_path_factory, changes, rows):
     tmp = tmp_path_factory.mktemp("agree")
