@@ -69,7 +69,7 @@ def check_profile(path: Path, display: str | None = None) -> tuple[Publisher | N
     for key in REQUIRED:
         if data.get(key) in (None, ""):
             found.append(finding(key, f"the key `{key}` is missing or empty.", f"Add `{key}: …` to the profile."))
-    for key in sorted(set(data) - KNOWN):
+    for key in sorted(set(data) - KNOWN, key=str):  # YAML keys may be numbers, or null
         found.append(finding(key, f"unknown key `{key}` (ignored).",
                              "Remove it, or check its spelling: " + ", ".join(sorted(KNOWN)) + ".",
                              severity=WARNING))
