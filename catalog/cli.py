@@ -53,7 +53,22 @@ def packages_option(*aliases):
                         help="The data packages folder (written by package, read by publish, served under /packages/).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command: a full disk, a read-only folder or a missing permission ends in one line
+    naming the file, exit 2 (unusable input or usage), never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            where = f" {error.filename}" if error.filename else ""
+            click.echo(f"Error: cannot read or write{where}: {error.strerror or error}.\n  How to fix: free some disk "
+                       "space, or give a folder this user may write to (--out, --packages, --db), then run the "
+                       "command again: what was published before is unchanged.", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="catalog")
 def main():
     """Validate, package and publish open data as one hub.
@@ -293,7 +308,7 @@ def publish_datasette_command(paths, db, packages, min_quality, root):
                + f"; metadata: {result.metadata}")
     for name, why in result.refused.items():
         click.echo(f"Error: {name} was not published: {why}.", err=True)
-    sys.exit(1 if result.refused else 0)
+    sys.exit(2 if result.unreadable else 1 if result.refused else 0)
 
 
 @main.command()
