@@ -2,7 +2,6 @@
 each sheet of a workbook (hidden rows and columns too), derived reuses, and the original
 files republished under original/ and in the zips of /packages/."""
 import json
-import shutil
 import zipfile
 from pathlib import Path
 

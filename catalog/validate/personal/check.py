@@ -2,7 +2,8 @@
 private persons.
 
 A column's verdict weighs its cells together with the table around it:
-- NIRs always, IBANs unless the column is declared public, fail the gate;
+- NIRs always (unless most numbers of their shape in the column fail the key: identifiers),
+  IBANs unless the column is declared public, fail the gate;
 - personal e-mail addresses and phone numbers fail it, except in a table of
   establishments (a school directory, GTFS agencies: a header or the values name
   establishments, and no column names persons) whose column is mostly role addresses or
