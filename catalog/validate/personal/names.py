@@ -47,6 +47,8 @@ tribunal prix festival fete saint sainte st ste notre pole campus station arret 
 vallee plage ile camping ferme fondation promenade esplanade parvis carrefour giratoire rond-point
 rpi ecoles groupe scolaire maternelle elementaire primaire public publique prive privee ime itep sessad
 esat mfr lp lpo lgt erea clg crous cfa greta
+exposition expo concert spectacle hommage trophee conference retrospective collection oeuvre oeuvres
+portrait statue monument buste plaque stele fontaine
 """.split())
 # Words of a company's name: "Guillaume Roussel S.A.R.L.", "Auger et Fils".
 COMPANY_WORDS = {"fils", "freres", "associes", "ets", "etablissements", "holding", "group", "sasu", "selarl", "scp"}
