@@ -76,6 +76,7 @@ def test_surname_only_column_under_a_header_naming_persons():
     ["0800 123 456", "08 00 12 34 56", "3939"],
     ["Exposition Claude Monet", "Concert Jean-Sébastien Bach", "Statue de Jeanne d'Arc", "Hommage à Victor Hugo"],
     ["Guillaume Roussel S.A.R.L.", "Auger et Fils", "SARL DUPONT ET FILS", "Boulangerie Martin"],
+    ["M. le Maire", "Mme la Présidente", "Monsieur le Préfet", "Réunion avec M. le Maire"],
 ])
 def test_public_service_columns_pass(column):
     assert verdict({"valeur": column}) == {}
