@@ -128,6 +128,9 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             found += check_gtfs_zip(path, display)
             continue
         if not is_tabular(resource):
+            # Published as it is (a zip of tables, notes, a workbook): it goes through the gate too.
+            from catalog.validate.personal.parts import gate_file
+            found += gate_file(path, display)
             continue
         try:
             schema, dialect = dataset.schema(resource), dataset.dialect(resource)
