@@ -81,7 +81,8 @@ def make_datasette(db: Path, packages: Path):
     if not pm.is_registered(plugin):
         pm.register(plugin, name="catalog-hub")
     metadata = _metadata(db, metadata_path(db), database_name(db))
-    metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve())}
+    metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve()),
+                                                      "packages": str(packages.resolve())}
     packages.mkdir(parents=True, exist_ok=True)
     ds = HubDatasette(
         metadata=metadata,

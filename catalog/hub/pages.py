@@ -5,8 +5,38 @@ stays a thin layer of routes and hooks.
 """
 from __future__ import annotations
 
+import functools
 import json
+from pathlib import Path
 from urllib.parse import quote, urlencode
+
+from catalog.hub.i18n import N_, format_period, format_size
+from catalog.hub.i18n import gettext as _
+
+# The README's words for themes, frequencies, publisher kinds and reuse types, shown translated.
+THEMES = {"transport": N_("transport"), "energy": N_("energy"), "budget": N_("budget"),
+          "facilities": N_("public facilities"), "boundaries": N_("boundaries"), "mobility": N_("mobility"),
+          "population": N_("population"), "environment": N_("environment"), "health": N_("health"),
+          "education": N_("education"), "culture": N_("culture"), "economy": N_("economy")}
+FREQUENCIES = {"continuous": N_("continuous"), "daily": N_("daily"), "weekly": N_("weekly"),
+               "monthly": N_("monthly"), "quarterly": N_("quarterly"), "semiannual": N_("twice a year"),
+               "annual": N_("annual"), "irregular": N_("irregular"), "punctual": N_("one-off")}
+KINDS = {"town": N_("town"), "département": N_("département"), "intercommunality": N_("intercommunality"),
+         "transport-operator": N_("transport operator"), "agency": N_("agency")}
+REUSE_TYPES = {"application": N_("application"), "visualisation": N_("visualisation"), "api": N_("API"),
+               "article": N_("article"), "paper": N_("paper"), "dataset": N_("dataset")}
+
+
+def label(words: dict, value) -> str:
+    """A known word in the reader's language; an unknown one as the publisher wrote it."""
+    return _(words[value]) if value in words else (value or "")
+
+
+def _period(dataset: dict, descriptor: dict | None = None) -> str:
+    temporal = ((descriptor or {}).get("catalog") or {}).get("temporal") or {}
+    if isinstance(temporal, dict) and (temporal.get("start") or temporal.get("end")):
+        return format_period(temporal.get("start"), temporal.get("end"))
+    return dataset.get("period") or ""
 
 
 def _json(text, default):
@@ -50,6 +80,9 @@ async def landing(database, urls) -> dict:
     datasets = await _rows(database, "SELECT * FROM catalog_datasets ORDER BY title")
     tables = await _rows(database, "SELECT * FROM catalog_tables ORDER BY name")
     reuses = await _rows(database, "SELECT * FROM catalog_reuses ORDER BY kind DESC, title")
+    descriptors = {r["id"]: r["descriptor"] for r in await _rows(database, "SELECT id, descriptor FROM catalog_descriptors")}
+    for reuse in reuses:
+        reuse["type_label"] = label(REUSE_TYPES, reuse["type"])
     reused_by = _reused_by(reuses)
     tables_of = {}
     for row in tables:
@@ -62,12 +95,15 @@ async def landing(database, urls) -> dict:
         dataset["keywords"] = _json(dataset["keywords"], [])
         dataset["url"] = f"/-/dataset/{dataset['id']}"
         dataset["map_table"] = next((t for t in dataset["tables"] if t["has_map"]), None)
+        dataset["theme_label"] = label(THEMES, dataset["theme"])
+        dataset["period_label"] = _period(dataset, _json(descriptors.get(dataset["id"]), {}))
         if dataset["publisher"] not in known:  # a dataset whose profile is gone still shows
             known.add(dataset["publisher"])
             publishers.append({"slug": dataset["publisher"], "title": dataset["publisher_title"], "kind": "",
                                "homepage": "", "description": ""})
     for publisher in publishers:
         publisher["datasets"] = [d for d in datasets if d["publisher"] == publisher["slug"]]
+        publisher["kind_label"] = label(KINDS, publisher["kind"])
     titles = {d["id"]: d["title"] for d in datasets}
     for reuse in reuses:
         reuse["datasets"] = [{"id": i, "title": titles.get(i, i), "known": i in titles}
@@ -90,32 +126,70 @@ async def api_examples(database, urls, base: str, table: dict) -> list[dict]:
     """Ready-to-run requests for one table, with values that really are in it."""
     name, db_name = table["name"], database.name
     json_url = urls.table(db_name, name, format="json")
-    examples = [{"title": "The first rows, as a JSON array",
-                 "url": f"{base}{json_url}?_shape=array&_size=5"}]
+    examples = [{"title": _("The first 5 rows, as JSON objects; %(next)s gives the next page",
+                            next="next_url"),
+                 "url": f"{base}{json_url}?_shape=objects&_size=5"}]
     candidates = table["facets"] + [c for c in table["columns"] if c.endswith(("_id", "code", "insee"))]
     for column in candidates:
         value = await _example_value(database, name, column)
         if value is not None:
-            examples.append({"title": f"Filter: rows where {column} = {value}",
+            examples.append({"title": _("Filter: rows where %(column)s = %(value)s", column=column, value=value),
                              "url": f"{base}{json_url}?{urlencode({column: value, '_shape': 'array'})}"})
             sql = (f'select "{column}", count(*) as rows from "{name}" group by "{column}" '
                    f"order by rows desc limit 10")
             break
     else:
         sql = f'select * from "{name}" limit 10'
-    examples.append({"title": "Any read-only SQL query (?sql=)",
+    examples.append({"title": _("Any read-only SQL query (?sql=)"),
                      "url": f"{base}{urls.database(db_name, format='json')}?sql={quote(sql)}&_shape=array"})
     if table["searchable"]:
         word = await _example_value(database, name, table["searchable"][0])
         word = str(word).split()[0] if word else "gare"
-        examples.append({"title": f"Full-text search in {', '.join(table['searchable'])}",
+        examples.append({"title": _("Full-text search in %(columns)s", columns=", ".join(table["searchable"])),
                          "url": f"{base}{json_url}?{urlencode({'_search': word, '_shape': 'array'})}"})
-    examples.append({"title": "The whole table as CSV (streamed)",
+    examples.append({"title": _("The whole table as CSV (streamed)"),
                      "url": f"{base}{urls.table(db_name, name, format='csv')}?_stream=on&_size=max"})
     return examples
 
 
-async def dataset_page(database, urls, base: str, dataset_id: str) -> dict | None:
+DELIMITERS = {";": N_("semicolon (;)"), ",": N_("comma (,)"), "\t": N_("tab"), "|": N_("vertical bar (|)")}
+
+
+@functools.lru_cache(maxsize=256)
+def _sniffed(path: str, stamp: tuple) -> tuple[str, str]:
+    from catalog.validate.sniff import describe, sniff
+
+    found = sniff(Path(path))
+    return describe(found.encoding), found.delimiter or ""
+
+
+def original_files(packages: Path | None, dataset_id: str, files: list[dict]) -> list[dict]:
+    """The files as the publisher exported them (`original/` of the package), when they differ
+    from the normalised copy: a French CSV in cp1252 with `;` is linked with both facts."""
+    if packages is None:
+        return []
+    folder = packages / dataset_id / "original"
+    if not folder.is_dir():
+        return []
+    normalised = {Path(f["url"]).name: f for f in files}
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        twin = packages / dataset_id / "data" / path.name
+        if twin.is_file() and twin.stat().st_size == path.stat().st_size and twin.read_bytes() == path.read_bytes():
+            continue
+        stat = path.stat()
+        entry = {"name": path.name, "url": f"/packages/{dataset_id}/original/{path.relative_to(folder).as_posix()}",
+                 "bytes": stat.st_size, "size": format_size(stat.st_size),
+                 "format": path.suffix.lstrip(".").lower(), "encoding": "", "delimiter": ""}
+        if entry["format"] in ("csv", "txt", "tsv"):
+            encoding, delimiter = _sniffed(str(path), (stat.st_size, stat.st_mtime_ns))
+            entry["encoding"] = encoding
+            entry["delimiter"] = _(DELIMITERS[delimiter]) if delimiter in DELIMITERS else delimiter
+        found.append(entry)
+    return found
+
+
+async def dataset_page(database, urls, base: str, dataset_id: str, packages: Path | None = None) -> dict | None:
     """Everything the dataset page shows; None when the hub has no such dataset."""
     found = await _rows(database, "SELECT * FROM catalog_datasets WHERE id = ?", [dataset_id])
     if not found:
@@ -148,9 +222,48 @@ async def dataset_page(database, urls, base: str, dataset_id: str) -> dict | Non
                  "url": urls.table(database.name, descriptor.get("name")),
                  "example": f"{base}{query_url}?{urlencode({**params, '_shape': 'array'})}"}
     files = [{"name": r.get("name"), "title": r.get("title") or r.get("name"), "format": r.get("format"),
-              "bytes": r.get("bytes"), "url": f"/packages/{dataset_id}/{r.get('path')}"}
+              "bytes": r.get("bytes"), "size": format_size(r.get("bytes")) if r.get("bytes") else "",
+              "url": f"/packages/{dataset_id}/{r.get('path')}"}
              for r in descriptor.get("resources") or [] if isinstance(r, dict)]
-    dataset.update(keywords=_json(dataset["keywords"], []), reuse_of=_json(dataset["reuse_of"], []))
+    dataset.update(keywords=_json(dataset["keywords"], []), reuse_of=_json(dataset["reuse_of"], []),
+                   theme_label=label(THEMES, dataset["theme"]), frequency_label=label(FREQUENCIES, dataset["frequency"]),
+                   period_label=_period(dataset, descriptor))
+    publisher["kind_label"] = label(KINDS, publisher.get("kind"))
+    for reuse in reuses:
+        reuse["type_label"] = label(REUSE_TYPES, reuse["type"])
+    zip_path = packages / f"{dataset_id}.zip" if packages else None
     return {"dataset": dataset, "publisher": publisher, "tables": tables, "lineage": lineage, "reuses": reuses,
-            "files": files, "query": query, "reuse": reuse, "database": database.name, "base": base,
-            "descriptor": descriptor}
+            "files": files, "originals": original_files(packages, dataset_id, files),
+            "zip_size": format_size(zip_path.stat().st_size) if zip_path and zip_path.is_file() else "",
+            "query": query, "reuse": reuse, "database": database.name, "base": base,
+            "descriptor": descriptor, "json_url": f"/-/dataset/{dataset_id}.json"}
+
+
+def dataset_json(context: dict) -> dict:
+    """The dataset page for programs: the same facts, links made absolute, nothing to render."""
+    base = context["base"]
+
+    def absolute(url):
+        return f"{base}{url}" if isinstance(url, str) and url.startswith("/") else url
+
+    dataset = {k: v for k, v in context["dataset"].items() if not k.endswith("_label")}
+    for key in ("package_url", "zip_url"):
+        dataset[key] = absolute(dataset.get(key))
+    tables = [{"name": t["name"], "title": t["title"], "description": t.get("description") or "", "rows": t["rows"],
+               "url": absolute(t["url"]), "json_url": absolute(t["url"] + ".json"),
+               "download_url": absolute(t.get("download_url")), "format": t["format"], "columns": t["columns"],
+               "facets": t["facets"], "searchable": t["searchable"], "has_map": t["has_map"],
+               "examples": t.get("examples") or []} for t in context["tables"]]
+    publisher = {k: context["publisher"].get(k) for k in ("slug", "title", "kind", "homepage", "email")}
+    return {
+        "id": dataset["id"], "page_url": absolute(f"/-/dataset/{dataset['id']}"), "dataset": dataset,
+        "publisher": publisher, "tables": tables,
+        "files": [{**f, "url": absolute(f["url"])} for f in context["files"]],
+        "originals": [{**f, "url": absolute(f["url"])} for f in context["originals"]],
+        "lineage": [{**s, "url": absolute(s.get("url"))} for s in context["lineage"]],
+        "reused_by": [{k: r.get(k) for k in ("slug", "title", "url", "type", "author", "kind")}
+                      for r in context["reuses"]],
+        "canned_query": context["query"],
+        "paging": {"page_size": "_size (default 50, at most 5000)",
+                   "next": "each table answer's next_url, until it is null"},
+    }

@@ -16,11 +16,13 @@ import os
 import threading
 from pathlib import Path
 
+from urllib.parse import quote
+
 from datasette import hookimpl
 from datasette.database import Database
 from datasette.utils.asgi import NotFound, Response
 
-from catalog.hub import pages
+from catalog.hub import i18n, pages
 
 WATCH_SECONDS = 1.0
 _generations = itertools.count(1)
@@ -75,18 +77,36 @@ def _base(request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
+def _here(request) -> str:
+    """The page being read, as a local path (what the language switch comes back to)."""
+    if request is None:
+        return "/"
+    path = request.path if request.path.startswith("/") and not request.path.startswith("//") else "/"
+    return path + (f"?{request.query_string}" if request.query_string else "")
+
+
+def languages(request) -> list[dict]:
+    here = quote(_here(request), safe="")
+    return [{"code": code, "name": i18n.NAMES[code], "current": code == i18n.current(),
+             "url": f"/-/lang/{code}?next={here}"} for code in i18n.LOCALES]
+
+
 @hookimpl
-def extra_template_vars(template, datasette):
-    if template != "index.html":
-        return {}
+def prepare_jinja2_environment(env):
+    i18n.install(env)
 
-    async def hub():
+
+@hookimpl
+def extra_template_vars(template, request, datasette):
+    async def hub_vars():
         database = _hub(datasette)
-        if database is None or not await pages.is_hub(database):
-            return {"hub": None}
-        return {"hub": await pages.landing(database, datasette.urls)}
+        found = {"hub_languages": languages(request), "hub_database": database.name if database else None}
+        if template == "index.html":
+            found["hub"] = (await pages.landing(database, datasette.urls)
+                            if database is not None and await pages.is_hub(database) else None)
+        return found
 
-    return hub
+    return hub_vars
 
 
 @hookimpl
@@ -94,13 +114,63 @@ def extra_css_urls(datasette):
     return [{"url": "/hub-assets/hub.css"}]
 
 
+def _packages(datasette) -> Path | None:
+    folder = _config(datasette).get("packages")
+    return Path(folder) if folder else None
+
+
 async def dataset_view(datasette, request):
+    """A dataset's page, or its JSON twin (`/-/dataset/<publisher>/<dataset>.json`)."""
     database = _hub(datasette)
-    dataset_id = f"{request.url_vars['publisher']}/{request.url_vars['dataset']}"
-    context = await pages.dataset_page(database, datasette.urls, _base(request), dataset_id) if database else None
+    name, as_json = request.url_vars["dataset"], False
+    if name.endswith(".json"):
+        name, as_json = name[: -len(".json")], True
+    dataset_id = f"{request.url_vars['publisher']}/{name}"
+    context = (await pages.dataset_page(database, datasette.urls, _base(request), dataset_id, _packages(datasette))
+               if database else None)
     if context is None:
-        raise NotFound(f"No dataset {dataset_id} on this hub.")
+        raise NotFound(i18n.gettext("No dataset %(name)s on this hub.", name=dataset_id))
+    if as_json:
+        return Response.json(pages.dataset_json(context), headers={"Access-Control-Allow-Origin": "*"})
     return Response.html(await datasette.render_template("hub_dataset.html", context, request=request))
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or []:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _cookie(scope, name: str) -> str | None:
+    for part in (_header(scope, b"cookie") or "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def with_locale(app):
+    """Each request runs in its reader's language; pages say they vary with it (caches)."""
+
+    async def in_locale(scope, receive, send):
+        if scope.get("type") != "http":
+            return await app(scope, receive, send)
+        token = i18n.set_current(i18n.negotiate(_header(scope, b"accept-language"), _cookie(scope, i18n.COOKIE)))
+
+        async def vary_send(event):
+            if event["type"] == "http.response.start":
+                headers = [h for h in event.get("headers") or [] if h[0].lower() != b"vary"]
+                headers.append([b"vary", b"Accept-Language, Cookie"])
+                event = dict(event, headers=headers)
+            await send(event)
+
+        try:
+            await app(scope, receive, vary_send)
+        finally:
+            i18n.reset(token)
+
+    return in_locale
 
 
 @hookimpl
@@ -121,14 +191,26 @@ def asgi_wrapper():
                     scope = dict(scope, query_string=b"&".join(([query] if query else []) + added))
             await app(scope, receive, send)
 
-        return without_suggestions
+        return with_locale(without_suggestions)
 
     return wrap
 
 
+async def switch_language(request):
+    """`/-/lang/en?next=/hub/table`: remembers the reader's choice for a year, back to the page."""
+    code = request.url_vars["code"]
+    target = request.args.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"  # only pages of this hub: never an open redirect
+    response = Response.redirect(target)
+    response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/dataset/(?P<publisher>[^/]+)/(?P<dataset>[^/]+)$", dataset_view)]
+    return [(r"^/-/dataset/(?P<publisher>[^/]+)/(?P<dataset>[^/]+)$", dataset_view),
+            (r"^/-/lang/(?P<code>fr|en)$", switch_language)]
 
 
 def _identity(path: str):
