@@ -80,6 +80,8 @@ def make_datasette(db: Path, packages: Path):
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="catalog-hub")
+    if pm.get_plugin("datasette.handle_exception") is not None:
+        pm.unregister(name="datasette.handle_exception")  # the hub's own handler replaces it (hub/plugin.py)
     metadata = _metadata(db, metadata_path(db), database_name(db))
     metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve()),
                                                       "packages": str(packages.resolve())}

@@ -226,6 +226,6 @@ def install(env) -> None:
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
-    env.filters.update(number=format_number, currency=format_currency, date=format_date,
+    env.filters.update(translated=template_gettext, number=format_number, currency=format_currency, date=format_date,
                        datetime=format_datetime, size=format_size)
     env.globals.update(current_locale=current, locale_names=NAMES, locales=LOCALES, format_period=format_period)

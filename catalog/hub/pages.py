@@ -218,8 +218,9 @@ async def dataset_page(database, urls, base: str, dataset_id: str, packages: Pat
     if reuse.get("method") == "sql" and reuse.get("sql"):
         params = reuse.get("parameters") if isinstance(reuse.get("parameters"), dict) else {}
         query_url = urls.table(database.name, descriptor.get("name"), format="json")
+        defaults = f"?{urlencode(params)}" if params else ""
         query = {"name": descriptor.get("name"), "sql": reuse["sql"],
-                 "url": urls.table(database.name, descriptor.get("name")),
+                 "url": urls.table(database.name, descriptor.get("name")) + defaults,
                  "example": f"{base}{query_url}?{urlencode({**params, '_shape': 'array'})}"}
     files = [{"name": r.get("name"), "title": r.get("title") or r.get("name"), "format": r.get("format"),
               "bytes": r.get("bytes"), "size": format_size(r.get("bytes")) if r.get("bytes") else "",

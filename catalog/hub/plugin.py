@@ -13,16 +13,19 @@ import asyncio
 import itertools
 import json
 import os
+import sys
 import threading
+import traceback
 from pathlib import Path
 
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from datasette import hookimpl
 from datasette.database import Database
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import Base400, NotFound, Response
+from datasette.views.base import DatasetteError
 
-from catalog.hub import i18n, pages
+from catalog.hub import display, i18n, pages
 
 WATCH_SECONDS = 1.0
 _generations = itertools.count(1)
@@ -96,14 +99,81 @@ def prepare_jinja2_environment(env):
     i18n.install(env)
 
 
+COMMUNES_MAX = 100_000  # rows of a commune table kept in memory for names (France has ~35,000)
+_shown = {}  # (database, generation, table) -> display config; reset with each new hub
+
+
+def _display(datasette, database: str, table: str | None) -> dict:
+    """The table's `plugins.catalog-hub` display settings (see catalog/hub/display.py)."""
+    db = datasette.databases.get(database)
+    key = (database, getattr(db, "generation", None), table)
+    if key not in _shown:
+        if len(_shown) > 10_000:
+            _shown.clear()
+        config = datasette.plugin_config("catalog-hub", database=database, table=table) if table else None
+        _shown[key] = config if isinstance(config, dict) and "labels" in config else {}
+    return _shown[key]
+
+
+async def commune_names(datasette, database: str, reference: dict | None) -> dict:
+    """INSEE code -> name, read once per hub from its commune table."""
+    if not reference:
+        return {}
+    db = datasette.databases.get(database)
+    key = (database, getattr(db, "generation", None), "communes", reference["table"])
+    if key not in _shown:
+        names = {}
+        try:
+            result = await db.execute(
+                f'SELECT "{reference["key"]}" AS code, "{reference["label"]}" AS name FROM "{reference["table"]}" '
+                f"LIMIT {COMMUNES_MAX}")
+            names = {str(row["code"]): row["name"] for row in result.rows if row["name"]}
+        except Exception as error:  # a hub without the table any more: codes are shown as they are
+            print(f"catalog serve: no commune names from {reference['table']}: {error}", flush=True)
+        _shown[key] = names
+    return _shown[key]
+
+
 @hookimpl
-def extra_template_vars(template, request, datasette):
+def render_cell(value, column, table, database, datasette):
+    if table is None or isinstance(value, (dict, bytes)):
+        return None
+    config = _display(datasette, database, table)
+    if not config:
+        return None
+    if column in (config.get("communes") or {}) and value not in (None, ""):
+        async def with_name():
+            names = await commune_names(datasette, database, config.get("commune_table"))
+            return display.cell_html(config, column, value, names.get(str(value)))
+
+        return with_name()
+    return display.cell_html(config, column, value)
+
+
+@hookimpl
+def extra_template_vars(template, database, table, request, datasette):
     async def hub_vars():
-        database = _hub(datasette)
-        found = {"hub_languages": languages(request), "hub_database": database.name if database else None}
+        hub = _hub(datasette)
+        found = {"hub_languages": languages(request), "hub_database": hub.name if hub else None,
+                 "hub_lookup": display.lookup_label,
+                 "hub_query_args": lambda name: urlencode(canned_defaults(datasette, database or "", name))}
         if template == "index.html":
-            found["hub"] = (await pages.landing(database, datasette.urls)
-                            if database is not None and await pages.is_hub(database) else None)
+            found["hub"] = (await pages.landing(hub, datasette.urls)
+                            if hub is not None and await pages.is_hub(hub) else None)
+        if database and table:
+            config = _display(datasette, database, table)
+            names = await commune_names(datasette, database, config.get("commune_table")) \
+                if config.get("communes") else {}
+
+            def value_label(column, value):
+                label = display.label_for((config.get("labels") or {}).get(column), value)
+                if label is None and column in (config.get("communes") or {}):
+                    name = names.get(str(value))
+                    label = f"{name} ({value})" if name else None
+                return label
+
+            found.update(hub_value_label=value_label,
+                         hub_order=lambda columns: display.column_order(columns, config.get("technical") or []))
         return found
 
     return hub_vars
@@ -150,6 +220,40 @@ def _cookie(scope, name: str) -> str | None:
     return None
 
 
+def canned_defaults(datasette, database: str, name: str) -> dict:
+    """The declared default parameters of a canned query (`defaults` in its metadata), or {}."""
+    queries = datasette.metadata("queries", database=database) or {}
+    query = queries.get(name) if isinstance(queries, dict) else None
+    defaults = query.get("defaults") if isinstance(query, dict) else None
+    return {k: v for k, v in defaults.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(defaults, dict) else {}
+
+
+def with_defaults(datasette, app):
+    """A canned query asked for without any of its parameters runs with its declared defaults:
+    a page is redirected to the address carrying them (so it can be shared), a .json or .csv
+    request gets them added to its query string."""
+
+    async def defaults_applied(scope, receive, send):
+        path = scope.get("path") or ""
+        parts = path.strip("/").split("/")
+        if scope.get("type") == "http" and scope.get("method") == "GET" and len(parts) == 2 \
+                and parts[0] in datasette.databases:
+            name, _, suffix = parts[1].partition(".")
+            defaults = canned_defaults(datasette, parts[0], unquote(name)) if suffix in ("", "json", "csv") else {}
+            query = (scope.get("query_string") or b"").decode("latin-1")
+            given = {k for k, _ in parse_qsl(query, keep_blank_values=True)}
+            if defaults and not given & set(defaults):
+                added = urlencode(defaults)
+                if not suffix:
+                    target = f"{path}?{query + '&' if query else ''}{added}"
+                    return await Response.redirect(target).asgi_send(send)
+                scope = dict(scope, query_string=(f"{query}&{added}" if query else added).encode("latin-1"))
+        await app(scope, receive, send)
+
+    return defaults_applied
+
+
 def with_locale(app):
     """Each request runs in its reader's language; pages say they vary with it (caches)."""
 
@@ -174,7 +278,7 @@ def with_locale(app):
 
 
 @hookimpl
-def asgi_wrapper():
+def asgi_wrapper(datasette):
     """API calls skip facet suggestions: they are links for people browsing, and computing
     them took half the time of a filtered JSON request on a million-row table. They also
     skip the facets the metadata sets for pages (a third of the remaining time), unless
@@ -191,7 +295,7 @@ def asgi_wrapper():
                     scope = dict(scope, query_string=b"&".join(([query] if query else []) + added))
             await app(scope, receive, send)
 
-        return with_locale(without_suggestions)
+        return with_locale(with_defaults(datasette, without_suggestions))
 
     return wrap
 
@@ -208,9 +312,64 @@ async def switch_language(request):
 
 
 @hookimpl
+def handle_exception(datasette, request, exception):
+    """Every error as a page in the hub's style and the reader's language (JSON for .json).
+
+    Replaces Datasette's default handler (`catalog serve` unregisters it): with `rich`
+    installed, that one printed a traceback for every unknown address and, outside an
+    `except` block (an unknown deep URL), failed itself, turning a 404 into a bare 500."""
+
+    async def page():
+        title, message = None, str(exception)
+        if isinstance(exception, Base400):
+            status, message = exception.status, exception.args[0] if exception.args else ""
+        elif isinstance(exception, DatasetteError):
+            status, message, title = exception.status, exception.message, exception.title
+        else:
+            status = 500
+            traceback.print_exception(type(exception), exception, exception.__traceback__, file=sys.stderr)
+            message = i18n.gettext("The hub could not answer this request.")
+        if status == 404 and message in ("404", "Database not found", "Table not found", "Not found"):
+            message = ""  # Datasette's terse English; the page says it in the reader's language
+        headers = {"Access-Control-Allow-Origin": "*"} if getattr(datasette, "cors", False) else {}
+        if request.path.split("?")[0].endswith(".json"):
+            return Response.json({"ok": False, "error": message or i18n.gettext("Page not found"), "status": status,
+                                  "title": title}, status=status, headers=headers)
+        html = await datasette.render_template("error.html", {"status": status, "error": message, "title": title},
+                                               request=request)
+        return Response.html(html, status=status, headers=headers)
+
+    return page
+
+
+async def packages_listing(datasette, request):
+    """`/packages/` and a package's folders: what can be downloaded, rather than a bare 403."""
+    root = _packages(datasette)
+    rest = request.url_vars.get("rest") or ""
+    folder = (root / rest).resolve() if root else None
+    if folder is None or not folder.is_dir() or (folder != root.resolve() and root.resolve() not in folder.parents):
+        raise NotFound(i18n.gettext("Page not found"))
+    entries = []
+    for path in sorted(folder.iterdir(), key=lambda p: (not p.is_dir(), p.name))[:5000]:
+        if path.name.startswith("."):
+            continue
+        relative = path.relative_to(root.resolve()).as_posix()
+        entries.append({"name": path.name + ("/" if path.is_dir() else ""), "url": f"/packages/{quote(relative)}"
+                        + ("/" if path.is_dir() else ""), "size": "" if path.is_dir() else i18n.format_size(path.stat().st_size)})
+    parts = [p for p in rest.split("/") if p]
+    crumbs = [{"name": "packages", "url": "/packages/"}] + [
+        {"name": part, "url": "/packages/" + quote("/".join(parts[: i + 1])) + "/"} for i, part in enumerate(parts)]
+    dataset = "/".join(parts[:2]) if len(parts) >= 2 else None
+    return Response.html(await datasette.render_template(
+        "hub_packages.html", {"entries": entries, "path_crumbs": crumbs,
+                              "dataset_url": f"/-/dataset/{dataset}" if dataset else None}, request=request))
+
+
+@hookimpl
 def register_routes():
     return [(r"^/-/dataset/(?P<publisher>[^/]+)/(?P<dataset>[^/]+)$", dataset_view),
-            (r"^/-/lang/(?P<code>fr|en)$", switch_language)]
+            (r"^/-/lang/(?P<code>fr|en)$", switch_language),
+            (r"^/packages/(?P<rest>(?:[^/]+/)*)$", packages_listing)]
 
 
 def _identity(path: str):
