@@ -201,7 +201,7 @@ async def dataset_view(datasette, request):
     if context is None:
         raise NotFound(i18n.gettext("No dataset %(name)s on this hub.", name=dataset_id))
     if as_json:
-        return Response.json(pages.dataset_json(context), headers={"Access-Control-Allow-Origin": "*"})
+        return Response.json(pages.dataset_json(context))
     return Response.html(await datasette.render_template("hub_dataset.html", context, request=request))
 
 
@@ -365,10 +365,19 @@ async def packages_listing(datasette, request):
                               "dataset_url": f"/-/dataset/{dataset}" if dataset else None}, request=request))
 
 
+ACCESSIBILITY_STATEMENT_DATE = "2026-12-04"  # when the statement below was last checked against the hub
+
+
+async def accessibility_view(datasette, request):
+    return Response.html(await datasette.render_template(
+        "hub_accessibility.html", {"statement_date": ACCESSIBILITY_STATEMENT_DATE}, request=request))
+
+
 @hookimpl
 def register_routes():
     return [(r"^/-/dataset/(?P<publisher>[^/]+)/(?P<dataset>[^/]+)$", dataset_view),
             (r"^/-/lang/(?P<code>fr|en)$", switch_language),
+            (r"^/-/(accessibilite|accessibility)$", accessibility_view),
             (r"^/packages/(?P<rest>(?:[^/]+/)*)$", packages_listing)]
 
 
