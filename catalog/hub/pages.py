@@ -134,7 +134,7 @@ async def api_examples(database, urls, base: str, table: dict) -> list[dict]:
         value = await _example_value(database, name, column)
         if value is not None:
             examples.append({"title": _("Filter: rows where %(column)s = %(value)s", column=column, value=value),
-                             "url": f"{base}{json_url}?{urlencode({column: value, '_shape': 'array'})}"})
+                             "url": f"{base}{json_url}?{urlencode({column: value, '_shape': 'objects', '_size': 100})}"})
             sql = (f'select "{column}", count(*) as rows from "{name}" group by "{column}" '
                    f"order by rows desc limit 10")
             break
@@ -146,7 +146,7 @@ async def api_examples(database, urls, base: str, table: dict) -> list[dict]:
         word = await _example_value(database, name, table["searchable"][0])
         word = str(word).split()[0] if word else "gare"
         examples.append({"title": _("Full-text search in %(columns)s", columns=", ".join(table["searchable"])),
-                         "url": f"{base}{json_url}?{urlencode({'_search': word, '_shape': 'array'})}"})
+                         "url": f"{base}{json_url}?{urlencode({'_search': word, '_shape': 'objects'})}"})
     examples.append({"title": _("The whole table as CSV (streamed)"),
                      "url": f"{base}{urls.table(db_name, name, format='csv')}?_stream=on&_size=max"})
     return examples
@@ -247,7 +247,8 @@ def dataset_json(context: dict) -> dict:
     def absolute(url):
         return f"{base}{url}" if isinstance(url, str) and url.startswith("/") else url
 
-    dataset = {k: v for k, v in context["dataset"].items() if not k.endswith("_label")}
+    dataset = {k: v for k, v in context["dataset"].items() if not k.endswith("_label") and k != "inputs_key"}
+    dataset.update(tables=_json(dataset.get("tables"), []), sources=_json(dataset.get("sources"), []))
     for key in ("package_url", "zip_url"):
         dataset[key] = absolute(dataset.get(key))
     tables = [{"name": t["name"], "title": t["title"], "description": t.get("description") or "", "rows": t["rows"],

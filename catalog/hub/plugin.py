@@ -403,7 +403,10 @@ def _reload(datasette, name: str, path: str):
     metadata_file = metadata_path(Path(path))
     if metadata_file.is_file():
         metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+        cors = datasette.plugin_config("datasette-cors")
         metadata.setdefault("plugins", {})["catalog-hub"] = _config(datasette)
+        if cors is not None:
+            metadata["plugins"].setdefault("datasette-cors", cors)
         datasette._metadata_local = metadata
     datasette.remove_database(name)
     datasette.add_database(HubDatabase(datasette, path), name=name)
