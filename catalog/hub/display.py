@@ -149,7 +149,7 @@ def formatted(kind: str | None, value) -> str | None:
     if kind in ("number", "integer") and isinstance(value, (int, float)) and not isinstance(value, bool):
         return i18n.format_number(value)
     if kind == "date":
-        return i18n.format_date(value, "medium")
+        return i18n.format_date(value, "long")
     return None
 
 
