@@ -66,7 +66,7 @@ def test_numbers_dates_and_sizes_in_french_and_english():
         assert i18n.format_size(512) == f"512{nbsp}o"
         assert i18n.ngettext("%(num)s dataset", "%(num)s datasets", 1) == "1 jeu de données"
         assert i18n.ngettext("%(num)s dataset", "%(num)s datasets", 10) == "10 jeux de données"
-        assert i18n.format_period("2025-01-01", "2025-12-31") == "du 1 janvier 2025 au 31 décembre 2025"
+        assert i18n.format_period("2025-01-01", "2025-12-31") == "du 1er janvier 2025 au 31 décembre 2025"
     with i18n.use("en"):
         assert i18n.format_currency(1588173.24) == "€1,588,173.24"
         assert i18n.format_date("2025-11-20") == "November 20, 2025"

@@ -183,7 +183,10 @@ def format_date(value, style: str = "long") -> str:
     day = _as_date(value)
     if day is None:
         return "" if value is None else str(value)
-    return _dates.format_date(day, format=style, locale=current())
+    text = _dates.format_date(day, format=style, locale=current())
+    if current() == "fr" and day.day == 1 and style in ("long", "full") and text.startswith("1 "):
+        text = "1er" + text[1:]  # French writes the first of the month as an ordinal: 1er janvier
+    return text
 
 
 def format_datetime(value) -> str:
