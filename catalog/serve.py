@@ -94,12 +94,14 @@ def make_datasette(db: Path, packages: Path):
     """The Datasette application for this hub (also used by tests and benchmarks)."""
     from datasette.plugins import pm
 
-    from catalog.hub import plugin
+    from catalog.hub import plugin, security
     from catalog.hub.app import HubDatasette
     from catalog.publish.datasette import database_name, metadata_path
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="catalog-hub")
+    if not pm.is_registered(security):
+        pm.register(security, name="catalog-security")
     if pm.get_plugin("datasette.handle_exception") is not None:
         pm.unregister(name="datasette.handle_exception")  # the hub's own handler replaces it (hub/plugin.py)
     metadata = _metadata(db, metadata_path(db), database_name(db))

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from catalog.hub import display
 from catalog.hub.i18n import N_
+from catalog.weblinks import web_link
 
 # English source strings: the pages show them translated (`|translated` in the templates).
 HUB_TITLE = N_("Open data hub")
@@ -108,9 +109,9 @@ def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
             "title": row["title"] if row["title"] == dataset.get("title")
             else f"{dataset.get('title')} — {row['title']}",
             "description": " ".join(t for t in (row["description"], dataset.get("description")) if t),
-            "license": dataset.get("licence") or "", "license_url": dataset.get("licence_url") or "",
+            "license": dataset.get("licence") or "", "license_url": web_link(dataset.get("licence_url")) or "",
             "source": dataset.get("publisher_title") or dataset.get("publisher") or "",
-            "source_url": publisher.get("homepage") or "",
+            "source_url": web_link(publisher.get("homepage")) or "",
             "about": dataset.get("title") or row["dataset_id"],
             "about_url": f"/-/dataset/{row['dataset_id']}",
             "columns": {k: v for k, v in _loads(row["columns"], {}).items() if v},

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 from catalog.hub.i18n import N_, format_period, format_size
 from catalog.hub.i18n import gettext as _
+from catalog.weblinks import web_link
 
 # The README's words for themes, frequencies, publisher kinds and reuse types, shown translated.
 THEMES = {"transport": N_("transport"), "energy": N_("energy"), "budget": N_("budget"),
@@ -44,6 +45,25 @@ def _json(text, default):
         return json.loads(text) if text else default
     except ValueError:
         return default
+
+
+def _link(value) -> str | None:
+    """What may be an href: an http(s) address, or a path on this hub (built here, e.g. /-/dataset/…)."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and web_link(
+            "http://hub" + value):
+        return value
+    return web_link(value)
+
+
+def _safe_links(dataset: dict | None = None, publisher: dict | None = None, reuses=()):
+    """Descriptors and profiles are written by others: only safe links reach the templates,
+    whatever an older hub database holds."""
+    if dataset is not None:
+        dataset["licence_url"] = web_link(dataset.get("licence_url"))
+    if publisher is not None:
+        publisher["homepage"] = web_link(publisher.get("homepage"))
+    for reuse in reuses:
+        reuse["url"] = _link(reuse.get("url")) or ""
 
 
 async def _rows(database, sql, params=None) -> list[dict]:
@@ -104,6 +124,10 @@ async def landing(database, urls) -> dict:
     for publisher in publishers:
         publisher["datasets"] = [d for d in datasets if d["publisher"] == publisher["slug"]]
         publisher["kind_label"] = label(KINDS, publisher["kind"])
+        _safe_links(publisher=publisher)
+    for dataset in datasets:
+        _safe_links(dataset=dataset, reuses=dataset["reused_by"])
+    _safe_links(reuses=reuses)
     titles = {d["id"]: d["title"] for d in datasets}
     for reuse in reuses:
         reuse["datasets"] = [{"id": i, "title": titles.get(i, i), "known": i in titles}
@@ -210,7 +234,7 @@ async def dataset_page(database, urls, base: str, dataset_id: str, packages: Pat
         if not isinstance(source, dict):
             continue
         name = source.get("name") or ""
-        lineage.append({**source, "url": f"/-/dataset/{name}" if name in known else source.get("path")})
+        lineage.append({**source, "url": f"/-/dataset/{name}" if name in known else web_link(source.get("path"))})
     for table in tables:
         table["examples"] = await api_examples(database, urls, base, table)
     reuse = (descriptor.get("catalog") or {}).get("reuse") or {}
@@ -232,6 +256,7 @@ async def dataset_page(database, urls, base: str, dataset_id: str, packages: Pat
     publisher["kind_label"] = label(KINDS, publisher.get("kind"))
     for reuse in reuses:
         reuse["type_label"] = label(REUSE_TYPES, reuse["type"])
+    _safe_links(dataset=dataset, publisher=publisher, reuses=reuses)
     zip_path = packages / f"{dataset_id}.zip" if packages else None
     return {"dataset": dataset, "publisher": publisher, "tables": tables, "lineage": lineage, "reuses": reuses,
             "files": files, "originals": original_files(packages, dataset_id, files),
