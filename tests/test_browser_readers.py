@@ -5,8 +5,11 @@ the hub's style, axe-core's accessibility checks and the keyboard, at desktop an
 Expected values are read from the hub database itself and formatted here by hand (not with
 the hub's own formatters), so a wrong format cannot pass. Screenshots land in test-artifacts/.
 """
+import functools
+import http.server
 import re
 import sqlite3
+import threading
 
 import httpx
 import pytest
@@ -358,10 +361,23 @@ def test_accessibility_statement_is_linked_from_every_page(hub, browser):
     page.context.close()
 
 
-def test_cors_and_the_json_twin_of_a_dataset_page(hub, browser):
+@pytest.fixture()
+def other_origin(tmp_path):
+    """A reuser's web page, served from another origin (another port) than the hub."""
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>Carte</title><p>Une réutilisation</p>",
+                                         encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_cors_and_the_json_twin_of_a_dataset_page(hub, browser, other_origin):
     page = reader(browser)
-    # A page of another origin (localhost is not 127.0.0.1 to a browser) reads the API.
-    page.goto(hub.url.replace("127.0.0.1", "localhost") + "/-/accessibilite")
+    page.goto(other_origin)  # a reuser's page reads the API from the browser
     rows = page.evaluate("""async (url) => {
         const answer = await fetch(url);
         return (await answer.json()).rows.length;

@@ -346,6 +346,8 @@ async def packages_listing(datasette, request):
     """`/packages/` and a package's folders: what can be downloaded, rather than a bare 403."""
     root = _packages(datasette)
     rest = request.url_vars.get("rest") or ""
+    if any(part.startswith(".") for part in rest.split("/")):
+        raise NotFound(i18n.gettext("Page not found"))  # builds in progress, as for files (hub/security.py)
     folder = (root / rest).resolve() if root else None
     if folder is None or not folder.is_dir() or (folder != root.resolve() and root.resolve() not in folder.parents):
         raise NotFound(i18n.gettext("Page not found"))
