@@ -165,6 +165,9 @@ def test_codes_read_as_labels_in_facets_and_cells(hub, db, browser, artifacts):
     assert not facet.locator("li a", has_text=re.compile(r"^[012]$")).count()
     cells = column(page, "wheelchair_boarding").all_inner_texts()
     assert cells and set(cells) <= {"inconnu", "accessible", "non accessible"}
+    page.locator("th[data-column=wheelchair_boarding] .dropdown-menu-icon").click()  # Datasette's column menu
+    expect(page.locator(".dropdown-menu a.dropdown-sort-asc")).to_have_text("Trier par ordre croissant")
+    page.keyboard.press("Escape")
     facet.get_by_role("link", name="non accessible", exact=True).click()
     expect(page).to_have_url(re.compile(r"wheelchair_boarding=2"))
     expect(page.locator(".hub-count-line")).to_contain_text(f"{counts[2]} lignes où wheelchair_boarding = non accessible")
@@ -210,6 +213,11 @@ def test_canned_query_opens_with_its_defaults_and_results(hub, db, browser, arti
     assert expected > 0
     expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(expected)
     expect(page.locator(".zero-results")).to_have_count(0)
+    total = db.execute("SELECT total_eur FROM budget_par_habitant_depenses WHERE code_insee = '00001' "
+                       "ORDER BY fonction LIMIT 1").fetchone()[0]
+    index = page.locator("table.rows-and-columns thead th").all_inner_texts().index("total_eur")
+    expect(page.locator(f"table.rows-and-columns tbody tr:first-child td:nth-child({index + 1})")).to_have_text(
+        french_amount(total))
     page.screenshot(path=str(artifacts / "canned-query-fr.png"), full_page=True)
     page.context.close()
     rows = hub.get("/hub/budget-par-habitant.json", params={"_shape": "array"}).json()

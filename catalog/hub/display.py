@@ -57,17 +57,25 @@ def _key(value) -> str:
     return str(value)
 
 
+def _word(label, generic: set, translated: str):
+    """The publisher's word, unless it only spells yes or no: then yes/no in the reader's language."""
+    if isinstance(label, str) and label.strip().lower() not in generic:
+        return label
+    return label if isinstance(label, dict) else translated
+
+
 def boolean_labels(field: dict) -> dict:
     words = _field_hub(field).get("labels")
-    if isinstance(words, dict) and words:
-        found = {}
-        for raw, label in words.items():
-            lowered = str(raw).lower()
-            found["1" if lowered in GENERIC_TRUE else "0" if lowered in GENERIC_FALSE else str(raw)] = label
-        return found
-    true, false = (field.get("trueValues") or [None])[0], (field.get("falseValues") or [None])[0]
-    return {"1": true if true and str(true).lower() not in GENERIC_TRUE else YES,
-            "0": false if false and str(false).lower() not in GENERIC_FALSE else NO}
+    if not (isinstance(words, dict) and words):
+        words = {"true": (field.get("trueValues") or [None])[0], "false": (field.get("falseValues") or [None])[0]}
+    found = {"1": YES, "0": NO}
+    for raw, label in words.items():
+        lowered = str(raw).lower()
+        if lowered in GENERIC_TRUE:
+            found["1"] = _word(label, GENERIC_TRUE, YES)
+        elif lowered in GENERIC_FALSE:
+            found["0"] = _word(label, GENERIC_FALSE, NO)
+    return found
 
 
 def _currency(field: dict) -> str | None:
@@ -99,8 +107,8 @@ def column_display(fields: list[dict], primary: list[str]) -> dict:
             formats[name] = "integer"
         elif kind in ("date", "datetime"):
             formats[name] = kind
-    if len(primary) > 1:
-        technical.append("Link")  # Datasette's column of composite keys
+    if len(primary) != 1:
+        technical.append("Link")  # Datasette's column of composite keys (or rowids)
     return {"labels": labels, "formats": formats, "technical": technical}
 
 
@@ -167,10 +175,19 @@ def cell_html(config: dict, column: str, value, commune_name=None):
     return None
 
 
+def query_cell(column: str, value):
+    """A cell of a SQL or canned query's results (no schema): decimals and amounts formatted."""
+    if not isinstance(value, float):
+        return None
+    lowered = column.lower()
+    kind = "currency:EUR" if lowered.endswith(("_eur", "_euros")) or "€" in column else "number"
+    return Markup('<span class="hub-number">{}</span>').format(formatted(kind, value))
+
+
 def column_order(columns: list[dict], technical: list[str]) -> list[int]:
     """Display order of Datasette's columns: technical ones (composite keys, rowid) last."""
     names = [c.get("name") for c in columns]
-    back = {i for i, n in enumerate(names) if n in technical or n == "rowid"}
+    back = {i for i, n in enumerate(names) if n in technical or n in ("Link", "rowid")}
     return [i for i in range(len(names)) if i not in back] + sorted(back)
 
 

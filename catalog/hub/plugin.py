@@ -136,8 +136,10 @@ async def commune_names(datasette, database: str, reference: dict | None) -> dic
 
 @hookimpl
 def render_cell(value, column, table, database, datasette):
-    if table is None or isinstance(value, (dict, bytes)):
+    if isinstance(value, (dict, bytes)):
         return None
+    if table is None:
+        return display.query_cell(column, value)
     config = _display(datasette, database, table)
     if not config:
         return None
