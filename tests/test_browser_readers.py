@@ -238,12 +238,16 @@ def test_sql_block_fits_a_phone(hub, browser, artifacts):
 
 def test_errors_are_pages_of_the_hub(hub, browser, artifacts):
     page = reader(browser)
-    for path in ("/hub/nope/deeper/x", "/nope", "/hub/no_such_table", "/-/dataset/nobody/nothing"):
+    for path in ("/hub/nope/deeper/x", "/nope", "/hub/no_such_table", "/-/dataset/nobody/nothing",
+                 "/hub/reseau_bus_stops/SMP0001/x/y", "/hub/reseau_bus_stop_times/T001"):
         response = page.goto(hub.url + path)
         assert response.status == 404, f"{path}: {response.status}"
         expect(page.locator("h1")).to_have_text("Page introuvable")
         expect(page.locator(".hub-lang")).to_be_visible()
     page.screenshot(path=str(artifacts / "404-fr.png"), full_page=True)
+    response = page.goto(hub.url + "/hub/reseau_bus_stops?_sort=nope")  # a bad request, said as such
+    assert response.status == 400
+    expect(page.locator(".hub-error")).to_contain_text("nope")
     response = page.goto(hub.url + "/packages/")
     assert response.status == 200
     expect(page.get_by_role("link", name="ville-de-sampleville/")).to_be_visible()

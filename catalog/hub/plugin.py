@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import json
 import os
+import sqlite3
 import sys
 import threading
 import traceback
@@ -327,6 +328,10 @@ def handle_exception(datasette, request, exception):
             status, message = exception.status, exception.args[0] if exception.args else ""
         elif isinstance(exception, DatasetteError):
             status, message, title = exception.status, exception.message, exception.title
+            if status == 500:
+                status = 400  # Datasette's own messages about the request ("Cannot sort table by …")
+        elif isinstance(exception, sqlite3.ProgrammingError) and "binding parameter" in str(exception):
+            status, message = 404, ""  # a row address with fewer key values than the table's key
         else:
             status = 500
             traceback.print_exception(type(exception), exception, exception.__traceback__, file=sys.stderr)
