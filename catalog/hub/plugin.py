@@ -224,12 +224,21 @@ def _cookie(scope, name: str) -> str | None:
 
 
 def canned_defaults(datasette, database: str, name: str) -> dict:
-    """The declared default parameters of a canned query (`defaults` in its metadata), or {}."""
-    queries = datasette.metadata("queries", database=database) or {}
-    query = queries.get(name) if isinstance(queries, dict) else None
-    defaults = query.get("defaults") if isinstance(query, dict) else None
-    return {k: v for k, v in defaults.items() if isinstance(k, str) and isinstance(v, str)} \
-        if isinstance(defaults, dict) else {}
+    """The declared default parameters of a canned query (`defaults` in its metadata), or {}.
+
+    Read once per hub: Datasette merges the whole metadata on each lookup, too dear for every
+    JSON request."""
+    db = datasette.databases.get(database)
+    key = (database, getattr(db, "generation", None), "canned-defaults")
+    if key not in _shown:
+        queries = datasette.metadata("queries", database=database) or {}
+        found = {}
+        for query_name, query in (queries.items() if isinstance(queries, dict) else ()):
+            defaults = query.get("defaults") if isinstance(query, dict) else None
+            if isinstance(defaults, dict):
+                found[query_name] = {k: v for k, v in defaults.items() if isinstance(k, str) and isinstance(v, str)}
+        _shown[key] = found
+    return _shown[key].get(name) or {}
 
 
 def with_defaults(datasette, app):
