@@ -33,11 +33,18 @@ def label(words: dict, value) -> str:
     return _(words[value]) if value in words else (value or "")
 
 
-def _period(dataset: dict, descriptor: dict | None = None) -> str:
-    temporal = ((descriptor or {}).get("catalog") or {}).get("temporal") or {}
-    if isinstance(temporal, dict) and (temporal.get("start") or temporal.get("end")):
-        return format_period(temporal.get("start"), temporal.get("end"))
-    return dataset.get("period") or ""
+def _period(dataset: dict) -> str:
+    """The period covered, in words: `catalog_datasets.period` is written by records.period()
+    as "start – end", "since start" or "until end" (ISO dates)."""
+    text = dataset.get("period") or ""
+    start, dash, end = text.partition(" – ")
+    if dash:
+        return format_period(start, end)
+    if text.startswith("since "):
+        return format_period(text[len("since "):], None)
+    if text.startswith("until "):
+        return format_period(None, text[len("until "):])
+    return text
 
 
 def _json(text, default):
@@ -100,7 +107,6 @@ async def landing(database, urls) -> dict:
     datasets = await _rows(database, "SELECT * FROM catalog_datasets ORDER BY title")
     tables = await _rows(database, "SELECT * FROM catalog_tables ORDER BY name")
     reuses = await _rows(database, "SELECT * FROM catalog_reuses ORDER BY kind DESC, title")
-    descriptors = {r["id"]: r["descriptor"] for r in await _rows(database, "SELECT id, descriptor FROM catalog_descriptors")}
     for reuse in reuses:
         reuse["type_label"] = label(REUSE_TYPES, reuse["type"])
     reused_by = _reused_by(reuses)
@@ -116,7 +122,7 @@ async def landing(database, urls) -> dict:
         dataset["url"] = f"/-/dataset/{dataset['id']}"
         dataset["map_table"] = next((t for t in dataset["tables"] if t["has_map"]), None)
         dataset["theme_label"] = label(THEMES, dataset["theme"])
-        dataset["period_label"] = _period(dataset, _json(descriptors.get(dataset["id"]), {}))
+        dataset["period_label"] = _period(dataset)
         if dataset["publisher"] not in known:  # a dataset whose profile is gone still shows
             known.add(dataset["publisher"])
             publishers.append({"slug": dataset["publisher"], "title": dataset["publisher_title"], "kind": "",
@@ -252,7 +258,7 @@ async def dataset_page(database, urls, base: str, dataset_id: str, packages: Pat
              for r in descriptor.get("resources") or [] if isinstance(r, dict)]
     dataset.update(keywords=_json(dataset["keywords"], []), reuse_of=_json(dataset["reuse_of"], []),
                    theme_label=label(THEMES, dataset["theme"]), frequency_label=label(FREQUENCIES, dataset["frequency"]),
-                   period_label=_period(dataset, descriptor))
+                   period_label=_period(dataset))
     publisher["kind_label"] = label(KINDS, publisher.get("kind"))
     for reuse in reuses:
         reuse["type_label"] = label(REUSE_TYPES, reuse["type"])
