@@ -72,6 +72,15 @@ def current() -> str:
     return _current.get()
 
 
+@functools.lru_cache(maxsize=None)
+def _babel(code: str) -> Locale:
+    return Locale.parse(code)  # parsed once: a format call given a string parses it every time
+
+
+def babel_locale() -> Locale:
+    return _babel(_current.get())
+
+
 @contextlib.contextmanager
 def use(locale: str):
     token = _current.set(locale if locale in LOCALES else DEFAULT)
@@ -154,8 +163,8 @@ def format_number(value, digits: int | None = None) -> str:
         return "" if value is None else str(value)
     if digits is not None:
         return _numbers.format_decimal(number, format=f"#,##0.{'0' * digits}" if digits else "#,##0",
-                                       locale=current())
-    return _numbers.format_decimal(number, locale=current(), decimal_quantization=False)
+                                       locale=babel_locale())
+    return _numbers.format_decimal(number, locale=babel_locale(), decimal_quantization=False)
 
 
 def format_currency(value, currency: str = "EUR") -> str:
@@ -163,7 +172,7 @@ def format_currency(value, currency: str = "EUR") -> str:
     number = _number(value)
     if number is None:
         return "" if value is None else str(value)
-    return _numbers.format_currency(number, currency, locale=current())
+    return _numbers.format_currency(number, currency, locale=babel_locale())
 
 
 def _as_date(value):
@@ -183,7 +192,7 @@ def format_date(value, style: str = "long") -> str:
     day = _as_date(value)
     if day is None:
         return "" if value is None else str(value)
-    text = _dates.format_date(day, format=style, locale=current())
+    text = _dates.format_date(day, format=style, locale=babel_locale())
     if current() == "fr" and day.day == 1 and style in ("long", "full") and text.startswith("1 "):
         text = "1er" + text[1:]  # French writes the first of the month as an ordinal: 1er janvier
     return text
@@ -195,7 +204,7 @@ def format_datetime(value) -> str:
         moment = _dt.datetime.fromisoformat(text)
     except ValueError:
         return text
-    return _dates.format_datetime(moment, format="medium", locale=current())
+    return _dates.format_datetime(moment, format="medium", locale=babel_locale())
 
 
 SIZE_UNITS = (N_("B"), N_("kB"), N_("MB"), N_("GB"), N_("TB"))
@@ -212,7 +221,7 @@ def format_size(size) -> str:
         number /= 1000
         unit += 1
     pattern = "#,##0" if unit == 0 or abs(number) >= 100 else "#,##0.#"
-    return f"{_numbers.format_decimal(number, format=pattern, locale=current())}\u00a0{gettext(SIZE_UNITS[unit])}"
+    return f"{_numbers.format_decimal(number, format=pattern, locale=babel_locale())}\u00a0{gettext(SIZE_UNITS[unit])}"
 
 
 def format_period(start, end) -> str:
