@@ -74,3 +74,21 @@ def test_numbers_dates_and_sizes_in_french_and_english():
         assert i18n.gettext("Map") == "Map"
     assert i18n.format_date("2025") == "2025"  # a year alone stays as written
     assert i18n.format_number("abc") == "abc"
+
+
+def test_fast_number_formats_are_babels():
+    """format_number and format_currency write plain numbers themselves: the same text as Babel."""
+    import random
+
+    from babel import numbers
+
+    rng = random.Random(14)
+    values = [0, 1, -1, 999, 1000, -1000, 1588173.24, 0.5, -0.05, 46.601234, 2.363486, 12345678901234,
+              1e15, 0.1 + 0.2, 100.0, -2.5e-3] + [rng.uniform(-1e7, 1e7) for _ in range(300)] + \
+        [rng.randint(-10**9, 10**9) for _ in range(300)] + [round(rng.uniform(0, 1e6), 2) for _ in range(300)]
+    for code in i18n.LOCALES:
+        with i18n.use(code):
+            for value in values:
+                assert i18n.format_number(value) == numbers.format_decimal(
+                    value, locale=code, decimal_quantization=False), (code, value)
+                assert i18n.format_currency(value) == numbers.format_currency(value, "EUR", locale=code), (code, value)

@@ -193,6 +193,20 @@ def _sniffed(path: str, stamp: tuple) -> tuple[str, str]:
     return describe(found.encoding), found.delimiter or ""
 
 
+@functools.lru_cache(maxsize=1024)
+def _same_bytes(path: str, twin: str, stamp: tuple, twin_stamp: tuple) -> bool:
+    """Compared once per version of the two files (the stamps), not on every page view."""
+    if stamp[0] != twin_stamp[0]:
+        return False
+    with open(path, "rb") as a, open(twin, "rb") as b:
+        while True:
+            left, right = a.read(1 << 20), b.read(1 << 20)
+            if left != right:
+                return False
+            if not left:
+                return True
+
+
 def original_files(packages: Path | None, dataset_id: str, files: list[dict]) -> list[dict]:
     """The files as the publisher exported them (`original/` of the package), when they differ
     from the normalised copy: a French CSV in cp1252 with `;` is linked with both facts."""
@@ -205,9 +219,10 @@ def original_files(packages: Path | None, dataset_id: str, files: list[dict]) ->
     found = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         twin = packages / dataset_id / "data" / path.name
-        if twin.is_file() and twin.stat().st_size == path.stat().st_size and twin.read_bytes() == path.read_bytes():
-            continue
         stat = path.stat()
+        if twin.is_file() and _same_bytes(str(path), str(twin), (stat.st_size, stat.st_mtime_ns),
+                                          (twin.stat().st_size, twin.stat().st_mtime_ns)):
+            continue
         entry = {"name": path.name, "url": f"/packages/{dataset_id}/original/{path.relative_to(folder).as_posix()}",
                  "bytes": stat.st_size, "size": format_size(stat.st_size),
                  "format": path.suffix.lstrip(".").lower(), "encoding": "", "delimiter": ""}
