@@ -26,7 +26,7 @@ from datasette.database import Database
 from datasette.utils.asgi import Base400, NotFound, Response
 from datasette.views.base import DatasetteError
 
-from catalog.hub import display, i18n, pages
+from catalog.hub import bounds, display, i18n, pages
 
 WATCH_SECONDS = 1.0
 _generations = itertools.count(1)
@@ -47,6 +47,7 @@ class HubDatabase(Database):
         self.generation = next(_generations)
 
     async def execute_fn(self, fn):
+        fn = bounds.bounded(fn)  # what a query hands to Python is counted (catalog.hub.bounds)
         if self.ds.executor is None:
             return await super().execute_fn(fn)
 
@@ -77,8 +78,9 @@ def _hub(datasette):
     return next((db for n, db in datasette.databases.items() if n != "_internal"), None)
 
 
-def _base(request) -> str:
-    return f"{request.scheme}://{request.host}"
+def _base(datasette, request) -> str:
+    """The hub's configured public address (`catalog serve --base-url`), never the Host header."""
+    return _config(datasette).get("base_url") or f"{request.scheme}://{request.host}"
 
 
 def _here(request) -> str:
@@ -199,7 +201,7 @@ async def dataset_view(datasette, request):
     if name.endswith(".json"):
         name, as_json = name[: -len(".json")], True
     dataset_id = f"{request.url_vars['publisher']}/{name}"
-    context = (await pages.dataset_page(database, datasette.urls, _base(request), dataset_id, _packages(datasette))
+    context = (await pages.dataset_page(database, datasette.urls, _base(datasette, request), dataset_id, _packages(datasette))
                if database else None)
     if context is None:
         raise NotFound(i18n.gettext("No dataset %(name)s on this hub.", name=dataset_id))
