@@ -354,6 +354,17 @@ def test_main_actions_with_the_keyboard(hub, db, browser, artifacts):
                       "AND Sens = 'Recette'").fetchone()[0]
     expect(page.locator(".hub-count-line")).to_contain_text(f"{both} ligne")
 
+    _tab_to(page, "document.activeElement.matches('.dropdown-menu-icon') && "  # Datasette's column menu
+                  "document.activeElement.closest('th').dataset.column === 'Montant (€)'")
+    page.keyboard.press("Enter")
+    expect(page.locator(":focus")).to_have_text("Trier par ordre croissant")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"_sort=Montant"))
+    page.wait_for_load_state()
+    amounts = db.execute('SELECT "Montant (€)" FROM budget_budget_2025 WHERE Section = \'Investissement\' '
+                         'AND Sens = \'Recette\' ORDER BY 1 LIMIT 1').fetchone()
+    expect(column(page, "Montant (€)").first).to_have_text(french_amount(amounts[0]))
+
     _tab_to(page, "document.activeElement.closest('.hub-lang') !== null")  # the language switch
     page.keyboard.press("Enter")
     expect(page.locator("html")).to_have_attribute("lang", "en")
