@@ -207,31 +207,39 @@ def _same_bytes(path: str, twin: str, stamp: tuple, twin_stamp: tuple) -> bool:
                 return True
 
 
-def original_files(packages: Path | None, dataset_id: str, files: list[dict]) -> list[dict]:
+def original_files(packages: Path | None, dataset_id: str) -> list[dict]:
     """The files as the publisher exported them (`original/` of the package), when they differ
     from the normalised copy: a French CSV in cp1252 with `;` is linked with both facts."""
     if packages is None:
         return []
-    folder = packages / dataset_id / "original"
-    if not folder.is_dir():
+    try:
+        stamp = (packages / dataset_id / "original").stat()
+    except OSError:
         return []
-    normalised = {Path(f["url"]).name: f for f in files}
+    # A package is swapped in whole (new folders): the folder's identity stands for its files.
+    return [dict(entry, size=format_size(entry["bytes"]),
+                 delimiter=_(DELIMITERS[entry["delimiter"]]) if entry["delimiter"] in DELIMITERS else entry["delimiter"])
+            for entry in _originals(str(packages), dataset_id, (stamp.st_ino, stamp.st_mtime_ns))]
+
+
+@functools.lru_cache(maxsize=256)
+def _originals(packages: str, dataset_id: str, stamp: tuple) -> tuple[dict, ...]:
+    folder = Path(packages) / dataset_id / "original"
+    if not folder.is_dir():
+        return ()
     found = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        twin = packages / dataset_id / "data" / path.name
+        twin = Path(packages) / dataset_id / "data" / path.name
         stat = path.stat()
         if twin.is_file() and _same_bytes(str(path), str(twin), (stat.st_size, stat.st_mtime_ns),
                                           (twin.stat().st_size, twin.stat().st_mtime_ns)):
             continue
         entry = {"name": path.name, "url": f"/packages/{dataset_id}/original/{path.relative_to(folder).as_posix()}",
-                 "bytes": stat.st_size, "size": format_size(stat.st_size),
-                 "format": path.suffix.lstrip(".").lower(), "encoding": "", "delimiter": ""}
+                 "bytes": stat.st_size, "format": path.suffix.lstrip(".").lower(), "encoding": "", "delimiter": ""}
         if entry["format"] in ("csv", "txt", "tsv"):
-            encoding, delimiter = _sniffed(str(path), (stat.st_size, stat.st_mtime_ns))
-            entry["encoding"] = encoding
-            entry["delimiter"] = _(DELIMITERS[delimiter]) if delimiter in DELIMITERS else delimiter
+            entry["encoding"], entry["delimiter"] = _sniffed(str(path), (stat.st_size, stat.st_mtime_ns))
         found.append(entry)
-    return found
+    return tuple(found)
 
 
 async def dataset_page(database, urls, base: str, dataset_id: str, packages: Path | None = None) -> dict | None:
@@ -280,7 +288,7 @@ async def dataset_page(database, urls, base: str, dataset_id: str, packages: Pat
     _safe_links(dataset=dataset, publisher=publisher, reuses=reuses)
     zip_path = packages / f"{dataset_id}.zip" if packages else None
     return {"dataset": dataset, "publisher": publisher, "tables": tables, "lineage": lineage, "reuses": reuses,
-            "files": files, "originals": original_files(packages, dataset_id, files),
+            "files": files, "originals": original_files(packages, dataset_id),
             "zip_size": format_size(zip_path.stat().st_size) if zip_path and zip_path.is_file() else "",
             "query": query, "reuse": reuse, "database": database.name, "base": base,
             "descriptor": descriptor, "json_url": f"/-/dataset/{dataset_id}.json"}
