@@ -148,6 +148,15 @@ def test_english_by_accept_language_and_by_the_switch(hub, db, browser, artifact
     page.context.close()
 
 
+def test_pages_say_they_vary_with_the_language(hub):
+    french = hub.get("/hub/reseau_bus_stops", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    english = hub.get("/hub/reseau_bus_stops", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    chosen = hub.get("/hub/reseau_bus_stops", headers={"Accept-Language": "fr", "Cookie": "catalog_lang=en"})
+    assert '<html lang="fr">' in french.text and '<html lang="en">' in english.text and '<html lang="en">' in chosen.text
+    for response in (french, english, chosen):
+        assert {"accept-language", "cookie"} <= {v.strip().lower() for v in response.headers["vary"].split(",")}
+
+
 def test_language_switch_only_goes_back_to_the_hub(hub):
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = hub.get("/-/lang/en", params={"next": target}, follow_redirects=False)
