@@ -260,7 +260,7 @@ def with_defaults(datasette, app):
             if defaults and not given & set(defaults):
                 added = urlencode(defaults)
                 if not suffix:
-                    target = f"{path}?{query + '&' if query else ''}{added}"
+                    target = f"{quote(path, safe='/~')}?{query + '&' if query else ''}{added}"
                     return await Response.redirect(target).asgi_send(send)
                 scope = dict(scope, query_string=(f"{query}&{added}" if query else added).encode("latin-1"))
         await app(scope, receive, send)
