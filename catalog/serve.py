@@ -85,8 +85,8 @@ def cors_config(value: str | None) -> dict:
     bad = [o for o in origins if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", o)]
     if bad or not origins:
         raise UnusableInput(f"{CORS_ORIGINS}: {', '.join(bad) or 'no origin'} is not an origin.",
-                            f"Give origins such as https://carte.example.org (scheme and host, no path nor "
-                            f"trailing slash), separated by commas, or * for any.")
+                            "Give origins such as https://carte.example.org (scheme and host, no path nor "
+                            "trailing slash), separated by commas, or * for any.")
     return {"hosts": origins, "methods": ["GET"], "headers": ["Content-Type"]}
 
 

@@ -1,5 +1,9 @@
-"""The hub's Datasette plugin, registered by `catalog serve`.
+"""The hub's Datasette plugin, registered by `catalog serve`: the hooks, each a thin call.
 
+- every page in the reader's language (catalog.hub.language, catalog.hub.i18n), values shown
+  readably (render_cell: catalog.hub.display), errors as the hub's pages (catalog.hub.error_pages),
+  canned queries with their defaults (catalog.hub.canned), `/packages/` folders listed
+  (catalog.hub.listing) and an accessibility statement;
 - the landing page (templates/index.html) gets the publishers and their datasets;
 - `/-/dataset/<publisher>/<dataset>` shows one dataset: tables, downloads, lineage,
   reuses and ready-to-run API requests;
@@ -13,20 +17,15 @@ import asyncio
 import itertools
 import json
 import os
-import sqlite3
-import sys
 import threading
-import traceback
 from pathlib import Path
-
-from urllib.parse import parse_qsl, quote, unquote, urlencode
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.database import Database
-from datasette.utils.asgi import Base400, NotFound, Response
-from datasette.views.base import DatasetteError
+from datasette.utils.asgi import NotFound, Response
 
-from catalog.hub import bounds, display, i18n, pages
+from catalog.hub import bounds, canned, display, error_pages, i18n, language, listing, pages
 
 WATCH_SECONDS = 1.0
 _generations = itertools.count(1)
@@ -81,20 +80,6 @@ def _hub(datasette):
 def _base(datasette, request) -> str:
     """The hub's configured public address (`catalog serve --base-url`), never the Host header."""
     return _config(datasette).get("base_url") or f"{request.scheme}://{request.host}"
-
-
-def _here(request) -> str:
-    """The page being read, as a local path (what the language switch comes back to)."""
-    if request is None:
-        return "/"
-    path = request.path if request.path.startswith("/") and not request.path.startswith("//") else "/"
-    return path + (f"?{request.query_string}" if request.query_string else "")
-
-
-def languages(request) -> list[dict]:
-    here = quote(_here(request), safe="")
-    return [{"code": code, "name": i18n.NAMES[code], "current": code == i18n.current(),
-             "url": f"/-/lang/{code}?next={here}"} for code in i18n.LOCALES]
 
 
 @hookimpl
@@ -159,9 +144,9 @@ def render_cell(value, column, table, database, datasette):
 def extra_template_vars(template, database, table, request, datasette):
     async def hub_vars():
         hub = _hub(datasette)
-        found = {"hub_languages": languages(request), "hub_database": hub.name if hub else None,
+        found = {"hub_languages": language.languages(request), "hub_database": hub.name if hub else None,
                  "hub_lookup": display.lookup_label,
-                 "hub_query_args": lambda name: urlencode(canned_defaults(datasette, database or "", name))}
+                 "hub_query_args": lambda name: urlencode(canned.canned_defaults(datasette, database or "", name))}
         if template == "index.html":
             found["hub"] = (await pages.landing(hub, datasette.urls)
                             if hub is not None and await pages.is_hub(hub) else None)
@@ -189,11 +174,6 @@ def extra_css_urls(datasette):
     return [{"url": "/hub-assets/hub.css"}]
 
 
-def _packages(datasette) -> Path | None:
-    folder = _config(datasette).get("packages")
-    return Path(folder) if folder else None
-
-
 async def dataset_view(datasette, request):
     """A dataset's page, or its JSON twin (`/-/dataset/<publisher>/<dataset>.json`)."""
     database = _hub(datasette)
@@ -201,7 +181,8 @@ async def dataset_view(datasette, request):
     if name.endswith(".json"):
         name, as_json = name[: -len(".json")], True
     dataset_id = f"{request.url_vars['publisher']}/{name}"
-    context = (await pages.dataset_page(database, datasette.urls, _base(datasette, request), dataset_id, _packages(datasette))
+    context = (await pages.dataset_page(database, datasette.urls, _base(datasette, request), dataset_id,
+                                             listing.packages_folder(datasette))
                if database else None)
     if context is None:
         raise NotFound(i18n.gettext("No dataset %(name)s on this hub.", name=dataset_id))
@@ -210,85 +191,12 @@ async def dataset_view(datasette, request):
     return Response.html(await datasette.render_template("hub_dataset.html", context, request=request))
 
 
-def _header(scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers") or []:
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
-def _cookie(scope, name: str) -> str | None:
-    for part in (_header(scope, b"cookie") or "").split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
-
-
-def canned_defaults(datasette, database: str, name: str) -> dict:
-    """The declared default parameters of a canned query (`defaults` in its metadata), or {}.
-
-    Read once per hub: Datasette merges the whole metadata on each lookup, too dear for every
-    JSON request."""
-    db = datasette.databases.get(database)
-    key = (database, getattr(db, "generation", None), "canned-defaults")
-    if key not in _shown:
-        queries = datasette.metadata("queries", database=database) or {}
-        found = {}
-        for query_name, query in (queries.items() if isinstance(queries, dict) else ()):
-            defaults = query.get("defaults") if isinstance(query, dict) else None
-            if isinstance(defaults, dict):
-                found[query_name] = {k: v for k, v in defaults.items() if isinstance(k, str) and isinstance(v, str)}
-        _shown[key] = found
-    return _shown[key].get(name) or {}
-
-
-def with_defaults(datasette, app):
-    """A canned query asked for without any of its parameters runs with its declared defaults:
-    a page is redirected to the address carrying them (so it can be shared), a .json or .csv
-    request gets them added to its query string."""
-
-    async def defaults_applied(scope, receive, send):
-        path = scope.get("path") or ""
-        parts = path.strip("/").split("/")
-        if scope.get("type") == "http" and scope.get("method") == "GET" and len(parts) == 2 \
-                and parts[0] in datasette.databases:
-            name, _, suffix = parts[1].partition(".")
-            defaults = canned_defaults(datasette, parts[0], unquote(name)) if suffix in ("", "json", "csv") else {}
-            query = (scope.get("query_string") or b"").decode("latin-1")
-            given = {k for k, _ in parse_qsl(query, keep_blank_values=True)}
-            if defaults and not given & set(defaults):
-                added = urlencode(defaults)
-                if not suffix:
-                    target = f"{quote(path, safe='/~')}?{query + '&' if query else ''}{added}"
-                    return await Response.redirect(target).asgi_send(send)
-                scope = dict(scope, query_string=(f"{query}&{added}" if query else added).encode("latin-1"))
-        await app(scope, receive, send)
-
-    return defaults_applied
-
-
-def with_locale(app):
-    """Each request runs in its reader's language; pages say they vary with it (caches)."""
-
-    async def in_locale(scope, receive, send):
-        if scope.get("type") != "http":
-            return await app(scope, receive, send)
-        token = i18n.set_current(i18n.negotiate(_header(scope, b"accept-language"), _cookie(scope, i18n.COOKIE)))
-
-        async def vary_send(event):
-            if event["type"] == "http.response.start":
-                headers = [h for h in event.get("headers") or [] if h[0].lower() != b"vary"]
-                headers.append([b"vary", b"Accept-Language, Cookie"])
-                event = dict(event, headers=headers)
-            await send(event)
-
-        try:
-            await app(scope, receive, vary_send)
-        finally:
-            i18n.reset(token)
-
-    return in_locale
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """Replaces Datasette's default handler (`catalog serve` unregisters it): with `rich`
+    installed, that one printed a traceback for every unknown address and, outside an
+    `except` block (an unknown deep URL), failed itself, turning a 404 into a bare 500."""
+    return error_pages.error_page(datasette, request, exception)
 
 
 @hookimpl
@@ -309,80 +217,9 @@ def asgi_wrapper(datasette):
                     scope = dict(scope, query_string=b"&".join(([query] if query else []) + added))
             await app(scope, receive, send)
 
-        return with_locale(with_defaults(datasette, without_suggestions))
+        return language.with_locale(canned.with_defaults(datasette, without_suggestions))
 
     return wrap
-
-
-async def switch_language(request):
-    """`/-/lang/en?next=/hub/table`: remembers the reader's choice for a year, back to the page."""
-    code = request.url_vars["code"]
-    target = request.args.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"  # only pages of this hub: never an open redirect
-    response = Response.redirect(target)
-    response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", path="/")
-    return response
-
-
-@hookimpl
-def handle_exception(datasette, request, exception):
-    """Every error as a page in the hub's style and the reader's language (JSON for .json).
-
-    Replaces Datasette's default handler (`catalog serve` unregisters it): with `rich`
-    installed, that one printed a traceback for every unknown address and, outside an
-    `except` block (an unknown deep URL), failed itself, turning a 404 into a bare 500."""
-
-    async def page():
-        title, message = None, str(exception)
-        if isinstance(exception, Base400):
-            status, message = exception.status, exception.args[0] if exception.args else ""
-        elif isinstance(exception, DatasetteError):
-            status, message, title = exception.status, exception.message, exception.title
-            if status == 500:
-                status = 400  # Datasette's own messages about the request ("Cannot sort table by …")
-        elif isinstance(exception, sqlite3.ProgrammingError) and "binding parameter" in str(exception):
-            status, message = 404, ""  # a row address with fewer key values than the table's key
-        else:
-            status = 500
-            traceback.print_exception(type(exception), exception, exception.__traceback__, file=sys.stderr)
-            message = i18n.gettext("The hub could not answer this request.")
-        if status == 404 and message in ("404", "Database not found", "Table not found", "Not found"):
-            message = ""  # Datasette's terse English; the page says it in the reader's language
-        headers = {"Access-Control-Allow-Origin": "*"} if getattr(datasette, "cors", False) else {}
-        if request.path.split("?")[0].endswith(".json"):
-            return Response.json({"ok": False, "error": message or i18n.gettext("Page not found"), "status": status,
-                                  "title": title}, status=status, headers=headers)
-        html = await datasette.render_template("error.html", {"status": status, "error": message, "title": title},
-                                               request=request)
-        return Response.html(html, status=status, headers=headers)
-
-    return page
-
-
-async def packages_listing(datasette, request):
-    """`/packages/` and a package's folders: what can be downloaded, rather than a bare 403."""
-    root = _packages(datasette)
-    rest = request.url_vars.get("rest") or ""
-    if any(part.startswith(".") for part in rest.split("/")):
-        raise NotFound(i18n.gettext("Page not found"))  # builds in progress, as for files (hub/security.py)
-    folder = (root / rest).resolve() if root else None
-    if folder is None or not folder.is_dir() or (folder != root.resolve() and root.resolve() not in folder.parents):
-        raise NotFound(i18n.gettext("Page not found"))
-    entries = []
-    for path in sorted(folder.iterdir(), key=lambda p: (not p.is_dir(), p.name))[:5000]:
-        if path.name.startswith("."):
-            continue
-        relative = path.relative_to(root.resolve()).as_posix()
-        entries.append({"name": path.name + ("/" if path.is_dir() else ""), "url": f"/packages/{quote(relative)}"
-                        + ("/" if path.is_dir() else ""), "size": "" if path.is_dir() else i18n.format_size(path.stat().st_size)})
-    parts = [p for p in rest.split("/") if p]
-    crumbs = [{"name": "packages", "url": "/packages/"}] + [
-        {"name": part, "url": "/packages/" + quote("/".join(parts[: i + 1])) + "/"} for i, part in enumerate(parts)]
-    dataset = "/".join(parts[:2]) if len(parts) >= 2 else None
-    return Response.html(await datasette.render_template(
-        "hub_packages.html", {"entries": entries, "path_crumbs": crumbs,
-                              "dataset_url": f"/-/dataset/{dataset}" if dataset else None}, request=request))
 
 
 ACCESSIBILITY_STATEMENT_DATE = "2026-12-04"  # when the statement below was last checked against the hub
@@ -396,9 +233,9 @@ async def accessibility_view(datasette, request):
 @hookimpl
 def register_routes():
     return [(r"^/-/dataset/(?P<publisher>[^/]+)/(?P<dataset>[^/]+)$", dataset_view),
-            (r"^/-/lang/(?P<code>fr|en)$", switch_language),
+            (r"^/-/lang/(?P<code>fr|en)$", language.switch_language),
             (r"^/-/(accessibilite|accessibility)$", accessibility_view),
-            (r"^/packages/(?P<rest>(?:[^/]+/)*)$", packages_listing)]
+            (r"^/packages/(?P<rest>(?:[^/]+/)*)$", listing.packages_listing)]
 
 
 def _identity(path: str):
