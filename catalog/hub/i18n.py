@@ -1,15 +1,17 @@
 """The hub speaks French first, English on request: gettext catalogues (Babel) and locale formats.
 
 Which language a request gets: the `catalog_lang` cookie (set by the switch in every page's
-header, `/-/lang/<fr|en>`), else the browser's `Accept-Language`, else French. The ASGI
-wrapper of the hub plugin calls `negotiate()` and runs the request inside `use(locale)`, so
+header, `/-/lang/<fr|en>`), else the browser's `Accept-Language`, else French. The hub's
+ASGI wrapper (`catalog.hub.language.with_locale`) calls `negotiate()` and sets the locale, so
 `gettext()`, the formatters below and the templates' `_()` all follow it without passing
 the locale around (Datasette's `render_cell` hook has no request; a context variable does).
 
 Adding a string:
 
 - in a template: `{{ _("Download") }}`, with values `{{ _("%(count)s rows", count=n) }}`
-  (placeholders are filled and escaped by Jinja; plurals: `ngettext(one, many, n)`);
+  (placeholders are filled and escaped by Jinja, so a literal `%` is written `%%`; plurals:
+  `ngettext("%(num)s row", "%(num)s rows", n)`); values: `{{ n|number }}`, `{{ x|currency }}`,
+  `{{ iso|date }}`, `{{ bytes|size }}`, and `{{ text|translated }}` for a string marked elsewhere;
 - in Python: `from catalog.hub.i18n import gettext as _` then `_("Download")`; a string
   defined at import time (a list of labels) is marked with `N_("…")` and translated when shown;
 - write the source string in English, then refresh and translate the French catalogue:
