@@ -161,11 +161,14 @@ def formatted(kind: str | None, value) -> str | None:
     return None
 
 
-def cell_html(config: dict, column: str, value, commune_name=None):
+def cell_html(config: dict, column: str, value, commune_name=None, commune_url=None):
     """What `render_cell` returns for one cell, or None to let Datasette show the value as it is."""
     label = label_for((config.get("labels") or {}).get(column), value)
     if label is not None:
         return Markup('<span class="hub-label" title="{raw}">{label}</span>').format(raw=value, label=label)
+    if commune_name and commune_url:
+        return Markup('<a href="{url}">{name}</a> <span class="hub-code">({code})</span>').format(
+            url=commune_url, name=commune_name, code=value)
     if commune_name:
         return Markup('{name} <span class="hub-code">({code})</span>').format(name=commune_name, code=value)
     shown = formatted((config.get("formats") or {}).get(column), value)

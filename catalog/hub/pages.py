@@ -291,7 +291,8 @@ async def dataset_page(database, urls, base: str, dataset_id: str, packages: Pat
             "files": files, "originals": original_files(packages, dataset_id),
             "zip_size": format_size(zip_path.stat().st_size) if zip_path and zip_path.is_file() else "",
             "query": query, "reuse": reuse, "database": database.name, "base": base,
-            "descriptor": descriptor, "json_url": f"/-/dataset/{dataset_id}.json"}
+            "descriptor": descriptor, "json_url": f"/-/dataset/{dataset_id}.json",
+            "conforms_to": conforms_to(descriptor)}
 
 
 def dataset_json(context: dict) -> dict:
@@ -319,7 +320,19 @@ def dataset_json(context: dict) -> dict:
         "lineage": [{**s, "url": absolute(s.get("url"))} for s in context["lineage"]],
         "reused_by": [{k: r.get(k) for k in ("slug", "title", "url", "type", "author", "kind")}
                       for r in context["reuses"]],
-        "canned_query": context["query"],
+        "canned_query": context["query"], "conforms_to": context.get("conforms_to") or [],
         "paging": {"page_size": "_size (default 50, at most 5000)",
                    "next": "each table answer's next_url, until it is null"},
     }
+
+
+def conforms_to(descriptor: dict) -> list[dict]:
+    """The national schemas (name, version, title, url) the dataset's tables were checked against."""
+    found = {}
+    for resource in descriptor.get("resources") or []:
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        national = schema.get("catalog") if isinstance(schema, dict) else None
+        if isinstance(national, dict) and national.get("reference"):
+            url = str(national.get("url") or "")
+            found[national["reference"]] = {**national, "url": url if url.startswith(("https://", "http://")) else ""}
+    return list(found.values())

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.database import Database
+from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 from catalog.hub import bounds, canned, display, error_pages, i18n, language, listing, pages
@@ -133,8 +134,10 @@ def render_cell(value, column, table, database, datasette):
         return None
     if column in (config.get("communes") or {}) and value not in (None, ""):
         async def with_name():
-            names = await commune_names(datasette, database, config.get("commune_table"))
-            return display.cell_html(config, column, value, names.get(str(value)))
+            reference = config.get("commune_table") or {}
+            name = (await commune_names(datasette, database, reference)).get(str(value))
+            url = datasette.urls.row(database, reference["table"], tilde_encode(str(value))) if name else None
+            return display.cell_html(config, column, value, name, url)
 
         return with_name()
     return display.cell_html(config, column, value)
