@@ -65,7 +65,8 @@ async def switch_language(request):
     """`/-/lang/en?next=/hub/table`: remembers the reader's choice for a year, back to the page."""
     code = request.url_vars["code"]
     target = request.args.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(c) < 32 or ord(c) == 127 for c in target) or len(target) > 4000:
         target = "/"  # only pages of this hub: never an open redirect
     response = Response.redirect(target)
     response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", path="/")
