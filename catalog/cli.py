@@ -82,10 +82,11 @@ def main():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", type=click.Path(exists=True, dir_okay=False),
               help="Table Schema to check a bare CSV/Excel file against.")
+@click.option("--sheet", help="The sheet of a bare Excel file to read: its name or its position (1 = first).")
 @root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report (see README).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not the first 50 per file.")
-def validate(paths, schema, root, as_json, verbose):
+def validate(paths, schema, sheet, root, as_json, verbose):
     """Check datasets, profiles and data files.
 
     PATH is a dataset folder, a descriptor, a publisher profile or a file (CSV, Excel,
@@ -101,9 +102,9 @@ def validate(paths, schema, root, as_json, verbose):
     try:
         if bar:
             with bar:
-                report = run(paths, Path(root), Path(schema) if schema else None, advance)
+                report = run(paths, Path(root), Path(schema) if schema else None, advance, sheet=sheet)
         else:
-            report = run(paths, Path(root), Path(schema) if schema else None)
+            report = run(paths, Path(root), Path(schema) if schema else None, sheet=sheet)
     except CatalogError as error:
         _fail(error)
     if as_json:

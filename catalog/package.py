@@ -24,7 +24,8 @@ from catalog import licences
 from catalog.datasets import Dataset, discover, find_descriptor, is_tabular, load_dataset, resource_format
 from catalog.errors import InvalidData, UnusableInput
 from catalog.hashing import file_sha256, tree_sha256
-from catalog.normalise import output_schema, write_csv
+from catalog.normalise import CellsLost, output_schema, write_csv
+from catalog.reading import open_table
 from catalog.publishers import load_publishers
 from catalog.validate import validate
 
@@ -214,8 +215,11 @@ def _package_all(folders, root, out, zip, force, background, publishers, run: Pa
             except InvalidData as error:
                 run.refused[name] = error.message
             continue
-        run.packaged.append(package_one(dataset, root, out, publishers, report.targets[0].score, zip, force,
-                                        run.staged if background else None))
+        try:
+            run.packaged.append(package_one(dataset, root, out, publishers, report.targets[0].score, zip, force,
+                                            run.staged if background else None))
+        except CellsLost as error:  # nothing read may be lost: the package is refused, and says where
+            run.refused[name] = error.message
 
 
 def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zip=False, force=False,
@@ -310,11 +314,18 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
         entry["name"] = name
         if is_tabular(resource) and fmt != "zip":
             effective = copy.deepcopy(resource)
+            effective.pop("catalog", None)
             schema = dataset.schema(resource)
+            if schema is None and dataset.is_gtfs:
+                from catalog.validate.gtfs.types import reference_schema
+                schema = reference_schema(path.name, path)
             # Reading one resource alone: foreign keys to sibling resources were checked by validate.
-            effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"} if schema else schema
+            if schema:
+                effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"}
             out_path = work / "data" / f"{name}.csv"
-            rows = write_csv(effective, str(dataset.folder), out_path)
+            with open_table(effective, path, str(dataset.folder), resource.get("path") or name) as reading:
+                rows = write_csv(reading.descriptor, reading.basepath, out_path, file=reading.display)
+                schema = schema or reading.descriptor.get("schema")  # read as text: every column a string
             entry.update({"path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
                           "encoding": "utf-8", "schema": output_schema(schema or {})})
             entry["catalog"] = {**(resource.get("catalog") or {}), "rows": rows}

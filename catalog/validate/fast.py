@@ -24,7 +24,7 @@ from frictionless import errors as ferrors
 
 from catalog.validate.fast_cells import FieldCheck
 from catalog.validate.fast_keys import KeyMemory, key_hashes
-from catalog.validate.fast_read import NotDecidable, batches, plan
+from catalog.validate.fast_read import NotDecidable, batches, plan, unexpected
 
 ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'
@@ -91,7 +91,8 @@ def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None)
         errors = TableCheck(table).errors(limit_errors, shared)
     except NotDecidable:
         return None
-    except Exception:  # a fast-path bug must never cost a report: Frictionless still gives it
+    except Exception as error:  # a fast-path bug must never cost a report: Frictionless still gives it
+        unexpected(error)
         return None
     return frictionless.Report.from_validation_task(
         table.resource, time=time.perf_counter() - started, labels=table.labels, errors=errors,

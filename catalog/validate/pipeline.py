@@ -10,14 +10,14 @@ from catalog.validate.dataset import validate_dataset
 from catalog.validate.files import TABLE_SUFFIXES, validate_file, validate_gtfs_folder
 
 
-def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progress=None) -> Report:
+def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progress=None, sheet=None) -> Report:
     """Validate datasets, publisher profiles and bare files; never writes anything.
 
     With no paths, every dataset under `root/datasets` and every profile under
     `root/publishers`. `progress(name)` is called before each target."""
     root = Path(root)
     report = Report()
-    work = list(_expand(paths, root, schema)) if paths else _everything(root)
+    work = list(_expand(paths, root, schema, sheet)) if paths else _everything(root)
     for label, run in work:
         if progress:
             progress(label, len(work))
@@ -84,7 +84,7 @@ def _undescribed(folder: Path) -> Target:
     return target
 
 
-def _expand(paths, root, schema):
+def _expand(paths, root, schema, sheet=None):
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -115,7 +115,7 @@ def _expand(paths, root, schema):
         elif path.parent.name in ("publishers", "reuses") and path.suffix in (".yml", ".yaml"):
             yield str(raw), (lambda path=path: _validate_yaml(path))
         else:
-            yield str(raw), (lambda path=path, raw=raw: validate_file(path, str(raw), schema))
+            yield str(raw), (lambda path=path, raw=raw: validate_file(path, str(raw), schema, sheet))
 
 
 def _validate_yaml(path: Path) -> Target:
