@@ -1,0 +1,126 @@
+"""One reading per table: what comes in goes out, on real files (../shared/data) and crafted ones.
+
+Each table is read once (catalog/reading.py): a spreadsheet's cells as the text a person sees,
+a CSV with its declared dialect, a file without a schema as text. Validation, the cell checks,
+the package and the hub all see that same text.
+"""
+import csv
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from catalog.package import package
+from catalog.publish.datasette import publish_datasette
+from catalog.sheets import cell_text
+from catalog.validate import validate
+from tests.hub import make_hub
+from tests.servers import running_hub
+
+
+def findings(report):
+    return [f for t in report.targets for f in t.findings]
+
+
+def sheet_cells(path: Path):
+    """Every cell of the first sheet as text, read independently of catalog.sheets' row loop."""
+    if path.suffix == ".xls":
+        import xlrd
+        book = xlrd.open_workbook(str(path))
+        sheet = book.sheet_by_index(0)
+        rows = [[_xls_text(book, c) for c in sheet.row(i)] for i in range(sheet.nrows)]
+    else:
+        book = openpyxl.load_workbook(path, data_only=True)
+        rows = [[cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    return rows[0], rows[1:]
+
+
+def _xls_text(book, cell):
+    import datetime
+
+    import xlrd
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return cell_text(datetime.datetime(*xlrd.xldate_as_tuple(cell.value, book.datemode)))
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if cell.value else "FALSE"
+    return cell_text(cell.value)
+
+
+def workbook_hub(tmp_path, source: Path, schema: dict):
+    france = {"theme": "facilities", "frequency": "annual", "temporal": {"start": "2018-01-01"},
+              "spatial": {"label": "France", "insee": ["00001"], "bbox": [-5.5, 41.0, 10.0, 51.5]}}
+    folder = make_hub(tmp_path, data="", schema=schema, filename=source.name,
+                      resource={"format": source.suffix.lstrip(".")}, descriptor={"catalog": france})
+    shutil.copyfile(source, folder / source.name)
+    (folder / "data.csv").unlink(missing_ok=True)
+    return folder
+
+
+def string_schema(header):
+    return {"fields": [{"name": name, "type": "string"} for name in header]}
+
+
+def assert_every_cell_kept(tmp_path, source: Path, schema: dict, published=None):
+    """Validate, package and publish a workbook; every non-empty cell's text reaches the package
+    CSV and the hub's table (read back over HTTP from a real Datasette)."""
+    header, rows = sheet_cells(source)
+    folder = workbook_hub(tmp_path, source, schema)
+    report = validate([str(folder)], tmp_path)
+    assert report.valid, [f.to_dict() for f in findings(report) if f.severity == "error"][:5]
+    out = tmp_path / "build" / "packages"
+    run = package((), tmp_path, out)
+    assert not run.refused, run.refused
+    written = list(csv.reader(open(out / "testville/equipements/data/equipements.csv", encoding="utf-8", newline="")))
+    assert written[0] == header
+    expected = [[published(h, c) if published else c for h, c in zip(header, row)] + [""] * (len(header) - len(row))
+                for row in rows]
+    assert written[1:] == expected
+    db = tmp_path / "build" / "hub.db"
+    publish_datasette((), tmp_path, db, out)
+    with running_hub(tmp_path, db, out) as hub:
+        served = hub.get("/hub.json", params={"_shape": "array",
+                                              "sql": "select * from equipements_equipements order by rowid"}).json()
+    assert isinstance(served, list), served
+    hub_cells = [["" if r[h] is None else str(r[h]) for h in header] for r in served]
+    assert len(hub_cells) == len(expected)
+    filled = sum(1 for row in expected for c in row if c)
+    assert filled == sum(1 for row in hub_cells for c in row if c)
+    return expected, hub_cells
+
+
+def test_a_workbook_of_numbers_and_dates_in_string_fields_loses_no_cell(tmp_path, shared_data):
+    """Mayenne's subsidies: SIRETs, amounts and dates stored as numbers and dates in the cells."""
+    source = shared_data / "excel" / "mayenne-cd53-2018.xlsx"
+    header, _ = sheet_cells(source)
+    expected, hub_cells = assert_every_cell_kept(tmp_path, source, string_schema(header))
+    assert hub_cells == expected  # every field is text: the hub shows the very text of each cell
+    sirets = [row[header.index("idBeneficiaire")] for row in expected]
+    assert "82772807200014" in sirets and "317626745" in sirets
+    assert expected[0][header.index("dateConvention")] == "2017-06-27"
+    assert "28732.32" in [row[header.index("montant")] for row in expected]
+
+
+def test_an_xls_workbook_with_its_national_schema_loses_no_cell(tmp_path, shared_data):
+    folder = shared_data / "schemas" / "lieux-covoiturage"
+    schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
+    types = {f["name"]: f["type"] for f in schema["fields"]}
+
+    def published(name, text):  # the hub types numbers and booleans; the package writes them one way
+        if types[name] == "boolean" and text:
+            return "true" if text.lower() in ("true", "1") else "false"
+        return text
+
+    expected, hub_cells = assert_every_cell_kept(tmp_path, folder / "exemple-valide.xls", schema, published)
+    assert expected[0][0] == "76217-C-001" and expected[0][4] == "76217"  # an INSEE code typed as a number
+
+
+def test_the_nine_digit_siret_of_mayenne_is_reported(shared_data):
+    schema = shared_data / "schemas" / "subventions-scdl" / "schema.json"
+    report = validate([str(shared_data / "excel" / "mayenne-cd53-2018.xlsx")], schema=schema)
+    bad = [(f.row, f.column, f.value) for f in findings(report) if f.column == "idBeneficiaire"]
+    assert (161, "idBeneficiaire", "317626745") in bad
+    # Cells typed as numbers in Excel are read as their text: the SIRETs of 14 digits pass.
+    assert all(len(v) != 14 for _, _, v in bad)
