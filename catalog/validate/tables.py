@@ -154,13 +154,6 @@ def translate(error, file) -> Finding:
     return made(f"{error.title}: {note or error.message}.", "Correct the file.")
 
 
-def _spreadsheet_number_as_string(error) -> bool:
-    """A number or date typed in a spreadsheet cell of a string field (an INSEE
-    code 76217 in Excel): any value is a valid string once written out, and text
-    files cannot produce this error, so it is not one."""
-    return error.type == "type-error" and (getattr(error, "note", "") or "") == 'type is "string/default"'
-
-
 def lint_schema(schema, file) -> list[Finding]:
     """Descriptor mistakes of real national schemas, named field by field
     (Frictionless only says "field is not valid", once per field, without the name)."""
@@ -224,8 +217,6 @@ def findings_of(report, file_for_task) -> list[Finding]:
         file = file_for_task(task)
         said = {}  # a repeated bad value is said the same way on every row: worded once
         for error in task.errors:
-            if _spreadsheet_number_as_string(error):
-                continue
             if error.type not in ROW_ALONE_DIFFERS:
                 found.append(translate(error, file))
                 continue
