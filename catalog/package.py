@@ -303,6 +303,7 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     descriptor["catalog"] = hub
     (work / "data").mkdir()
     resources, gtfs_members = [], []
+    taken = {r.get("name") or Path(str(r.get("path"))).stem for r in dataset.resources}
     for resource in dataset.resources:
         path = dataset.resource_path(resource)
         original = work / "original" / resource["path"]
@@ -332,6 +333,9 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
             if dataset.is_gtfs and path.suffix == ".txt":
                 gtfs_members.append((path.name, out_path))
         else:
+            if dataset.is_gtfs and fmt in ("zip", "gtfs"):
+                # The feed's files become tables, as loose GTFS files do; the zip itself follows.
+                resources += _gtfs_zip_tables(path, resource.get("path") or name, work, taken)
             suffix = path.suffix.lower()
             out_path = work / "data" / f"{name}{suffix}"
             shutil.copyfile(path, out_path)
@@ -352,6 +356,34 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     text = json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     (work / "datapackage.json").write_text(text, encoding="utf-8")
     return descriptor
+
+
+def _gtfs_zip_tables(path: Path, display: str, work: Path, taken: set) -> list[dict]:
+    """One normalised table per file of a GTFS zip, typed by the GTFS reference (data/<file>.csv)."""
+    from catalog.reading import zip_tables
+    from catalog.validate.gtfs.types import reference_schema
+
+    entries = []
+    with zip_tables(path, display) as members:
+        for member, source, shown in members:
+            name = Path(member).stem
+            if name in taken:
+                name = f"{Path(display).stem}-{name}"
+            taken.add(name)
+            schema = reference_schema(member, source)
+            descriptor = {"name": name, "path": source.name, "format": "csv", "encoding": "utf-8-sig",
+                          "dialect": {"delimiter": ","}}
+            if schema:
+                descriptor["schema"] = schema
+            out_path = work / "data" / f"{name}.csv"
+            with open_table(descriptor, source, str(source.parent), shown) as reading:
+                rows = write_csv(reading.descriptor, reading.basepath, out_path, file=shown)
+                schema = reading.descriptor.get("schema") or {}
+            entries.append({"name": name, "title": member, "path": f"data/{name}.csv", "format": "csv",
+                            "mediatype": "text/csv", "encoding": "utf-8", "schema": output_schema(schema),
+                            "catalog": {"rows": rows, "gtfs_file": member}, "bytes": out_path.stat().st_size,
+                            "hash": f"sha256:{file_sha256(out_path)}"})
+    return entries
 
 
 # Level 1 deflates a large CSV about 7 times faster than zlib's default level (6) for a zip

@@ -91,6 +91,8 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
             # Declared, never guessed: Frictionless would sniff a delimiter the declaration did not give.
             dialect.setdefault("delimiter", "\t" if fmt == "tsv" else ",")
             descriptor["dialect"] = {k: v for k, v in dialect.items() if k != "sheet"}
+            if fmt == "txt":  # GTFS's .txt files are CSV: Frictionless would take them for plain text
+                descriptor["format"] = fmt = "csv"
         if not descriptor.get("schema"):
             _set_text_schema(descriptor, basepath)
         yield Reading(display, source, fmt, descriptor.get("encoding"), dialect.get("delimiter"), descriptor, basepath)
@@ -209,3 +211,27 @@ def text_schema(descriptor: dict, basepath: str) -> dict | None:
     except Exception:  # noqa: BLE001 - the validation that follows reports the unreadable file
         return None
     return {"fields": [{"name": f["name"], "type": "string"} for f in fields]} if fields else None
+
+
+@contextlib.contextmanager
+def zip_tables(path: Path, display: str):
+    """Yield [(file name, path of its bytes unpacked aside, display)] for every table (`.txt`
+    member) of a GTFS zip, in name order: each is then read like a loose file (open_table), by the
+    package and by any check that reads cells. The archive is sized and its member paths checked
+    before anything is unpacked (catalog.safety.open_zip); the files are removed on exit."""
+    from catalog.safety import open_zip
+    from catalog.validate.gtfs.feed import zip_members
+
+    work = Path(tempfile.mkdtemp(prefix="catalog-zip-"))
+    try:
+        tables = []
+        with open_zip(Path(path), display) as archive:
+            members, _ = zip_members(archive, display)
+            for name, member in sorted(members.items()):
+                target = work / name
+                with archive.open(member) as source, open(target, "wb") as sink:
+                    shutil.copyfileobj(source, sink, 1 << 20)
+                tables.append((name, target, f"{display}/{member}"))
+        yield tables
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -5,6 +5,7 @@ a CSV with its declared dialect, a file without a schema as text. Validation, th
 the package and the hub all see that same text.
 """
 import csv
+import io
 import json
 import shutil
 import sqlite3
@@ -124,3 +125,74 @@ def test_the_nine_digit_siret_of_mayenne_is_reported(shared_data):
     assert (161, "idBeneficiaire", "317626745") in bad
     # Cells typed as numbers in Excel are read as their text: the SIRETs of 14 digits pass.
     assert all(len(v) != 14 for _, _, v in bad)
+
+
+def gtfs_hub(tmp_path, resources, files):
+    """A hub whose one dataset is a GTFS feed (`catalog.profile: gtfs`) made of `resources`."""
+    folder = make_hub(tmp_path, filename="x.csv", data="a\n", descriptor={"catalog": {
+        "theme": "transport", "frequency": "annual", "profile": "gtfs", "temporal": {"start": "2013-01-01"},
+        "spatial": {"label": "France", "insee": ["00001"], "bbox": [-5.5, 41.0, 10.0, 51.5]}}})
+    (folder / "x.csv").unlink()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"] = resources
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return folder
+
+
+def test_a_gtfs_zip_publishes_one_table_per_file(tmp_path, shared_data):
+    source = shared_data / "gtfs" / "sncf-intercites-2013.zip"
+    gtfs_hub(tmp_path, [{"name": "intercites", "path": "intercites.zip", "format": "zip"}],
+             {"intercites.zip": source.read_bytes()})
+    db, out = tmp_path / "build" / "hub.db", tmp_path / "build" / "packages"
+    publish_datasette((), tmp_path, db, out)
+    import zipfile
+    with zipfile.ZipFile(source) as archive:
+        members = {n: archive.read(n).decode("utf-8-sig") for n in archive.namelist() if n.endswith(".txt")}
+    with running_hub(tmp_path, db, out) as hub:
+        for member, text in members.items():
+            table = "equipements_" + member[:-4]
+            rows = list(csv.reader(io.StringIO(text)))[1:]
+            count = hub.get(f"/hub/{table}.json", params={"_shape": "objects", "_size": 1}).json()
+            assert count.get("filtered_table_rows_count") == len(rows), (table, count)
+        late = hub.get("/hub.json", params={"_shape": "array", "sql":
+                       "select arrival_time from equipements_stop_times where arrival_time >= '24:00:00' limit 1"})
+        assert late.json() and late.json()[0]["arrival_time"] >= "24:00:00"  # a service day's time, kept
+    descriptor = json.loads((out / "testville/equipements/datapackage.json").read_text(encoding="utf-8"))
+    assert {r["name"] for r in descriptor["resources"]} >= {"stops", "stop_times", "trips", "intercites"}
+
+
+def test_gtfs_files_without_a_schema_get_the_reference_types(tmp_path, shared_data):
+    import zipfile
+    with zipfile.ZipFile(shared_data / "gtfs" / "sncf-intercites-2013.zip") as archive:
+        files = {n: archive.read(n) for n in archive.namelist() if n.endswith(".txt")}
+    gtfs_hub(tmp_path, [{"name": n[:-4], "path": n} for n in sorted(files)], files)
+    report = validate([str(tmp_path / "datasets" / "testville" / "equipements")], tmp_path)
+    typed = [f for f in findings(report) if f.code in ("type-error", "constraint-error")]
+    assert not typed, [f.to_dict() for f in typed[:3]]  # 24:30:00 is a time of the service day
+    db, out = tmp_path / "build" / "hub.db", tmp_path / "build" / "packages"
+    publish_datasette((), tmp_path, db, out)
+    with sqlite3.connect(db) as hub:
+        assert hub.execute("select typeof(stop_lat) from equipements_stops limit 1").fetchone() == ("real",)
+        assert hub.execute("select count(*) from equipements_stop_times where arrival_time >= '24'").fetchone()[0] > 0
+
+
+def test_a_table_without_a_schema_is_read_as_text(tmp_path):
+    """Frictionless would guess integers from the first rows and call 2A, or a phone number's
+    leading zero, wrong; no schema means every cell is the text it is."""
+    rows = "\n".join(["code,libelle,code_postal"] + [f"{n:02d},Département {n},0{n}100" for n in range(1, 10)]
+                     + ["2A,Corse-du-Sud,20000", "2B,Haute-Corse,20200"]) + "\n"
+    folder = make_hub(tmp_path, data=rows, resource={"schema": None})
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0].pop("schema")
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    report = validate([str(folder)], tmp_path)
+    assert not [f for f in findings(report) if f.code == "type-error"]
+    criteria = {c.name: c.met for c in report.targets[0].quality}
+    assert criteria["schema for every table"] is False  # quality says there is no schema
+    out = tmp_path / "build" / "packages"
+    run = package((), tmp_path, out)
+    assert not run.refused, run.refused
+    written = (out / "testville/equipements/data/equipements.csv").read_text(encoding="utf-8")
+    assert "2A,Corse-du-Sud,20000" in written and "\n01,Département 1,01100\n" in written
