@@ -196,3 +196,77 @@ def test_a_table_without_a_schema_is_read_as_text(tmp_path):
     assert not run.refused, run.refused
     written = (out / "testville/equipements/data/equipements.csv").read_text(encoding="utf-8")
     assert "2A,Corse-du-Sud,20000" in written and "\n01,Département 1,01100\n" in written
+
+
+def test_hidden_errors_do_not_use_up_the_error_limit(tmp_path):
+    """1,200 numbers typed in a string column of a workbook are text, not 1,200 hidden errors
+    ending in "0 errors" and "stopped after 1000 errors"; the real error further down is found."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["code", "nombre"])
+    for number in range(1, 1201):
+        sheet.append([76000 + number, number])
+    sheet.append(["77001", "beaucoup"])
+    path = tmp_path / "codes.xlsx"
+    book.save(path)
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"fields": [{"name": "code", "type": "string"},
+                                             {"name": "nombre", "type": "integer"}]}), encoding="utf-8")
+    report = validate([str(path)], schema=schema)
+    found = findings(report)
+    assert [(f.code, f.row, f.column) for f in found] == [("type-error", 1202, "nombre")]
+
+
+def test_the_declared_delimiter_wins_and_ragged_rows_are_reported_as_frictionless_does(tmp_path):
+    import frictionless
+
+    # Every line ends ";;" (an export's empty trailing columns) and the commas vary: a guess says ";".
+    data = "id,nom,commune;;\n1,Mairie,Sampleville;;\n2,École,Sampleville, annexe;;\n3,Gare;;\n4,Stade,Bourg,nord,est;;\n"
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "nom", "type": "string"},
+                         {"name": "commune;;", "type": "string"}]}
+    for dialect in ({}, {"delimiter": ","}, {"csv": {"delimiter": ","}}):
+        folder = make_hub(tmp_path / str(len(str(dialect))), data=data, schema=schema,
+                          resource={"dialect": dialect} if dialect else {})
+        report = validate([str(folder)], folder.parent.parent.parent)
+        ours = sorted((f.row, f.code) for f in findings(report) if f.row)
+        assert not [f for f in findings(report) if f.code == "delimiter-mismatch"]
+        reference = frictionless.Resource({"name": "t", "path": "data.csv", "schema": schema, "dialect": {"delimiter": ","}},
+                                          basepath=str(folder)).validate()
+        theirs = sorted((e.row_number, e.type) for e in reference.tasks[0].errors)
+        assert ours == sorted(set(theirs)) == [(3, "extra-cell"), (4, "missing-cell"), (5, "extra-cell")]
+
+
+def test_a_wrong_declared_delimiter_is_still_reported(tmp_path):
+    folder = make_hub(tmp_path, data="id;nom\n1;Mairie\n", schema={"fields": [
+        {"name": "id", "type": "integer"}, {"name": "nom", "type": "string"}]})
+    report = validate([str(folder)], tmp_path)
+    assert [f.code for f in findings(report)] == ["delimiter-mismatch"]
+
+
+def test_double_encoded_utf8_is_a_finding_of_its_own(tmp_path):
+    text = "Département,Région\nCôte-d'Or,Bourgogne\n".encode("utf-8").decode("latin-1").encode("utf-8")
+    path = tmp_path / "deps.csv"
+    path.write_bytes(text)
+    report = validate([str(path)])
+    twice = [f for f in findings(report) if f.code == "double-encoded"]
+    assert len(twice) == 1 and twice[0].value == "DÃ©partement" and "iconv" in twice[0].fix
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes("Département,Région\nÀ côté,Île-de-France\n".encode("utf-8"))
+    assert not [f for f in findings(validate([str(clean)])) if f.code == "double-encoded"]
+
+
+def test_frictionless_v5_descriptor_forms_read_like_v1(tmp_path, shared_data):
+    """What `frictionless describe` writes today: the dialect under "csv", "type": "table"."""
+    source = shared_data / "csv" / "covoiturage-corse-latin1-semicolon.csv"
+    import subprocess
+    import sys
+    described = json.loads(subprocess.run([sys.executable, "-m", "frictionless", "describe", str(source), "--json"],
+                                          capture_output=True, text=True, check=True).stdout)
+    assert described["dialect"] == {"csv": {"delimiter": ";"}}
+    results = {}
+    for form, dialect in (("v5", described["dialect"]), ("v1", {"delimiter": ";"})):
+        folder = make_hub(tmp_path / form, data=source.read_bytes(), schema=described["schema"],
+                          resource={"dialect": dialect, "encoding": described["encoding"], "type": "table"})
+        results[form] = sorted((f.code, f.row, f.column) for f in findings(validate([str(folder)], tmp_path / form)))
+    assert results["v5"] == results["v1"]
+    assert not [r for r in results["v5"] if r[0] in ("delimiter-mismatch", "encoding-mismatch")]
