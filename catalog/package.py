@@ -305,6 +305,9 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     resources, gtfs_members = [], []
     taken = {r.get("name") or Path(str(r.get("path"))).stem for r in dataset.resources}
     for resource in dataset.resources:
+        if resource.get("path") is None and "data" in resource:
+            resources.append(_inline_table(dataset, resource, work))
+            continue
         path = dataset.resource_path(resource)
         original = work / "original" / resource["path"]
         original.parent.mkdir(parents=True, exist_ok=True)
@@ -356,6 +359,25 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     text = json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     (work / "datapackage.json").write_text(text, encoding="utf-8")
     return descriptor
+
+
+def _inline_table(dataset: Dataset, resource: dict, work: Path) -> dict:
+    """A resource whose rows are inline (`data`) in the descriptor, written as a normalised CSV."""
+    name = resource.get("name") or "data"
+    effective = {k: v for k, v in resource.items() if k != "catalog"}
+    schema = dataset.schema(resource)
+    if schema:
+        effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"}
+    out_path = work / "data" / f"{name}.csv"
+    with open_table(effective, None, str(dataset.folder), name) as reading:
+        rows = write_csv(reading.descriptor, reading.basepath, out_path, file=name)
+        schema = schema or reading.descriptor.get("schema") or {}
+    entry = {k: resource[k] for k in ("title", "description", "sources", "licenses") if k in resource}
+    entry.update({"name": name, "path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
+                  "encoding": "utf-8", "schema": output_schema(schema),
+                  "catalog": {**(resource.get("catalog") or {}), "rows": rows},
+                  "bytes": out_path.stat().st_size, "hash": f"sha256:{file_sha256(out_path)}"})
+    return entry
 
 
 def _gtfs_zip_tables(path: Path, display: str, work: Path, taken: set) -> list[dict]:

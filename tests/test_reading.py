@@ -270,3 +270,63 @@ def test_frictionless_v5_descriptor_forms_read_like_v1(tmp_path, shared_data):
         results[form] = sorted((f.code, f.row, f.column) for f in findings(validate([str(folder)], tmp_path / form)))
     assert results["v5"] == results["v1"]
     assert not [r for r in results["v5"] if r[0] in ("delimiter-mismatch", "encoding-mismatch")]
+
+
+def codes(report):
+    return [f.code for f in findings(report)]
+
+
+def test_irve_v1_coordinate_columns_are_recognised(tmp_path):
+    """IRVE v1 (2018) wrote Xlongitude/Ylatitude: a swapped row and a point in the sea are reported."""
+    rows = ["id_pdc,Xlongitude,Ylatitude", "A1,2.35,48.85", "A2,48.86,2.36", "A3,2.34,48.84", "A4,-30.5,40.1"]
+    path = tmp_path / "irve.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    found = {f.code: f for f in findings(validate([str(path)]))}
+    assert found["coordinates-swapped"].row == 3
+    assert found["coordinates-implausible"].row == 5
+    for lat, lon in (("coordonnees_y", "coordonnees_x"), ("lat", "lon"), ("y", "x")):
+        path.write_text(f"id,{lon},{lat}\nA,2.35,48.85\nB,48.86,2.36\n", encoding="utf-8")
+        assert "coordinates-swapped" in codes(validate([str(path)])), (lat, lon)
+
+
+def test_a_declared_coordinate_system_is_respected(tmp_path, shared_data):
+    # The school directory: Lambert-93 X/Y with an "epsg" column saying EPSG:2154, beside WGS84 degrees.
+    report = validate([str(shared_data / "csv" / "annuaire-education-35.csv")])
+    assert not [c for c in codes(report) if c.startswith("coordinates-")]
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "x", "type": "number"},
+                         {"name": "y", "type": "number"}]}
+    lambert = [[1, 652469.0, 6862035.0], [2, 653000.5, 6861000.0]]  # Paris, in Lambert-93 metres
+    paris = {"catalog": {"theme": "facilities", "frequency": "annual", "temporal": {"start": "2025-01-01"},
+                         "spatial": {"label": "Paris", "insee": ["75056"], "bbox": [2.2, 48.8, 2.5, 48.9]}}}
+    plain = make_hub(tmp_path / "plain", rows=lambert, schema=schema, descriptor=paris)
+    assert "coordinates-projected" in codes(validate([str(plain)], tmp_path / "plain"))
+    declared = make_hub(tmp_path / "declared", rows=lambert, schema=schema, resource={"catalog": {"crs": "EPSG:2154"}},
+                        descriptor=paris)
+    assert not [c for c in codes(validate([str(declared)], tmp_path / "declared")) if c.startswith("coordinates-")]
+    # Declared, but the points are not where the dataset says: still reported.
+    far = make_hub(tmp_path / "far", rows=[[1, 1000000.0, 6200000.0]], schema=schema,
+                   resource={"catalog": {"crs": "EPSG:2154"}}, descriptor=paris)
+    assert "coordinates-implausible" in codes(validate([str(far)], tmp_path / "far"))
+
+
+def test_fractions_are_not_coordinates(tmp_path):
+    """Bounding boxes of an image (x, y in [0, 1]) are not points on Earth."""
+    path = tmp_path / "boxes.csv"
+    path.write_text("image,x,y,width,height\na.jpg,0.12,0.5,0.2,0.1\nb.jpg,0.9,0.05,0.1,0.3\n", encoding="utf-8")
+    assert not [c for c in codes(validate([str(path)])) if c.startswith("coordinates-")]
+
+
+def test_an_inline_data_resource_is_not_an_unsafe_path(tmp_path):
+    folder = make_hub(tmp_path)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"].append({"name": "codes", "data": [["code", "libelle"], ["01", "Ain"], ["2A", "Corse-du-Sud"]],
+                                    "schema": {"fields": [{"name": "code", "type": "string"},
+                                                          {"name": "libelle", "type": "string"}]}})
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    report = validate([str(folder)], tmp_path)
+    assert report.valid and "unsafe-path" not in codes(report), [f.to_dict() for f in findings(report)]
+    out = tmp_path / "out"
+    run = package((), tmp_path, out)
+    assert not run.refused, run.refused
+    assert (out / "testville/equipements/data/codes.csv").read_text(encoding="utf-8") == \
+        "code,libelle\n01,Ain\n2A,Corse-du-Sud\n"

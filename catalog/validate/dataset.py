@@ -81,7 +81,17 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
     for index, resource in enumerate(dataset.resources):
         name = resource.get("name") or f"resource {index + 1}"
         if resource.get("path") is None and "data" in resource:
-            continue  # inline data: no file to read, nothing published from disk
+            # Inline data: no file to read (nor an unsafe path); its rows are checked like a table's.
+            try:
+                schema = dataset.schema(resource)
+            except UnusableInput as error:
+                found.append(Finding("unusable-input", error.message, error.fix or "", file=descriptor_file))
+                continue
+            effective = {k: v for k, v in resource.items() if k != "catalog"}
+            if schema is not None:
+                effective["schema"] = schema
+            tabular.append((f"{descriptor_file} (resource {name!r})", None, effective, schema, None))
+            continue
         display = resource.get("path") if isinstance(resource.get("path"), str) else name
         path = dataset.resource_path(resource)
         if path is None:
@@ -119,22 +129,26 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             effective["schema"] = schema
         if fmt in ("csv", "tsv", "txt"):
             found += _habits(path, display, resource, effective)
-        tabular.append((display, path, effective, schema))
+        hub = resource.get("catalog") if isinstance(resource.get("catalog"), dict) else {}
+        tabular.append((display, path, effective, schema, hub.get("crs") or dataset.hub.get("crs")))
         if dataset.is_gtfs and path.name in GTFS_NAMES:
             gtfs_files[path.name] = path
     with contextlib.ExitStack() as stack:
         readings = [stack.enter_context(open_table(effective, path, str(dataset.folder), display))
-                    for display, path, effective, _ in tabular]
+                    for display, path, effective, *_ in tabular]
         for reading in readings:
             found += reading.findings
-        readable = [(reading, schema) for reading, (*_, schema) in zip(readings, tabular) if reading.readable]
+        readable = [(reading, schema, crs) for reading, (*_, schema, crs) in zip(readings, tabular) if reading.readable]
         checks = []  # per table: its context and the cell checks fed by the table checks' reading
-        for reading, schema in readable:
+        for reading, schema, crs in readable:
             fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
-            table = TableContext(reading.display, reading.path, fields, bboxes)
-            checks.append((reading, table, SharedRead(table, reading.encoding, reading.delimiter)))
+            table = TableContext(reading.display, reading.path, fields, bboxes, crs=crs if isinstance(crs, str) else None)
+            shared = SharedRead(table, reading.encoding, reading.delimiter) if reading.path is not None else None
+            checks.append((reading, table, shared))
         found += _frictionless_package(dataset, [(r, shared) for r, _, shared in checks])
         for reading, table, shared in checks:
+            if reading.path is None:
+                continue  # inline data: Frictionless checked its rows
             found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding,
                                                          reading.delimiter, shared=shared))
     if dataset.is_gtfs and gtfs_files:
