@@ -27,6 +27,7 @@ from catalog.hashing import file_sha256, tree_sha256
 from catalog.normalise import CellsLost, output_schema, write_csv
 from catalog.reading import open_table
 from catalog.publishers import load_publishers
+from catalog.safety import as_name, inside, output_path
 from catalog.validate import validate
 
 MEDIATYPES = {"csv": "text/csv", "geojson": "application/geo+json", "json": "application/json",
@@ -160,11 +161,11 @@ def inputs_of(dataset: Dataset, root: Path) -> dict[str, Path]:
         path = dataset.resource_path(resource)
         if path and path.is_file():
             files[f"data/{resource.get('path')}"] = path
-        schema = resource.get("schema")
-        if isinstance(schema, str):
-            schema_path = dataset.folder / schema
-            if schema_path.is_file():
-                files[f"schema/{schema}"] = schema_path
+        for key in ("schema", "dialect"):
+            reference = resource.get(key)
+            referenced = inside(dataset.folder, reference) if isinstance(reference, str) else None
+            if referenced and referenced.is_file():
+                files[f"{key}/{reference}"] = referenced
     return files
 
 
@@ -226,17 +227,18 @@ def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zi
                 staged: list | None = None) -> Packaged:
     """Package one valid dataset; with a `staged` list, its zip is written in the background and
     the package appended there for the caller to finish (see `package`)."""
-    target = out / dataset.publisher / dataset.name
+    target = output_path(out, dataset.publisher, dataset.name)
     content_hash = tree_sha256(inputs_of(dataset, root))
     existing = target / "datapackage.json"
-    zip_path = out / dataset.publisher / f"{dataset.name}.zip" if zip else None
+    zip_path = output_path(out, dataset.publisher, f"{dataset.name}.zip") if zip else None
     if not force and existing.is_file():
         previous = json.loads(existing.read_text(encoding="utf-8"))
         if previous.get("catalog", {}).get("content_hash") == content_hash and (not zip or zip_path.is_file()):
             return Packaged(dataset.id, target, previous, False, zip_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dataset.name}.", dir=target.parent))
-    pending = Staged(dataset.id, work, target, target.parent / f".{dataset.name}.zip.tmp" if zip else None, zip_path)
+    work = Path(tempfile.mkdtemp(prefix=f".{dataset.name}.", dir=output_path(out, dataset.publisher)))
+    zip_tmp = output_path(out, dataset.publisher, f".{dataset.name}.zip.tmp") if zip else None
+    pending = Staged(dataset.id, work, target, zip_tmp, zip_path)
     try:
         descriptor = _build(dataset, work, publishers.get(dataset.publisher), quality, content_hash)
         if zip:
@@ -255,7 +257,7 @@ def _swap(new: Path, target: Path):
     """Replace `target` by `new` with two renames: readers see the old or the new, whole."""
     old = None
     if target.exists():
-        old = target.parent / f".{target.name}.old"
+        old = output_path(target.parent, f".{target.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         os.replace(target, old)
     os.replace(new, target)
@@ -303,16 +305,13 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     descriptor["catalog"] = hub
     (work / "data").mkdir()
     resources, gtfs_members = [], []
-    taken = {r.get("name") or Path(str(r.get("path"))).stem for r in dataset.resources}
+    taken = {dataset.resource_name(r) for r in dataset.resources}
     for resource in dataset.resources:
-        if resource.get("path") is None and "data" in resource:
-            resources.append(_inline_table(dataset, resource, work))
-            continue
         path = dataset.resource_path(resource)
-        original = work / "original" / resource["path"]
+        original = output_path(work / "original", path.relative_to(dataset.folder))
         original.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, original)
-        name = resource.get("name") or path.stem
+        name = dataset.resource_name(resource)
         fmt = resource_format(resource)
         entry = {k: resource[k] for k in ("name", "title", "description", "sources", "licenses") if k in resource}
         entry["name"] = name
@@ -326,7 +325,9 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
             # Reading one resource alone: foreign keys to sibling resources were checked by validate.
             if schema:
                 effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"}
-            out_path = work / "data" / f"{name}.csv"
+            if dataset.dialect(resource) is not None:
+                effective["dialect"] = dataset.dialect(resource)
+            out_path = output_path(work / "data", f"{name}.csv")
             with open_table(effective, path, str(dataset.folder), resource.get("path") or name) as reading:
                 rows = write_csv(reading.descriptor, reading.basepath, out_path, file=reading.display)
                 schema = schema or reading.descriptor.get("schema")  # read as text: every column a string
@@ -340,7 +341,7 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
                 # The feed's files become tables, as loose GTFS files do; the zip itself follows.
                 resources += _gtfs_zip_tables(path, resource.get("path") or name, work, taken)
             suffix = path.suffix.lower()
-            out_path = work / "data" / f"{name}{suffix}"
+            out_path = output_path(work / "data", f"{name}{suffix}")
             shutil.copyfile(path, out_path)
             entry.update({"path": f"data/{name}{suffix}", "format": fmt or suffix.lstrip("."),
                           "mediatype": MEDIATYPES.get(fmt, "application/octet-stream"), "type": "file"})
@@ -361,25 +362,6 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     return descriptor
 
 
-def _inline_table(dataset: Dataset, resource: dict, work: Path) -> dict:
-    """A resource whose rows are inline (`data`) in the descriptor, written as a normalised CSV."""
-    name = resource.get("name") or "data"
-    effective = {k: v for k, v in resource.items() if k != "catalog"}
-    schema = dataset.schema(resource)
-    if schema:
-        effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"}
-    out_path = work / "data" / f"{name}.csv"
-    with open_table(effective, None, str(dataset.folder), name) as reading:
-        rows = write_csv(reading.descriptor, reading.basepath, out_path, file=name)
-        schema = schema or reading.descriptor.get("schema") or {}
-    entry = {k: resource[k] for k in ("title", "description", "sources", "licenses") if k in resource}
-    entry.update({"name": name, "path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
-                  "encoding": "utf-8", "schema": output_schema(schema),
-                  "catalog": {**(resource.get("catalog") or {}), "rows": rows},
-                  "bytes": out_path.stat().st_size, "hash": f"sha256:{file_sha256(out_path)}"})
-    return entry
-
-
 def _gtfs_zip_tables(path: Path, display: str, work: Path, taken: set) -> list[dict]:
     """One normalised table per file of a GTFS zip, typed by the GTFS reference (data/<file>.csv)."""
     from catalog.reading import zip_tables
@@ -388,16 +370,16 @@ def _gtfs_zip_tables(path: Path, display: str, work: Path, taken: set) -> list[d
     entries = []
     with zip_tables(path, display) as members:
         for member, source, shown in members:
-            name = Path(member).stem
+            name = as_name(Path(member).stem)
             if name in taken:
-                name = f"{Path(display).stem}-{name}"
+                name = as_name(f"{Path(display).stem}-{name}")
             taken.add(name)
             schema = reference_schema(member, source)
             descriptor = {"name": name, "path": source.name, "format": "csv", "encoding": "utf-8-sig",
                           "dialect": {"delimiter": ","}}
             if schema:
                 descriptor["schema"] = schema
-            out_path = work / "data" / f"{name}.csv"
+            out_path = output_path(work / "data", f"{name}.csv")
             with open_table(descriptor, source, str(source.parent), shown) as reading:
                 rows = write_csv(reading.descriptor, reading.basepath, out_path, file=shown)
                 schema = reading.descriptor.get("schema") or {}

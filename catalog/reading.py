@@ -58,7 +58,7 @@ class Reading:
     (a sheet's text CSV in place of the workbook), and what the reading itself found."""
 
     display: str  # the file as the user knows it (a sheet is named: `f.xlsx [sheet "S"]`)
-    path: Path | None  # the bytes the readers read (None: inline data)
+    path: Path  # the bytes the readers read
     format: str  # "csv" or "tsv" once a sheet is text; else the resource's own format
     encoding: str | None
     delimiter: str | None
@@ -86,11 +86,6 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
         descriptor["schema"] = with_national_rules(descriptor["schema"])
     dialect = flat_dialect(descriptor.get("dialect"))
     fmt = resource_format(descriptor)
-    if source is None:  # inline data: Frictionless reads the rows from the descriptor itself
-        if not descriptor.get("schema"):
-            _set_text_schema(descriptor, basepath)
-        yield Reading(display, None, "inline", None, None, descriptor, basepath)
-        return
     if fmt not in SPREADSHEET_FORMATS:
         if fmt in ("csv", "tsv", "txt") and (descriptor.get("dialect") is None or isinstance(descriptor["dialect"], dict)):
             # Declared, never guessed: Frictionless would sniff a delimiter the declaration did not give.

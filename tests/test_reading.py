@@ -159,6 +159,9 @@ def test_a_gtfs_zip_publishes_one_table_per_file(tmp_path, shared_data):
         late = hub.get("/hub.json", params={"_shape": "array", "sql":
                        "select arrival_time from equipements_stop_times where arrival_time >= '24:00:00' limit 1"})
         assert late.json() and late.json()[0]["arrival_time"] >= "24:00:00"  # a service day's time, kept
+        typed = hub.get("/hub.json", params={"_shape": "array", "sql":
+                        "select typeof(stop_lat) as kind from equipements_stops limit 1"}).json()
+        assert typed == [{"kind": "real"}]  # coordinates are numbers (the GTFS reference's type)
     descriptor = json.loads((out / "testville/equipements/datapackage.json").read_text(encoding="utf-8"))
     assert {r["name"] for r in descriptor["resources"]} >= {"stops", "stop_times", "trips", "intercites"}
 
@@ -171,11 +174,16 @@ def test_gtfs_files_without_a_schema_get_the_reference_types(tmp_path, shared_da
     report = validate([str(tmp_path / "datasets" / "testville" / "equipements")], tmp_path)
     typed = [f for f in findings(report) if f.code in ("type-error", "constraint-error")]
     assert not typed, [f.to_dict() for f in typed[:3]]  # 24:30:00 is a time of the service day
-    db, out = tmp_path / "build" / "hub.db", tmp_path / "build" / "packages"
-    publish_datasette((), tmp_path, db, out)
-    with sqlite3.connect(db) as hub:
-        assert hub.execute("select typeof(stop_lat) from equipements_stops limit 1").fetchone() == ("real",)
-        assert hub.execute("select count(*) from equipements_stop_times where arrival_time >= '24'").fetchone()[0] > 0
+    bad = dict(files)
+    lines = bad["stop_times.txt"].decode("utf-8-sig").split("\n")
+    cells = lines[1].split(",")
+    cells[1] = "18h07"  # not a time of any kind
+    lines[1] = ",".join(cells)
+    bad["stop_times.txt"] = "\n".join(lines).encode("utf-8")
+    gtfs_hub(tmp_path / "bad", [{"name": n[:-4], "path": n} for n in sorted(bad)], bad)
+    report = validate([str(tmp_path / "bad" / "datasets" / "testville" / "equipements")], tmp_path / "bad")
+    assert [(f.code, f.row, f.column) for f in findings(report) if f.code == "constraint-error"] == \
+        [("constraint-error", 2, "arrival_time")]
 
 
 def test_a_table_without_a_schema_is_read_as_text(tmp_path):
@@ -317,16 +325,10 @@ def test_fractions_are_not_coordinates(tmp_path):
 
 
 def test_an_inline_data_resource_is_not_an_unsafe_path(tmp_path):
+    """Inline rows are not a path leaving the folder; the hub publishes files, and says so."""
     folder = make_hub(tmp_path)
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    descriptor["resources"].append({"name": "codes", "data": [["code", "libelle"], ["01", "Ain"], ["2A", "Corse-du-Sud"]],
-                                    "schema": {"fields": [{"name": "code", "type": "string"},
-                                                          {"name": "libelle", "type": "string"}]}})
+    descriptor["resources"].append({"name": "codes", "data": [["code", "libelle"], ["01", "Ain"]]})
     (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    report = validate([str(folder)], tmp_path)
-    assert report.valid and "unsafe-path" not in codes(report), [f.to_dict() for f in findings(report)]
-    out = tmp_path / "out"
-    run = package((), tmp_path, out)
-    assert not run.refused, run.refused
-    assert (out / "testville/equipements/data/codes.csv").read_text(encoding="utf-8") == \
-        "code,libelle\n01,Ain\n2A,Corse-du-Sud\n"
+    found = codes(validate([str(folder)], tmp_path))
+    assert "unsafe-path" not in found and "unsupported-resource" in found

@@ -13,10 +13,12 @@ from catalog.datasets import Dataset, is_tabular, load_dataset, resource_format
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
 from catalog.publishers import check_profile
+from catalog.safety import NAME_RULE, as_name
 from catalog.validate import fast, metadata, sniff, tables
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
 from catalog.reading import flat_dialect, open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
+from catalog.validate.links import link_findings
 
 GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
               "calendar_dates.txt", "shapes.txt", "frequencies.txt", "transfers.txt", "feed_info.txt"}
@@ -39,6 +41,8 @@ def validate_dataset(path: Path, root: Path) -> Target:
     except UnusableInput as error:
         return unusable_target("dataset", str(path), str(path), error.message, error.fix or "")
     target = Target("dataset", dataset.id, str(dataset.folder))
+    target.add(_name_findings(dataset))
+    target.add(link_findings(dataset.descriptor, dataset.descriptor_path.name))
     project = _project_root(dataset)
     profile = (project or Path(root)) / "publishers" / f"{dataset.publisher}.yml"
     publisher_known = profile.is_file() and check_profile(profile)[0] is not None
@@ -62,6 +66,18 @@ def validate_dataset(path: Path, root: Path) -> Target:
     return target
 
 
+def _name_findings(dataset: Dataset) -> list[Finding]:
+    """Names become folders, files and URLs: one that is not a name is refused before anything."""
+    found = []
+    for key, value in dataset.unsafe_names():
+        where = "the folder name" if key.endswith("folder") else f"`{key}`"
+        found.append(Finding("unsafe-name", f"{where} {value!r} is not a safe name: names are {NAME_RULE}.",
+                             f"Rename it, e.g. {as_name(str(value))!r}" + ("." if key.endswith("folder") else
+                             f" (the descriptor's `{key}`)."),
+                             file=dataset.descriptor_path.name, column=key, value=str(value)))
+    return found
+
+
 def _project_root(dataset: Dataset) -> Path | None:
     """The hub folder when the dataset sits in its datasets/<publisher>/ tree."""
     candidate = dataset.folder.parent.parent.parent
@@ -80,26 +96,13 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
     tabular, gtfs_files = [], {}
     for index, resource in enumerate(dataset.resources):
         name = resource.get("name") or f"resource {index + 1}"
-        if resource.get("path") is None and "data" in resource:
-            # Inline data: no file to read (nor an unsafe path); its rows are checked like a table's.
-            try:
-                schema = dataset.schema(resource)
-            except UnusableInput as error:
-                found.append(Finding("unusable-input", error.message, error.fix or "", file=descriptor_file))
-                continue
-            effective = {k: v for k, v in resource.items() if k != "catalog"}
-            if schema is not None:
-                effective["schema"] = schema
-            tabular.append((f"{descriptor_file} (resource {name!r})", None, effective, schema, None))
-            continue
         display = resource.get("path") if isinstance(resource.get("path"), str) else name
-        path = dataset.resource_path(resource)
-        if path is None:
-            found.append(Finding("unsafe-path", f"resource {name!r} has a path {resource.get('path')!r} "
-                                 "outside the dataset folder (or a URL); it was not read.",
-                                 "Put the file inside the dataset folder and give its relative path.",
-                                 file=descriptor_file))
+        refused = dataset.refused_reference(resource)
+        if refused:
+            code, what, fix = refused
+            found.append(Finding(code, f"resource {name!r}: {what}.", fix, file=descriptor_file))
             continue
+        path = dataset.resource_path(resource)
         if not path.is_file():
             found.append(Finding("missing-file", f"resource {name!r} names a file that does not exist.",
                                  "Add the file or correct the resource's path.", file=display))
@@ -116,7 +119,7 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         if not is_tabular(resource):
             continue
         try:
-            schema = dataset.schema(resource)
+            schema, dialect = dataset.schema(resource), dataset.dialect(resource)
         except UnusableInput as error:
             found.append(Finding("unusable-input", error.message, error.fix or "", file=descriptor_file))
             continue
@@ -127,6 +130,8 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             schema = reference_schema(path.name, path)
         if schema is not None:
             effective["schema"] = schema
+        if dialect is not None:
+            effective["dialect"] = dialect
         if fmt in ("csv", "tsv", "txt"):
             found += _habits(path, display, resource, effective)
         hub = resource.get("catalog") if isinstance(resource.get("catalog"), dict) else {}
@@ -143,12 +148,9 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         for reading, schema, crs in readable:
             fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
             table = TableContext(reading.display, reading.path, fields, bboxes, crs=crs if isinstance(crs, str) else None)
-            shared = SharedRead(table, reading.encoding, reading.delimiter) if reading.path is not None else None
-            checks.append((reading, table, shared))
+            checks.append((reading, table, SharedRead(table, reading.encoding, reading.delimiter)))
         found += _frictionless_package(dataset, [(r, shared) for r, _, shared in checks])
         for reading, table, shared in checks:
-            if reading.path is None:
-                continue  # inline data: Frictionless checked its rows
             found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding,
                                                          reading.delimiter, shared=shared))
     if dataset.is_gtfs and gtfs_files:
@@ -177,12 +179,12 @@ def _habits(path, display, resource, effective) -> list[Finding]:
     twice = sniff.double_encoded_finding(actual, display)
     if twice:
         found.append(twice)
-    dialect = flat_dialect(resource.get("dialect"))
+    if effective.get("dialect") is not None and not isinstance(effective.get("dialect"), dict):
+        return found  # Frictionless says what is wrong with it
+    dialect = flat_dialect(effective.get("dialect"))  # a dialect file is read already (Dataset.dialect)
     declared_delimiter = dialect.get("delimiter", "\t" if path.suffix.lower() == ".tsv" else ",")
     # The declared delimiter wins (ragged rows are then reported as such) unless the header does not
     # use it at all while it uses another: then the declaration is wrong, and the truth is read.
-    if resource.get("dialect") is not None and not isinstance(resource.get("dialect"), dict):
-        return found  # Frictionless says what is wrong with it
     header = sniff.header_line(path, effective["encoding"] or "utf-8")
     effective["dialect"] = {k: v for k, v in dialect.items() if k != "sheet"}
     effective["dialect"]["delimiter"] = declared_delimiter
