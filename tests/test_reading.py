@@ -332,3 +332,70 @@ def test_an_inline_data_resource_is_not_an_unsafe_path(tmp_path):
     (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     found = codes(validate([str(folder)], tmp_path))
     assert "unsafe-path" not in found and "unsupported-resource" in found
+
+
+def two_sheet_workbook(path, first_rows, second_rows, merge=None):
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Notice"
+    for row in first_rows:
+        first.append(row)
+    second = book.create_sheet("Données")
+    for row in second_rows:
+        second.append(row)
+    if merge:
+        second.merge_cells(merge)
+    book.save(path)
+    return path
+
+
+def test_the_sheet_is_chosen_and_named_in_every_message(tmp_path):
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+    path = two_sheet_workbook(tmp_path / "aides.xlsx", [["Lisez-moi"], ["Données sur l'autre feuille"]],
+                              [["code", "montant"], ["01", 12], ["02", "douze"]])
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"fields": [{"name": "code", "type": "string"},
+                                             {"name": "montant", "type": "integer"}]}), encoding="utf-8")
+    for sheet in ("Données", "2"):
+        result = CliRunner().invoke(main, ["validate", str(path), "--schema", str(schema), "--sheet", sheet, "--json"])
+        report = json.loads(result.output)
+        found = report["targets"][0]["findings"]
+        assert [(f["code"], f["row"], f["column"]) for f in found] == [("type-error", 3, "montant")]
+        assert all('[sheet "Données"]' in f["file"] for f in found)
+    folder = workbook_hub(tmp_path / "hub", path, json.loads(schema.read_text()))
+    for dialect in ({"sheet": "Données"}, {"excel": {"sheet": "Données"}}):
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor["resources"][0]["dialect"] = dialect
+        (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+        found = findings(validate([str(folder)], tmp_path / "hub"))
+        assert [(f.code, f.row, f.file) for f in found if f.severity == "error"] == \
+            [("type-error", 3, 'aides.xlsx [sheet "Données"]')]
+    unknown = findings(validate([str(path)], schema=schema, sheet="Budget"))
+    assert [f.code for f in unknown] == ["format-error"] and '"Données"' in unknown[0].message
+
+
+def test_an_empty_first_sheet_is_explained(tmp_path):
+    path = two_sheet_workbook(tmp_path / "aides.xlsx", [], [["code", "montant"], ["01", 12]])
+    found = findings(validate([str(path)]))
+    assert [f.code for f in found] == ["empty-sheet"]
+    assert '"Notice" is empty' in found[0].message and '--sheet "Données"' in found[0].fix
+
+
+def test_merged_header_cells_are_reported_as_such(tmp_path):
+    path = two_sheet_workbook(tmp_path / "aides.xlsx", [["x"]], [["Montant", None, "code"], [1, 2, "a"]], "A1:B1")
+    found = findings(validate([str(path)], sheet="Données"))
+    merged = [f for f in found if f.code == "merged-header"]
+    assert len(merged) == 1 and "A1:B1" in merged[0].message and merged[0].row == 1
+
+
+def test_a_formula_never_computed_is_reported_not_guessed(tmp_path):
+    """A workbook written by a program (not saved by Excel) holds formulas without their values."""
+    book = openpyxl.Workbook()
+    book.active.append(["code", "total"])
+    book.active.append(["a", "=1+2"])
+    path = tmp_path / "calcul.xlsx"
+    book.save(path)
+    found = findings(validate([str(path)]))
+    assert [(f.code, f.row) for f in found] == [("formula-not-computed", 2)] and "B2" in found[0].message
