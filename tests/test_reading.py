@@ -399,3 +399,40 @@ def test_a_formula_never_computed_is_reported_not_guessed(tmp_path):
     book.save(path)
     found = findings(validate([str(path)]))
     assert [(f.code, f.row) for f in found] == [("formula-not-computed", 2)] and "B2" in found[0].message
+
+
+def test_integer_fields_are_not_told_to_declare_group_char(tmp_path):
+    path = tmp_path / "budget.csv"
+    path.write_text('id;montant\n1;1 250\n2;12,5\n', encoding="utf-8")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"fields": [{"name": "id", "type": "integer"},
+                                             {"name": "montant", "type": "integer"}]}), encoding="utf-8")
+    fixes = {f.row: f.fix for f in findings(validate([str(path)], schema=schema)) if f.code == "type-error"}
+    assert set(fixes) == {2, 3}
+    for fix in fixes.values():
+        assert '"number"' in fix and 'declare "groupChar"' not in fix and 'declare "decimalChar"' not in fix
+
+
+def test_schema_errors_point_at_the_schema_file(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,x\n", encoding="utf-8")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"fields": [{"name": "a", "type": "integer", "required": True},
+                                             {"name": "b", "type": "string"}]}), encoding="utf-8")
+    found = findings(validate([str(data)], schema=schema))
+    assert [(f.code, f.file) for f in found] == [("field-error", str(schema))]
+
+
+def test_header_names_with_line_breaks_are_printed_escaped(tmp_path):
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+    path = tmp_path / "export.csv"
+    path.write_text('id,"Montant\n(€)"\n1,x\n', encoding="utf-8")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"fields": [{"name": "id", "type": "integer"},
+                                             {"name": "Montant\n(€)", "type": "integer"}]}), encoding="utf-8")
+    output = CliRunner().invoke(main, ["validate", str(path), "--schema", str(schema)]).output
+    line = next(line for line in output.splitlines() if "[type-error]" in line)
+    assert 'column "Montant\\n(€)"' in line
+    assert not [text for text in output.splitlines() if text.startswith("(€)")]

@@ -85,4 +85,11 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, sheet=None) 
             found += tables.translate_exception(error, reading.display, schemas)
         found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding, reading.delimiter,
                                                      shared=shared))
+    if schema_path:  # a mistake in the schema is the schema file's, not the data's
+        for finding in found:
+            if finding.code in SCHEMA_CODES:
+                finding.file = str(schema_path)
     return found
+
+
+SCHEMA_CODES = {"schema-error", "field-error"}

@@ -35,6 +35,14 @@ def _plain_number(cell):
 
 def _type_fix(field_type, cell, field_name):
     cell = cell or ""
+    if field_type == "integer" and re.fullmatch(r"-?[\d\s\u00a0\u202f.]*\d,\d+", cell):
+        # An integer field has no decimalChar: a value with decimals is a number.
+        return (f'Values have decimals: type field "{field_name}" as "number" with "decimalChar": "," '
+                f'(and "groupChar": " " if thousands are separated by spaces), or write {_plain_number(cell)}.')
+    if field_type == "integer" and re.fullmatch(r"-?\d{1,3}([\s\u00a0\u202f.,]\d{3})+", cell):
+        # Table Schema's integer has no groupChar (only number has): advising it would fail again.
+        return (f'Values group thousands ({cell!r}): type field "{field_name}" as "number" with "groupChar" '
+                f'(e.g. " "), or write {re.sub(r"[^0-9-]", "", cell)}.')
     if field_type in ("number", "integer") and re.fullmatch(r"-?[\d\s\u00a0\u202f.]*\d,\d+", cell):
         return (f'Values use a decimal comma: declare "decimalChar": "," on field "{field_name}" '
                 f'(and "groupChar": " " if thousands are separated by spaces), or write {_plain_number(cell)}.')
