@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import (NotDecidable, batches, chunk_buffers, digits_only, missing_cells, plan,
+from catalog.validate.csv_batches import (NotDecidable, batches, chunk_buffers, digits_only, missing_cells, plan,
                                         unexpected)
 
 CACHE_LIMIT = 200_000

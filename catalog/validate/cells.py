@@ -93,7 +93,7 @@ def _arrow_codec(encoding: str, delimiter: str) -> str | None:
     does (quote, NUL and line ends are single bytes that cannot be the delimiter); else None."""
     import codecs
 
-    from catalog.validate.fast_read import ASCII_SAFE
+    from catalog.validate.csv_batches import ASCII_SAFE
 
     try:
         codec = codecs.lookup(encoding).name
@@ -112,7 +112,7 @@ def _plain_header(names: list[str]) -> bool:
 
 class SharedRead:
     """The cell checks of one table, fed with the Arrow columns the table checks read
-    (`fast.validate(..., shared=...)`), so a large file is parsed once instead of twice.
+    (`table_checks.validate(..., shared=...)`), so a large file is parsed once instead of twice.
 
     It takes a reading only when its columns are the very ones `_check_arrow` would
     read itself: same codec, same delimiter, `"` as the quote character and none in the
@@ -151,7 +151,7 @@ def _check_arrow(table: TableContext, encoding, delimiter, on_rows) -> list[Find
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from catalog.validate.fast_read import BLOCK_BYTES, pieces
+    from catalog.validate.csv_batches import BLOCK_BYTES, pieces
 
     encoding, delimiter = encoding or "utf-8", delimiter or ","
     if _arrow_codec(encoding, delimiter) is None:

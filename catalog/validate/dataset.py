@@ -14,7 +14,7 @@ from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
 from catalog.publishers import check_profile
 from catalog.safety import NAME_RULE, as_name
-from catalog.validate import fast, metadata, sniff, tables
+from catalog.validate import table_checks, metadata, sniff, tables
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
 from catalog.reading import flat_dialect, open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
@@ -217,7 +217,7 @@ def _frictionless_package(dataset: Dataset, readings) -> list[Finding]:
             displays[entry["name"]] = reading.display
             shared[entry["name"]] = feed
             package.add_resource(frictionless.Resource(entry, basepath=reading.basepath))
-        report = fast.validate_package(package, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
+        report = table_checks.validate_package(package, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
     except frictionless.FrictionlessException as error:
         return tables.translate_exception(error, dataset.descriptor_path.name,
                                           [(r.display, r.descriptor.get("schema")) for r, _ in readings])

@@ -8,7 +8,7 @@ import frictionless
 
 from catalog.errors import UnusableInput
 from catalog.findings import WARNING, Finding, Target
-from catalog.validate import fast, sniff, tables
+from catalog.validate import table_checks, sniff, tables
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
 from catalog.reading import open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
@@ -79,7 +79,7 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, sheet=None) 
         shared = SharedRead(table, reading.encoding, reading.delimiter)
         try:
             resource = frictionless.Resource(reading.descriptor, basepath=reading.basepath)
-            report = fast.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
+            report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
             found += tables.findings_of(report, lambda task: reading.display)
         except frictionless.FrictionlessException as error:
             found += tables.translate_exception(error, reading.display, schemas)

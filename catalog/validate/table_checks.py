@@ -10,7 +10,7 @@ extra cells, odd dialects, undecodable bytes, keys of exotic types) makes it ste
 Frictionless validates that resource itself: the two never disagree.
 
 Memory stays flat: one batch of rows at a time, plus 16 bytes a row for unique
-fields and primary keys (fast_keys).
+fields and primary keys (key_memory).
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_cells import FieldCheck
-from catalog.validate.fast_keys import KeyMemory, key_hashes
-from catalog.validate.fast_read import NotDecidable, batches, plan, unexpected
+from catalog.validate.field_checks import FieldCheck
+from catalog.validate.key_memory import KeyMemory, key_hashes
+from catalog.validate.csv_batches import NotDecidable, batches, plan, unexpected
 
 ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'

@@ -1,7 +1,7 @@
 """The vectorised validator and Frictionless agree, error for error.
 
 Each case validates the same resource twice, with `frictionless.Resource.validate`
-and with `catalog.validate.fast`, and compares every error's (row, field, type, cell,
+and with `catalog.validate.table_checks`, and compares every error's (row, field, type, cell,
 note) and the findings users see (in the order of rows; within a row each states its
 errors in its own order). Cases also say whether the fast path must decide by itself, so a fast path
 that quietly always handed over to Frictionless would fail here.
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.validate import fast, tables
+from catalog.validate import table_checks, tables
 
 LIMIT = tables.LIMIT_ERRORS
 
@@ -53,11 +53,11 @@ def outcome(run):
 def agree(descriptor, basepath, limit=LIMIT, decided=None):
     make = lambda: frictionless.Resource(copy.deepcopy(descriptor), basepath=str(basepath))
     slow = outcome(lambda: make().validate(limit_errors=limit))
-    quick = outcome(lambda: fast.validate(make(), limit))
+    quick = outcome(lambda: table_checks.validate(make(), limit))
     assert quick == slow
     if decided is not None:
         try:
-            report = fast.fast_report(make(), limit)
+            report = table_checks.fast_report(make(), limit)
         except frictionless.FrictionlessException:
             report = None
         assert (report is not None) == decided, "the fast path should " + ("" if decided else "not ") + "decide"
@@ -155,10 +155,10 @@ def test_error_limit_cuts_at_the_same_error(tmp_path):
 
 def test_duplicates_across_batches(tmp_path, monkeypatch):
     """Keys remembered from earlier batches name the latest earlier row, as Frictionless does."""
-    from catalog.validate import fast_read
+    from catalog.validate import csv_batches
 
-    monkeypatch.setattr(fast_read, "BATCH_ROWS", 7)
-    monkeypatch.setattr(fast_read, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(csv_batches, "BATCH_ROWS", 7)
+    monkeypatch.setattr(csv_batches, "BLOCK_BYTES", 64)
     rows = "".join(f"{i % 13},{i % 5}\n" for i in range(60))
     path = write(tmp_path, "k,u\n" + rows)
     schema = {**fields(("k", "integer", {}), ("u", "integer", {"constraints": {"unique": True}})), "primaryKey": ["k"]}
@@ -170,9 +170,9 @@ def test_duplicates_across_batches(tmp_path, monkeypatch):
 @pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"])
 def test_small_blocks_cut_between_line_ends(tmp_path, monkeypatch, ending):
     """Blocks are cut at line ends; a CR LF split across two blocks must not make a blank row."""
-    from catalog.validate import fast_read
+    from catalog.validate import csv_batches
 
-    monkeypatch.setattr(fast_read, "BLOCK_BYTES", 5)
+    monkeypatch.setattr(csv_batches, "BLOCK_BYTES", 5)
     text = ending.join(["a,b", "1,x", "22,y", "z,3", "4,", "5,éé", ""])
     path = write(tmp_path, text.encode("cp1252"))
     schema = fields(("a", "integer", {}), ("b", "string", {"constraints": {"required": True, "maxLength": 1}}))
@@ -181,17 +181,17 @@ def test_small_blocks_cut_between_line_ends(tmp_path, monkeypatch, ending):
 
 
 def test_an_unexpected_failure_fails_the_tests_and_falls_back_for_users(tmp_path, monkeypatch):
-    from catalog.validate import fast_cells
+    from catalog.validate import field_checks
 
     def broken(self, column, want_values):  # a fake, only to inject the failure
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(fast_cells.FieldCheck, "run", broken)
+    monkeypatch.setattr(field_checks.FieldCheck, "run", broken)
     data, schema, extra, _ = CASES["every kind of bad cell"]
     path = write(tmp_path, data)
     resource = frictionless.Resource({"name": "file", "path": path, "schema": schema, **extra}, basepath=str(tmp_path))
     with pytest.raises(RuntimeError, match="injected"):  # under the test suite a fast-path bug is loud
-        fast.validate(resource, LIMIT)
+        table_checks.validate(resource, LIMIT)
     monkeypatch.delenv("PYTEST_CURRENT_TEST")  # as a user runs it: Frictionless still gives the report
     result = agree({"name": "file", "path": path, "schema": schema, **extra}, tmp_path, decided=False)
     assert not result["valid"]
@@ -201,9 +201,9 @@ def test_an_unexpected_failure_fails_the_tests_and_falls_back_for_users(tmp_path
 def package_agree(descriptor, basepath, decided_resources=()):
     make = lambda: frictionless.Package(copy.deepcopy(descriptor), basepath=str(basepath))
     slow = outcome(lambda: make().validate(limit_errors=LIMIT))
-    assert outcome(lambda: fast.validate_package(make(), LIMIT)) == slow
+    assert outcome(lambda: table_checks.validate_package(make(), LIMIT)) == slow
     for name in decided_resources:
-        assert fast.fast_report(make().get_resource(name), LIMIT) is not None, f"{name} should be decided"
+        assert table_checks.fast_report(make().get_resource(name), LIMIT) is not None, f"{name} should be decided"
     return slow
 
 
@@ -234,7 +234,7 @@ def test_foreign_keys_between_types_are_left_to_frictionless(tmp_path):
             "foreignKeys": [{"fields": ["code"], "reference": {"resource": "ref", "fields": ["code"]}}]}}
     package_agree({"name": "p", "resources": [ref, data]}, tmp_path)
     make = lambda: frictionless.Package({"name": "p", "resources": [ref, data]}, basepath=str(tmp_path))
-    assert fast.fast_report(make().get_resource("data"), LIMIT) is None
+    assert table_checks.fast_report(make().get_resource("data"), LIMIT) is None
 
 
 # --- normalised output (catalog package) ---------------------------------------------------
@@ -306,7 +306,7 @@ def test_real_schema_examples(shared_data, tmp_path):
         same_bytes(descriptor, csv_path.parent, tmp_path, decided=None)
         checked += 1
         try:
-            decided += fast.fast_report(frictionless.Resource(copy.deepcopy(descriptor), basepath=str(csv_path.parent)),
+            decided += table_checks.fast_report(frictionless.Resource(copy.deepcopy(descriptor), basepath=str(csv_path.parent)),
                                         LIMIT) is not None
         except frictionless.FrictionlessException:
             pass
@@ -331,7 +331,7 @@ def test_real_data_packages(shared_data):
         descriptor = json.loads((base / "datapackage.json").read_text(encoding="utf-8"))
         make = lambda: frictionless.Package(copy.deepcopy(descriptor), basepath=str(base))
         slow = outcome(lambda: make().validate(limit_errors=LIMIT))
-        assert outcome(lambda: fast.validate_package(make(), LIMIT)) == slow
+        assert outcome(lambda: table_checks.validate_package(make(), LIMIT)) == slow
 
 
 @pytest.mark.parametrize("name", ["covoiturage-calvados-utf8bom.csv", "covoiturage-corse-latin1-semicolon.csv",
@@ -431,6 +431,6 @@ def test_the_error_limit_stops_at_the_same_row_and_counts_the_same(tmp_path):
     schema = fields(("id", "integer", {}), ("code", "string", {"constraints": {"pattern": "[A-Z]+"}}),
                     ("price", "number", {"constraints": {"minimum": 0}}))
     make = lambda: frictionless.Resource({"name": "file", "path": path, "schema": schema}, basepath=str(tmp_path))
-    theirs, ours = make().validate(limit_errors=50), fast.fast_report(make(), 50)
+    theirs, ours = make().validate(limit_errors=50), table_checks.fast_report(make(), 50)
     assert ours is not None and len(ours.tasks[0].errors) == len(theirs.tasks[0].errors) == 50
     assert [e.row_number for e in ours.tasks[0].errors] == [e.row_number for e in theirs.tasks[0].errors]
