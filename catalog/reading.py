@@ -235,3 +235,20 @@ def zip_tables(path: Path, display: str):
         yield tables
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def every_sheet(path: Path, display: str):
+    """Yield the `Reading` of every sheet of a workbook, hidden ones and hidden rows and columns
+    included, each read as text like the sheet a resource names: for the checks that must see
+    the whole file (personal data), not only the sheet published as a table."""
+    from catalog.sheets import sheet_names
+
+    fmt = resource_format({"path": str(path)})
+    with contextlib.ExitStack() as stack:
+        readings = []
+        for name in sheet_names(path, fmt):
+            descriptor = {"name": "sheet", "path": Path(path).name, "format": fmt}
+            readings.append(stack.enter_context(open_table(descriptor, Path(path), str(Path(path).parent),
+                                                           display, sheet=name)))
+        yield readings

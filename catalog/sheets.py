@@ -252,6 +252,31 @@ def _column(index: int) -> str:
     return name
 
 
+def sheet_names(path: Path, fmt: str) -> list[str]:
+    """Every sheet of the workbook, hidden ones included, in order ([] when it cannot be read)."""
+    try:
+        if fmt == "xls":
+            import xlrd
+
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                book = xlrd.open_workbook(str(path), logfile=io.StringIO(), on_demand=True)
+            try:
+                return book.sheet_names()
+            finally:
+                book.release_resources()
+        import openpyxl
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 - a damaged workbook raises anything; its reading says why
+        return []
+
+
 def sheets_with_data(path: Path, fmt: str) -> list[str]:
     """The names of the sheets holding at least one filled cell (to explain an empty first sheet)."""
     found = []

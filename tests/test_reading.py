@@ -436,3 +436,17 @@ def test_header_names_with_line_breaks_are_printed_escaped(tmp_path):
     line = next(line for line in output.splitlines() if "[type-error]" in line)
     assert 'column "Montant\\n(€)"' in line
     assert not [text for text in output.splitlines() if text.startswith("(€)")]
+
+
+def test_every_sheet_can_be_read_as_text_for_checks_of_the_whole_file(tmp_path):
+    """What the personal-data gate needs: each sheet, hidden ones included, as the same text."""
+    from catalog.reading import every_sheet
+    path = two_sheet_workbook(tmp_path / "aides.xlsx", [["code", "montant"], ["01", 12]],
+                              [["nom", "telephone"], ["Jean Dupont", 612345678]])
+    book = openpyxl.load_workbook(path)
+    book["Données"].sheet_state = "hidden"
+    book.save(path)
+    with every_sheet(path, "aides.xlsx") as readings:
+        texts = {r.sheet.name: r.path.read_text(encoding="utf-8") for r in readings}
+        assert [r.display for r in readings] == ['aides.xlsx [sheet "Notice"]', 'aides.xlsx [sheet "Données"]']
+    assert texts == {"Notice": "code,montant\n01,12\n", "Données": "nom,telephone\nJean Dupont,612345678\n"}
