@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import warnings
 
 import pandas as pd
@@ -23,20 +22,7 @@ def chunk_checks(table: TableContext):
 
 
 def read_chunks(path, fmt, encoding, delimiter):
-    if fmt in ("xlsx", "xls", "ods"):
-        # Spreadsheets cannot be read in pieces by pandas; they are bounded by the format
-        # (1,048,576 rows), unlike CSV files.
-        try:
-            with warnings.catch_warnings():
-                # Quiet: pandas warns that xlrd (our only .xls reader) is deprecated, and xlrd
-                # prints its complaints about damaged files on stdout, where --json goes.
-                warnings.simplefilter("ignore")
-                quiet = {"engine_kwargs": {"logfile": io.StringIO()}} if fmt == "xls" else {}
-                frame = pd.read_excel(path, dtype=str, sheet_name=0, **quiet).fillna("")
-        except Exception as error:  # noqa: BLE001 - the readers of damaged workbooks raise anything
-            raise ValueError(f"the file is not a readable spreadsheet ({type(error).__name__})") from None
-        yield frame
-        return
+    # A spreadsheet reaches here as its sheet's text, a CSV (catalog/reading.py): one reader for both.
     # Every record is kept, blank or ragged (extra fields dropped, missing ones empty), so that
     # row numbers match Frictionless' (header = 1), which reports the structure errors themselves.
     with warnings.catch_warnings():

@@ -5,8 +5,6 @@ adding the fix that French exports usually need (decimal comma, dd/mm/yyyy dates
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 
@@ -62,17 +60,6 @@ def _type_fix(field_type, cell, field_name):
 
 SPREADSHEETS = {".xlsx": "Excel workbook", ".xls": "Excel workbook", ".ods": "OpenDocument spreadsheet"}
 READ_ERRORS = {"encoding-error", "source-error", "scheme-error", "format-error", "io-error"}
-
-
-@contextlib.contextmanager
-def quiet_xls_reader(formats):
-    """Frictionless opens .xls files with xlrd writing its complaints about damaged files
-    ("WARNING *** OLE2 ...") to stderr; the finding already says it, in plain words."""
-    if "xls" not in formats:
-        yield
-        return
-    with contextlib.redirect_stderr(io.StringIO()):
-        yield
 
 
 def _spreadsheet(file) -> str | None:
