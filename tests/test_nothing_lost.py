@@ -180,3 +180,22 @@ def test_the_package_is_refused_when_a_column_would_lose_cells(tmp_path):
         finally:
             if not columns:
                 normalise_columns.write_csv = saved
+
+
+def test_catalog_package_refuses_a_dataset_that_would_lose_cells(tmp_path, monkeypatch):
+    """A writer that drops a value (a fake, only to inject the failure): the package is not
+    written, and the refusal names the column."""
+    from click.testing import CliRunner
+
+    import catalog.normalise as normalise
+    import catalog.normalise_columns as columns
+    from catalog.cli import main
+
+    make_hub(tmp_path)
+    writes = normalise.cell
+    monkeypatch.setattr(normalise, "cell", lambda value, geopoint=None: "" if value == "Mairie" else writes(value, geopoint))
+    monkeypatch.setattr(columns, "write_csv", lambda *args, **kwargs: None)  # the row-by-row writer, which calls cell
+    result = CliRunner().invoke(main, ["package", "--root", str(tmp_path), "--packages", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert 'column "nom": 3 cells read, 2 written' in result.output
+    assert not (tmp_path / "out" / "testville" / "equipements").exists()
