@@ -57,7 +57,7 @@ class Reading:
     """One table, ready to read: the Frictionless descriptor and base path to read it with
     (a sheet's text CSV in place of the workbook), and what the reading itself found."""
 
-    display: str  # the file as the user knows it (a sheet is named: `f.xlsx [sheet "S"]`)
+    display: str  # the file as the user knows it; a workbook's sheet is named: `f.xlsx [sheet "S"]`
     path: Path  # the bytes the readers read
     format: str  # "csv" or "tsv" once a sheet is text; else the resource's own format
     encoding: str | None
@@ -74,7 +74,8 @@ class Reading:
 
 
 def sheet_display(display: str, sheet: SheetText) -> str:
-    return f'{display} [sheet "{sheet.name}"]' if len(sheet.names) > 1 else display
+    """The file as findings name it: the workbook and the sheet read."""
+    return f'{display} [sheet "{sheet.name}"]'
 
 
 @contextlib.contextmanager
