@@ -65,10 +65,13 @@ def measure_all(rows: int, repeat: int) -> list[dict]:
 
         for name, command, cwd, before in (("heap", validate, folder, None), ("prefetch", validate, folder, None),
                                            ("split_load", publish, root, fresh), ("staged_zip", publish, root, fresh)):
-            on = measure.series(f"{name} on", _python("tests.benchmarks.what_pays", "--off", "none", *command),
-                                repeat, cwd, env, before=before)
-            off = measure.series(f"{name} off", _python("tests.benchmarks.what_pays", "--off", name, *command),
-                                 repeat, cwd, env, before=before)
+            on, off = measure.Series(f"{name} on"), measure.Series(f"{name} off")
+            measure.series("warm-up", _python("tests.benchmarks.what_pays", "--off", "none", *command), 1, cwd, env,
+                           before=before)  # the first run of a command pays for cold caches
+            for _ in range(repeat):  # interleaved, so a change in the machine's load hits both alike
+                for series, switched in ((on, "none"), (off, name)):
+                    series.runs += measure.series(series.label, _python("tests.benchmarks.what_pays", "--off",
+                                                  switched, *command), 1, cwd, env, before=before).runs
             results.append({"speed_up": name, "command": command[0], "rows": rows, "on": on.to_dict(),
                             "off": off.to_dict(), "saves_seconds": round(off.median - on.median, 3),
                             "ratio": round(off.median / on.median, 3)})
