@@ -7,7 +7,7 @@ ISO form, and the field's type is checked on that text. Values are written as va
 as their display format: no thousands separators, `1` for a cell shown as `100%`.
 
 - integers (and floats with nothing after the point): `30000`; other numbers: `28732.32`
-  (the shortest decimal that reads back as the same number, never an exponent);
+  (at most 15 significant digits, as Excel shows them, never an exponent);
 - dates `2018-07-25`, date-times `2018-07-25T14:30:00`, times `14:30:00`;
 - booleans `TRUE` / `FALSE` (Frictionless reads both as booleans);
 - formulas: the value Excel computed and stored with the file; one never computed (a
@@ -61,9 +61,11 @@ def number_text(value) -> str:
         return str(value)
     if value != value or value in (float("inf"), float("-inf")):
         return str(value)
-    if float(value).is_integer() and abs(value) < 1e17:
-        return str(int(value))
-    text = repr(float(value))
+    # Excel shows at most 15 significant digits: 0.1 + 0.2 is stored 0.30000000000000004, shown 0.3.
+    shown = float(f"{float(value):.15g}")
+    if shown.is_integer() and abs(shown) < 1e17:
+        return str(int(shown))
+    text = repr(shown)
     if "e" in text or "E" in text:
         text = format(decimal.Decimal(text), "f")
     return text
