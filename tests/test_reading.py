@@ -8,11 +8,9 @@ import csv
 import io
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from catalog.package import package
 from catalog.publish.datasette import publish_datasette
