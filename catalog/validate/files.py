@@ -12,6 +12,7 @@ from catalog.validate import table_checks, sniff, tables
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
 from catalog.reading import open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
+from catalog.validate.dataset import national_findings
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"}
 
@@ -20,10 +21,14 @@ def validate_gtfs_folder(path: Path, display: str) -> Target:
     from catalog.validate.gtfs import check_gtfs_files
     target = Target("file", display, str(path))
     target.add(check_gtfs_files({p.name: p for p in path.glob("*.txt")}, display))
+    from catalog.validate.personal.parts import gate_text
+    for member in sorted(p for p in path.glob("*.txt") if p.is_file()):
+        target.add(gate_text(lambda member=member: open(member, "rb"), f"{display}/{member.name}"))
     return target
 
 
-def validate_file(path: Path, display: str, schema: Path | None = None, sheet=None) -> Target:
+def validate_file(path: Path, display: str, schema: Path | None = None, public: tuple[str, ...] = (),
+                  sheet=None) -> Target:
     target = Target("file", display, str(path))
     suffix = path.suffix.lower()
     try:
@@ -34,7 +39,7 @@ def validate_file(path: Path, display: str, schema: Path | None = None, sheet=No
             from catalog.validate.geo import check_geojson
             target.add(check_geojson(path, display))
         elif suffix in TABLE_SUFFIXES:
-            target.add(_bare_table(path, display, schema, sheet))
+            target.add(_bare_table(path, display, schema, public, sheet))
         else:
             target.add([Finding("unsupported-file", f"{display}: the hub does not know how to read "
                                 f"'{suffix or path.name}' files.",
@@ -45,12 +50,19 @@ def validate_file(path: Path, display: str, schema: Path | None = None, sheet=No
     return target
 
 
-def _bare_table(path: Path, display: str, schema_path: Path | None, sheet=None) -> list[Finding]:
+def _bare_table(path: Path, display: str, schema_path: Path | None, public: tuple[str, ...] = (),
+                sheet=None) -> list[Finding]:
     found = []
     fmt = suffix = path.suffix.lower().lstrip(".")
     descriptor = {"name": "file", "path": path.name, "format": "csv" if suffix == "txt" else suffix}
     schemas = [(display, None)]
-    if schema_path:
+    national = None
+    if schema_path and _is_reference(schema_path):
+        from catalog.schemas import resolve
+        national = resolve(str(schema_path), "--schema")
+        descriptor["schema"] = national.schema
+        found += national_findings(national, display)
+    elif schema_path:
         from catalog.yamlio import load
         descriptor["schema"] = load(Path(schema_path))
         if not isinstance(descriptor["schema"], dict):
@@ -75,21 +87,30 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, sheet=None) 
         found += reading.findings
         if not reading.readable:
             return found
-        table = TableContext(reading.display, reading.path, fields, list(FRANCE_BBOXES))
+        table = TableContext(reading.display, reading.path, fields, list(FRANCE_BBOXES), public=frozenset(public))
         shared = SharedRead(table, reading.encoding, reading.delimiter)
         try:
             resource = frictionless.Resource(reading.descriptor, basepath=reading.basepath)
-            report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
+            report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' checks, vectorised
             found += tables.findings_of(report, lambda task: reading.display)
         except frictionless.FrictionlessException as error:
             found += tables.translate_exception(error, reading.display, schemas)
         found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding, reading.delimiter,
                                                      shared=shared))
-    if schema_path:  # a mistake in the schema is the schema file's, not the data's
+    if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
         for finding in found:
             if finding.code in SCHEMA_CODES:
                 finding.file = str(schema_path)
+    if national is not None:
+        for finding in found:
+            finding.schema = finding.schema or str(national.reference)
     return found
 
 
 SCHEMA_CODES = {"schema-error", "field-error"}
+
+
+def _is_reference(schema) -> bool:
+    """`--schema etalab/schema-irve-statique@2.3.1` names a national schema; a file that exists wins."""
+    from catalog.schemas import is_reference
+    return is_reference(str(schema)) and not Path(schema).is_file()

@@ -85,7 +85,7 @@ def _constraint(note):
 
 
 def translate(error, file) -> Finding:
-    """One Frictionless error as a Finding."""
+    """One table error (a TableError, or Frictionless' own where it validated) as a Finding."""
     kind = error.type
     row = getattr(error, "row_number", None)
     column = getattr(error, "field_name", None) or getattr(error, "label", None)
