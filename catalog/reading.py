@@ -66,6 +66,8 @@ class Reading:
     basepath: str
     sheet: SheetText | None = None
     findings: list[Finding] = field(default_factory=list)
+    source: Path | None = None  # the file itself (the workbook a sheet's text comes from)
+    file: str = ""  # the file as the user knows it, without the sheet
 
     @property
     def readable(self) -> bool:
@@ -118,7 +120,8 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
             readable["dialect"] = header
         if not readable.get("schema"):
             _set_text_schema(readable, str(work))
-        reading = Reading(shown, target, "csv", "utf-8", ",", readable, str(work), seen)
+        reading = Reading(shown, target, "csv", "utf-8", ",", readable, str(work), seen, source=Path(source),
+                          file=display)
         reading.findings += _sheet_findings(source, fmt, seen, shown, wanted is not None)
         yield reading
     finally:
@@ -239,16 +242,18 @@ def zip_tables(path: Path, display: str):
 
 
 @contextlib.contextmanager
-def every_sheet(path: Path, display: str):
-    """Yield the `Reading` of every sheet of a workbook, hidden ones and hidden rows and columns
-    included, each read as text like the sheet a resource names: for the checks that must see
-    the whole file (personal data), not only the sheet published as a table."""
+def every_sheet(path: Path, display: str, skip: str | None = None):
+    """Yield the `Reading` of every sheet of a workbook (but `skip`), hidden ones and hidden rows
+    and columns included, each read as text like the sheet a resource names: for the checks
+    that must see the whole file (personal data), not only the sheet published as a table."""
     from catalog.sheets import sheet_names
 
     fmt = resource_format({"path": str(path)})
     with contextlib.ExitStack() as stack:
         readings = []
         for name in sheet_names(path, fmt):
+            if name == skip:
+                continue
             descriptor = {"name": "sheet", "path": Path(path).name, "format": fmt}
             readings.append(stack.enter_context(open_table(descriptor, Path(path), str(Path(path).parent),
                                                            display, sheet=name)))

@@ -67,12 +67,31 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
         return [Finding("cell-checks-incomplete", f"cell checks stopped at row {first_row}: {error}",
                         "Fix the structure errors reported for this file first.", file=table.file,
                         severity=WARNING)] + [f for c in checks for f in c.findings()]
-    found = [f for c in checks for f in c.findings()]
-    if fmt in ("xlsx", "xls"):
-        # The workbook is republished whole: its other sheets go through the personal-data gate.
-        from catalog.validate.personal.parts import gate_workbook
-        found += gate_workbook(table.path, table.file, skip_first=True)
+    return [f for c in checks for f in c.findings()]
+
+
+def other_sheets(reading) -> list[Finding]:
+    """The workbook is republished whole (under `original/`): the sheets the table does not come
+    from go through the personal-data gate too, each read as the same text (catalog/reading.py)."""
+    if reading.sheet is None or reading.source is None:
+        return []
+    from catalog.reading import every_sheet
+    from catalog.validate.personal.parts import gate_frames
+
+    found = []
+    with every_sheet(reading.source, reading.file, skip=reading.sheet.name) as readings:
+        for sheet in readings:
+            if sheet.readable and not sheet.sheet.empty:
+                found += gate_frames(_numbered(read_chunks(sheet.path, "csv", "utf-8", ",")),
+                                     TableContext(sheet.display, sheet.path, {}))
     return found
+
+
+def _numbered(chunks):
+    first_row = 2
+    for chunk in chunks:
+        yield chunk, first_row
+        first_row += len(chunk)
 
 
 class NotDecidable(Exception):

@@ -15,7 +15,7 @@ from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
 from catalog.publishers import check_profile
 from catalog.safety import NAME_RULE, as_name
 from catalog.validate import table_checks, metadata, sniff, tables
-from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
+from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, other_sheets
 from catalog.reading import flat_dialect, open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 from catalog.validate.links import link_findings
@@ -161,6 +161,7 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         for reading, table, shared in checks:
             found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding,
                                                          reading.delimiter, shared=shared))
+            found += other_sheets(reading)
     if dataset.is_gtfs and gtfs_files:
         from catalog.validate.gtfs import check_gtfs_files
         prefix = str(Path(next(d for d, *_ in tabular if d.endswith(".txt"))).parent)

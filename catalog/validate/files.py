@@ -9,7 +9,7 @@ import frictionless
 from catalog.errors import UnusableInput
 from catalog.findings import WARNING, Finding, Target
 from catalog.validate import table_checks, sniff, tables
-from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
+from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, other_sheets
 from catalog.reading import open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 from catalog.validate.dataset import national_findings
@@ -97,6 +97,7 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
             found += tables.translate_exception(error, reading.display, schemas)
         found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding, reading.delimiter,
                                                      shared=shared))
+        found += other_sheets(reading)
     if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
         for finding in found:
             if finding.code in SCHEMA_CODES:
