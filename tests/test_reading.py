@@ -448,3 +448,14 @@ def test_every_sheet_can_be_read_as_text_for_checks_of_the_whole_file(tmp_path):
         texts = {r.sheet.name: r.path.read_text(encoding="utf-8") for r in readings}
         assert [r.display for r in readings] == ['aides.xlsx [sheet "Notice"]', 'aides.xlsx [sheet "Données"]']
     assert texts == {"Notice": "code,montant\n01,12\n", "Données": "nom,telephone\nJean Dupont,612345678\n"}
+
+
+def test_a_coordinate_system_declared_on_the_fields_is_respected(tmp_path):
+    """`catalog describe` declares the system on the coordinate fields themselves."""
+    schema = {"fields": [{"name": "id", "type": "integer"},
+                         {"name": "x", "type": "number", "catalog": {"crs": "EPSG:2154"}},
+                         {"name": "y", "type": "number", "catalog": {"crs": "EPSG:2154"}}]}
+    paris = {"catalog": {"theme": "facilities", "frequency": "annual", "temporal": {"start": "2025-01-01"},
+                         "spatial": {"label": "Paris", "insee": ["75056"], "bbox": [2.2, 48.8, 2.5, 48.9]}}}
+    folder = make_hub(tmp_path, rows=[[1, 652469.0, 6862035.0]], schema=schema, descriptor=paris)
+    assert not [c for c in codes(validate([str(folder)], tmp_path)) if c.startswith("coordinates-")]

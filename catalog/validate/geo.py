@@ -257,15 +257,24 @@ class LatLonCheck:
             self.feed(pd.DataFrame({n: a.to_pandas(types_mapper=None).astype(object)
                                     for n, a in zip(names, arrays) if n in used}), first_row)
 
+    def _field_crs(self, pair):
+        """The coordinate system the pair's own fields declare (`"catalog": {"crs": …}` on them)."""
+        for name in pair[1:3]:
+            hub = (self.table.fields.get(name) or {}).get("catalog") if name else None
+            if isinstance(hub, dict) and isinstance(hub.get("crs"), str):
+                return hub["crs"]
+        return None
+
     def _declared_crs(self, chunk, pair, lon, lat):
-        """The points in WGS84 when a coordinate system is declared for them: the resource's
-        `catalog.crs`, or a column of EPSG codes beside them (a row of Lambert-93 declared
-        EPSG:2154 is not an error); as they are otherwise."""
+        """The points in WGS84 when a coordinate system is declared for them: on their fields or
+        the resource (`"catalog": {"crs": "EPSG:2154"}`), or by a column of EPSG codes beside
+        them (a row of Lambert-93 declared EPSG:2154 is not an error); as they are otherwise."""
         codes = None
+        declared = self._field_crs(pair) or self.table.crs
         if self.crs_column is not None and self.crs_column in chunk:
             codes = chunk[self.crs_column].map(crs_code)
-        elif self.table.crs and crs_code(self.table.crs) not in (None, "EPSG:4326"):
-            codes = pd.Series([crs_code(self.table.crs)] * len(chunk), index=chunk.index)
+        elif declared and crs_code(declared) not in (None, "EPSG:4326"):
+            codes = pd.Series([crs_code(declared)] * len(chunk), index=chunk.index)
         if codes is None:
             return lon, lat
         lon, lat = lon.copy(), lat.copy()
