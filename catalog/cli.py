@@ -98,13 +98,14 @@ def main():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", help="Table Schema file, or national schema reference (etalab/schema-irve-statique@2.3.1), "
                               "to check a bare CSV/Excel file against.")
+@click.option("--sheet", help="The sheet of a bare Excel file to read: its name or its position (1 = first).")
 @click.option("--public", "public", multiple=True, metavar="COLUMN",
               help="A column of a bare file holding public contacts (a service's address or switchboard); "
                    "repeat for several. It must still be plausible: role addresses or a service's domain.")
 @root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report (see README).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not the first 50 per file.")
-def validate(paths, schema, public, root, as_json, verbose):
+def validate(paths, schema, sheet, public, root, as_json, verbose):
     """Check datasets, profiles and data files.
 
     PATH is a dataset folder, a descriptor, a publisher profile or a file (CSV, Excel,
@@ -127,9 +128,9 @@ def validate(paths, schema, public, root, as_json, verbose):
     try:
         if bar:
             with bar:
-                report = run(paths, Path(root), Path(schema) if schema else None, advance, public=public)
+                report = run(paths, Path(root), Path(schema) if schema else None, advance, public=public, sheet=sheet)
         else:
-            report = run(paths, Path(root), Path(schema) if schema else None, public=public)
+            report = run(paths, Path(root), Path(schema) if schema else None, public=public, sheet=sheet)
     except CatalogError as error:
         _fail(error)
     if as_json:
