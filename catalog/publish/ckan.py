@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.errors import PartialPublication, UnusableInput
-from catalog.publish import ckan_datastore
+from catalog.publish import ckan_tables
 from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
 from catalog.publish.ckan_plan import (CONFLICT, CREATE, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step, dataset_name,
-                                       dataset_steps, organisation_fields, organisation_step, orphan_step)
+                                       alias_name, dataset_steps, organisation_fields, organisation_step,
+                                       orphan_step)
 
 FIX = ("Once the portal answers again, run the same command: it completes the publication "
        "without duplicating anything.")
@@ -88,18 +89,25 @@ def _load(packages) -> list[tuple[Path, dict]]:
     return loaded
 
 
-def has_datastore(client: Client) -> bool:
-    """Whether the portal runs the DataStore extension (status_show lists its extensions)."""
+def extensions(client: Client) -> list[str]:
+    """The portal's extensions (status_show lists them): datastore, xloader…"""
     try:
-        return "datastore" in (client.call("status_show").get("extensions") or [])
+        return client.call("status_show").get("extensions") or []
     except PortalFailure as error:
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
 
 
+def has_datastore(client: Client) -> bool:
+    """Whether the portal runs the DataStore extension."""
+    return "datastore" in extensions(client)
+
+
 def portal_options(client: Client, licence_map: dict | None = None, **options) -> Options:
-    """Plan options from what the portal offers: its DataStore, its licence list."""
-    datastore = has_datastore(client)
+    """Plan options from what the portal offers: its DataStore and xloader, its licence list."""
+    offered = extensions(client)
+    datastore = "datastore" in offered
+    options.setdefault("xloader", "xloader" in offered)
     try:
         licences = LicenceChooser(client.call("license_list"), licence_map)
     except PortalFailure as error:
@@ -117,7 +125,12 @@ def plan(packages, client: Client, options: Options | None = None, profiles=None
     options = options or portal_options(client)
     try:
         local = set()
-        for folder, descriptor in _load(packages):
+        loaded = _load(packages)
+        if options.datastore:
+            options.aliases = ckan_tables.read_aliases(client, [
+                alias for _, descriptor in loaded for entry in descriptor.get("resources") or []
+                for alias in [alias_name(descriptor["catalog"]["publisher"], descriptor["name"], entry.get("name", ""))]])
+        for folder, descriptor in loaded:
             publisher = descriptor["catalog"]["publisher"]
             if publisher not in organisations:
                 organisations[publisher] = client.show("organization_show", publisher)
@@ -125,7 +138,9 @@ def plan(packages, client: Client, options: Options | None = None, profiles=None
                 steps.append(organisation_step(fields, organisations[publisher]))
             local.add(dataset_name(descriptor))
             current = client.show("package_show", dataset_name(descriptor))
-            steps += dataset_steps(folder, descriptor, current, options)
+            planned = dataset_steps(folder, descriptor, current, options)
+            _foresee_alias_collisions(client, planned, current, options)
+            steps += planned
         if options.orphans:
             for publisher in sorted(set(profiles) | set(organisations)):
                 organisation = organisations.get(publisher) or client.show("organization_show", publisher)
@@ -136,6 +151,19 @@ def plan(packages, client: Client, options: Options | None = None, profiles=None
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
     return steps
+
+
+def _foresee_alias_collisions(client: Client, steps: list[Step], current: dict | None, options: Options):
+    """An alias that another dataset's live table holds will not be ours: said before anything is written."""
+    ours = {r["id"] for r in (current or {}).get("resources") or []}
+    for step in steps:
+        if step.kind != "datastore" or not step.writes or not step.data.get("aliases"):
+            continue
+        alias = step.data["aliases"][0]
+        holder = options.aliases.get(alias)
+        if holder and holder not in ours and ckan_tables.alias_taken(client, holder, (current or {}).get("id")):
+            options.warnings.append(f"{step.name}: the DataStore alias {alias} already names another dataset's "
+                                    "table; this one will be reachable by its resource id only")
 
 
 def _published(client: Client, organisation: dict | None):
@@ -161,6 +189,7 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
     """Carry out the plan. `progress(label, done, total)` follows DataStore loads;
     `on_step(step)` is called after each write. Raises PartialPublication if the portal fails."""
     started = time.monotonic()
+    options = options or portal_options(client)
     result = CkanResult(client.url, steps if steps is not None else plan(packages, client, options, profiles))
     ids: dict = {}
     for step in result.steps:
@@ -169,7 +198,7 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
         if not step.writes:
             continue
         try:
-            result.rows += _execute(step, client, ids, progress, result.warnings.append)
+            result.rows += _execute(step, client, ids, progress, result.warnings.append, options)
         except (PortalFailure, ValidationError, NotFound) as error:
             message = (str(error) if isinstance(error, PortalFailure)
                        else describe(error, f"{step.action} {step.kind}", client.url))
@@ -178,7 +207,10 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
                                     "Give a valid token with CKAN_API_KEY or --api-key-file.") from None
             fix = (RIGHTS if getattr(error, "auth", False) else FIX if isinstance(error, PortalFailure)
                    else REJECTED)
-            raise PartialPublication(_stopped(result, step, message), fix) from None
+            # What was worth a warning before it stopped is said too (it would be lost with the run).
+            warned = "".join(f"\n  Warning: {w}." for w in options.licences.warnings.values()) + \
+                "".join(f"\n  Warning: {w}." for w in options.warnings + result.warnings)
+            raise PartialPublication(_stopped(result, step, message) + warned, fix) from None
         result.done.append(step)
         if on_step:
             on_step(step)
@@ -186,7 +218,7 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
     return result
 
 
-def _execute(step: Step, client: Client, ids: dict, progress, warn) -> int:
+def _execute(step: Step, client: Client, ids: dict, progress, warn, options: Options) -> int:
     data = dict(step.data)
     if step.kind == "organisation":
         answer = client.call("organization_create" if step.action == CREATE else "organization_patch",
@@ -212,15 +244,13 @@ def _execute(step: Step, client: Client, ids: dict, progress, warn) -> int:
             answer = client.call("resource_patch", id=step.target, **data)
         ids[_id_key(step)] = answer["id"]
     elif step.kind == "datastore":
-        resource_id = ids[_id_key(step)]
-        rows = ckan_datastore.load(client, resource_id, data, step.path, data.get("rows"), progress, step.name, warn)
-        # Written last: the mark that this table is complete (see ckan_plan).
-        resource = client.call("resource_patch", id=resource_id, **data["final"])
-        # The views the portal itself configures as defaults (ckan.views.default_views):
-        # datatables for a DataStore table, a map where it has a map viewer. CKAN creates
-        # them on upload, but the DataStore ones only once the table exists; never doubled.
-        client.call("resource_create_default_resource_views", resource=resource, create_datastore_views=True)
+        resource_id, rows = ckan_tables.publish_table(
+            client, step, ids.get(_id_key(step)), ids[("dataset", step.dataset)], progress, warn,
+            xloader=options.xloader and data["fields"] is not None, timeout=client.timeout)
+        ids[_id_key(step)] = resource_id
         return rows
+    elif step.kind == "alias":
+        ckan_tables.move_alias(client, data["alias"], step.target, ids[("dataset", step.dataset)], warn, step.name)
     return 0
 
 
@@ -280,7 +310,7 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
         else:
             result = publish(run.packaged, client, options, profiles, progress, on_step, steps=steps)
         result.refused = dict(run.refused)
-        result.warnings[:0] = list(options.licences.warnings.values())
+        result.warnings[:0] = list(options.licences.warnings.values()) + options.warnings
         result.warnings += [f"{s.name}: {s.why}" for s in steps if s.action in (CONFLICT, ORPHAN)]
         if not options.datastore:
             result.warnings.insert(0, f"{client.url} has no DataStore (the `datastore` extension is not enabled): "

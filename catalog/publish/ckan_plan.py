@@ -23,7 +23,7 @@ from pathlib import Path
 
 from catalog import licences
 from catalog.hashing import file_sha256
-from catalog.naming import table_name
+from catalog.naming import slug, table_name
 from catalog.publish import ckan_geojson, ckan_licences
 from catalog.export import vocab
 from catalog.export.graph import Uris
@@ -61,6 +61,9 @@ class Options:
     licences: LicenceChooser = field(default_factory=lambda: LicenceChooser(None))
     hub_url: str | None = None       # the hub's public address: each dataset's `url` (landing page)
     orphans: bool = False            # look for datasets published earlier whose folder is gone
+    xloader: bool = False            # the portal runs ckanext-xloader: tables are COPYed by it
+    aliases: dict = field(default_factory=dict)  # alias -> table it names now ("" key: the map was read)
+    warnings: list = field(default_factory=list)  # what the plan foresees going wrong
 
 
 @dataclass
@@ -202,6 +205,16 @@ def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None, hub_
     return fields
 
 
+def alias_name(publisher: str, dataset: str, resource: str) -> str:
+    """`<publisher>__<dataset>_<resource>`: the hub's table name in its publisher's namespace,
+    so two publishers' `budget_budget_2025` never collide. Cut to PostgreSQL's 63 bytes with
+    a digest of the whole, so that it stays unique."""
+    alias = f"{slug(publisher)}__{table_name(dataset, resource)}"
+    if len(alias) > 63:
+        alias = f"{alias[:54]}_{hashlib.sha256(alias.encode()).hexdigest()[:8]}"
+    return alias
+
+
 def datastore_spec(descriptor: dict, entry: dict, file_hash: str) -> dict:
     """Columns typed from the Table Schema, primary key and alias of one table.
 
@@ -218,10 +231,9 @@ def datastore_spec(descriptor: dict, entry: dict, file_hash: str) -> dict:
                            **({"info": info} if info else {})})
         key = schema.get("primaryKey") or []
         source = "csv"
-    # The hub's table name, unless PostgreSQL would cut it (63 bytes): then the resource id only.
-    alias = table_name(descriptor["name"], entry["name"])
+    alias = alias_name((descriptor.get("catalog") or {}).get("publisher") or "hub", descriptor["name"], entry["name"])
     spec = {"fields": fields, "primary_key": [key] if isinstance(key, str) else list(key),
-            "aliases": [alias] if len(alias.encode()) <= 63 else [], "source": source}
+            "aliases": [alias], "source": source}
     spec["schema_hash"] = "sha256:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
     return spec
 
@@ -397,19 +409,23 @@ def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options:
         patch = {k: fields[k] for k in changed}
         if "extras" in patch:
             patch["extras"] = merged_extras(current, fields["extras"])
+        # The bookkeeping of shared fields (catalog_sync) is not news on its own.
+        shown = [c for c in changed if c != "extras" or
+                 changed_fields({"extras": {k: v for k, v in fields["extras"].items() if k != "catalog_sync"}},
+                                {"extras": [e for e in current.get("extras") or [] if e["key"] != "catalog_sync"]})]
         steps.append(Step(UPDATE if changed else UNCHANGED, "dataset", name,
-                          ", ".join(changed) + " changed" if changed else "", data=to_ckan(patch),
+                          ", ".join(shown) + " changed" if changed else "", data=to_ckan(patch),
                           target=current["id"], dataset=name))
         existing = current.get("resources") or []
-    by_key = {}
-    for resource in existing:
-        if resource.get("catalog_name"):  # ours; resources added by hand are never touched
-            by_key.setdefault(resource["catalog_name"], resource)
     specs = resource_specs(folder, descriptor)
+    by_key, leftovers = _ours(existing, {spec["key"]: spec["hash"] for spec in specs})
+    for resource, why in leftovers:  # what an interrupted reload left behind
+        steps.append(Step(PRUNE, "resource", f"{name}/{resource.get('catalog_name') or resource['catalog_staging']}",
+                          why, target=resource["id"], dataset=name))
     for spec in specs:
         if not datastore:  # a portal without the DataStore still gets every file
             spec.pop("datastore", None)
-        steps += _resource_steps(name, spec, by_key.get(spec["key"]))
+        steps += _resource_steps(name, spec, by_key.get(spec["key"]), options)
     wanted = {spec["key"] for spec in specs}
     for resource in existing:
         key = resource.get("catalog_name")
@@ -424,7 +440,27 @@ def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options:
     return steps
 
 
-def _resource_steps(dataset: str, spec: dict, current: dict | None) -> list[Step]:
+def _ours(existing: list[dict], hashes: dict) -> tuple[dict, list]:
+    """Our resources by package name, and the leftovers of interrupted reloads (to remove).
+
+    Resources added by hand (no `catalog_name`) are never touched. A reload creates its new
+    resource beside the live one; a crash can leave that one unfinished (`catalog_staging`)
+    or, finished, beside the old copy: the copy holding the wanted file wins, else the newest."""
+    copies, leftovers = {}, []
+    for resource in existing:
+        if resource.get("catalog_staging") and not resource.get("catalog_name"):
+            leftovers.append((resource, "unfinished reload left by an interrupted run"))
+        elif resource.get("catalog_name"):
+            copies.setdefault(resource["catalog_name"], []).append(resource)
+    by_key = {}
+    for key, found in copies.items():
+        found.sort(key=lambda r: (plain_hash(r.get("hash")) == hashes.get(key), r.get("created") or ""), reverse=True)
+        by_key[key] = found[0]
+        leftovers += [(r, "older copy of a reloaded table") for r in found[1:]]
+    return by_key, leftovers
+
+
+def _resource_steps(dataset: str, spec: dict, current: dict | None, options: Options) -> list[Step]:
     label = f"{dataset}/{spec['key']}"
     table = spec.get("datastore")
     fields = dict(spec["fields"], catalog_name=spec["key"])
@@ -433,35 +469,68 @@ def _resource_steps(dataset: str, spec: dict, current: dict | None) -> list[Step
     # A table's hash is only written once its DataStore rows are in (see the module docstring).
     final = {"hash": spec["hash"], "hash_algorithm": SHA256,
              **({"schema_hash": table["schema_hash"]} if table else {})}
+    if table:
+        # Its format is only set with the hash: a portal's xloader starts by itself on a new
+        # CSV upload and would load (and drop) the table before we do (see ckan_datastore).
+        final["format"] = fields.pop("format")
     steps = []
     if current is None:
         upload = dict(fields, **({} if table else final))
         steps.append(Step(CREATE, "resource", label, f"new file, {size:,} bytes", data=upload, **common))
-        file_changed = True
+        if table:
+            steps.append(Step(CREATE, "datastore", label, _rows(spec), data=_load(spec, final), **common))
+        return steps
+    file_changed = plain_hash(current.get("hash")) != spec["hash"]
+    # A table is only ever read once complete (its hash written): an unfinished one is redone in place.
+    complete = bool(table and current.get("datastore_active") and current.get("hash"))
+    if complete and (file_changed or current.get("schema_hash") != table["schema_hash"]):
+        # A new table beside the live one, swapped in when complete (ckan_tables).
+        why = "file changed" if file_changed else "columns changed"
+        staging = dict(fields, name=f"{fields['name']} (loading)", catalog_name="", catalog_staging=spec["key"])
+        final.update(fields, catalog_staging="")
+        steps.append(Step(UPDATE, "datastore", label, f"{why}, {size:,} bytes; {_rows(spec)} into a new table, "
+                          "swapped in when complete", data={**_load(spec, final), "staging": staging},
+                          target=current["id"], **common))
+        return steps
+    meta = [k for k, v in {**fields, **(final if table else {})}.items()
+            if k != "hash" and _differs(current.get(k), v)]
+    if not file_changed and (not table or current.get("schema_hash") == table["schema_hash"]):
+        # Published by an older version (`sha256:` prefix, no algorithm): the same file, re-labelled.
+        meta += [k for k in ("hash", "hash_algorithm") if _differs(current.get(k), final[k]) and k not in meta]
+    if file_changed:  # a file without a table, or whose table is missing: replaced in place
+        upload = dict(fields, **({} if table else final))
+        steps.append(Step(UPDATE, "resource", label, f"file changed, {size:,} bytes", data=upload,
+                          target=current["id"], **common))
+    elif meta and not (table and not complete):
+        steps.append(Step(UPDATE, "resource", label, ", ".join(meta) + " changed",
+                          data={k: {**fields, **final}[k] for k in meta}, target=current["id"],
+                          **{**common, "path": None}))
     else:
-        file_changed = plain_hash(current.get("hash")) != spec["hash"]
-        meta = [k for k, v in fields.items() if _differs(current.get(k), v)]
-        if not file_changed and (not table or current.get("schema_hash") == table["schema_hash"]):
-            # Published by an older version (`sha256:` prefix, no algorithm): the same file, re-labelled.
-            meta += [k for k in ("hash", "hash_algorithm") if _differs(current.get(k), final[k])]
-        if file_changed:
-            upload = dict(fields, **({} if table else final))
-            steps.append(Step(UPDATE, "resource", label, f"file changed, {size:,} bytes", data=upload,
-                              target=current["id"], **common))
-        elif meta:
-            steps.append(Step(UPDATE, "resource", label, ", ".join(meta) + " changed",
-                              data={k: {**fields, **final}[k] for k in meta}, target=current["id"], **{**common, "path": None}))
-        else:
-            steps.append(Step(UNCHANGED, "resource", label, target=current["id"], **{**common, "path": None}))
-    if table:
-        rows = f"{spec['rows']:,} rows" if spec.get("rows") is not None else "rows"
-        load = {**table, "final": final, "rows": spec.get("rows")}
-        if current is None:
-            steps.append(Step(CREATE, "datastore", label, rows, data=load, **common))
-        elif file_changed or current.get("schema_hash") != table["schema_hash"] or not current.get("datastore_active"):
-            why = ("file changed" if file_changed else "table missing" if not current.get("datastore_active")
-                   else "columns changed")
-            steps.append(Step(UPDATE, "datastore", label, f"{why}; {rows}", data=load, target=current["id"], **common))
-        else:
-            steps.append(Step(UNCHANGED, "datastore", label, target=current["id"], **{**common, "path": None}))
+        steps.append(Step(UNCHANGED, "resource", label, target=current["id"], **{**common, "path": None}))
+    if table and not complete:
+        why = "table missing" if not current.get("datastore_active") else "unfinished load"
+        steps.append(Step(UPDATE, "datastore", label, f"{why}; {_rows(spec)}", data=_load(spec, final),
+                          target=current["id"], **common))
+    elif table:
+        steps.append(_alias_step(label, table, current, options, common))
     return steps
+
+
+def _rows(spec) -> str:
+    rows = spec.get("rows")
+    return f"{rows:,} row{'s' if rows != 1 else ''}" if rows is not None else "rows"
+
+
+def _load(spec, final) -> dict:
+    return {**spec["datastore"], "final": final, "rows": spec.get("rows")}
+
+
+def _alias_step(label, table, current, options: Options, common) -> Step:
+    """A complete table whose alias is missing or names another table (left by a crash or a purge)."""
+    alias = (table["aliases"] or [None])[0]
+    holder = options.aliases.get(alias) if alias else None
+    if alias is None or options.aliases.get("") is None or holder == current["id"]:
+        return Step(UNCHANGED, "datastore", label, target=current["id"], **{**common, "path": None})
+    why = f"alias {alias} missing" if not holder else f"alias {alias} named another table"
+    return Step(UPDATE, "alias", label, why, data={"alias": alias, "holder": holder}, target=current["id"],
+                **{**common, "path": None})
