@@ -38,16 +38,20 @@ def read_aliases(client: Client, names: list[str]) -> dict:
     return found
 
 
-def alias_taken(client: Client, holder: str, package_id: str) -> str | None:
-    """The dataset whose live table holds an alias, when it is not ours; None for our own
-    tables (an older copy, an unfinished reload) and orphan tables (resource gone)."""
+def holder_kind(client: Client, holder: str, package_id: str | None) -> str:
+    """Whose table holds an alias: "ours" (this dataset's: an older copy, an unfinished reload),
+    "orphan" (its resource was purged), or "taken" (another dataset's live table)."""
     try:
         resource = client.call("resource_show", id=holder)
     except NotFound:
-        return None
+        return "orphan"
     if resource.get("state", "active") != "active" or resource.get("package_id") == package_id:
-        return None
-    return resource.get("package_id")
+        return "ours"
+    return "taken"
+
+
+def alias_taken(client: Client, holder: str, package_id: str | None) -> bool:
+    return holder_kind(client, holder, package_id) == "taken"
 
 
 def move_alias(client: Client, alias: str, resource_id: str, package_id: str, warn, label: str):
@@ -56,11 +60,19 @@ def move_alias(client: Client, alias: str, resource_id: str, package_id: str, wa
     holder = read_aliases(client, [alias]).get(alias)
     if holder == resource_id:
         return
-    if holder:
-        if alias_taken(client, holder, package_id):
-            warn(f"{label}: the DataStore alias {alias} already names another dataset's table; "
-                 "this one is reachable by its resource id only")
-            return
+    kind = holder_kind(client, holder, package_id) if holder else None
+    if kind == "taken":
+        warn(f"{label}: the DataStore alias {alias} already names another dataset's table; "
+             "this one is reachable by its resource id only")
+        return
+    if kind == "orphan":
+        # A table whose resource was purged: CKAN's API only reaches a table through its
+        # resource, so one is made again under the table's id, then dropped with its table.
+        client.call("resource_create", package_id=package_id, id=holder, url="",
+                    name="orphan DataStore table (being removed)")
+        client.call("datastore_delete", resource_id=holder, force=True)
+        client.call("resource_delete", id=holder)
+    elif kind == "ours":
         try:
             client.call("datastore_create", resource_id=holder, aliases=[], force=True)
         except NotFound:
