@@ -268,7 +268,7 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeou
     counts = result.counts()
     # Writes were printed as they happened; what was decided not to write is shown too.
     for step in result.steps:
-        if dry_run or step.action in ("conflict", "orphan"):
+        if dry_run or step.action in ("conflict", "orphan", "unknown"):
             click.echo(step.line())
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
     if dry_run:

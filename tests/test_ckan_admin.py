@@ -220,3 +220,70 @@ def test_title_and_licence_edited_on_the_portal_are_kept(tmp_path, ckan_portal):
     assert run_cli(tmp_path, ckan_portal, "--force").exit_code == 0
     package = ckan.action.package_show(id="edits-portal-edits-portal-equipements")
     assert (package["title"], package["license_id"]) == ("Équipements (titre du descripteur)", "lov2")
+
+
+def test_wrong_token_with_nothing_to_write_is_refused(tmp_path, ckan_portal):
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    crafted_hub(tmp_path, "tokencheck", tarifs=False, geojson=False)
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    result = CliRunner().invoke(main, ["publish", "ckan", "--url", ckan_portal.url, "--root", str(tmp_path), "--out",
+                                       str(tmp_path / "build")], env={"CKAN_API_KEY": "not-a-real-token"})
+    assert result.exit_code == 2, result.output
+    assert "does not know this API token" in result.stderr and "not-a-real-token" not in result.output
+
+
+def test_an_address_that_is_not_ckan_says_so(tmp_path):
+    import http.server
+    import threading
+
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = b"<html><body>Bienvenue sur le site de la ville</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    crafted_hub(tmp_path, "notckan", tarifs=False, geojson=False)
+    try:
+        result = CliRunner().invoke(main, ["publish", "ckan", "--url", f"http://127.0.0.1:{server.server_address[1]}",
+                                           "--root", str(tmp_path), "--dry-run"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 2, result.output
+    assert "does not answer as a CKAN API (HTTP 200 to /api/3/action/status_show" in result.stderr
+    assert "see the portal's log" not in result.stderr
+
+
+def test_dry_run_without_token_with_a_private_dataset(tmp_path, ckan_portal):
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    crafted_hub(tmp_path, "anon", tarifs=False, geojson=False)
+    second = crafted_hub(tmp_path / "second", "anon", tarifs=False, geojson=False, dataset="anon-prive")
+    import shutil
+    shutil.move(second, tmp_path / "datasets" / "anon" / "anon-prive")
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    portal_client(ckan_portal).action.package_patch(id="anon-anon-prive", private=True)
+    result = CliRunner().invoke(main, ["publish", "ckan", "--url", ckan_portal.url, "--root", str(tmp_path),
+                                       "--dry-run"], env={"CKAN_API_KEY": ""})
+    assert result.exit_code == 0, result.output
+    assert "unknown    dataset      anon-anon-prive  (private on the portal: a token that may see it" in result.output
+    assert "unchanged  dataset      anon-anon-equipements" in result.output

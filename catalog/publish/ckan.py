@@ -26,7 +26,7 @@ from catalog.errors import PartialPublication, UnusableInput
 from catalog.publish import ckan_tables
 from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
-from catalog.publish.ckan_plan import (CONFLICT, CREATE, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step, dataset_name,
+from catalog.publish.ckan_plan import (CONFLICT, CREATE, HIDDEN, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step, dataset_name,
                                        alias_name, dataset_steps, organisation_fields, organisation_step,
                                        orphan_step)
 
@@ -98,6 +98,19 @@ def extensions(client: Client) -> list[str]:
                             "Check --url and that the portal is up; nothing was written.") from None
 
 
+def check_token(client: Client):
+    """A token the portal does not know is taken for an anonymous visitor: said before anything else."""
+    try:
+        client.call("user_show")
+    except NotFound:
+        raise UnusableInput(f"{client.url} does not know this API token (it answers as to an anonymous visitor); "
+                            "nothing was written.", "Give a valid token with CKAN_API_KEY or --api-key-file "
+                                                    "(the portal's user page, API tokens tab).") from None
+    except PortalFailure as error:
+        raise UnusableInput(f"Could not read the portal: {error}.",
+                            "Check --url and that the portal is up; nothing was written.") from None
+
+
 def has_datastore(client: Client) -> bool:
     """Whether the portal runs the DataStore extension."""
     return "datastore" in extensions(client)
@@ -137,7 +150,15 @@ def plan(packages, client: Client, options: Options | None = None, profiles=None
                 fields = organisation_fields(descriptor, profiles.get(publisher))
                 steps.append(organisation_step(fields, organisations[publisher]))
             local.add(dataset_name(descriptor))
-            current = client.show("package_show", dataset_name(descriptor))
+            try:
+                current = client.show("package_show", dataset_name(descriptor))
+            except PortalFailure as error:
+                if not error.auth:
+                    raise
+                # Private on the portal, and this token (or none) may not see it.
+                steps.append(Step(HIDDEN, "dataset", dataset_name(descriptor), "private on the portal: a token "
+                                  "that may see it is needed to plan it", dataset=dataset_name(descriptor)))
+                continue
             planned = dataset_steps(folder, descriptor, current, options)
             _foresee_alias_collisions(client, planned, current, options)
             steps += planned
@@ -299,6 +320,9 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     scratch = Path(tempfile.mkdtemp(prefix="catalog-dry-run-")) if dry_run else None
     client = Client(url, api_key, timeout)
     try:
+        extensions(client)  # first: is it a CKAN at all?
+        if api_key:
+            check_token(client)
         run = package(paths, root, scratch or Path(out))
         profiles = load_publishers(root)
         # Orphans are only known when every dataset is published (no PATH named).
@@ -311,7 +335,7 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
             result = publish(run.packaged, client, options, profiles, progress, on_step, steps=steps)
         result.refused = dict(run.refused)
         result.warnings[:0] = list(options.licences.warnings.values()) + options.warnings
-        result.warnings += [f"{s.name}: {s.why}" for s in steps if s.action in (CONFLICT, ORPHAN)]
+        result.warnings += [f"{s.name}: {s.why}" for s in steps if s.action in (CONFLICT, ORPHAN, HIDDEN)]
         if not options.datastore:
             result.warnings.insert(0, f"{client.url} has no DataStore (the `datastore` extension is not enabled): "
                                       "files are published, tables are not loaded")

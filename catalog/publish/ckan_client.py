@@ -42,6 +42,10 @@ def describe(error, action, url) -> str:
         # ckanapi puts [url, status, body] in the message; the body of an HTTP 500 is a whole page.
         status = re.search(r"', (\d{3}), ", str(error))
         code = f"HTTP {status.group(1)}" if status else "an error"
+        if '"success"' not in str(error) and (not status or status.group(1) in ("200", "404")):
+            # Not CKAN's JSON at all: a web page, another kind of site, a wrong path.
+            return (f"{url} does not answer as a CKAN API ({code} to /api/3/action/{action}, not CKAN's JSON); "
+                    "give the portal's home address, e.g. https://data.example.fr")
         return f"the portal answered `{action}` with {code} (see the portal's log)"
     return f"`{action}` failed: {error}"
 

@@ -31,6 +31,7 @@ from catalog.publish.ckan_licences import LicenceChooser
 
 CREATE, UPDATE, UNCHANGED, PRUNE, KEEP = "create", "update", "unchanged", "prune", "keep"
 ORPHAN, CONFLICT = "orphan", "conflict"  # listed, never written (--prune, --force decide)
+HIDDEN = "unknown"  # a dataset the portal does not show to this token (private)
 # Shared with the portal's staff: written from the descriptor when the descriptor changes
 # them, but an edit made on the portal is kept (see README, "who owns what").
 SHARED = ("title", "notes", "license_id")
