@@ -287,3 +287,44 @@ def test_dry_run_without_token_with_a_private_dataset(tmp_path, ckan_portal):
     assert result.exit_code == 0, result.output
     assert "unknown    dataset      anon-anon-prive  (private on the portal: a token that may see it" in result.output
     assert "unchanged  dataset      anon-anon-equipements" in result.output
+
+
+def test_logo_and_sources_reach_the_portal(tmp_path, ckan_portal):
+    from tests.test_ckan import EXPECTED  # noqa: F401 - same fixtures
+
+    crafted_hub(tmp_path, "logos", tarifs=False, geojson=False)
+    logo = png(4, 4)
+    (tmp_path / "publishers" / "logo.png").write_bytes(logo)
+    profile = tmp_path / "publishers" / "logos.yml"
+    profile.write_text(profile.read_text() + "logo: logo.png\n")
+    folder = tmp_path / "datasets" / "logos" / "logos-equipements"
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["sources"] = [{"title": "Communes", "name": "departement-de-sample/communes"}]
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    ckan = portal_client(ckan_portal)
+    organisation = ckan.action.organization_show(id="logos")
+    assert organisation["image_url"].endswith("logo.png")
+    assert ckan.session.get(organisation["image_display_url"]).content == logo
+    extras = {e["key"]: e["value"] for e in ckan.action.package_show(id="logos-logos-equipements")["extras"]}
+    link = f"{ckan_portal.url}/dataset/departement-de-sample-communes"
+    assert extras["derived_from"] == link and json.loads(extras["source"]) == [link]
+    assert "organisation" not in run_cli(tmp_path, ckan_portal).output.split("Published")[0]  # not re-uploaded
+    # A logo outside publishers/ is never read.
+    profile.write_text(profile.read_text().replace("logo: logo.png", "logo: ../datasets/logos/logos-equipements/data.csv"))
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    assert ckan.action.organization_show(id="logos")["image_url"].endswith("logo.png")
+
+
+def png(width, height):
+    """A small valid PNG (grey pixels), written with the standard library."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))

@@ -27,7 +27,8 @@ from catalog.publish import ckan_tables
 from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
 from catalog.publish.ckan_plan import (CONFLICT, CREATE, HIDDEN, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step, dataset_name,
-                                       alias_name, dataset_steps, organisation_fields, organisation_step,
+                                       alias_name, dataset_steps, logo_file, organisation_fields,
+                                       organisation_step,
                                        orphan_step)
 
 FIX = ("Once the portal answers again, run the same command: it completes the publication "
@@ -126,7 +127,7 @@ def portal_options(client: Client, licence_map: dict | None = None, **options) -
     except PortalFailure as error:
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
-    return Options(datastore=datastore, licences=licences, **options)
+    return Options(datastore=datastore, licences=licences, portal_url=client.url, **options)
 
 
 def plan(packages, client: Client, options: Options | None = None, profiles=None) -> list[Step]:
@@ -148,7 +149,7 @@ def plan(packages, client: Client, options: Options | None = None, profiles=None
             if publisher not in organisations:
                 organisations[publisher] = client.show("organization_show", publisher)
                 fields = organisation_fields(descriptor, profiles.get(publisher))
-                steps.append(organisation_step(fields, organisations[publisher]))
+                steps.append(organisation_step(fields, organisations[publisher], logo_file(profiles.get(publisher))))
             local.add(dataset_name(descriptor))
             try:
                 current = client.show("package_show", dataset_name(descriptor))
@@ -245,6 +246,12 @@ def _execute(step: Step, client: Client, ids: dict, progress, warn, options: Opt
         answer = client.call("organization_create" if step.action == CREATE else "organization_patch",
                              **data, **({"id": step.target} if step.target else {}))
         ids[_id_key(step)] = answer["id"]
+        if step.path:  # the publisher's logo, as the organisation's image
+            try:
+                client.upload("organization_patch", step.path, field="image_upload", id=answer["id"])
+            except ValidationError as error:  # e.g. a type the portal does not take (CKAN: PNG, JPEG, GIF)
+                warn(f"{step.name}: the portal refused the logo {step.path.name} "
+                     f"({describe(error, 'organization_patch', client.url)}); save it as PNG")
     elif step.kind == "dataset" and step.action == PRUNE:
         if data.get("delete"):
             client.call("package_delete", id=step.target)

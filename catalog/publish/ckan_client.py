@@ -75,7 +75,7 @@ class Client:
         except NotFound:
             return None
 
-    def upload(self, action: str, path: Path, **data):
+    def upload(self, action: str, path: Path, field: str = "upload", **data):
         """resource_create / resource_patch with the file as a multipart upload.
 
         Sent with httpx, which streams the file in chunks (requests would read it whole
@@ -84,7 +84,7 @@ class Client:
         try:
             with open(path, "rb") as handle:
                 response = httpx.post(url, data={k: str(v) for k, v in data.items()},
-                                      files={"upload": (Path(path).name, handle)}, headers=self._headers,
+                                      files={field: (Path(path).name, handle)}, headers=self._headers,
                                       timeout=httpx.Timeout(self.timeout, connect=10))
             return reverse_apicontroller_action(url, response.status_code, response.text)
         except (NotFound, ValidationError):

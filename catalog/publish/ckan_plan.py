@@ -46,7 +46,7 @@ TAG_UNSAFE = re.compile(r"[^\w \-.]+")
 OWNED_EXTRAS = {"homepage", "email", "siren", "kind", "catalog_id", "theme", "frequency", "spatial", "spatial_text",
                 "spatial_insee", "temporal_start", "temporal_end", "quality_score", "profile", "derived_from",
                 "identifier", "modified", "conforms_to", "catalog_theme", "catalog_frequency",
-                "catalog_sync", "catalog_pruned"}
+                "catalog_sync", "catalog_pruned", "logo_hash", "source"}
 # ckanext-dcat's spdx:algorithm for a resource `hash` given as plain hex.
 SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 
@@ -62,6 +62,7 @@ class Options:
     licences: LicenceChooser = field(default_factory=lambda: LicenceChooser(None))
     hub_url: str | None = None       # the hub's public address: each dataset's `url` (landing page)
     orphans: bool = False            # look for datasets published earlier whose folder is gone
+    portal_url: str = ""             # the portal's address (links between its datasets)
     xloader: bool = False            # the portal runs ckanext-xloader: tables are COPYed by it
     aliases: dict = field(default_factory=dict)  # alias -> table it names now ("" key: the map was read)
     warnings: list = field(default_factory=list)  # what the plan foresees going wrong
@@ -109,12 +110,29 @@ def organisation_fields(descriptor: dict, profile=None) -> dict:
               "email": contact.get("email") or (profile.email if profile else "")}
     if profile:
         extras.update({"siren": profile.siren, "kind": profile.kind})
+    logo = logo_file(profile)
+    if logo:
+        extras["logo_hash"] = file_sha256(logo)
     return {
         "name": hub.get("publisher"),
         "title": hub.get("publisher_title") or contact.get("title") or hub.get("publisher"),
         "description": (profile.description if profile else "") or "",
         "extras": {k: str(v) for k, v in extras.items() if v},
+        **({"image_url": profile.logo} if profile and _is_url(profile.logo) else {}),
     }
+
+
+def _is_url(value) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def logo_file(profile) -> Path | None:
+    """The publisher's logo file (`logo:` in its profile), never a path outside publishers/."""
+    if not profile or not profile.logo or _is_url(profile.logo):
+        return None
+    folder = Path(profile.path).parent.resolve()
+    path = (folder / str(profile.logo)).resolve()
+    return path if path.is_file() and path.is_relative_to(folder) else None
 
 
 def _tags(keywords) -> list[str]:
@@ -152,7 +170,8 @@ def conforms_to(descriptor: dict) -> list[str]:
     return uris
 
 
-def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None, hub_url: str | None = None) -> dict:
+def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None, hub_url: str | None = None,
+                   portal_url: str = "") -> dict:
     """The CKAN dataset; extras in the keys ckanext-dcat maps (identifier, EU theme and
     frequency URIs, modified, conforms_to) as `catalog export dcat` writes them."""
     hub = descriptor.get("catalog") or {}
@@ -163,6 +182,9 @@ def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None, hub_
     themes = [str(vocab.THEME[code]) for code in vocab.themes(hub.get("theme"))]
     frequency = vocab.FREQUENCIES.get(str(hub.get("frequency") or "").lower())
     standards = conforms_to(descriptor)
+    sources = [f"{portal_url}/dataset/{dataset_name({'name': ds, 'catalog': {'publisher': pub}})}"
+               for pub, _, ds in (str(s.get("name", "")).partition("/") for s in descriptor.get("sources") or []
+                                  if isinstance(s, dict) and "/" in str(s.get("name", "")))]
     extras = {
         "catalog_id": catalog_id,
         "identifier": catalog_id,
@@ -178,8 +200,9 @@ def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None, hub_
         "temporal_end": temporal.get("end"),
         "quality_score": hub.get("quality"),
         "profile": hub.get("profile"),
-        "derived_from": ",".join(s.get("name", "") for s in descriptor.get("sources") or []
-                                 if isinstance(s, dict) and "/" in str(s.get("name", ""))),
+        # The source datasets, as links to their pages on this portal (and dct:source in its DCAT).
+        "derived_from": ",".join(sources),
+        "source": json.dumps(sources) if sources else None,
     }
     bbox = spatial.get("bbox")
     if isinstance(bbox, list) and len(bbox) == 4:
@@ -314,10 +337,11 @@ def to_ckan(fields: dict) -> dict:
     return data
 
 
-def organisation_step(fields: dict, current: dict | None) -> Step:
+def organisation_step(fields: dict, current: dict | None, logo: Path | None = None) -> Step:
+    """`logo`: the logo file, uploaded as the organisation's image when new or changed."""
     name = fields["name"]
     if current is None:
-        return Step(CREATE, "organisation", name, "new", data=to_ckan(fields))
+        return Step(CREATE, "organisation", name, "new", data=to_ckan(fields), path=logo)
     desired = dict(fields, state="active")
     changed = changed_fields(desired, current)
     if not changed:
@@ -325,8 +349,9 @@ def organisation_step(fields: dict, current: dict | None) -> Step:
     patch = {k: desired[k] for k in changed}
     if "extras" in patch:
         patch["extras"] = merged_extras(current, desired["extras"])
+    logo_changed = logo and _extras(current).get("logo_hash") != fields["extras"].get("logo_hash")
     return Step(UPDATE, "organisation", name, ", ".join(changed) + " changed", data=to_ckan(patch),
-                target=current["id"])
+                target=current["id"], path=logo if logo_changed else None)
 
 
 def _digest(value) -> str:
@@ -389,7 +414,7 @@ def orphan_step(current: dict, prune: str | None) -> Step:
 
 def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options: Options) -> list[Step]:
     prune, datastore = options.prune, options.datastore
-    fields = dataset_fields(descriptor, options.licences, options.hub_url)
+    fields = dataset_fields(descriptor, options.licences, options.hub_url, options.portal_url)
     name = fields["name"]
     steps = []
     if current is None:
