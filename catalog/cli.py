@@ -274,7 +274,8 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeou
     if dry_run:
         click.echo(f"Plan for {result.url}: {summary}. Nothing was written (--dry-run).")
     else:
-        click.echo(f"Published to {result.url}: {summary}; {result.rows:,} DataStore rows in {result.seconds:.1f} s.")
+        rows = f"{result.rows:,} DataStore row{'' if result.rows == 1 else 's'}"
+        click.echo(f"Published to {result.url}: {summary}; {rows} in {result.seconds:.1f} s.")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}.", err=True)
     for name, why in result.refused.items():

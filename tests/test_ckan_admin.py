@@ -328,3 +328,49 @@ def png(width, height):
     raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_plan_wording(tmp_path, ckan_portal):
+    from tests.test_ckan import SCHEMA
+
+    folder = crafted_hub(tmp_path, "wording", rows=[[1, "Mairie", "2001-05-14", "true", "12", 46.6, 2.4]],
+                         tarifs=False, geojson=False)
+    plan = run_cli(tmp_path, ckan_portal, "--dry-run")
+    assert "create     datastore    wording-wording-equipements/equipements  (1 row)" in plan.output, plan.output
+    result = run_cli(tmp_path, ckan_portal)
+    assert "; 1 DataStore row in " in result.output
+    # A column renamed in the file and its schema: the file changed, the table follows.
+    (folder / "data.csv").write_text((folder / "data.csv").read_text().replace("surface", "surface_m2", 1))
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    schema = json.loads(json.dumps(SCHEMA).replace('"surface"', '"surface_m2"'))
+    descriptor["resources"][0]["schema"] = schema
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    plan = run_cli(tmp_path, ckan_portal, "--dry-run")
+    assert plan.exit_code == 0, plan.output
+    assert "update     datastore    wording-wording-equipements/equipements  (file changed, " in plan.output
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    assert "keep" not in result.output and "unchanged" not in result.output.split("Published")[0]
+    fields = portal_client(ckan_portal).action.datastore_search(
+        resource_id="wording__wording_equipements_equipements", limit=1)["fields"]
+    assert "surface_m2" in [f["id"] for f in fields]
+
+
+def test_themes_become_groups(tmp_path, ckan_portal):
+    crafted_hub(tmp_path, "groups", tarifs=False, geojson=False)
+    folder = tmp_path / "datasets" / "groups" / "groups-equipements"
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["catalog"]["theme"] = "energy"
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    ckan = portal_client(ckan_portal)
+    package = ckan.action.package_show(id="groups-groups-equipements")
+    assert [g["name"] for g in package["groups"]] == ["theme-ener"]
+    assert ckan.action.group_show(id="theme-ener")["title"] == "Énergie"
+    ckan.action.member_create(id="theme-ener", object=package["id"], object_type="package", capacity="public")
+    ckan.action.group_create(name="coups-de-coeur")
+    ckan.action.member_create(id="coups-de-coeur", object=package["id"], object_type="package", capacity="public")
+    assert "0 create, 0 update" in run_cli(tmp_path, ckan_portal).output  # the portal's own group is kept
+    assert sorted(g["name"] for g in ckan.action.package_show(id="groups-groups-equipements")["groups"]) == \
+        ["coups-de-coeur", "theme-ener"]

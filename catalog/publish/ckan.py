@@ -27,7 +27,7 @@ from catalog.publish import ckan_tables
 from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
 from catalog.publish.ckan_plan import (CONFLICT, CREATE, HIDDEN, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step, dataset_name,
-                                       alias_name, dataset_steps, logo_file, organisation_fields,
+                                       alias_name, dataset_steps, logo_file, theme_groups, organisation_fields,
                                        organisation_step,
                                        orphan_step)
 
@@ -99,10 +99,11 @@ def extensions(client: Client) -> list[str]:
                             "Check --url and that the portal is up; nothing was written.") from None
 
 
-def check_token(client: Client):
-    """A token the portal does not know is taken for an anonymous visitor: said before anything else."""
+def check_token(client: Client) -> dict:
+    """The token's user. A token the portal does not know is taken for an anonymous visitor:
+    said before anything else."""
     try:
-        client.call("user_show")
+        return client.call("user_show")
     except NotFound:
         raise UnusableInput(f"{client.url} does not know this API token (it answers as to an anonymous visitor); "
                             "nothing was written.", "Give a valid token with CKAN_API_KEY or --api-key-file "
@@ -160,6 +161,8 @@ def plan(packages, client: Client, options: Options | None = None, profiles=None
                 steps.append(Step(HIDDEN, "dataset", dataset_name(descriptor), "private on the portal: a token "
                                   "that may see it is needed to plan it", dataset=dataset_name(descriptor)))
                 continue
+            if options.groups:
+                steps += _group_steps(client, descriptor, options)
             planned = dataset_steps(folder, descriptor, current, options)
             _foresee_alias_collisions(client, planned, current, options)
             steps += planned
@@ -172,6 +175,18 @@ def plan(packages, client: Client, options: Options | None = None, profiles=None
     except PortalFailure as error:
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
+    return steps
+
+
+def _group_steps(client: Client, descriptor: dict, options: Options) -> list[Step]:
+    """The CKAN groups of a dataset's EU themes, created when the portal lacks them (first use only)."""
+    steps = []
+    for name, fields in theme_groups(descriptor).items():
+        if name not in options.known_groups:
+            options.known_groups[name] = client.show("group_show", name) is not None
+            if not options.known_groups[name]:
+                steps.append(Step(CREATE, "group", name, "EU theme " + fields["title"], data=fields))
+                options.known_groups[name] = True
     return steps
 
 
@@ -252,6 +267,8 @@ def _execute(step: Step, client: Client, ids: dict, progress, warn, options: Opt
             except ValidationError as error:  # e.g. a type the portal does not take (CKAN: PNG, JPEG, GIF)
                 warn(f"{step.name}: the portal refused the logo {step.path.name} "
                      f"({describe(error, 'organization_patch', client.url)}); save it as PNG")
+    elif step.kind == "group":
+        client.call("group_create", **data)
     elif step.kind == "dataset" and step.action == PRUNE:
         if data.get("delete"):
             client.call("package_delete", id=step.target)
@@ -328,13 +345,12 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     client = Client(url, api_key, timeout)
     try:
         extensions(client)  # first: is it a CKAN at all?
-        if api_key:
-            check_token(client)
+        user = check_token(client) if api_key else {}
         run = package(paths, root, scratch or Path(out))
         profiles = load_publishers(root)
         # Orphans are only known when every dataset is published (no PATH named).
         options = portal_options(client, licence_map, prune=prune or None, force=force, hub_url=hub_url,
-                                 orphans=not paths)
+                                 orphans=not paths, groups=bool(user.get("sysadmin")) or (dry_run and not api_key))
         steps = plan(run.packaged, client, options, profiles)
         if dry_run:
             result = CkanResult(client.url, steps)

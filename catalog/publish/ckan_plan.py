@@ -63,6 +63,8 @@ class Options:
     hub_url: str | None = None       # the hub's public address: each dataset's `url` (landing page)
     orphans: bool = False            # look for datasets published earlier whose folder is gone
     portal_url: str = ""             # the portal's address (links between its datasets)
+    groups: bool = False             # put datasets in groups of their EU themes (a sysadmin's token)
+    known_groups: dict = field(default_factory=dict)  # group name -> exists on the portal
     xloader: bool = False            # the portal runs ckanext-xloader: tables are COPYed by it
     aliases: dict = field(default_factory=dict)  # alias -> table it names now ("" key: the map was read)
     warnings: list = field(default_factory=list)  # what the plan foresees going wrong
@@ -168,6 +170,15 @@ def conforms_to(descriptor: dict) -> list[str]:
         if uri and uri not in uris:
             uris.append(uri)
     return uris
+
+
+def theme_groups(descriptor: dict) -> dict[str, dict]:
+    """CKAN groups for a dataset's EU data themes: `theme-tran`… titled with the French label."""
+    groups = {}
+    for code in vocab.themes((descriptor.get("catalog") or {}).get("theme")):
+        groups[f"theme-{code.lower()}"] = {"name": f"theme-{code.lower()}", "title": vocab.THEME_LABELS[code],
+                                            "description": f"Thème de données européen {code}: {vocab.THEME[code]}"}
+    return groups
 
 
 def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None, hub_url: str | None = None,
@@ -313,6 +324,8 @@ def changed_fields(desired: dict, current: dict) -> list[str]:
             have = (current.get("organization") or {}).get("name")
         elif key == "tags":
             have = sorted(t.get("name") for t in have or [])
+        elif key == "groups":
+            have = sorted(g.get("name") for g in have or [])
         elif key == "extras":
             # extras someone added on the portal are left alone; ours must match
             have = {e["key"]: e["value"] for e in have or [] if e["key"] in OWNED_EXTRAS}
@@ -332,6 +345,8 @@ def to_ckan(fields: dict) -> dict:
     data = dict(fields)
     if "tags" in data:
         data["tags"] = [{"name": tag} for tag in data["tags"]]
+    if "groups" in data:
+        data["groups"] = [{"name": group} for group in data["groups"]]
     if "extras" in data:
         data["extras"] = [{"key": k, "value": v} for k, v in sorted(data["extras"].items())]
     return data
@@ -416,6 +431,9 @@ def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options:
     prune, datastore = options.prune, options.datastore
     fields = dataset_fields(descriptor, options.licences, options.hub_url, options.portal_url)
     name = fields["name"]
+    if options.groups:  # ours added, the portal's kept
+        have = sorted(g["name"] for g in (current or {}).get("groups") or [])
+        fields["groups"] = sorted(set(have) | set(theme_groups(descriptor)))
     steps = []
     if current is None:
         fields["extras"]["catalog_sync"] = json.dumps({k: _digest(fields[k]) for k in SHARED}, sort_keys=True)
