@@ -282,6 +282,7 @@ def test_prune_removes_only_with_the_flag(tmp_path, ckan_portal):
 
     result = run_cli(tmp_path, ckan_portal)
     assert result.exit_code == 0, result.output
+    assert "keep       resource" not in result.output  # a normal run prints what it wrote, and what needs a decision
     assert "parcs" in by_key(ckan.action.package_show(id="prune-prune-equipements"))
     assert "keep       resource     prune-prune-equipements/parcs  (no longer in the package; --prune removes it)" \
         in run_cli(tmp_path, ckan_portal, "--dry-run").output
@@ -297,7 +298,6 @@ def test_prune_removes_only_with_the_flag(tmp_path, ckan_portal):
         ("equipements", by_hand["url"], by_hand["metadata_modified"])
 
 
-@pytest.mark.parametrize("stop_before", [3, 4])  # an upload (httpx), a DataStore call (ckanapi)
 def ensure_theme_groups(portal):
     """The groups of the crafted hubs' theme (facilities: GOVE, SOCI), so that a test counting
     writes does not depend on whether an earlier test created them."""
@@ -309,6 +309,7 @@ def ensure_theme_groups(portal):
             ckan.action.group_create(name=name)
 
 
+@pytest.mark.parametrize("stop_before", [3, 4])  # an upload (httpx), a DataStore call (ckanapi)
 def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypatch, stop_before):
     slug = f"halt{stop_before}"
     crafted_hub(tmp_path, slug)

@@ -350,7 +350,7 @@ def test_plan_wording(tmp_path, ckan_portal):
     assert "update     datastore    wording-wording-equipements/equipements  (file changed, " in plan.output
     result = run_cli(tmp_path, ckan_portal)
     assert result.exit_code == 0, result.output
-    assert "keep" not in result.output and "unchanged" not in result.output.split("Published")[0]
+    assert "keep       " not in result.output and "unchanged  " not in result.output
     fields = portal_client(ckan_portal).action.datastore_search(
         resource_id="wording__wording_equipements_equipements", limit=1)["fields"]
     assert "surface_m2" in [f["id"] for f in fields]
