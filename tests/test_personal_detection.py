@@ -39,6 +39,10 @@ FILLER = ["RAS", "Dossier complet", "", "Vu le 12/03", "Relance faite", "En atte
     (["Anaïs Lemoine"], "person"),  # a less common first name
     (["Hortense Perrin"], "person"),
     (["Gwenaëlle Le Goff"], "person"),
+    (["LE ROUX Marie"], "person"),
+    (["0692 45 67 89"], "phone"),  # a Réunion mobile written the national way
+    (["06 93 80 06 53"], "phone"),
+    (["0262 12 34 56"], "phone"),
 ])
 def test_each_form_fails_the_gate(cells, kind):
     found = verdict({"notes": FILLER * 5 + cells})  # one cell in thirty-one
@@ -101,3 +105,27 @@ def test_a_public_declaration_must_be_plausible():
     assert verdict({"contact": ["accueil@sampleville.fr", "jean.dupont@sampleville.fr"]}, fields=public) == {}
     # A NIR is never public.
     assert verdict({"contact": ["185057800608491"]}, fields=public)["contact"][0] == "error"
+
+
+def test_identifiers_of_fifteen_digits_are_no_nirs():
+    """About one random 15-digit identifier in 97 has a NIR's key by chance: a column where most
+    numbers of that shape fail the key holds identifiers; one where they check holds NIRs."""
+    import random
+
+    rng = random.Random(1)
+    identifiers = [rng.choice("12") + "".join(str(rng.randint(0, 9)) for _ in range(14)) for _ in range(2000)]
+    assert verdict({"identifiant": identifiers}) == {}
+    body = "1850578006084"
+    nirs = [body[:-3] + f"{n:03d}" for n in range(1, 40)]
+    nirs = [n + f"{97 - int(n) % 97:02d}" for n in nirs]
+    assert "NIR" in verdict({"secu": nirs})["secu"][1]
+
+
+def test_hostile_cells_are_read_in_linear_time():
+    """Cells built to make unbounded patterns backtrack (a million letters before an @, runs of
+    spaces, an opening bracket never closed) are read like any other: with quadratic patterns
+    this test would not end."""
+    hostile = ["a" * 300_000 + "@", " " * 300_000 + "x", "[" + " " * 300_000, "a." * 150_000 + "@b",
+               "FR76" + "1" * 300_000, "Jean " * 60_000 + "jean.dupont@gmail.com"]
+    found = verdict({"x": hostile})
+    assert "1 personal e-mail address" in found["x"][1] and found["x"][3] == 7
