@@ -28,9 +28,9 @@ from catalog.locks import writing_packages
 from catalog.publish import ckan_tables
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
 from catalog.publish.ckan_licences import LicenceChooser
+from catalog.publish.ckan_fields import alias_name, dataset_name, logo_file, organisation_fields, theme_groups
 from catalog.publish.ckan_plan import (CONFLICT, CREATE, HIDDEN, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step,
-                                       alias_name, dataset_name, dataset_steps, logo_file, organisation_fields,
-                                       organisation_step, orphan_step, theme_groups)
+                                       dataset_steps, organisation_step, orphan_step)
 from catalog.publish.gate import DEFAULT_MIN_QUALITY, refusals
 
 FIX = ("Once the portal answers again, run the same command: it completes the publication "
