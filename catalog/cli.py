@@ -404,13 +404,14 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeou
     counts = result.counts()
     # Writes were printed as they happened; what was decided not to write is shown too.
     for step in result.steps:
-        if dry_run or step.action in ("conflict", "orphan"):
+        if dry_run or step.action in ("conflict", "orphan", "unknown"):
             click.echo(step.line())
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
     if dry_run:
         click.echo(f"Plan for {result.url}: {summary}. Nothing was written (--dry-run).")
     else:
-        click.echo(f"Published to {result.url}: {summary}; {result.rows:,} DataStore rows in {result.seconds:.1f} s.")
+        rows = f"{result.rows:,} DataStore row{'' if result.rows == 1 else 's'}"
+        click.echo(f"Published to {result.url}: {summary}; {rows} in {result.seconds:.1f} s.")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}.", err=True)
     for name, why in result.refused.items():
