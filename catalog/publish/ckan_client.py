@@ -45,6 +45,10 @@ def describe(error, action, url) -> str:
         # ckanapi puts [url, status, body] in the message; the body of an HTTP 500 is a whole page.
         status = re.search(r"', (\d{3}), ", str(error))
         code = f"HTTP {status.group(1)}" if status else "an error"
+        if '"success"' not in str(error) and (not status or status.group(1) in ("200", "404")):
+            # Not CKAN's JSON at all: a web page, another kind of site, a wrong path.
+            return (f"{url} does not answer as a CKAN API ({code} to /api/3/action/{action}, not CKAN's JSON); "
+                    "give the portal's home address, e.g. https://data.example.fr")
         return f"the portal answered `{action}` with {code} (see the portal's log)"
     return f"`{action}` failed: {error}"
 
@@ -96,7 +100,7 @@ class Client:
         except NotFound:
             return None
 
-    def upload(self, action: str, path: Path, **data):
+    def upload(self, action: str, path: Path, field: str = "upload", **data):
         """resource_create / resource_patch with the file as a multipart upload.
 
         Sent with httpx, which streams the file in chunks (requests would read it whole
@@ -105,7 +109,7 @@ class Client:
         try:
             with open(path, "rb") as handle:
                 response = httpx.post(url, data={k: str(v) for k, v in data.items()},
-                                      files={"upload": (Path(path).name, handle)}, headers=self._headers,
+                                      files={field: (Path(path).name, handle)}, headers=self._headers,
                                       timeout=httpx.Timeout(self.timeout, connect=10))
             return reverse_apicontroller_action(url, response.status_code, response.text)
         except NotFound as error:
