@@ -366,8 +366,13 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeou
     Organisations, datasets, files and DataStore tables. With no PATH, every dataset
     under datasets/. Publishing again changes only what changed.
     Exit codes: 0 done, 1 a dataset was refused (invalid), 2 unusable input, 3 stopped midway."""
-    from catalog.publish.ckan import publish_ckan, read_api_key
+    from catalog.publish.ckan import publish_ckan, read_api_key, without_userinfo
     from catalog.publish.ckan_licences import parse_map
+
+    try:  # said at once: the run may stop before its warnings are printed
+        url = without_userinfo(url, lambda message: click.echo(f"Warning: {message}.", err=True))
+    except CatalogError as error:
+        _fail(error)
 
     bar = None
     if sys.stderr.isatty() and not dry_run:
