@@ -39,7 +39,7 @@ REGISTRY = [
     Code(('unsafe-path',),
          "a resource's `path` (any part), `schema`, `dialect` or `url` leaves the dataset folder (absolute, `..`, a URL, a symbolic link leading out), or it names a custom `profile`: nothing of it is read"),
     Code(('unsafe-link',),
-         "a link of the descriptor (a licence, source or contributor `path`, a `homepage`…) names a scheme other than http(s) or mailto (`javascript:`, `data:`…): it would run code in a visitor's browser"),
+         "a link of the descriptor (a licence, source or contributor `path`, a `homepage`…) or of a map bubble (the `link` or `image` of a `popup` cell) names a scheme other than http(s) or mailto (`javascript:`, `data:`…): it would run code in a visitor's browser"),
     Code(('unsupported-resource',),
          'a resource holds inline `data`, or is split into several files (a `path` list): the hub publishes one data file per resource'),
     Code(('unsafe-name',),

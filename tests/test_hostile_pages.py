@@ -42,8 +42,7 @@ def invoke(*args):
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile-pages")
-    csv_popup = '"' + POPUP.replace('"', '""') + '"'
-    folder = make_hub(root, schema=SCHEMA, data=f"id,nom,latitude,longitude,popup\n1,Mairie,46.6,2.4,{csv_popup}\n")
+    folder = make_hub(root, schema=SCHEMA, data="id,nom,latitude,longitude,popup\n1,Mairie,46.6,2.4,\n")
     (folder / "page.html").write_text("<html><body><script>alert('html')</script></body></html>", encoding="utf-8")
     (folder / "image.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert("svg")</script>'
                                       '</svg>', encoding="utf-8")
@@ -56,6 +55,8 @@ def hub(tmp_path_factory):
     assert published.exit_code == 0, published.output
     # A hub written before validate refused such links: the pages must not trust what it holds.
     with sqlite3.connect(db) as conn:
+        # validate refuses the bubble's script link: it can only come from a hub written before that
+        conn.execute("UPDATE equipements_equipements SET popup = ?", [POPUP])
         conn.execute("UPDATE catalog_datasets SET licence_url = ?, sources = ?", [ALERT, json.dumps(
             [{"title": "Source", "path": ALERT}])])
         conn.execute("UPDATE catalog_publishers SET homepage = ?", [ALERT])
@@ -200,3 +201,14 @@ def test_what_becomes_a_link(value, link):
     from catalog.weblinks import web_link
 
     assert (web_link(value) is not None) is link
+
+
+def test_validate_refuses_a_script_link_in_a_map_bubble(tmp_path):
+    csv_popup = '"' + POPUP.replace('"', '""') + '"'
+    safe = '"' + json.dumps({"title": "Gare", "link": "https://www.testville.example.fr/gare"}).replace('"', '""') + '"'
+    folder = make_hub(tmp_path, schema=SCHEMA, data=f"id,nom,latitude,longitude,popup\n1,Gare,46.6,2.4,{safe}\n"
+                      f"2,Mairie,46.6,2.4,{csv_popup}\n")
+    result = invoke("validate", folder, "--json")
+    assert result.exit_code == 1, result.output
+    found = [f for t in json.loads(result.output)["targets"] for f in t["findings"] if f["code"] == "unsafe-link"]
+    assert [(f["row"], f["column"]) for f in found] == [(3, "popup")]
