@@ -421,7 +421,7 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeou
         click.echo(f"Warning: {warning}.", err=True)
     for name, why in result.refused.items():
         click.echo(f"Error: {name} was not published: {why}.", err=True)
-    sys.exit(1 if result.refused else 0)
+    sys.exit(2 if result.unreadable else 1 if result.refused else 0)
 
 
 @main.group()

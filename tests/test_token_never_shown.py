@@ -97,3 +97,11 @@ def test_a_token_in_the_address_is_removed_with_a_warning(tmp_path, portal):
     result = publish(tmp_path, f"http://user:{TOKEN}@{host}", "other-token", "--dry-run")
     assert TOKEN not in result.output
     assert "user name or password" in result.output
+
+
+def test_a_broken_descriptor_exits_2_from_publish_ckan_too(tmp_path, portal):
+    portal.mode = "writes-fail"
+    folder = make_hub(tmp_path / "hub")
+    (folder / "datapackage.json").write_text("{broken", encoding="utf-8")
+    result = publish(tmp_path, portal.url, TOKEN, "--dry-run")
+    assert result.exit_code == 2, result.output

@@ -48,6 +48,7 @@ class CkanResult:
     steps: list[Step] = field(default_factory=list)      # the plan
     done: list[Step] = field(default_factory=list)       # the writes carried out
     refused: dict[str, str] = field(default_factory=dict)  # dataset id -> why it was not published
+    unreadable: set[str] = field(default_factory=set)  # refused ids that could not be read at all (exit 2)
     rows: int = 0                                        # DataStore rows loaded
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -400,7 +401,7 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
             result = CkanResult(client.url, steps)
         else:
             result = publish(run.packaged, client, options, profiles, progress, on_step, steps=steps)
-        result.refused = dict(run.refused)
+        result.refused, result.unreadable = dict(run.refused), set(run.unreadable)
         result.warnings[:0] = stripped + list(options.licences.warnings.values()) + options.warnings
         result.warnings += [f"{s.name}: {s.why}" for s in steps if s.action in (CONFLICT, ORPHAN, HIDDEN)]
         if not options.datastore:
