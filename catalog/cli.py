@@ -53,7 +53,22 @@ def packages_option(*aliases):
                         help="The data packages folder (written by package, read by publish, served under /packages/).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command: a full disk, a read-only folder or a missing permission ends in one line
+    naming the file, exit 2 (unusable input or usage), never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            where = f" {error.filename}" if error.filename else ""
+            click.echo(f"Error: cannot read or write{where}: {error.strerror or error}.\n  How to fix: free some disk "
+                       "space, or give a folder this user may write to (--out, --packages, --db), then run the "
+                       "command again: what was published before is unchanged.", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="catalog")
 def main():
     """Validate, package and publish open data as one hub.
@@ -294,7 +309,7 @@ def publish_datasette_command(paths, db, packages, min_quality, root):
                + f"; metadata: {result.metadata}")
     for name, why in result.refused.items():
         click.echo(f"Error: {name} was not published: {why}.", err=True)
-    sys.exit(1 if result.refused else 0)
+    sys.exit(2 if result.unreadable else 1 if result.refused else 0)
 
 
 @main.command()
@@ -389,13 +404,14 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeou
     counts = result.counts()
     # Writes were printed as they happened; what was decided not to write is shown too.
     for step in result.steps:
-        if dry_run or step.action in ("conflict", "orphan"):
+        if dry_run or step.action in ("conflict", "orphan", "unknown"):
             click.echo(step.line())
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
     if dry_run:
         click.echo(f"Plan for {result.url}: {summary}. Nothing was written (--dry-run).")
     else:
-        click.echo(f"Published to {result.url}: {summary}; {result.rows:,} DataStore rows in {result.seconds:.1f} s.")
+        rows = f"{result.rows:,} DataStore row{'' if result.rows == 1 else 's'}"
+        click.echo(f"Published to {result.url}: {summary}; {rows} in {result.seconds:.1f} s.")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}.", err=True)
     for name, why in result.refused.items():

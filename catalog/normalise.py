@@ -39,10 +39,25 @@ def cell(value, geopoint_format=None) -> str:
     return str(value)
 
 
+def _keep_boolean_words(field: dict) -> None:
+    """The publisher's words for true and false leave the schema with the source's spelling;
+    the hub still shows them, as the field's labels (`catalog.labels`, see catalog/hub/display.py)."""
+    if field.get("type") != "boolean" or not (field.get("trueValues") or field.get("falseValues")):
+        return
+    hub = field.get("catalog") if isinstance(field.get("catalog"), dict) else {}
+    if hub.get("labels"):
+        return
+    words = {"true": (field.get("trueValues") or [None])[0], "false": (field.get("falseValues") or [None])[0]}
+    words = {k: v for k, v in words.items() if isinstance(v, str)}
+    if words:
+        field["catalog"] = {**hub, "labels": words}
+
+
 def output_schema(schema: dict) -> dict:
     """The schema of the normalised file: same fields, default formats."""
     schema = copy.deepcopy(schema)
     for field in schema.get("fields", []):
+        _keep_boolean_words(field)
         for key in SOURCE_ONLY:
             field.pop(key, None)
         if field.get("type") in ("date", "datetime", "time") and field.get("format") not in (None, "default", "any"):

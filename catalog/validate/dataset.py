@@ -12,6 +12,7 @@ import frictionless
 from catalog.datasets import Dataset, is_tabular, load_dataset, resource_format
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
+from catalog import limits
 from catalog.publishers import check_profile
 from catalog.safety import NAME_RULE, as_name
 from catalog.validate import table_checks, metadata, sniff, tables
@@ -19,6 +20,7 @@ from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, o
 from catalog.reading import flat_dialect, open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 from catalog.validate.links import link_findings
+from catalog.validate.shape import shape_findings
 
 GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
               "calendar_dates.txt", "shapes.txt", "frequencies.txt", "transfers.txt", "feed_info.txt"}
@@ -43,6 +45,10 @@ def validate_dataset(path: Path, root: Path) -> Target:
     target = Target("dataset", dataset.id, str(dataset.folder))
     target.add(_name_findings(dataset))
     target.add(link_findings(dataset.descriptor, dataset.descriptor_path.name))
+    shape = shape_findings(dataset.descriptor, dataset.descriptor_path.name)
+    if shape:  # the checks below read these keys: a wrong shape is reported, not tripped over
+        target.add(shape)
+        return target
     project = _project_root(dataset)
     profile = (project or Path(root)) / "publishers" / f"{dataset.publisher}.yml"
     publisher_known = profile.is_file() and check_profile(profile)[0] is not None
@@ -110,6 +116,11 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
                                  "Add the file or correct the resource's path.", file=display))
             continue
         fmt = resource_format(resource)
+        try:  # sized before anything reads it: a bomb is refused, not unpacked
+            limits.check_input(path, display, fmt, resource.get("compression"))
+        except UnusableInput as error:
+            found.append(Finding("unusable-input", error.message, error.fix or "", file=display))
+            continue
         if fmt in ("geojson",) or path.suffix.lower() == ".geojson":
             from catalog.validate.geo import check_geojson
             found += check_geojson(path, display, bboxes)
@@ -119,6 +130,9 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             found += check_gtfs_zip(path, display)
             continue
         if not is_tabular(resource):
+            # Published as it is (a zip of tables, notes, a workbook): it goes through the gate too.
+            from catalog.validate.personal.parts import gate_file
+            found += gate_file(path, display)
             continue
         try:
             schema, dialect = dataset.schema(resource), dataset.dialect(resource)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import frictionless
 
+from catalog import limits
 from catalog.errors import UnusableInput
 from catalog.findings import WARNING, Finding, Target
 from catalog.validate import table_checks, sniff, tables
@@ -32,6 +33,8 @@ def validate_file(path: Path, display: str, schema: Path | None = None, public: 
     target = Target("file", display, str(path))
     suffix = path.suffix.lower()
     try:
+        if suffix in TABLE_SUFFIXES | {".zip", ".geojson", ".json", ".gz"}:
+            limits.check_input(path, display, "geojson" if suffix == ".json" else suffix.lstrip("."))
         if suffix == ".zip":
             from catalog.validate.gtfs import check_gtfs_zip
             target.add(check_gtfs_zip(path, display))
