@@ -159,22 +159,25 @@ def load_package(db: sqlite_utils.Database, package_folder: Path, progress=None,
     loadable = [r for r in resources if is_table(r) or is_geojson(r)]
     tables = {r.get("name"): table_name(dataset, r.get("name")) for r in loadable}
     fields_of = {r.get("name"): [f["name"] for f in table_fields(r)] for r in loadable}
-    csv_field_limit()
-    register(db.conn)
-    loaded = []
-    for resource in _order(loadable):
-        name = tables[resource.get("name")]
-        path = inside(package_folder, resource.get("path"))
-        if path is None:
-            raise UnusableInput(f"{package_folder}: resource {resource.get('name')!r} has a path outside the package.",
-                                "Re-run `catalog package` to rewrite the package.")
-        _drop(db, name)
-        if is_geojson(resource):
-            _load_geojson(db, name, path, rows_in)
-        else:
-            _load_csv(db, name, path, resource, _foreign_keys(dataset, resource, tables, fields_of), progress,
-                      rows_in)
-        loaded.append(name)
+    previous = csv_field_limit()
+    try:  # the csv module's limit is the whole process's: a library call puts it back
+        register(db.conn)
+        loaded = []
+        for resource in _order(loadable):
+            name = tables[resource.get("name")]
+            path = inside(package_folder, resource.get("path"))
+            if path is None:
+                raise UnusableInput(f"{package_folder}: resource {resource.get('name')!r} has a path outside the package.",
+                                    "Re-run `catalog package` to rewrite the package.")
+            _drop(db, name)
+            if is_geojson(resource):
+                _load_geojson(db, name, path, rows_in)
+            else:
+                _load_csv(db, name, path, resource, _foreign_keys(dataset, resource, tables, fields_of), progress,
+                          rows_in)
+            loaded.append(name)
+    finally:
+        csv.field_size_limit(previous)
     return loaded
 
 

@@ -29,13 +29,15 @@ BLOCK = 1 << 20
 ROWID_NAMES = {"rowid", "_rowid_", "oid"}
 
 
-def csv_field_limit():
-    """Geometries and long descriptions exceed the csv module's 128 KiB cell default."""
+def csv_field_limit() -> int:
+    """Geometries and long descriptions exceed the csv module's 128 KiB cell default: raise the
+    (process-wide) limit; the previous one is returned, for a caller that restores it."""
+    previous = csv.field_size_limit()
     limit = 2**31 - 1
     while True:
         try:
             csv.field_size_limit(limit)
-            return
+            return previous
         except OverflowError:
             limit //= 2
 

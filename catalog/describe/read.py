@@ -43,28 +43,39 @@ class Sample:
 def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
     sniffed = sniff.sniff(path)  # streams the file once, in 1 MB blocks: its encoding must hold for every byte
     delimiter = sniffed.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
-    header, rows, complete, size = None, [], True, 0
-    with open(path, "r", encoding=sniffed.encoding, newline="") as handle:
-        for record in _records(csv.reader(handle, delimiter=delimiter)):
-            if record is None:  # unreadable from here on (an unclosed quote): describe what came before
-                complete = False
-                break
-            if header is None:
-                if not any(cell.strip() for cell in record):
-                    continue
-                header = record
-                continue
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(rows) >= sample_rows or size > MAX_SAMPLE_BYTES:
-                complete = False
-                break
-            size += sum(len(cell) for cell in record)
-            rows.append(record)
+    # The csv module's cell limit is the process's, and Frictionless raises it on import: the sample
+    # stops at a cell larger than the module's own default (128 KiB), whatever ran before.
+    limit = csv.field_size_limit(128 * 1024)
+    try:
+        with open(path, "r", encoding=sniffed.encoding, newline="") as handle:
+            header, rows, complete = _sample(csv.reader(handle, delimiter=delimiter), sample_rows)
+    finally:
+        csv.field_size_limit(limit)
     if header is None:
         raise UnusableInput(f"{path.name}: the file is empty: no header row.",
                             "Export the table again with its header row.")
     return Sample(header, rows, complete, sniff.declaration(sniffed.encoding), delimiter)
+
+
+def _sample(reader, sample_rows):
+    header, rows, complete, size = None, [], True, 0
+    for record in _records(reader):
+        if record is None:  # unreadable from here on (an unclosed quote): describe what came before
+            complete = False
+            break
+        if header is None:
+            if not any(cell.strip() for cell in record):
+                continue
+            header = record
+            continue
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(rows) >= sample_rows or size > MAX_SAMPLE_BYTES:
+            complete = False
+            break
+        size += sum(len(cell) for cell in record)
+        rows.append(record)
+    return header, rows, complete
 
 
 def _records(reader):

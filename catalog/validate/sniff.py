@@ -55,14 +55,19 @@ def sniff_encoding(path: Path) -> tuple[str, bool]:
 
     Raises UnusableInput for a file that is not text at all (NUL bytes: a
     spreadsheet or an archive renamed .csv), rather than calling it cp1252."""
+    return _scan(path)[:2]
+
+
+def _scan(path: Path) -> tuple[str, bool, str | None]:
+    """(encoding, ASCII only, a double-encoded word or None), from one pass over the file."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, ascii_only, cp1252_bytes, first = True, True, False, True
-    bom = False
+    bom, twice, tail = False, None, b""
     with open(path, "rb") as handle:
         while block := handle.read(CHUNK):
             if first:
                 if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                    return "utf-16", False
+                    return "utf-16", False, None
                 bom, first = block.startswith(codecs.BOM_UTF8), False
             if b"\x00" in block:
                 raise UnusableInput(
@@ -80,16 +85,19 @@ def sniff_encoding(path: Path) -> tuple[str, bool]:
                         utf8 = False
                 if not cp1252_bytes and block.translate(None, NOT_CP1252_ONLY):
                     cp1252_bytes = True
+                if utf8 and twice is None:
+                    twice = _double_encoded_word(tail + block)
+            tail = block[-8:]
         if utf8:
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
     if bom:
-        return "utf-8-sig", False
+        return "utf-8-sig", False, twice
     if utf8:
-        return "utf-8", ascii_only
-    return ("cp1252" if cp1252_bytes else "latin-1"), False
+        return "utf-8", ascii_only, twice
+    return ("cp1252" if cp1252_bytes else "latin-1"), False, None
 
 
 def sniff_delimiter(path: Path, encoding: str) -> str | None:
@@ -118,24 +126,18 @@ def header_line(path: Path, encoding: str) -> str:
 
 
 def sniff(path: Path) -> Sniffed:
-    encoding, ascii_only = sniff_encoding(path)
-    found = double_encoded(path) if encoding in ("utf-8", "utf-8-sig") and not ascii_only else None
-    return Sniffed(encoding, ascii_only, sniff_delimiter(path, encoding), found)
+    encoding, ascii_only, twice = _scan(path)
+    return Sniffed(encoding, ascii_only, sniff_delimiter(path, encoding), twice)
 
 
-def double_encoded(path: Path) -> str | None:
-    """The first word of a UTF-8 file that was encoded to UTF-8 twice, or None."""
-    with open(path, "rb") as handle:
-        tail = b""
-        while block := handle.read(CHUNK):
-            data = tail + block
-            match = DOUBLE_ENCODED.search(data)
-            if match:
-                start = match.start() - len(WORD.search(data[:match.start()]).group(0))
-                end = re.compile(rb"[\s,;\t|\"]|$").search(data, match.end()).start()
-                return data[start:min(end, start + 60)].decode("utf-8", "replace")
-            tail = data[-8:]
-    return None
+def _double_encoded_word(data: bytes) -> str | None:
+    """The first word of `data` whose UTF-8 was encoded to UTF-8 twice, or None."""
+    match = DOUBLE_ENCODED.search(data)
+    if not match:
+        return None
+    start = match.start() - len(WORD.search(data[:match.start()]).group(0))
+    end = re.compile(rb"[\s,;\t|\"]|$").search(data, match.end()).start()
+    return data[start:min(end, start + 60)].decode("utf-8", "replace")
 
 
 def compatible(declared: str, actual: Sniffed) -> bool:
