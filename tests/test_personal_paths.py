@@ -74,8 +74,9 @@ def test_every_sheet_and_hidden_columns_of_a_workbook_go_through_the_gate(tmp_pa
     code, found = validate(workbook(tmp_path / "equipements.xlsx"))
     assert code == 1
     where = {(f["file"], f["column"]) for f in found}
-    assert (str(tmp_path / "equipements.xlsx"), "referent") in where  # the hidden column
-    agents = {c for f, c in where if f.endswith("[sheet Agents]")}
+    # Findings name the sheet they come from (issue #11: every message names it).
+    assert (f'{tmp_path / "equipements.xlsx"} [sheet "Équipements"]', "referent") in where  # the hidden column
+    agents = {c for f, c in where if f.endswith('[sheet "Agents"]')}
     assert agents == {"agent", "courriel", "portable", "secu"}
     code, found = validate(workbook(tmp_path / "clean.xlsx", second_sheet=False, hidden=False))
     assert code == 0 and found == []

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import chunk_buffers
+from catalog.validate.csv_batches import chunk_buffers
 from catalog.validate.personal.contacts import WEBMAIL, email_kind, emails_in, phones_in
 from catalog.validate.personal.identifiers import ibans_in, nir_shapes_in
 from catalog.validate.personal.names import PLACE_WORDS, plain, given_words, is_bare_surname, name_in_text, person_strength
