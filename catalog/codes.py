@@ -47,7 +47,7 @@ REGISTRY = [
     Code(('unsupported-file',),
          'a bare file of a kind the hub cannot read (CSV, Excel, GeoJSON and GTFS zip are read)'),
     Code(('descriptor-error',),
-         'the descriptor lists no resources'),
+         'the descriptor lists no resources, or a key the hub reads has the wrong shape (`column` names it: `catalog.temporal` must be an object, `keywords` a list of texts…)'),
     Code(('placeholder',),
          'a value `catalog describe` could not know is still a `TODO:` placeholder (the dataset is not published until it is filled in)', severity=WARNING),
     Code(('schema-outdated',),
