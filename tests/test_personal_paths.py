@@ -161,3 +161,10 @@ def test_a_file_published_as_it_is_goes_through_the_gate(tmp_path):
     assert code == 1 and {(f["file"], f["column"]) for f in found} >= {("annexes.zip/agents/liste.csv", "courriel")}
     run = package([str(folder)], tmp_path, tmp_path / "packages", zip=True)
     assert "testville/equipements" in run.refused and not list((tmp_path / "packages").rglob("annexes*"))
+
+
+def test_a_windows_1252_member_is_read_with_its_encoding(tmp_path):
+    feed = gtfs_zip(tmp_path / "feed.zip", "SAMPLE,Sample Mobilités,https://m.example.fr,Europe/Paris,fr,,\n",
+                    {"référents.csv": "Référent;Téléphone\nHélène Dupré;06 12 34 56 78\n".encode("cp1252")})
+    code, found = validate(feed)
+    assert code == 1 and {f["column"] for f in found} == {"Référent", "Téléphone"}

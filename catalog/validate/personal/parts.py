@@ -40,13 +40,14 @@ def _chunks(reader):
         first_row += len(chunk)
 
 
-def _decode(sample: bytes) -> str:
+def _decode(sample: bytes) -> tuple[str, str]:
+    """The sample's text and its encoding: UTF-8, or Windows-1252 (French exports) otherwise."""
     try:
-        return sample.decode("utf-8-sig")
+        return sample.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as error:
         if error.start > len(sample) - 4:  # cut in the middle of a character
-            return sample[:error.start].decode("utf-8-sig")
-        return sample.decode("cp1252", errors="replace")
+            return sample[:error.start].decode("utf-8-sig"), "utf-8"
+        return sample.decode("cp1252", errors="replace"), "cp1252"
 
 
 def gate_text(opener, display: str, table_fields=None) -> list[Finding]:
@@ -56,8 +57,7 @@ def gate_text(opener, display: str, table_fields=None) -> list[Finding]:
         sample = stream.read(TEXT_SAMPLE)
     if b"\x00" in sample:
         return [_unread(display, "it is not text")]
-    text = _decode(sample)
-    encoding = "utf-8" if text == sample.decode("utf-8-sig", errors="ignore") else "cp1252"
+    text, encoding = _decode(sample)
     delimiter = _table_delimiter(text)
     table = TableContext(display, None, table_fields or {})
     if delimiter:

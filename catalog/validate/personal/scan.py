@@ -75,10 +75,16 @@ def _inert(array) -> tuple[np.ndarray, np.ndarray]:
         if not data.translate(None, INERT_BYTES) and (not len(length) or length.max() <= 9):
             inert.append(np.ones(len(length), dtype=bool))
         else:
-            # Per cell, the count of bytes no inert cell holds: differences of a running sum.
-            running = np.concatenate(([0], np.cumsum(~INERT_TABLE[np.frombuffer(data, dtype=np.uint8)],
-                                                     dtype=np.int32)))
-            inert.append((length <= 9) & (running[starts[1:]] == running[starts[:-1]]))
+            # Only cells of 1 to 9 bytes can be inert: their bytes alone are gathered and looked at.
+            cells = length == 0
+            short = (length > 0) & (length <= 9)
+            if short.any():
+                sizes = length[short]
+                offsets = np.cumsum(sizes) - sizes
+                where = np.repeat(starts[:-1][short] - offsets, sizes) + np.arange(int(sizes.sum()))
+                bad = ~INERT_TABLE[np.frombuffer(data, dtype=np.uint8)[where]]
+                cells[short] = ~np.logical_or.reduceat(bad, offsets)
+            inert.append(cells)
         lengths.append(length)
     if not inert:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
