@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import os
 import shutil
 import tempfile
@@ -68,10 +69,39 @@ def read_api_key(api_key_file=None, environ=os.environ) -> str | None:
         except OSError as error:
             raise UnusableInput(f"{path}: cannot read the API key file ({error.strerror}).",
                                 "Name a readable file holding only the CKAN API token.") from None
+        except UnicodeDecodeError:  # nothing of the file is shown: it holds a secret
+            raise UnusableInput(f"{path}: the API key file is not UTF-8 text.",
+                                "Save the token alone, as plain text, on the file's first line.") from None
         if not token or not token[0].strip():
             raise UnusableInput(f"{path}: the API key file is empty.", "Put the CKAN API token on its first line.")
-        return token[0].strip()
-    return (environ.get("CKAN_API_KEY") or "").strip() or None
+        return _checked_token(token[0].strip(), str(path))
+    token = (environ.get("CKAN_API_KEY") or "").strip()
+    return _checked_token(token, "CKAN_API_KEY") if token else None
+
+
+def _checked_token(token: str, where: str) -> str:
+    """A token is one word of visible ASCII: anything else (a line break, a space) would end up in an
+    error message of the HTTP library, token included. Nothing of it is shown."""
+    if not re.fullmatch(r"[\x21-\x7e]+", token):
+        raise UnusableInput(f"{where}: the CKAN API token holds spaces, line breaks or other characters a "
+                            "token never has.", "Copy the token again from your CKAN user page, alone on one line.")
+    return token
+
+
+def without_userinfo(url: str, warn) -> str:
+    """The portal address without `user:password@`: a token there would be printed with every message."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.username is None and parts.password is None:
+            return url
+        host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        raise UnusableInput("--url is not a web address.", "Give the portal's address, e.g. https://data.example.fr.")
+    warn("--url held a user name or password (user:…@): it was removed from the address and not used; "
+         "give the token with --api-key-file or CKAN_API_KEY")
+    return urlunsplit(parts._replace(netloc=host))
 
 
 def _load(packages) -> list[tuple[Path, dict]]:
@@ -335,6 +365,8 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     from catalog.package import PackageRun, dataset_folders, package
     from catalog.publishers import load_publishers
 
+    stripped = []
+    url = without_userinfo(url, stripped.append)
     if not url.startswith(("http://", "https://")):
         raise UnusableInput(f"--url {url!r} is not a web address.",
                             "Give the portal's address, e.g. https://data.example.fr.")
@@ -369,7 +401,7 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
         else:
             result = publish(run.packaged, client, options, profiles, progress, on_step, steps=steps)
         result.refused = dict(run.refused)
-        result.warnings[:0] = list(options.licences.warnings.values()) + options.warnings
+        result.warnings[:0] = stripped + list(options.licences.warnings.values()) + options.warnings
         result.warnings += [f"{s.name}: {s.why}" for s in steps if s.action in (CONFLICT, ORPHAN, HIDDEN)]
         if not options.datastore:
             result.warnings.insert(0, f"{client.url} has no DataStore (the `datastore` extension is not enabled): "

@@ -20,6 +20,9 @@ from catalog import __version__
 __all__ = ["Client", "NotFound", "PortalFailure", "ValidationError", "NotAuthorized", "describe"]
 
 
+READS = ("_show", "_list", "_search")  # actions that only read
+
+
 class PortalFailure(Exception):
     """The portal did not do what was asked; `str()` says why, for agency staff."""
 
@@ -54,6 +57,7 @@ class Client:
     """The few calls the publisher makes; reads return None for what does not exist."""
 
     def __init__(self, url: str, api_key: str | None = None, timeout: float = 120):
+        self._token = api_key or None
         self.url = url.rstrip("/")
         self.timeout = timeout
         self._headers = {"User-Agent": f"catalog/{__version__}"}
@@ -62,16 +66,37 @@ class Client:
         self._ckan = RemoteCKAN(self.url, apikey=api_key, user_agent=self._headers["User-Agent"] + " (ckanapi)")
 
     def call(self, action: str, **data):
+        # "Not found" from an action every CKAN has means the address is not a CKAN portal.
+        return self._call(action, data, missing_ok=action not in ("status_show", "license_list"))
+
+    def _call(self, action: str, data: dict, missing_ok: bool):
         try:
             return self._ckan.call_action(action, data, requests_kwargs={"timeout": (10, self.timeout)})
-        except (NotFound, ValidationError):
-            raise
-        except (requests.exceptions.RequestException, CKANAPIError, ServerIncompatibleError, OSError) as error:
+        except NotFound as error:
+            if not missing_ok:  # the action itself is missing: not a CKAN portal at this address
+                raise self._failure(CKANAPIError(f"['{action}', 404, 'not found']"), action) from None
+            raise NotFound(self._redacted(error.args[0] if error.args else "")) from None
+        except ValidationError as error:
+            if action.endswith(READS):  # a read the portal calls invalid: the portal, not the data, is at fault
+                raise self._failure(ValidationError(self._redacted(error.error_dict)), action) from None
+            raise ValidationError(self._redacted(error.error_dict)) from None
+        except (requests.exceptions.RequestException, CKANAPIError, ServerIncompatibleError, OSError,
+                ValueError) as error:
             raise self._failure(error, action) from None
+
+    def _redacted(self, value):
+        """`value` with the token blanked wherever the portal echoed it back (in an error body)."""
+        if isinstance(value, str):
+            return value.replace(self._token, "***") if self._token else value
+        if isinstance(value, dict):
+            return {self._redacted(k): self._redacted(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._redacted(v) for v in value]
+        return value
 
     def show(self, action: str, name: str):
         try:
-            return self.call(action, id=name)
+            return self._call(action, {"id": name}, missing_ok=True)
         except NotFound:
             return None
 
@@ -87,13 +112,15 @@ class Client:
                                       files={field: (Path(path).name, handle)}, headers=self._headers,
                                       timeout=httpx.Timeout(self.timeout, connect=10))
             return reverse_apicontroller_action(url, response.status_code, response.text)
-        except (NotFound, ValidationError):
-            raise
-        except (httpx.HTTPError, CKANAPIError, ServerIncompatibleError, OSError) as error:
+        except NotFound as error:
+            raise NotFound(self._redacted(error.args[0] if error.args else "")) from None
+        except ValidationError as error:
+            raise ValidationError(self._redacted(error.error_dict)) from None
+        except (httpx.HTTPError, CKANAPIError, ServerIncompatibleError, OSError, ValueError) as error:
             raise self._failure(error, action) from None
 
     def _failure(self, error, action):
-        failure = PortalFailure(describe(error, action, self.url))
+        failure = PortalFailure(self._redacted(describe(error, action, self.url)))
         failure.auth = isinstance(error, NotAuthorized)
         return failure
 
