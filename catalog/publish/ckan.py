@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalog.errors import PartialPublication, UnusableInput
+from catalog.errors import CatalogError, PartialPublication, UnusableInput
 from catalog.locks import writing_packages
 from catalog.publish import ckan_tables
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
@@ -408,6 +408,10 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
             result.warnings.insert(0, f"{client.url} has no DataStore (the `datastore` extension is not enabled): "
                                       "files are published, tables are not loaded")
         return result
+    except CatalogError as error:
+        # The warnings so far go with the error: a run that stops must not lose them.
+        error.message += "".join(f"\n  Warning: {w}." for w in stripped)
+        raise
     finally:
         client.close()
         held.close()
