@@ -74,12 +74,14 @@ def make_datasette(db: Path, packages: Path):
     """The Datasette application for this hub (also used by tests and benchmarks)."""
     from datasette.plugins import pm
 
-    from catalog.hub import plugin
+    from catalog.hub import explore, plugin
     from catalog.hub.app import HubDatasette
     from catalog.publish.datasette import database_name, metadata_path
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="catalog-hub")
+    if not pm.is_registered(explore):
+        pm.register(explore, name="catalog-explore")
     metadata = _metadata(db, metadata_path(db), database_name(db))
     metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve())}
     packages.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ import sqlite_utils
 HUB_TITLE = "Open data hub"
 HUB_DESCRIPTION = ("Every dataset of the territory's public bodies in one place: browse the tables, "
                    "filter, map, download, or query them over the JSON and SQL API.")
-HIDDEN = ("catalog_descriptors",)
+HIDDEN = ("catalog_descriptors", "catalog_search_docs", "catalog_search")
 CATALOG_TABLES = {
     "catalog_datasets": ("Datasets", "One row per published dataset: publisher, licence, last update, "
                                      "tables, row counts, quality score and download links."),
