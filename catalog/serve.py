@@ -76,6 +76,7 @@ def make_datasette(db: Path, packages: Path):
 
     from catalog.hub import explore, plugin
     from catalog.hub.app import HubDatasette
+    from catalog.hub.vendor import vega_bundle, vendor_folder
     from catalog.publish.datasette import database_name, metadata_path
 
     if not pm.is_registered(plugin):
@@ -85,12 +86,16 @@ def make_datasette(db: Path, packages: Path):
     metadata = _metadata(db, metadata_path(db), database_name(db))
     metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve())}
     packages.mkdir(parents=True, exist_ok=True)
+    vendor = vendor_folder(db)
+    vega = vega_bundle(vendor)  # written once; `serve` makes it before starting the workers
     ds = HubDatasette(
         metadata=metadata,
         template_dir=str(HERE / "templates"),
-        static_mounts=[("packages", str(packages.resolve())), ("hub-assets", str(HERE / "static"))],
+        static_mounts=[("packages", str(packages.resolve())), ("hub-assets", str(HERE / "static")),
+                       ("hub-vendor", str(vendor))],
         settings=SETTINGS,
     )
+    ds.hub_vega_url = f"/hub-vendor/{vega}"
     ds.add_database(plugin.HubDatabase(ds, str(db)), name=database_name(db))
     if "_memory" in ds.databases:  # added by Datasette when created without files; nothing to show
         ds.remove_database("_memory")
@@ -171,6 +176,9 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = 
         raise UnusableInput(f"--workers {workers}: needs at least one worker.", "Use --workers 1 or more.")
     ensure_hub(db, packages, root, echo)
     _metadata(db, metadata_path(db), database_name(db))  # a bad hub fails here, once, not in every worker
+    from catalog.hub.vendor import vega_bundle, vendor_folder
+
+    vega_bundle(vendor_folder(db))  # the chart library, bundled once before the workers start
     sock = listening_socket(host, port)
     bound = sock.getsockname()[1]
     config = uvicorn.Config(HubApp(db, packages), factory=True, log_level="warning", lifespan="on",

@@ -386,7 +386,10 @@ def gtfs(network: Network):
         "Sampleville aux autres communes ; une navette dessert le centre-ville.",
         "2025.9.0", "ODbL-1.0",
         catalog_key("transport", "monthly", codes, BBOX, SERVICE_START.isoformat(), SERVICE_END.isoformat(),
-                    ["bus", "GTFS", "horaires", "arrêts", "transport en commun"], profile="gtfs"),
+                    ["bus", "GTFS", "horaires", "arrêts", "transport en commun"], profile="gtfs",
+                    charts=[{"title": "Courses par ligne", "type": "bar", "resource": "trips",
+                             "category": "route_id", "aggregate": "count",
+                             "description": "Nombre de courses prévues au calendrier, toutes périodes confondues."}]),
         resources)
     files["datapackage.json"] = json_text(meta)
     return files
@@ -726,7 +729,16 @@ def budget(rng, territory):
         "tel que produit par le logiciel financier : Windows-1252, point-virgule, virgule décimale.",
         "2025.2.0", "etalab-2.0",
         catalog_key("budget", "annual", [TOWN], territory.bbox([TOWN]), "2025-01-01", "2025-12-31",
-                    ["budget", "finances locales", "M57", "dépenses", "recettes"]),
+                    ["budget", "finances locales", "M57", "dépenses", "recettes"],
+                    charts=[{"title": "Dépenses par fonction", "type": "bar", "resource": "budget-2025",
+                             "category": "Libellé fonction", "measure": "Montant (€)", "aggregate": "sum",
+                             "filter": {"Sens": "Dépense"},
+                             "description": "Budget primitif et décision modificative, fonctionnement et "
+                                            "investissement, en euros."},
+                            {"title": "Recettes par nature", "type": "treemap", "resource": "budget-2025",
+                             "category": "Libellé nature", "measure": "Montant (€)", "aggregate": "sum",
+                             "filter": {"Sens": "Recette"},
+                             "description": "Chapitres de recettes, fonctionnement et investissement, en euros."}]),
         [{"name": "budget-2025", "title": "Budget 2025 par fonction et par nature", "path": "budget-2025.csv",
           "format": "csv", "mediatype": "text/csv", "encoding": "cp1252", "dialect": {"delimiter": ";"},
           "schema": "budget-2025.schema.json"}])

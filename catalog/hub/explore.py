@@ -13,6 +13,7 @@ import json
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
+from catalog.hub import charts as hub_charts
 from catalog.hub import pages, search
 
 
@@ -72,6 +73,61 @@ def _marked(snippet):
     return Markup(text.replace(search.MARK_START, "<mark>").replace(search.MARK_END, "</mark>"))
 
 
+async def _dataset(database, dataset_id: str):
+    rows = (await database.execute("SELECT d.*, c.descriptor FROM catalog_datasets d JOIN catalog_descriptors c "
+                                   "ON c.id = d.id WHERE d.id = ?", [dataset_id])).rows
+    if not rows:
+        return None, None
+    row = dict(rows[0])
+    try:
+        descriptor = json.loads(row.pop("descriptor") or "{}")
+    except ValueError:
+        descriptor = {}
+    return row, descriptor
+
+
+async def charts_for(datasette, database, dataset_id: str):
+    dataset, descriptor = await _dataset(database, dataset_id)
+    if dataset is None:
+        return None, []
+    tables = [dict(r) for r in (await database.execute("SELECT * FROM catalog_tables WHERE dataset_id = ?",
+                                                       [dataset_id])).rows]
+    return dataset, await hub_charts.dataset_charts(database, datasette.urls, descriptor, tables)
+
+
+def vega_url(datasette) -> str:
+    return getattr(datasette, "hub_vega_url", "")
+
+
+async def charts_view(datasette, request):
+    database = _hub(datasette)
+    dataset_id = f"{request.url_vars['publisher']}/{request.url_vars['dataset']}"
+    dataset, charts = await charts_for(datasette, database, dataset_id) if database else (None, [])
+    if dataset is None:
+        raise NotFound(f"No dataset {dataset_id} on this hub.")
+    if request.url_vars.get("format") == "json":
+        return Response.json([{k: c[k] for k in ("slug", "title", "type", "category", "value", "data_url", "see_url")}
+                              | {"values": c["values"]} for c in charts])
+    return Response.html(await datasette.render_template(
+        "hub_charts_page.html", {"dataset": dataset, "charts": charts, "vega_url": vega_url(datasette)},
+        request=request))
+
+
+@hookimpl
+def extra_template_vars(template, request, datasette):
+    if template != "hub_dataset.html" or request is None or "publisher" not in (request.url_vars or {}):
+        return {}
+
+    async def dataset_extras():
+        database = _hub(datasette)
+        dataset_id = f"{request.url_vars['publisher']}/{request.url_vars['dataset']}"
+        _, charts = await charts_for(datasette, database, dataset_id)
+        return {"hub_charts": charts, "vega_url": vega_url(datasette)}
+
+    return dataset_extras
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/search(\.(?P<format>json))?$", search_view)]
+    return [(r"^/-/search(\.(?P<format>json))?$", search_view),
+            (r"^/-/charts/(?P<publisher>[^/]+)/(?P<dataset>[^/.]+)(\.(?P<format>json))?$", charts_view)]
