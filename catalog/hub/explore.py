@@ -14,7 +14,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from catalog.hub import charts as hub_charts
-from catalog.hub import pages, search
+from catalog.hub import maps, pages, search
 
 
 def _hub(datasette):
@@ -25,6 +25,14 @@ def _hub(datasette):
 
 def _untranslated(message, **variables):
     return message % variables if variables else message
+
+
+def _(message, **variables):
+    try:
+        from catalog.hub.i18n import gettext
+    except ImportError:  # until the hub's gettext catalogues are there
+        return _untranslated(message, **variables)
+    return gettext(message, **variables)
 
 
 @hookimpl
@@ -122,12 +130,84 @@ def extra_template_vars(template, request, datasette):
         database = _hub(datasette)
         dataset_id = f"{request.url_vars['publisher']}/{request.url_vars['dataset']}"
         _, charts = await charts_for(datasette, database, dataset_id)
-        return {"hub_charts": charts, "vega_url": vega_url(datasette)}
+        route_map = None
+        if maps.has_routes(await maps.gtfs_tables(database, dataset_id)):
+            url = f"/-/routes/{dataset_id}.geojson"
+            lines = await maps.route_lines(database, dataset_id)
+            route_map = {"routes": url, "config": json.dumps({"routes": url, "tiles": maps.tiles(),
+                                                              **leaflet_urls(datasette)}),
+                         "lines": [f["properties"] for f in lines["features"]]}
+        return {"hub_charts": charts, "vega_url": vega_url(datasette), "hub_route_map": route_map}
 
     return dataset_extras
+
+
+def leaflet_urls(datasette) -> dict:
+    import datasette_leaflet
+
+    return {"leaflet_js": datasette.urls.static_plugins("datasette-leaflet", datasette_leaflet.JS_FILE),
+            "leaflet_css": datasette.urls.static_plugins("datasette-leaflet", datasette_leaflet.CSS_FILE)}
+
+
+def _map_config(datasette, database: str | None, table: str | None) -> dict | None:
+    if not database or not table:
+        return None
+    config = datasette.plugin_config("catalog-map", database=database, table=table)
+    return config if isinstance(config, dict) and (config.get("geometry") or config.get("points")) else None
+
+
+@hookimpl
+def extra_js_urls(template, database, table, datasette):
+    if template == "table.html" and _map_config(datasette, database, table):
+        return [{"url": "/hub-assets/hub-maps.js", "module": True}]
+    return []
+
+
+@hookimpl(tryfirst=True)
+def render_cell(value, column, table, database, datasette):
+    """The geometry of a mapped GeoJSON table is on the one map above the table, not a map per row."""
+    config = _map_config(datasette, database, table)
+    if config and column == config.get("geometry") and isinstance(value, str):
+        from markupsafe import Markup, escape
+
+        try:
+            kind = json.loads(value).get("type") or ""
+        except (ValueError, AttributeError):
+            return None
+        return Markup(f'<span class="hub-geometry">{escape(kind)}</span>')
+    return None
+
+
+async def map_config_view(datasette, request):
+    from datasette.utils import tilde_decode
+
+    database, table = request.url_vars["database"], tilde_decode(request.url_vars["table"])
+    config = _map_config(datasette, database, table)
+    if config is None:
+        raise NotFound("No hub map for this table.")
+    metadata = datasette.table_metadata(database, table) or {}
+    title = metadata.get("title") or table
+    return Response.json({**config, "tiles": maps.tiles(), **leaflet_urls(datasette),
+                          "title": _("Map: %(title)s", title=title),
+                          "offline_note": _("Base map unavailable: the shapes are drawn on a plain background."),
+                          "count_note": _("%(count)s rows on the map.", count="%(count)s")})
+
+
+async def routes_view(datasette, request):
+    database = _hub(datasette)
+    dataset_id = f"{request.url_vars['publisher']}/{request.url_vars['dataset']}"
+    if database is None or not await pages.is_hub(database):
+        raise NotFound("This server holds no hub database.")
+    lines = await maps.route_lines(database, dataset_id)
+    if not lines["features"]:
+        raise NotFound(f"No bus or train lines in {dataset_id}.")
+    return Response(json.dumps(lines, ensure_ascii=False), content_type="application/geo+json; charset=utf-8",
+                    headers={"Access-Control-Allow-Origin": "*"})
 
 
 @hookimpl
 def register_routes():
     return [(r"^/-/search(\.(?P<format>json))?$", search_view),
-            (r"^/-/charts/(?P<publisher>[^/]+)/(?P<dataset>[^/.]+)(\.(?P<format>json))?$", charts_view)]
+            (r"^/-/charts/(?P<publisher>[^/]+)/(?P<dataset>[^/.]+)(\.(?P<format>json))?$", charts_view),
+            (r"^/-/map/(?P<database>[^/]+)/(?P<table>[^/]+)\.json$", map_config_view),
+            (r"^/-/routes/(?P<publisher>[^/]+)/(?P<dataset>[^/.]+)\.geojson$", routes_view)]

@@ -15,6 +15,7 @@ import sqlite_utils
 HUB_TITLE = "Open data hub"
 HUB_DESCRIPTION = ("Every dataset of the territory's public bodies in one place: browse the tables, "
                    "filter, map, download, or query them over the JSON and SQL API.")
+NO_COLUMN = "-"  # a column name no table has
 HIDDEN = ("catalog_descriptors", "catalog_search_docs", "catalog_search")
 CATALOG_TABLES = {
     "catalog_datasets": ("Datasets", "One row per published dataset: publisher, licence, last update, "
@@ -53,6 +54,17 @@ def canned_queries(descriptors: list[dict]) -> dict:
     return queries
 
 
+def _hub_map(row: dict) -> dict | None:
+    """The hub's own map of a table (catalog/static/hub-maps.js): all the features of a GeoJSON
+    table on one map, or a table with several point pairs (a derived table and its sources)."""
+    if row.get("geometry_column"):
+        return {"geometry": row["geometry_column"], "label": row.get("label_column")}
+    pairs = _loads(row.get("points"), [])
+    if len(pairs) > 1:
+        return {"points": pairs, "label": row.get("label_column")}
+    return None
+
+
 def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
     datasets = {r["id"]: r for r in db.query("SELECT * FROM catalog_datasets")}
     publishers = {r["slug"]: r for r in db.query("SELECT * FROM catalog_publishers")}
@@ -81,6 +93,14 @@ def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
         if row["latitude_column"] and row["longitude_column"]:
             entry["plugins"] = {"datasette-cluster-map": {"latitude_column": row["latitude_column"],
                                                           "longitude_column": row["longitude_column"]}}
+        hub_map = _hub_map(row)
+        if hub_map:
+            entry.setdefault("plugins", {})["catalog-map"] = hub_map
+            if hub_map.get("points"):
+                # The hub's map shows every pair; datasette-cluster-map would add a second map of the
+                # first pair alone. It draws nothing when its configured columns are not in the table.
+                entry["plugins"]["datasette-cluster-map"] = {"latitude_column": NO_COLUMN,
+                                                             "longitude_column": NO_COLUMN}
         tables[row["name"]] = entry
     for name, (title, description) in CATALOG_TABLES.items():
         tables[name] = {"title": title, "description": description, "source": "catalog",

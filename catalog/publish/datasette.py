@@ -260,6 +260,8 @@ class DatasetteHub:
             records.ensure_tables(db)
             if "inputs_key" not in db["catalog_datasets"].columns_dict:  # a hub built by an older version
                 db["catalog_datasets"].add_column("inputs_key", str)
+            if "points" not in db["catalog_tables"].columns_dict:  # a hub built before maps of point pairs
+                db["catalog_tables"].add_column("points", str)
             current = {r["id"]: r for r in records.current_rows(db, "catalog_datasets")}
             fresh_index = search_index.ensure(db)
             for step in steps:

@@ -42,12 +42,12 @@
           scales: [{name: "color", type: "ordinal", domain: {data: "leaves", field: "category"},
                     range: {scheme: "tableau20"}}],
           marks: [
-            {type: "rect", from: {data: "leaves"}, encode: {
+            {type: "rect", from: {data: "leaves"}, aria: false, encode: {
               enter: {fill: {scale: "color", field: "category"}, stroke: {value: "#fff"},
                       tooltip: {signal: "{'" + config.category.replace(/'/g, "") + "': datum.category, '" +
                                 valueTitle.replace(/'/g, "") + "': format(datum.value, ',.2f')}"}},
               update: {x: {field: "x0"}, y: {field: "y0"}, x2: {field: "x1"}, y2: {field: "y1"}}}},
-            {type: "text", from: {data: "leaves"}, interactive: false, encode: {
+            {type: "text", from: {data: "leaves"}, interactive: false, aria: false, encode: {
               enter: {text: {field: "category"}, fill: {value: "#111"}, fontSize: {value: 12}, baseline: {value: "top"}},
               update: {x: {signal: "datum.x0 + 5"}, y: {signal: "datum.y0 + 5"},
                        limit: {signal: "max(0, datum.x1 - datum.x0 - 10)"}}}}
