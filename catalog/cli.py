@@ -210,17 +210,28 @@ def serve(db, host, port, workers, packages, root):
 @click.option("--api-key-file", type=click.Path(dir_okay=False),
               help="File holding the API token (default: the CKAN_API_KEY environment variable).")
 @click.option("--dry-run", is_flag=True, help="Print the plan (create/update/unchanged/prune) and write nothing.")
-@click.option("--prune", is_flag=True, help="Remove resources this tool published that left the package.")
+@click.option("--prune", type=click.Choice(["private", "delete"]), is_flag=False, flag_value="private",
+              default=None, help="Remove resources this tool published that left their package, and make the "
+                                 "datasets whose folder is gone private (--prune=delete deletes them).")
+@click.option("--force", is_flag=True, help="Overwrite what was changed on the portal: publish again a dataset "
+                                            "made private or deleted there, write edited titles and licences.")
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for each answer of the portal.")
+@click.option("--licence-map", multiple=True, envvar="CATALOG_CKAN_LICENCE_MAP",
+              help="LICENCE=PORTAL_ID: the portal's licence id for a licence its list lacks "
+                   "(repeatable; or CATALOG_CKAN_LICENCE_MAP, comma-separated).")
+@click.option("--hub-url", envvar="CATALOG_BASE_URL",
+              help="Public address of the hub (or CATALOG_BASE_URL): each dataset links to its hub page.")
 @packages_option("--out")
 @root_option
-def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, packages, root):
+def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeout, licence_map, hub_url, packages,
+                         root):
     """Publish datasets to a CKAN portal.
 
     Organisations, datasets, files and DataStore tables. With no PATH, every dataset
     under datasets/. Publishing again changes only what changed.
     Exit codes: 0 done, 1 a dataset was refused (invalid), 2 unusable input, 3 stopped midway."""
     from catalog.publish.ckan import publish_ckan, read_api_key
+    from catalog.publish.ckan_licences import parse_map
 
     bar = None
     if sys.stderr.isatty() and not dry_run:
@@ -244,7 +255,8 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, pack
 
     try:
         api_key = read_api_key(api_key_file)
-        options = dict(url=url, api_key=api_key, dry_run=dry_run, prune=prune, timeout=timeout,
+        options = dict(url=url, api_key=api_key, dry_run=dry_run, prune=prune, force=force, timeout=timeout,
+                       licence_map=parse_map(licence_map), hub_url=hub_url,
                        progress=rows_loaded if bar else None, on_step=step_done)
         if bar:
             with bar:
@@ -254,8 +266,9 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, timeout, pack
     except CatalogError as error:
         _fail(error)
     counts = result.counts()
-    if dry_run:
-        for step in result.steps:
+    # Writes were printed as they happened; what was decided not to write is shown too.
+    for step in result.steps:
+        if dry_run or step.action in ("conflict", "orphan"):
             click.echo(step.line())
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
     if dry_run:

@@ -26,6 +26,7 @@ import sqlite_utils
 
 from catalog.errors import UnusableInput
 from catalog.naming import table_name
+from catalog.safety import inside
 from catalog.split_load import SecondHalf, csv_field_limit, register
 
 CHUNK_ROWS = 100_000
@@ -164,7 +165,10 @@ def load_package(db: sqlite_utils.Database, package_folder: Path, progress=None,
     loaded = []
     for resource in _order(loadable):
         name = tables[resource.get("name")]
-        path = package_folder / resource["path"]
+        path = inside(package_folder, resource.get("path"))
+        if path is None:
+            raise UnusableInput(f"{package_folder}: resource {resource.get('name')!r} has a path outside the package.",
+                                "Re-run `catalog package` to rewrite the package.")
         _drop(db, name)
         if is_geojson(resource):
             _load_geojson(db, name, path, rows_in)

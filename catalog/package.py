@@ -26,6 +26,7 @@ from catalog.errors import InvalidData, UnusableInput
 from catalog.hashing import file_sha256, tree_sha256
 from catalog.normalise import output_schema, write_csv
 from catalog.publishers import load_publishers
+from catalog.safety import inside, output_path
 from catalog.validate import validate
 
 MEDIATYPES = {"csv": "text/csv", "geojson": "application/geo+json", "json": "application/json",
@@ -159,11 +160,11 @@ def inputs_of(dataset: Dataset, root: Path) -> dict[str, Path]:
         path = dataset.resource_path(resource)
         if path and path.is_file():
             files[f"data/{resource.get('path')}"] = path
-        schema = resource.get("schema")
-        if isinstance(schema, str):
-            schema_path = dataset.folder / schema
-            if schema_path.is_file():
-                files[f"schema/{schema}"] = schema_path
+        for key in ("schema", "dialect"):
+            reference = resource.get(key)
+            referenced = inside(dataset.folder, reference) if isinstance(reference, str) else None
+            if referenced and referenced.is_file():
+                files[f"{key}/{reference}"] = referenced
     return files
 
 
@@ -222,17 +223,18 @@ def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zi
                 staged: list | None = None) -> Packaged:
     """Package one valid dataset; with a `staged` list, its zip is written in the background and
     the package appended there for the caller to finish (see `package`)."""
-    target = out / dataset.publisher / dataset.name
+    target = output_path(out, dataset.publisher, dataset.name)
     content_hash = tree_sha256(inputs_of(dataset, root))
     existing = target / "datapackage.json"
-    zip_path = out / dataset.publisher / f"{dataset.name}.zip" if zip else None
+    zip_path = output_path(out, dataset.publisher, f"{dataset.name}.zip") if zip else None
     if not force and existing.is_file():
         previous = json.loads(existing.read_text(encoding="utf-8"))
         if previous.get("catalog", {}).get("content_hash") == content_hash and (not zip or zip_path.is_file()):
             return Packaged(dataset.id, target, previous, False, zip_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dataset.name}.", dir=target.parent))
-    pending = Staged(dataset.id, work, target, target.parent / f".{dataset.name}.zip.tmp" if zip else None, zip_path)
+    work = Path(tempfile.mkdtemp(prefix=f".{dataset.name}.", dir=output_path(out, dataset.publisher)))
+    zip_tmp = output_path(out, dataset.publisher, f".{dataset.name}.zip.tmp") if zip else None
+    pending = Staged(dataset.id, work, target, zip_tmp, zip_path)
     try:
         descriptor = _build(dataset, work, publishers.get(dataset.publisher), quality, content_hash)
         if zip:
@@ -251,7 +253,7 @@ def _swap(new: Path, target: Path):
     """Replace `target` by `new` with two renames: readers see the old or the new, whole."""
     old = None
     if target.exists():
-        old = target.parent / f".{target.name}.old"
+        old = output_path(target.parent, f".{target.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         os.replace(target, old)
     os.replace(new, target)
@@ -301,10 +303,10 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     resources, gtfs_members = [], []
     for resource in dataset.resources:
         path = dataset.resource_path(resource)
-        original = work / "original" / resource["path"]
+        original = output_path(work / "original", path.relative_to(dataset.folder))
         original.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, original)
-        name = resource.get("name") or path.stem
+        name = dataset.resource_name(resource)
         fmt = resource_format(resource)
         entry = {k: resource[k] for k in ("name", "title", "description", "sources", "licenses") if k in resource}
         entry["name"] = name
@@ -313,7 +315,9 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
             schema = dataset.schema(resource)
             # Reading one resource alone: foreign keys to sibling resources were checked by validate.
             effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"} if schema else schema
-            out_path = work / "data" / f"{name}.csv"
+            if dataset.dialect(resource) is not None:
+                effective["dialect"] = dataset.dialect(resource)
+            out_path = output_path(work / "data", f"{name}.csv")
             rows = write_csv(effective, str(dataset.folder), out_path)
             entry.update({"path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
                           "encoding": "utf-8", "schema": output_schema(schema or {})})
@@ -322,7 +326,7 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
                 gtfs_members.append((path.name, out_path))
         else:
             suffix = path.suffix.lower()
-            out_path = work / "data" / f"{name}{suffix}"
+            out_path = output_path(work / "data", f"{name}{suffix}")
             shutil.copyfile(path, out_path)
             entry.update({"path": f"data/{name}{suffix}", "format": fmt or suffix.lstrip("."),
                           "mediatype": MEDIATYPES.get(fmt, "application/octet-stream"), "type": "file"})

@@ -8,6 +8,7 @@ from pathlib import Path
 from catalog import licences
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding
+from catalog.safety import not_linked_out
 from catalog.yamlio import load
 
 KINDS = ("town", "département", "intercommunality", "transport-operator", "agency")
@@ -47,6 +48,7 @@ def check_profile(path: Path, display: str | None = None) -> tuple[Publisher | N
     display = display or str(path)
     slug = Path(path).stem
     try:
+        not_linked_out(path, display)
         data = load(path, display)
     except UnusableInput as error:
         return None, [Finding("unreadable", error.message, error.fix or "", file=display)]

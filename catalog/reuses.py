@@ -19,6 +19,7 @@ from pathlib import Path
 from catalog.datasets import find_descriptor
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Target
+from catalog.safety import not_linked_out
 from catalog.yamlio import load
 
 TYPES = ("application", "visualisation", "api", "article", "paper")
@@ -42,6 +43,7 @@ def _read(path: Path, display: str) -> tuple[dict | None, list[Finding]]:
                        value=None if value is None else str(value), severity=severity)
 
     try:
+        not_linked_out(path, display)
         data = load(path, display)
     except UnusableInput as error:
         return None, [Finding("unreadable", error.message, error.fix or "", file=display)]

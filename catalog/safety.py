@@ -1,8 +1,10 @@
-"""Guards on what we read: paths stay inside the folder the user named, and
-archives are sized before anything is decompressed."""
+"""Guards on what we read and write: names are names, paths stay inside the folder
+the user named (for reading) or the output folder (for writing), and archives are
+sized before anything is decompressed."""
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -14,10 +16,47 @@ MAX_UNPACKED_BYTES = int(os.environ.get("CATALOG_MAX_UNPACKED_BYTES", 4 * 1024**
 MAX_RATIO = 200
 
 
+# Dataset, resource, publisher and reuse names become folder and file names, table names and
+# URLs: one rule for all of them, so that no name can climb out of a folder or hide a file.
+NAME_RULE = ("lower-case letters, digits, '.', '_' and '-', starting with a letter or a digit, "
+             "without '..', at most 128 characters")
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,127}")
+
+
+def is_name(value) -> bool:
+    """Whether `value` is a safe name (NAME_RULE), e.g. `reseau-bus`, `budget_2025`, `stops.v2`."""
+    return isinstance(value, str) and _NAME.fullmatch(value) is not None and ".." not in value
+
+
+def as_name(text: str) -> str:
+    """A safe name made from free text (a file stem): what a resource without a name is called."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    name = re.sub(r"\.{2,}", ".", re.sub(r"[^a-z0-9._-]+", "-", ascii_text)).strip("._-")[:128]
+    return name if is_name(name) else "resource"
+
+
+class UnsafeOutput(UnusableInput):
+    """A path the tool was about to write lies outside its output folder."""
+
+
+def output_path(base: Path, *parts: str) -> Path:
+    """`base/parts...`, checked to stay strictly inside `base` once resolved (`..`, absolute parts,
+    symlinks), before anything is written there. Every writer builds its paths with this."""
+    root = Path(base).resolve()
+    target = root.joinpath(*(str(p) for p in parts)).resolve()
+    if root not in target.parents:
+        shown = "/".join(str(p) for p in parts)
+        raise UnsafeOutput(f"refused to write {shown!r}: it would land outside {base}.",
+                           f"Names must be {NAME_RULE}; run `catalog validate` on the dataset.")
+    return Path(base).joinpath(*(str(p) for p in parts))
+
+
 def inside(base: Path, relative: str) -> Path | None:
     """The resolved path of `relative` under `base`, or None when it escapes it
     (absolute paths, `..`, symlinks pointing elsewhere, URLs)."""
-    if not relative or "://" in relative or os.path.isabs(relative):
+    if not isinstance(relative, str) or not relative or "://" in relative or os.path.isabs(relative):
         return None
     base = base.resolve()
     target = (base / relative).resolve()
@@ -26,6 +65,14 @@ def inside(base: Path, relative: str) -> Path | None:
     except ValueError:
         return None
     return target
+
+
+def not_linked_out(path: Path, display: str) -> None:
+    """Refuse a file that is a symbolic link to somewhere outside its own folder (a profile or a
+    descriptor written by someone else must not make the tool read another file of the machine)."""
+    if inside(Path(path).parent, Path(path).name) is None:
+        raise UnusableInput(f"{display}: a link to a file outside its folder; not read.",
+                            "Replace the link by the file itself.")
 
 
 def open_zip(path: Path, display: str | None = None) -> zipfile.ZipFile:

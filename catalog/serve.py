@@ -74,13 +74,15 @@ def make_datasette(db: Path, packages: Path):
     """The Datasette application for this hub (also used by tests and benchmarks)."""
     from datasette.plugins import pm
 
-    from catalog.hub import explore, plugin
+    from catalog.hub import explore, plugin, security
     from catalog.hub.app import HubDatasette
     from catalog.hub.vendor import vega_bundle, vendor_folder
     from catalog.publish.datasette import database_name, metadata_path
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="catalog-hub")
+    if not pm.is_registered(security):
+        pm.register(security, name="catalog-security")
     if not pm.is_registered(explore):
         pm.register(explore, name="catalog-explore")
     metadata = _metadata(db, metadata_path(db), database_name(db))

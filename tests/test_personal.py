@@ -32,18 +32,20 @@ def check(frame: dict, fields=None, first_row=2):
     ("j.dupont@sampleville.fr", "personal"),
     ("dupont.j@sampleville.fr", "personal"),
     ("marie@sampleville.fr", "personal"),
-    ("zorglub1987@gmail.com", "personal"),
+    ("zorglub1987@gmail.com", "webmail"),  # a consumer mailbox naming no role: personal outside a directory
     ("dupont@wanadoo.fr", "personal"),
     ("contact@societe-operateur.com", "role"),
     ("mairie@sampleville.fr", "role"),
     ("opendata@sampleville.fr", "role"),
     ("mairie.sampleville@orange.fr", "role"),  # small town halls use consumer mailboxes
     ("service-urbanisme@agglo.fr", "role"),
-    ("abc123@agglo.fr", "unknown"),
+    ("abc123@agglo.fr", "service"),
     ("kylian.mbappe@sampleville.fr", "personal"),  # prenom.nom, whatever the first name
     ("ville.sampleville@orange.fr", "role"),
     ("ecole.jules-ferry@sampleville.fr", "role"),
-    ("jdupont@sampleville.fr", "unknown"),
+    ("jdupont@sampleville.fr", "personal"),
+    ("jean.dupont.mairie@gmail.com", "personal"),  # a role word after a name: still Jean's
+    ("12treeschool@gmail.com", "role"),  # a role word inside the local part
 ])
 def test_email_kinds(address, kind):
     assert email_kind(address) == kind

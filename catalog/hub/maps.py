@@ -6,7 +6,7 @@
 - a GTFS feed: each route as lines in its `route_color`, from `shapes.txt`, or, lacking
   shapes, along the stops of its longest trip in each direction.
 
-Base tiles come from `CATALOG_MAP_TILES` (default OpenStreetMap; `none` for none): when they
+Base tiles come from `CATALOG_MAP_TILE_URL` (default OpenStreetMap; `none` for none): when they
 cannot load, the map keeps a plain background and says so.
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ import json
 import os
 import re
 
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# The tile servers the hub's Content-Security-Policy allows (catalog/hub/security.py, CATALOG_MAP_TILES).
+DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
 ATTRIBUTION = "© OpenStreetMap"
 COLOUR = re.compile(r"^[0-9A-Fa-f]{6}$")
 DEFAULT_COLOUR = "276890"
@@ -24,7 +25,7 @@ _routes_cache: dict = {}
 
 
 def tiles() -> dict:
-    url = os.environ.get("CATALOG_MAP_TILES", DEFAULT_TILES).strip()
+    url = os.environ.get("CATALOG_MAP_TILE_URL", DEFAULT_TILES).strip()
     return {"url": "" if url.lower() in ("", "none") else url, "attribution": ATTRIBUTION}
 
 

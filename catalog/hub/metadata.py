@@ -12,6 +12,8 @@ import re
 
 import sqlite_utils
 
+from catalog.weblinks import web_link
+
 HUB_TITLE = "Open data hub"
 HUB_DESCRIPTION = ("Every dataset of the territory's public bodies in one place: browse the tables, "
                    "filter, map, download, or query them over the JSON and SQL API.")
@@ -78,9 +80,9 @@ def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
             "title": row["title"] if row["title"] == dataset.get("title")
             else f"{dataset.get('title')} — {row['title']}",
             "description": " ".join(t for t in (row["description"], dataset.get("description")) if t),
-            "license": dataset.get("licence") or "", "license_url": dataset.get("licence_url") or "",
+            "license": dataset.get("licence") or "", "license_url": web_link(dataset.get("licence_url")) or "",
             "source": dataset.get("publisher_title") or dataset.get("publisher") or "",
-            "source_url": publisher.get("homepage") or "",
+            "source_url": web_link(publisher.get("homepage")) or "",
             "about": f"Dataset: {dataset.get('title')}" + (f" (derived from {', '.join(sources)})" if sources else ""),
             "about_url": f"/-/dataset/{row['dataset_id']}",
             "columns": {k: v for k, v in _loads(row["columns"], {}).items() if v},

@@ -8,12 +8,33 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlencode
 
+from catalog.weblinks import web_link
+
 
 def _json(text, default):
     try:
         return json.loads(text) if text else default
     except ValueError:
         return default
+
+
+def _link(value) -> str | None:
+    """What may be an href: an http(s) address, or a path on this hub (built here, e.g. /-/dataset/…)."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and web_link(
+            "http://hub" + value):
+        return value
+    return web_link(value)
+
+
+def _safe_links(dataset: dict | None = None, publisher: dict | None = None, reuses=()):
+    """Descriptors and profiles are written by others: only safe links reach the templates,
+    whatever an older hub database holds."""
+    if dataset is not None:
+        dataset["licence_url"] = web_link(dataset.get("licence_url"))
+    if publisher is not None:
+        publisher["homepage"] = web_link(publisher.get("homepage"))
+    for reuse in reuses:
+        reuse["url"] = _link(reuse.get("url")) or ""
 
 
 async def _rows(database, sql, params=None) -> list[dict]:
@@ -68,6 +89,10 @@ async def landing(database, urls) -> dict:
                                "homepage": "", "description": ""})
     for publisher in publishers:
         publisher["datasets"] = [d for d in datasets if d["publisher"] == publisher["slug"]]
+        _safe_links(publisher=publisher)
+    for dataset in datasets:
+        _safe_links(dataset=dataset, reuses=dataset["reused_by"])
+    _safe_links(reuses=reuses)
     titles = {d["id"]: d["title"] for d in datasets}
     for reuse in reuses:
         reuse["datasets"] = [{"id": i, "title": titles.get(i, i), "known": i in titles}
@@ -136,7 +161,7 @@ async def dataset_page(database, urls, base: str, dataset_id: str) -> dict | Non
         if not isinstance(source, dict):
             continue
         name = source.get("name") or ""
-        lineage.append({**source, "url": f"/-/dataset/{name}" if name in known else source.get("path")})
+        lineage.append({**source, "url": f"/-/dataset/{name}" if name in known else web_link(source.get("path"))})
     for table in tables:
         table["examples"] = await api_examples(database, urls, base, table)
     reuse = (descriptor.get("catalog") or {}).get("reuse") or {}
@@ -151,6 +176,7 @@ async def dataset_page(database, urls, base: str, dataset_id: str) -> dict | Non
               "bytes": r.get("bytes"), "url": f"/packages/{dataset_id}/{r.get('path')}"}
              for r in descriptor.get("resources") or [] if isinstance(r, dict)]
     dataset.update(keywords=_json(dataset["keywords"], []), reuse_of=_json(dataset["reuse_of"], []))
+    _safe_links(dataset=dataset, publisher=publisher, reuses=reuses)
     return {"dataset": dataset, "publisher": publisher, "tables": tables, "lineage": lineage, "reuses": reuses,
             "files": files, "query": query, "reuse": reuse, "database": database.name, "base": base,
             "descriptor": descriptor}

@@ -24,9 +24,10 @@ from pathlib import Path
 
 from catalog.errors import PartialPublication, UnusableInput
 from catalog.publish import ckan_datastore
+from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
-from catalog.publish.ckan_plan import (CREATE, PRUNE, UNCHANGED, UPDATE, Step, dataset_name, dataset_steps,
-                                       organisation_fields, organisation_step)
+from catalog.publish.ckan_plan import (CONFLICT, CREATE, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step, dataset_name,
+                                       dataset_steps, organisation_fields, organisation_step, orphan_step)
 
 FIX = ("Once the portal answers again, run the same command: it completes the publication "
        "without duplicating anything.")
@@ -96,35 +97,71 @@ def has_datastore(client: Client) -> bool:
                             "Check --url and that the portal is up; nothing was written.") from None
 
 
-def plan(packages, client: Client, prune: bool = False, profiles=None, datastore: bool | None = None) -> list[Step]:
+def portal_options(client: Client, licence_map: dict | None = None, **options) -> Options:
+    """Plan options from what the portal offers: its DataStore, its licence list."""
+    datastore = has_datastore(client)
+    try:
+        licences = LicenceChooser(client.call("license_list"), licence_map)
+    except PortalFailure as error:
+        raise UnusableInput(f"Could not read the portal: {error}.",
+                            "Check --url and that the portal is up; nothing was written.") from None
+    return Options(datastore=datastore, licences=licences, **options)
+
+
+def plan(packages, client: Client, options: Options | None = None, profiles=None) -> list[Step]:
     """Every step publishing `packages` takes, from what the portal holds now; writes nothing.
 
-    `datastore`: whether to load tables into the DataStore (default: when the portal has it)."""
+    `options` default to what the portal offers (portal_options)."""
     profiles = profiles or {}
-    steps, organisations = [], set()
-    if datastore is None:
-        datastore = has_datastore(client)
+    steps, organisations = [], {}
+    options = options or portal_options(client)
     try:
+        local = set()
         for folder, descriptor in _load(packages):
             publisher = descriptor["catalog"]["publisher"]
             if publisher not in organisations:
-                organisations.add(publisher)
+                organisations[publisher] = client.show("organization_show", publisher)
                 fields = organisation_fields(descriptor, profiles.get(publisher))
-                steps.append(organisation_step(fields, client.show("organization_show", publisher)))
+                steps.append(organisation_step(fields, organisations[publisher]))
+            local.add(dataset_name(descriptor))
             current = client.show("package_show", dataset_name(descriptor))
-            steps += dataset_steps(folder, descriptor, current, prune, datastore)
+            steps += dataset_steps(folder, descriptor, current, options)
+        if options.orphans:
+            for publisher in sorted(set(profiles) | set(organisations)):
+                organisation = organisations.get(publisher) or client.show("organization_show", publisher)
+                for current in _published(client, organisation):
+                    if current["name"] not in local:
+                        steps.append(orphan_step(current, options.prune))
     except PortalFailure as error:
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
     return steps
 
 
-def publish(packages, client: Client, prune: bool = False, profiles=None, progress=None, on_step=None,
+def _published(client: Client, organisation: dict | None):
+    """The datasets of an organisation that this tool published (they carry `catalog_id`).
+
+    Listing needs the search index (package_search); private ones are seen with a token that may."""
+    if not organisation:
+        return
+    start = 0
+    while True:
+        page = client.call("package_search", fq=f'owner_org:"{organisation["id"]}"', include_private=True,
+                           rows=500, start=start)
+        for package in page.get("results") or []:
+            if any(e.get("key") == "catalog_id" for e in package.get("extras") or []):
+                yield package
+        start += 500
+        if start >= (page.get("count") or 0):
+            return
+
+
+def publish(packages, client: Client, options: Options | None = None, profiles=None, progress=None, on_step=None,
             steps=None) -> CkanResult:
     """Carry out the plan. `progress(label, done, total)` follows DataStore loads;
     `on_step(step)` is called after each write. Raises PartialPublication if the portal fails."""
     started = time.monotonic()
-    result = CkanResult(client.url, steps if steps is not None else plan(packages, client, prune, profiles))
+    result = CkanResult(client.url, steps if steps is not None else plan(packages, client, options, profiles))
     ids: dict = {}
     for step in result.steps:
         if step.target:
@@ -155,6 +192,11 @@ def _execute(step: Step, client: Client, ids: dict, progress, warn) -> int:
         answer = client.call("organization_create" if step.action == CREATE else "organization_patch",
                              **data, **({"id": step.target} if step.target else {}))
         ids[_id_key(step)] = answer["id"]
+    elif step.kind == "dataset" and step.action == PRUNE:
+        if data.get("delete"):
+            client.call("package_delete", id=step.target)
+        else:
+            client.call("package_patch", id=step.target, **data)
     elif step.kind == "dataset":
         answer = client.call("package_create" if step.action == CREATE else "package_patch",
                              **data, **({"id": step.target} if step.target else {}))
@@ -173,7 +215,11 @@ def _execute(step: Step, client: Client, ids: dict, progress, warn) -> int:
         resource_id = ids[_id_key(step)]
         rows = ckan_datastore.load(client, resource_id, data, step.path, data.get("rows"), progress, step.name, warn)
         # Written last: the mark that this table is complete (see ckan_plan).
-        client.call("resource_patch", id=resource_id, **data["final"])
+        resource = client.call("resource_patch", id=resource_id, **data["final"])
+        # The views the portal itself configures as defaults (ckan.views.default_views):
+        # datatables for a DataStore table, a map where it has a map viewer. CKAN creates
+        # them on upload, but the DataStore ones only once the table exists; never doubled.
+        client.call("resource_create_default_resource_views", resource=resource, create_datastore_views=True)
         return rows
     return 0
 
@@ -200,9 +246,14 @@ def _stopped(result: CkanResult, failed: Step, message: str) -> str:
 
 
 def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packages"), *, url: str,
-                 api_key: str | None = None, dry_run: bool = False, prune: bool = False, timeout: float = 120,
-                 progress=None, on_step=None) -> CkanResult:
-    """Package the datasets named by `paths` (all when empty), then plan or publish them."""
+                 api_key: str | None = None, dry_run: bool = False, prune: str | None = None, timeout: float = 120,
+                 force: bool = False,
+                 progress=None, on_step=None, licence_map: dict | None = None,
+                 hub_url: str | None = None) -> CkanResult:
+    """Package the datasets named by `paths` (all when empty), then plan or publish them.
+
+    `licence_map`: {hub licence: portal licence id} for licences the portal's list lacks;
+    `hub_url`: the hub's public address, for each dataset's page (`url`)."""
     from catalog.package import package
     from catalog.publishers import load_publishers
 
@@ -220,14 +271,18 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     try:
         run = package(paths, root, scratch or Path(out))
         profiles = load_publishers(root)
-        datastore = has_datastore(client)
-        steps = plan(run.packaged, client, prune, profiles, datastore)
+        # Orphans are only known when every dataset is published (no PATH named).
+        options = portal_options(client, licence_map, prune=prune or None, force=force, hub_url=hub_url,
+                                 orphans=not paths)
+        steps = plan(run.packaged, client, options, profiles)
         if dry_run:
             result = CkanResult(client.url, steps)
         else:
-            result = publish(run.packaged, client, prune, profiles, progress, on_step, steps=steps)
+            result = publish(run.packaged, client, options, profiles, progress, on_step, steps=steps)
         result.refused = dict(run.refused)
-        if not datastore:
+        result.warnings[:0] = list(options.licences.warnings.values())
+        result.warnings += [f"{s.name}: {s.why}" for s in steps if s.action in (CONFLICT, ORPHAN)]
+        if not options.datastore:
             result.warnings.insert(0, f"{client.url} has no DataStore (the `datastore` extension is not enabled): "
                                       "files are published, tables are not loaded")
         return result

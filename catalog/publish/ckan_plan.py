@@ -24,9 +24,16 @@ from pathlib import Path
 from catalog import licences
 from catalog.hashing import file_sha256
 from catalog.naming import table_name
-from catalog.publish import ckan_geojson
+from catalog.publish import ckan_geojson, ckan_licences
+from catalog.export import vocab
+from catalog.export.graph import Uris
+from catalog.publish.ckan_licences import LicenceChooser
 
 CREATE, UPDATE, UNCHANGED, PRUNE, KEEP = "create", "update", "unchanged", "prune", "keep"
+ORPHAN, CONFLICT = "orphan", "conflict"  # listed, never written (--prune, --force decide)
+# Shared with the portal's staff: written from the descriptor when the descriptor changes
+# them, but an edit made on the portal is kept (see README, "who owns what").
+SHARED = ("title", "notes", "license_id")
 
 # Table Schema type -> DataStore (PostgreSQL) column type. Integers are int8 so that
 # codes longer than 9 digits still fit; everything without a better type is text.
@@ -36,7 +43,24 @@ FORMATS = {"csv": "CSV", "geojson": "GeoJSON", "json": "JSON", "zip": "ZIP", "gt
 TAG_UNSAFE = re.compile(r"[^\w \-.]+")
 # The extras this tool writes (on organisations and datasets); any other extra is the portal's own.
 OWNED_EXTRAS = {"homepage", "email", "siren", "kind", "catalog_id", "theme", "frequency", "spatial", "spatial_text",
-                "spatial_insee", "temporal_start", "temporal_end", "quality_score", "profile", "derived_from"}
+                "spatial_insee", "temporal_start", "temporal_end", "quality_score", "profile", "derived_from",
+                "identifier", "modified", "conforms_to", "catalog_theme", "catalog_frequency",
+                "catalog_sync", "catalog_pruned"}
+# ckanext-dcat's spdx:algorithm for a resource `hash` given as plain hex.
+SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+
+
+@dataclass
+class Options:
+    """How a plan is made, beyond the packages and the portal's state."""
+
+    prune: str | None = None         # None | "private" | "delete": resources that left a package are
+                                     # removed, datasets that left datasets/ made private or deleted
+    force: bool = False              # overwrite what the portal changed (visibility, shared fields)
+    datastore: bool = True           # load tables (the portal has the DataStore)
+    licences: LicenceChooser = field(default_factory=lambda: LicenceChooser(None))
+    hub_url: str | None = None       # the hub's public address: each dataset's `url` (landing page)
+    orphans: bool = False            # look for datasets published earlier whose folder is gone
 
 
 @dataclass
@@ -98,23 +122,52 @@ def _tags(keywords) -> list[str]:
     return sorted(tags)
 
 
-def _licence_id(descriptor) -> str:
-    for entry in descriptor.get("licenses") or []:
+def _licence_name(item):
+    """The hub's id of the first known licence of a `licenses` list, or None."""
+    for entry in item.get("licenses") or []:
         known = licences.canonical(entry.get("name") if isinstance(entry, dict) else entry)
         if known:
-            return licences.LICENCES[known]["ckan"]
-    return "notspecified"
+            return known
+    return None
 
 
-def dataset_fields(descriptor: dict) -> dict:
+def _schema_uri(entry) -> str | None:
+    """Where a resource's Table Schema is published (a national schema's own address), if it says."""
+    schema = entry.get("schema")
+    where = schema if isinstance(schema, str) else (schema or {}).get("path") if isinstance(schema, dict) else None
+    return where if isinstance(where, str) and where.startswith(("http://", "https://")) else None
+
+
+def conforms_to(descriptor: dict) -> list[str]:
+    """The standards a package's files follow: referenced schemas, GTFS for a feed."""
+    uris = [] if (descriptor.get("catalog") or {}).get("profile") != "gtfs" else [vocab.GTFS_REFERENCE]
+    for entry in descriptor.get("resources") or []:
+        uri = _schema_uri(entry) if isinstance(entry, dict) else None
+        if uri and uri not in uris:
+            uris.append(uri)
+    return uris
+
+
+def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None, hub_url: str | None = None) -> dict:
+    """The CKAN dataset; extras in the keys ckanext-dcat maps (identifier, EU theme and
+    frequency URIs, modified, conforms_to) as `catalog export dcat` writes them."""
     hub = descriptor.get("catalog") or {}
     contact = _publisher_contact(descriptor)
     spatial = hub.get("spatial") or {}
     temporal = hub.get("temporal") or {}
+    catalog_id = descriptor.get("id") or f"{hub.get('publisher')}/{descriptor['name']}"
+    themes = [str(vocab.THEME[code]) for code in vocab.themes(hub.get("theme"))]
+    frequency = vocab.FREQUENCIES.get(str(hub.get("frequency") or "").lower())
+    standards = conforms_to(descriptor)
     extras = {
-        "catalog_id": descriptor.get("id") or f"{hub.get('publisher')}/{descriptor['name']}",
-        "theme": hub.get("theme"),
-        "frequency": hub.get("frequency"),
+        "catalog_id": catalog_id,
+        "identifier": catalog_id,
+        "catalog_theme": hub.get("theme"),
+        "theme": json.dumps(themes) if themes else None,
+        "catalog_frequency": hub.get("frequency"),
+        "frequency": str(vocab.FREQUENCY[frequency]) if frequency else None,
+        "modified": hub.get("modified"),
+        "conforms_to": json.dumps(standards) if standards else None,
         "spatial_text": spatial.get("label"),
         "spatial_insee": ",".join(spatial.get("insee") or []),
         "temporal_start": temporal.get("start"),
@@ -130,12 +183,12 @@ def dataset_fields(descriptor: dict) -> dict:
         # The GeoJSON form ckanext-spatial reads, for portals that map their datasets.
         extras["spatial"] = json.dumps({"type": "Polygon", "coordinates": [[
             [west, south], [east, south], [east, north], [west, north], [west, south]]]})
-    return {
+    fields = {
         "name": dataset_name(descriptor),
         "title": descriptor.get("title") or descriptor["name"],
         "notes": descriptor.get("description") or "",
         "owner_org": hub.get("publisher"),
-        "license_id": _licence_id(descriptor),
+        "license_id": (chooser or LicenceChooser(None)).choose(_licence_name(descriptor)),
         "version": str(descriptor.get("version") or ""),
         "maintainer": contact.get("title") or hub.get("publisher_title") or "",
         "maintainer_email": contact.get("email") or "",
@@ -144,6 +197,9 @@ def dataset_fields(descriptor: dict) -> dict:
         "tags": _tags(descriptor.get("keywords") or hub.get("keywords")),
         "extras": {k: str(v) for k, v in extras.items() if v not in (None, "")},
     }
+    if hub_url:  # the dataset's page on the hub: ckanext-dcat's dcat:landingPage
+        fields["url"] = str(Uris(hub_url.rstrip("/")).landing_page(hub.get("publisher"), descriptor["name"]))
+    return fields
 
 
 def datastore_spec(descriptor: dict, entry: dict, file_hash: str) -> dict:
@@ -178,24 +234,34 @@ def _format(entry) -> str:
 def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
     """Every file to upload: the data files, then the datapackage.json itself."""
     specs = []
+    # Each resource names its licence by URI (ckanext-dcat's dct:license of a distribution).
+    dataset_licence = ckan_licences.uri(_licence_name(descriptor))
     for entry in descriptor.get("resources") or []:
         path = folder / entry["path"]
-        file_hash = entry.get("hash") or f"sha256:{file_sha256(path)}"
+        file_hash = plain_hash(entry.get("hash")) or file_sha256(path)
         spec = {"key": entry["name"], "path": path, "hash": file_hash,
                 "fields": {"name": entry.get("title") or entry["name"],
                            "description": entry.get("description") or "",
-                           "format": _format(entry), "mimetype": entry.get("mediatype") or ""}}
+                           "format": _format(entry), "mimetype": entry.get("mediatype") or "",
+                           "license": ckan_licences.uri(_licence_name(entry)) or dataset_licence,
+                           **({"conforms_to": _schema_uri(entry)} if _schema_uri(entry) else {})}}
         if (entry.get("schema") and _format(entry) == "CSV") or _format(entry) == "GeoJSON":
             spec["datastore"] = datastore_spec(descriptor, entry, file_hash)
             spec["rows"] = (entry.get("catalog") or {}).get("rows")
         specs.append(spec)
     path = folder / "datapackage.json"
-    specs.append({"key": "datapackage", "path": path, "hash": f"sha256:{file_sha256(path)}",
+    specs.append({"key": "datapackage", "path": path, "hash": file_sha256(path),
                   "fields": {"name": "datapackage.json",
                              "description": "Frictionless Data Package descriptor: metadata, licence, "
                                             "Table Schemas and hashes of every file.",
-                             "format": "JSON", "mimetype": "application/json"}})
+                             "format": "JSON", "mimetype": "application/json", "license": dataset_licence}})
     return specs
+
+
+def plain_hash(value) -> str:
+    """A sha256 as plain hex (what ckanext-dcat writes as spdx:checksumValue); `sha256:` dropped."""
+    text = str(value or "")
+    return text.split(":", 1)[1] if text.startswith("sha256:") else text
 
 
 def _differs(have, want) -> bool:
@@ -250,15 +316,83 @@ def organisation_step(fields: dict, current: dict | None) -> Step:
                 target=current["id"])
 
 
-def dataset_steps(folder: Path, descriptor: dict, current: dict | None, prune: bool,
-                  datastore: bool = True) -> list[Step]:
-    fields = dataset_fields(descriptor)
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value if value is not None else "", ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _extras(current) -> dict:
+    return {e["key"]: e["value"] for e in (current or {}).get("extras") or []}
+
+
+def _portal_visibility(current: dict) -> str | None:
+    """Why the portal's staff hid a dataset (deleted, made private), or None; our own prune does not count."""
+    if current.get("state") == "deleted":
+        return "deleted on the portal"
+    if current.get("private") and not _extras(current).get("catalog_pruned"):
+        return "made private on the portal"
+    return None
+
+
+def _shared_fields(fields: dict, current: dict, force: bool) -> list[str]:
+    """Keep the portal's edits of the shared fields (in `fields`); return the conflicting ones.
+
+    `catalog_sync` holds a digest of each shared value as this tool last wrote it: a portal
+    value that differs from it was edited there."""
+    try:
+        synced = json.loads(_extras(current).get("catalog_sync") or "{}")
+    except ValueError:
+        synced = {}
+    conflicts, sync = [], {}
+    for key in SHARED:
+        have, want = current.get(key), fields[key]
+        edited_there = key in synced and _digest(have) != synced[key]
+        if edited_there and _differs(have, want) and not force:
+            if _digest(want) != synced[key]:
+                conflicts.append(key)  # changed on both sides: the portal's edit is kept
+            fields[key] = have
+            sync[key] = synced[key]
+        else:
+            sync[key] = _digest(want)
+    fields["extras"]["catalog_sync"] = json.dumps(sync, sort_keys=True)
+    return conflicts
+
+
+def orphan_step(current: dict, prune: str | None) -> Step:
+    """A dataset this tool published whose folder left datasets/."""
+    name, target = current["name"], current["id"]
+    if not prune:
+        return Step(ORPHAN, "dataset", name, "no longer in datasets/; --prune makes it private, --prune=delete "
+                                             "deletes it", target=target, dataset=name)
+    if prune == "delete":
+        return Step(PRUNE, "dataset", name, "no longer in datasets/: deleted", data={"delete": True},
+                    target=target, dataset=name)
+    if current.get("private"):
+        return Step(UNCHANGED, "dataset", name, "no longer in datasets/, already private", target=target, dataset=name)
+    extras = merged_extras(current, {**{k: v for k, v in _extras(current).items() if k in OWNED_EXTRAS},
+                                     "catalog_pruned": "private"})
+    return Step(PRUNE, "dataset", name, "no longer in datasets/: made private",
+                data=to_ckan({"private": True, "extras": extras}), target=target, dataset=name)
+
+
+def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options: Options) -> list[Step]:
+    prune, datastore = options.prune, options.datastore
+    fields = dataset_fields(descriptor, options.licences, options.hub_url)
     name = fields["name"]
     steps = []
     if current is None:
+        fields["extras"]["catalog_sync"] = json.dumps({k: _digest(fields[k]) for k in SHARED}, sort_keys=True)
         steps.append(Step(CREATE, "dataset", name, "new", data=to_ckan(fields), dataset=name))
         existing = []
     else:
+        hidden = _portal_visibility(current)
+        if hidden and not options.force:
+            return [Step(CONFLICT, "dataset", name, f"{hidden}: left as it is; --force publishes it again",
+                         target=current["id"], dataset=name)]
+        conflicts = _shared_fields(fields, current, options.force)
+        if conflicts:
+            steps.append(Step(CONFLICT, "dataset", name, f"{', '.join(conflicts)} edited on the portal and in the "
+                              "descriptor: the portal's kept; --force writes the descriptor's",
+                              target=current["id"], dataset=name))
         changed = changed_fields(fields, current)
         patch = {k: fields[k] for k in changed}
         if "extras" in patch:
@@ -297,22 +431,26 @@ def _resource_steps(dataset: str, spec: dict, current: dict | None) -> list[Step
     common = {"path": spec["path"], "dataset": dataset, "key": spec["key"]}
     size = spec["path"].stat().st_size
     # A table's hash is only written once its DataStore rows are in (see the module docstring).
-    final = {"hash": spec["hash"], **({"schema_hash": table["schema_hash"]} if table else {})}
+    final = {"hash": spec["hash"], "hash_algorithm": SHA256,
+             **({"schema_hash": table["schema_hash"]} if table else {})}
     steps = []
     if current is None:
         upload = dict(fields, **({} if table else final))
         steps.append(Step(CREATE, "resource", label, f"new file, {size:,} bytes", data=upload, **common))
         file_changed = True
     else:
-        file_changed = current.get("hash") != spec["hash"]
+        file_changed = plain_hash(current.get("hash")) != spec["hash"]
         meta = [k for k, v in fields.items() if _differs(current.get(k), v)]
+        if not file_changed and (not table or current.get("schema_hash") == table["schema_hash"]):
+            # Published by an older version (`sha256:` prefix, no algorithm): the same file, re-labelled.
+            meta += [k for k in ("hash", "hash_algorithm") if _differs(current.get(k), final[k])]
         if file_changed:
             upload = dict(fields, **({} if table else final))
             steps.append(Step(UPDATE, "resource", label, f"file changed, {size:,} bytes", data=upload,
                               target=current["id"], **common))
         elif meta:
             steps.append(Step(UPDATE, "resource", label, ", ".join(meta) + " changed",
-                              data={k: fields[k] for k in meta}, target=current["id"], **{**common, "path": None}))
+                              data={k: {**fields, **final}[k] for k in meta}, target=current["id"], **{**common, "path": None}))
         else:
             steps.append(Step(UNCHANGED, "resource", label, target=current["id"], **{**common, "path": None}))
     if table:

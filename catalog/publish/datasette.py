@@ -122,6 +122,9 @@ def _ready_packages(loaded, root: Path, out: Path, hub: dict[str, dict]):
     """
     ready, stale = {}, []
     for folder, dataset in loaded:
+        if dataset.unsafe_names():  # never looked up outside `out`: packaging refuses it
+            stale.append(folder)
+            continue
         target = out / dataset.publisher / dataset.name
         descriptor = _read_descriptor(target)
         zipped = (out / dataset.publisher / f"{dataset.name}.zip").is_file()

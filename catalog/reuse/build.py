@@ -22,6 +22,7 @@ from catalog.errors import InvalidData, UnusableInput
 from catalog.normalise import cell
 from catalog.reuse import sources as source_tables
 from catalog.reuse.spec import SpecError, parse
+from catalog.safety import output_path
 
 
 def is_reuse(dataset: Dataset) -> bool:
@@ -74,9 +75,11 @@ def derive_folder(dataset: Dataset, out: Path, work: Path, refused: dict | None 
     if [f["name"] for f in schema["fields"]] != columns:
         raise InvalidData(f"it derived the columns {columns}, not its schema's fields.",
                           "Make the schema's fields the derived columns, in the same order.")
-    folder = work / dataset.publisher / dataset.name
+    folder = output_path(work, dataset.publisher, dataset.name)
     folder.mkdir(parents=True)
-    with open(folder / resource["path"], "w", encoding="utf-8", newline="") as handle:
+    data = output_path(folder, resource["path"])
+    data.parent.mkdir(parents=True, exist_ok=True)
+    with open(data, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows([cell(value) for value in row] for row in rows)

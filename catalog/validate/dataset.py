@@ -12,9 +12,11 @@ from catalog.datasets import Dataset, is_tabular, load_dataset, resource_format
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
 from catalog.publishers import check_profile
+from catalog.safety import NAME_RULE, as_name
 from catalog.validate import fast, metadata, sniff, tables
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
 from catalog.validate.context import FRANCE_BBOXES, TableContext
+from catalog.validate.links import link_findings
 
 GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
               "calendar_dates.txt", "shapes.txt", "frequencies.txt", "transfers.txt", "feed_info.txt"}
@@ -37,6 +39,8 @@ def validate_dataset(path: Path, root: Path) -> Target:
     except UnusableInput as error:
         return unusable_target("dataset", str(path), str(path), error.message, error.fix or "")
     target = Target("dataset", dataset.id, str(dataset.folder))
+    target.add(_name_findings(dataset))
+    target.add(link_findings(dataset.descriptor, dataset.descriptor_path.name))
     project = _project_root(dataset)
     profile = (project or Path(root)) / "publishers" / f"{dataset.publisher}.yml"
     publisher_known = profile.is_file() and check_profile(profile)[0] is not None
@@ -63,6 +67,18 @@ def validate_dataset(path: Path, root: Path) -> Target:
     return target
 
 
+def _name_findings(dataset: Dataset) -> list[Finding]:
+    """Names become folders, files and URLs: one that is not a name is refused before anything."""
+    found = []
+    for key, value in dataset.unsafe_names():
+        where = "the folder name" if key.endswith("folder") else f"`{key}`"
+        found.append(Finding("unsafe-name", f"{where} {value!r} is not a safe name: names are {NAME_RULE}.",
+                             f"Rename it, e.g. {as_name(str(value))!r}" + ("." if key.endswith("folder") else
+                             f" (the descriptor's `{key}`)."),
+                             file=dataset.descriptor_path.name, column=key, value=str(value)))
+    return found
+
+
 def _project_root(dataset: Dataset) -> Path | None:
     """The hub folder when the dataset sits in its datasets/<publisher>/ tree."""
     candidate = dataset.folder.parent.parent.parent
@@ -82,13 +98,12 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
     for index, resource in enumerate(dataset.resources):
         name = resource.get("name") or f"resource {index + 1}"
         display = resource.get("path") if isinstance(resource.get("path"), str) else name
-        path = dataset.resource_path(resource)
-        if path is None:
-            found.append(Finding("unsafe-path", f"resource {name!r} has a path {resource.get('path')!r} "
-                                 "outside the dataset folder (or a URL); it was not read.",
-                                 "Put the file inside the dataset folder and give its relative path.",
-                                 file=descriptor_file))
+        refused = dataset.refused_reference(resource)
+        if refused:
+            code, what, fix = refused
+            found.append(Finding(code, f"resource {name!r}: {what}.", fix, file=descriptor_file))
             continue
+        path = dataset.resource_path(resource)
         if not path.is_file():
             found.append(Finding("missing-file", f"resource {name!r} names a file that does not exist.",
                                  "Add the file or correct the resource's path.", file=display))
@@ -105,13 +120,15 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         if not is_tabular(resource):
             continue
         try:
-            schema = dataset.schema(resource)
+            schema, dialect = dataset.schema(resource), dataset.dialect(resource)
         except UnusableInput as error:
             found.append(Finding("unusable-input", error.message, error.fix or "", file=descriptor_file))
             continue
         effective = copy.deepcopy(resource)
         if schema is not None:
             effective["schema"] = schema
+        if dialect is not None:
+            effective["dialect"] = dialect
         if fmt in ("csv", "tsv", "txt"):
             found += _habits(path, display, resource, effective)
         frictionless_resources.append((display, effective))
@@ -151,7 +168,7 @@ def _habits(path, display, resource, effective) -> list[Finding]:
         effective["encoding"] = sniff.declaration(actual.encoding)
     elif not resource.get("encoding"):
         effective["encoding"] = sniff.declaration(actual.encoding)
-    dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
+    dialect = effective.get("dialect") if isinstance(effective.get("dialect"), dict) else {}
     declared_delimiter = dialect.get("delimiter", "\t" if path.suffix.lower() == ".tsv" else ",")
     if actual.delimiter and actual.delimiter != declared_delimiter:
         shown = {"\t": "a tab", ";": "';'", ",": "','", "|": "'|'"}

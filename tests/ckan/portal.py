@@ -31,6 +31,30 @@ HOME = ROOT / ".ckan"
 VENV = HOME / "venv"
 CKAN_VERSION = "2.12.0"
 MARKER = VENV / f".installed-ckan-{CKAN_VERSION}"
+# The extensions a French portal typically runs, from PyPI: DCAT output for harvesters,
+# map previews, and xloader (COPY-based DataStore loading, with its job worker).
+EXTENSIONS = ["ckanext-dcat==2.4.4", "ckanext-geoview==0.3.2", "ckanext-xloader==2.6.0"]
+EXTENSIONS_MARKER = VENV / (".installed-" + "+".join(e.replace("==", "-") for e in EXTENSIONS))
+# A French portal's licence list: CKAN's usual entries plus Licence Ouverte 2.0 under
+# data.gouv.fr's id (CKAN's built-in list has no Licence Ouverte).
+LICENCES = [
+    {"id": "notspecified", "title": "License not specified", "url": ""},
+    {"id": "lov2", "title": "Licence Ouverte / Open Licence version 2.0",
+     "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/", "od_conformance": "approved"},
+    {"id": "odc-odbl", "title": "Open Data Commons Open Database License (ODbL)",
+     "url": "http://www.opendefinition.org/licenses/odc-odbl", "od_conformance": "approved"},
+    {"id": "odc-by", "title": "Open Data Commons Attribution License",
+     "url": "http://www.opendefinition.org/licenses/odc-by", "od_conformance": "approved"},
+    {"id": "odc-pddl", "title": "Open Data Commons Public Domain Dedication and License (PDDL)",
+     "url": "http://www.opendefinition.org/licenses/odc-pddl", "od_conformance": "approved"},
+    {"id": "cc-by", "title": "Creative Commons Attribution",
+     "url": "http://www.opendefinition.org/licenses/cc-by", "od_conformance": "approved"},
+    {"id": "cc-zero", "title": "Creative Commons CCZero",
+     "url": "http://www.opendefinition.org/licenses/cc-zero", "od_conformance": "approved"},
+    {"id": "other-at", "title": "Other (Attribution)", "url": ""},
+    {"id": "other-open", "title": "Other (Open)", "url": ""},
+]
+PLUGINS = "activity datastore datatables_view image_view geo_view dcat dcat_json_interface structured_data"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 HERE = Path(__file__).resolve().parent
 
@@ -50,6 +74,7 @@ def install(log=sys.stderr) -> Path:
     """The CKAN venv with its pinned dependencies; nothing to do when it is already there."""
     ckan = VENV / "bin" / "ckan"
     if MARKER.is_file() and ckan.is_file():
+        _install_extensions(log)
         return ckan
     print(f"Installing CKAN {CKAN_VERSION} into {VENV} (a few minutes the first time)...", file=log)
     HOME.mkdir(exist_ok=True)
@@ -58,7 +83,17 @@ def install(log=sys.stderr) -> Path:
     _run([str(VENV / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
           f"ckan[requirements]=={CKAN_VERSION}"], f"pip install ckan[requirements]=={CKAN_VERSION}")
     MARKER.write_text(CKAN_VERSION + "\n")
+    _install_extensions(log)
     return ckan
+
+
+def _install_extensions(log):
+    if EXTENSIONS_MARKER.is_file():
+        return
+    print(f"Installing {', '.join(EXTENSIONS)} into {VENV}...", file=log)
+    _run([str(VENV / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", *EXTENSIONS],
+         "pip install " + " ".join(EXTENSIONS))
+    EXTENSIONS_MARKER.write_text("\n".join(EXTENSIONS) + "\n")
 
 
 def free_port() -> int:
@@ -124,6 +159,7 @@ class Portal:
     redis_port: int = 0
     solr_port: int = 0
     web_port: int = 0
+    xloader: bool = False       # ckanext-xloader enabled, with its job worker
     pids: dict = field(default_factory=dict)
 
     @property
@@ -220,6 +256,8 @@ class Portal:
         pg = f"127.0.0.1:{self.pg_port}"
         storage = Path(self.folder) / "storage"
         storage.mkdir(exist_ok=True)
+        licences = Path(self.folder) / "licences.json"
+        licences.write_text(json.dumps(LICENCES, indent=1))
         _run([str(VENV / "bin" / "ckan"), "config-tool", self.ini,
                   f"sqlalchemy.url=postgresql://ckan_default:ckan@{pg}/ckan_default",
                   f"ckan.site_url={self.url}",
@@ -227,7 +265,11 @@ class Portal:
                   f"solr_url=http://127.0.0.1:{self.solr_port}/solr/ckan",
                   f"ckan.storage_path={storage}",
                   "ckan.max_resource_size=500",
-                  "ckan.plugins=activity datastore datatables_view image_view",
+                  f"ckan.plugins={PLUGINS}" + (" xloader" if self.xloader else ""),
+                  f"licenses_group_url=file://{licences}",
+                  "ckan.views.default_views=image_view datatables_view geo_view",
+                  "ckanext.dcat.rdf.profiles=euro_dcat_ap_3",
+                  f"ckanext.xloader.jobs_db.uri=postgresql://ckan_default:ckan@{pg}/ckan_default",
                   f"ckan.datastore.write_url=postgresql://ckan_default:ckan@{pg}/datastore_default",
                   f"ckan.datastore.read_url=postgresql://datastore_ro:ckan@{pg}/datastore_default",
                   "ckan.datastore.sqlsearch.enabled=true",
@@ -244,12 +286,17 @@ class Portal:
         token_file = Path(self.folder) / "api-token"
         token_file.touch(mode=0o600)
         token_file.write_text(token + "\n")
+        if self.xloader:  # its worker downloads uploads through the API with this token
+            _run([str(VENV / "bin" / "ckan"), "config-tool", self.ini, f"ckanext.xloader.api_token={token}"],
+                 "ckan config-tool (xloader token)")
 
     def start_web(self):
         """Start (or restart) only the CKAN web process."""
         process = self._spawn("ckan", [str(VENV / "bin" / "ckan"), "-c", self.ini, "run", "--host", "127.0.0.1",
                                        "--port", str(self.web_port), "--disable-reloader", "--threaded"])
         _wait_http(f"{self.url}/api/3/action/status_show", 90, process, Path(self.folder) / "ckan.log")
+        if self.xloader and "worker" not in self.pids:
+            self._spawn("worker", [str(VENV / "bin" / "ckan"), "-c", self.ini, "jobs", "worker"])
 
     def stop_web(self):
         """Stop only the CKAN web process (the database and the rest keep running)."""
@@ -259,7 +306,7 @@ class Portal:
     def stop(self):
         """Stop everything this portal started, by process id, and remove the cluster."""
         self.stop_web()
-        for name in ("solr", "redis"):
+        for name in ("worker", "solr", "redis"):
             _stop_pid(self.pids.pop(name, None))
         if self.pids.pop("postgres", None) and self.pg_dir:
             subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(Path(self.pg_dir) / "data"),
@@ -269,12 +316,14 @@ class Portal:
             shutil.rmtree(self.pg_dir, ignore_errors=True)
 
 
-def start(folder) -> Portal:
-    """A running portal in `folder` (created); on any failure, what started is stopped again."""
+def start(folder, xloader=False) -> Portal:
+    """A running portal in `folder` (created); on any failure, what started is stopped again.
+
+    `xloader`: also enable ckanext-xloader and start its job worker."""
     install()
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    portal = Portal(str(folder))
+    portal = Portal(str(folder), xloader=xloader)
     portal.save()
     try:
         portal.start_solr()
@@ -291,7 +340,9 @@ def start(folder) -> Portal:
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    usage = "usage: portal.py install | start DIR | stop DIR"
+    usage = "usage: portal.py install | start DIR [--xloader] | stop DIR"
+    xloader = "--xloader" in argv
+    argv = [a for a in argv if a != "--xloader"]
     if not argv or argv[0] not in ("install", "start", "stop") or (argv[0] != "install" and len(argv) != 2):
         print(usage, file=sys.stderr)
         return 2
@@ -300,7 +351,7 @@ def main(argv=None):
             install()
         elif argv[0] == "start":
             started = time.monotonic()
-            portal = start(argv[1])
+            portal = start(argv[1], xloader=xloader)
             print(f"CKAN {CKAN_VERSION} at {portal.url} (ready in {time.monotonic() - started:.0f} s); "
                   f"API token in {Path(portal.folder) / 'api-token'}; stop with: portal.py stop {argv[1]}")
         else:

@@ -1,0 +1,32 @@
+"""Links in a descriptor: a licence, source or contributor `path`, a `homepage`… that names a
+scheme the hub never links to (`javascript:`, `data:`, `file:`…) is an error, before it is
+published anywhere (catalog.weblinks decides what becomes a link)."""
+from __future__ import annotations
+
+from catalog.findings import Finding
+from catalog.weblinks import refused
+
+# Keys whose value the Data Package specifications (or the hub) treat as a URL or a path.
+LINK_KEYS = {"path", "homepage", "url", "href", "link", "image", "email"}
+MAX_DEPTH = 64  # descriptors are a few levels deep; deeper is not walked (and reported elsewhere)
+
+
+def link_findings(descriptor: dict, file: str) -> list[Finding]:
+    found = []
+    stack = [("", descriptor, 0)]
+    while stack:
+        where, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            continue
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            here = f"{where}[{key}]" if isinstance(key, int) else (f"{where}.{key}" if where else str(key))
+            if isinstance(item, (dict, list)):
+                stack.append((here, item, depth + 1))
+            elif isinstance(key, str) and key in LINK_KEYS and refused(item):
+                found.append(Finding(
+                    "unsafe-link", f"`{here}` is {item!r}: only http(s) addresses (and mailto: for e-mail) "
+                    "become links on the hub; this one could run code in a visitor's browser.",
+                    f"Give an address starting with https:// in `{here}`, or remove it.",
+                    file=file, column=here, value=str(item)[:200]))
+    return sorted(found, key=lambda f: f.column)

@@ -1,0 +1,310 @@
+"""The gate itself: per column, what its cells hold, and whether that column would publish
+private persons.
+
+A column's verdict weighs its cells together with the table around it:
+- NIRs always, IBANs unless the column is declared public, fail the gate;
+- personal e-mail addresses and phone numbers fail it, except in a table of
+  establishments (a school directory, GTFS agencies: a header or the values name
+  establishments, and no column names persons) whose column is mostly role addresses or
+  service domains, or mostly landlines: those are the establishments' own contacts, and
+  the few personal-looking ones among them are a warning;
+- person names fail it wherever they appear, in a few cells or many, unless the column
+  names places or organisations (rue Victor Hugo, Collège Jean Moulin).
+A column declared public (`"catalog": {"public": true}` or `--public`) must be plausible:
+role addresses or a service's domain. Addresses on consumer mailboxes that name no role,
+and NIRs, still fail the gate there.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from catalog.findings import WARNING, Finding
+from catalog.validate.context import TableContext
+from catalog.validate.personal.names import PLACE_WORDS, WORD, person_header, plain, role_header
+from catalog.validate.personal.scan import _inert, scan, worth_scanning
+
+KINDS = {
+    "email": ("personal e-mail address", "personal e-mail addresses"),
+    "phone": ("phone number", "phone numbers"),
+    "nir": ("social security number (NIR)", "social security numbers (NIR)"),
+    "iban": ("bank account number (IBAN)", "bank account numbers (IBAN)"),
+    "name": ("person's name", "person names"),
+}
+PERSONAL_EMAIL = ("personal", "personal-webmail", "webmail")
+MAILBOX = ("personal-webmail", "webmail")  # on a consumer mailbox, naming no role
+CONTACTS_SHARE = 0.8  # share of role addresses or landlines that makes a column an establishment's contacts
+PLACE_SHARE = 0.2  # share of sampled values naming a place or organisation that makes a column one of places
+SAMPLE = 2_000  # values of a column sampled to tell places and organisations
+ROLE_SHARE = 0.005  # share of sure names that makes a column headed by a role one of persons
+NAME_SHARE = 0.3  # share of cells with a name's shape that makes a column one of names
+CLEAN_MEMORY = 10_000  # distinct values remembered per column as flagging nothing
+# Headers that say each row is an establishment, an organisation or a place.
+ESTABLISHMENT_HEADER = re.compile(
+    r"etablissement|structure|organisme|raison.?sociale|denomination|entreprise|societe|association|"
+    r"agency.?name|operateur|exploitant|amenageur|equipement|enseigne|collectivite|mairie|siret|siren|"
+    r"(^|[^a-z])uai([^a-z]|$)|finess|nom.?(du.?)?site|nom.?(de.?l.?)?(ecole|college|lycee|service|structure)|"
+    r"club|commerce|service")
+PLACE_HEADER = re.compile(r"(^|[^a-z])(rue|voie|adresse|address|lieu|commune|ville|localite|site|station|arret|"
+                          r"country|pays|region|departement|territoire|nation|continent|"
+                          r"stop|gare|libelle|etablissement|structure|organisme|equipement|raison.?sociale|"
+                          r"denomination|association|agency|route|lieu.?dit|quartier|nom.?(du.?)?site)")
+
+
+def mask(kind: str, value: str) -> str:
+    """An example the report can show: enough to find the cell, not enough to identify anyone."""
+    value = value.strip()
+    if kind == "email":
+        from catalog.validate.personal.contacts import WEBMAIL
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}•••@{domain if WEBMAIL.match(plain(domain)) else domain[:1] + '•••'}"
+    if kind in ("phone", "nir", "iban"):
+        keep = 4 if kind == "iban" else 2
+        chars, shown = [], 0
+        for c in value:
+            if c.isalnum():
+                shown += 1
+                chars.append(c if shown <= keep else "•")
+            else:
+                chars.append(c)
+        return "".join(chars)
+    return " ".join(t[:1] + "•••" for t in value.split())
+
+
+@dataclass
+class _Seen:
+    count: int = 0
+    row: int | None = None
+    example: str = ""
+
+    def add(self, count, row, example):
+        if count and (self.row is None or row < self.row):
+            self.row, self.example = row, example
+        self.count += count
+
+
+@dataclass
+class _Column:
+    seen: dict = field(default_factory=dict)  # (kind, sub-kind) -> _Seen
+    filled: int = 0
+    clean: set = field(default_factory=set)  # values already tested that flagged nothing
+    sampled: int = 0
+    places: int = 0  # sampled values naming a place or an organisation
+
+    def count(self, kind, *subs):
+        return sum(s.count for (k, sub), s in self.seen.items() if k == kind and (not subs or sub in subs))
+
+    def first(self, kind, *subs) -> _Seen:
+        merged = _Seen()
+        for (k, sub), s in self.seen.items():
+            if k == kind and (not subs or sub in subs) and s.count:
+                merged.add(s.count, s.row, s.example)
+        return merged
+
+
+def _names_place(value: str) -> bool:
+    return any(plain(w) in PLACE_WORDS for w in WORD.findall(value)[:3])
+
+
+class PersonalDataCheck:
+    """Counts, per column, the cells that identify a private person; judges at the end."""
+
+    def __init__(self, table: TableContext, public: tuple[str, ...] = ()):
+        self.table = table
+        self.public = set(public)
+        self.columns: dict[str, _Column] = {}
+        self.person_columns: set[str] | None = None
+        self.headers: list[str] = []
+
+    def _person_columns(self, names):
+        """Columns named for persons: prénom, nom de naissance, "Nom de l'élu"… and `nom`
+        beside a `prénom`."""
+        found = {c for c in names if person_header(c)}
+        if any(re.search(r"pr[ée]nom|first", c, re.IGNORECASE) for c in found):
+            found |= {c for c in names if plain(c).strip() in ("nom", "name", "nom_famille", "last_name", "nom famille")}
+        return found
+
+    def _start(self, names):
+        self.headers = list(names)
+        self.person_columns = self._person_columns(names)
+        self.role_columns = {c for c in names if role_header(c) and not PLACE_HEADER.search(plain(c))}
+
+    def is_public(self, name) -> bool:
+        return name in self.public or self.table.is_public(name)
+
+    def feed(self, chunk, first_row: int) -> None:
+        """A pandas DataFrame of strings, its first record at file row `first_row`."""
+        names = [str(c) for c in chunk.columns]
+        arrays = [pa.array(chunk[c].astype(str).tolist(), pa.string()) for c in chunk.columns]
+        self.feed_arrow(names, arrays, first_row)
+
+    def feed_arrow(self, names, arrays, first_row: int) -> None:
+        """Arrow string columns: cells that cannot be personal data (short, plain ASCII, no
+        space, no @) are only counted, in Arrow; each distinct other value is filtered in
+        Arrow, and scanned in Python only if it could hold something."""
+        if self.person_columns is None:
+            self._start(names)
+        for name, array in zip(names, arrays):
+            column = self.columns.setdefault(name, _Column())
+            person = name in self.person_columns or name in self.role_columns
+            inert, lengths = _inert(array)
+            if person:  # DUPONT is short and plain, yet a person's name here
+                inert = np.zeros(len(inert), dtype=bool)
+            column.filled += int((inert & (lengths > 0)).sum())
+            positions = np.flatnonzero(~inert)
+            if not len(positions):
+                continue
+            taken = array.take(pa.array(positions))
+            if isinstance(taken, pa.ChunkedArray):
+                taken = taken.combine_chunks()
+            encoded = taken.dictionary_encode()
+            values = encoded.dictionary
+            codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
+            texts = values.to_pylist()
+            blank = np.array([not v.strip() for v in texts], dtype=bool)
+            column.filled += int((~blank)[codes].sum())
+            if column.sampled < SAMPLE:
+                sample = [v for v in texts[:SAMPLE - column.sampled] if v.strip()]
+                column.sampled += len(sample)
+                column.places += sum(_names_place(v) for v in sample)
+            if not person and all(v in column.clean for v in texts):
+                continue  # a stray code repeated chunk after chunk: tested once, then only counted
+            wanted = np.ones(len(texts), dtype=bool) if person else worth_scanning(values)
+            wanted &= ~blank
+            found_any = False
+            for index in np.flatnonzero(wanted):
+                hits = scan(texts[index], person)
+                if not hits:
+                    continue
+                found_any = True
+                cells = np.flatnonzero(codes == index)
+                row = first_row + int(positions[cells[0]])
+                for kind, sub, text in {(k, s): (k, s, t) for k, s, t in hits}.values():
+                    column.seen.setdefault((kind, sub), _Seen()).add(len(cells), row, text)
+            if not person and not found_any and len(column.clean) + len(texts) <= CLEAN_MEMORY:
+                column.clean.update(texts)
+
+    # ------------------------------------------------------------ verdicts
+
+    def _establishments(self) -> bool:
+        """Each row is an establishment: a header or a column's values say so, and no
+        column names persons."""
+        if self.person_columns or any(self._names_error(n, c) for n, c in self.columns.items()
+                                      if not self.is_public(n)):
+            return False
+        if any(ESTABLISHMENT_HEADER.search(plain(h)) for h in self.headers):
+            return True
+        return any(c.sampled >= 5 and c.places >= 0.5 * c.sampled for c in self.columns.values())
+
+    def _place_column(self, name, column) -> bool:
+        return bool(PLACE_HEADER.search(plain(name))) or (
+            column.sampled > 0 and column.places >= max(1, PLACE_SHARE * column.sampled))
+
+    def _names_error(self, name, column) -> bool:
+        if name in self.person_columns:
+            return column.filled > 0
+        names, filled = column.count("name"), max(column.filled, 1)
+        sure = column.count("name", "full", "text")
+        if not names:
+            return False
+        if name in self.role_columns:
+            # "Nom de l'élu", "bénéficiaire": persons, or organisations named after them (LEO
+            # LAGRANGE, STELLA MARIS): sure names in more than a stray cell, or surnames.
+            return sure >= max(1, ROLE_SHARE * filled) or names >= 0.5 * filled
+        if self._place_column(name, column):  # "Victor Hugo" among streets and schools is a place
+            return sure >= 0.5 * filled
+        # A few sure names are enough; names of a rarer shape need to be common in the column.
+        return sure > 0 or names >= NAME_SHARE * filled
+
+    def findings(self) -> list[Finding]:
+        if self.person_columns is None:
+            return []
+        establishments = self._establishments()
+        found = []
+        for name, column in self.columns.items():
+            public = self.is_public(name)
+            errors, warnings = {}, {}
+
+            nirs = column.first("nir")
+            if nirs.count:
+                errors["nir"] = nirs
+            if column.count("iban") and not public:
+                errors["iban"] = column.first("iban")
+
+            personal = column.count("email", *PERSONAL_EMAIL)
+            service = column.count("email", "role", "service")
+            contacts = establishments and service >= CONTACTS_SHARE * (personal + service)
+            if personal:
+                if public:
+                    # A public declaration holds for role addresses and services' domains only.
+                    if column.count("email", *MAILBOX) and not contacts:
+                        errors["email"] = column.first("email", *MAILBOX)
+                elif contacts:
+                    warnings["email"] = column.first("email", *PERSONAL_EMAIL)
+                else:
+                    errors["email"] = column.first("email", *PERSONAL_EMAIL)
+
+            mobiles, landlines = column.count("phone", "mobile"), column.count("phone", "landline")
+            if (mobiles or landlines) and not public:
+                if establishments and landlines >= CONTACTS_SHARE * (mobiles + landlines):
+                    if mobiles:
+                        warnings["phone"] = column.first("phone", "mobile")
+                else:
+                    errors["phone"] = column.first("phone", "mobile", "landline")
+
+            if not public and self._names_error(name, column):
+                seen = column.first("name")
+                if name in self.person_columns:
+                    seen = _Seen(column.filled, seen.row, seen.example) if seen.count else seen
+                if seen.count:
+                    errors["name"] = seen
+                elif column.filled:
+                    errors["name"] = _Seen(column.filled, None, "")
+            for severity, kinds in (("error", errors), (WARNING, warnings)):
+                if kinds:
+                    found.append(self._finding(name, column, kinds, severity, public))
+        return found
+
+    def _finding(self, name, column, kinds, severity, public) -> Finding:
+        present = [(k, s) for k, s in kinds.items() if s.count]
+        rows = [s.row for _, s in present if s.row is not None]
+        first_row = min(rows) if rows else None
+        example = next((mask(k, s.example) for k, s in present if s.row == first_row and s.example), None)
+        what = " and ".join(f"{s.count:,} {KINDS[k][1] if s.count > 1 else KINDS[k][0]}" for k, s in present)
+        free = column.count("text") >= 0.5 * max(column.filled, 1)
+        why = []
+        if name in self.person_columns and "name" in kinds:
+            why.append(f'the column name "{name}" says it holds persons\' names')
+        if free:
+            why.append("written in free text")
+        total = sum(s.count for _, s in present)
+        record = self.table.record
+        where = ([f"first at {record} {first_row}"] if total > 1 and first_row else
+                 [f"{record} {first_row}"] if first_row and record != "row" else [])
+        details = "; ".join(where + why)
+        details = f" ({details})" if details else ""
+        if severity == WARNING:
+            return Finding(
+                "personal-data",
+                f"this column of establishments' contacts also holds what looks personal: {what}{details}.",
+                "Check these cells: replace a person's own address or mobile by the establishment's "
+                "(a role address such as accueil@…, its switchboard).",
+                file=self.table.file, row=first_row, column=name, value=example, severity=WARNING)
+        if public:
+            return Finding(
+                "personal-data",
+                f"this column is declared public, but holds {what}{details}: a public contact is a role "
+                "address (accueil@, contact@…) on any domain, or an address on the service's own domain.",
+                f'Replace those cells by the service\'s own contacts, or remove "public" from "{name}" and '
+                "anonymise the column.",
+                file=self.table.file, row=first_row, column=name, value=example)
+        return Finding(
+            "personal-data",
+            f"this column looks like personal data: {what}{details}. Publishing it would expose private persons.",
+            "Remove or anonymise the column before publishing. If these are public contacts "
+            "(a service's address or phone, elected officials), declare it on the field: "
+            f'"catalog": {{"public": true}} on "{name}" (for a bare file: --public "{name}").',
+            file=self.table.file, row=first_row, column=name, value=example)

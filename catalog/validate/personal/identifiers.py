@@ -1,0 +1,46 @@
+"""Numbers that identify one person: the social security number (NIR) and bank accounts
+(IBAN), found in any text with the separators people write (spaces, dashes, dots) and
+confirmed by their check digits (`python-stdnum`), so that a SIRET, an invoice number or
+a PDL that happens to have as many digits is not one."""
+from __future__ import annotations
+
+import re
+
+from stdnum import iban as stdnum_iban
+from stdnum.fr import nir as stdnum_nir
+
+# 1 85 05 78 006 084 91, 1-85-05-78-006-084-91, 185057800608491; Corsica's 2A/2B.
+# Not part of a longer number: "47.185057800608491" and "-1.85057800608491" are coordinates.
+NIR = re.compile(r"(?<![\w.,\-])[1-478](?P<sep>[ \-]?)\d{2}(?P=sep)(?:0[1-9]|1[0-2]|[2-35-9]\d|4[0-2])(?P=sep)"
+                 r"(?:\d{2}|2[AB])(?P=sep)\d{3}(?P=sep)\d{3}(?P=sep)\d{2}(?![\w]|[.,]\d)", re.IGNORECASE)
+IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ \-.]?[A-Z0-9]){11,30}", re.IGNORECASE)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s.\-]", "", text).upper()
+
+
+def nir_valid(text: str) -> bool:
+    match = NIR.fullmatch(text.strip())
+    return bool(match) and stdnum_nir.is_valid(_compact(text))
+
+
+def nirs_in(text: str) -> list[str]:
+    return [m.group(0) for m in NIR.finditer(text) if stdnum_nir.is_valid(_compact(m.group(0)))]
+
+
+def iban_valid(text: str) -> bool:
+    return bool(IBAN.fullmatch(text.strip())) and stdnum_iban.is_valid(_compact(text))
+
+
+def ibans_in(text: str) -> list[str]:
+    """Valid IBANs in the text. The pattern may run into the words after the number, so the
+    longest prefix whose check digits hold is the IBAN."""
+    found = []
+    for match in IBAN.finditer(text):
+        written = match.group(0)
+        for end in range(len(written), 14, -1):
+            if written[end - 1].isalnum() and stdnum_iban.is_valid(_compact(written[:end])):
+                found.append(written[:end])
+                break
+    return found

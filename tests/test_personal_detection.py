@@ -1,0 +1,103 @@
+"""What the personal-data gate recognises: every form of the issue's list, each a column
+that must fail the gate, beside public-service columns that must pass."""
+import pandas as pd
+import pytest
+
+from catalog.validate.context import TableContext
+from catalog.validate.personal import PersonalDataCheck
+
+
+def verdict(columns: dict, fields=None, public=()):
+    """{column: (severity, message)} of the gate's findings on a table of these columns."""
+    width = max(len(v) for v in columns.values())
+    frame = pd.DataFrame({k: v + [""] * (width - len(v)) for k, v in columns.items()}, dtype=str)
+    check = PersonalDataCheck(TableContext("t.csv", None, fields or {}), public=public)
+    check.feed(frame, 2)
+    return {f.column: (f.severity, f.message, f.value, f.row) for f in check.findings()}
+
+
+FILLER = ["RAS", "Dossier complet", "", "Vu le 12/03", "Relance faite", "En attente"]
+
+
+@pytest.mark.parametrize("cells,kind", [
+    (["Contact : Marie Martin, 06 12 34 56 78"], "phone"),
+    (["Contact : Marie Martin, 06 12 34 56 78"], "person"),
+    (["Appeler M. Durand au 0612345678"], "phone"),
+    (["Appeler M. Durand au 0612345678"], "person"),
+    (["NIR 185057800608491"], "NIR"),
+    (["IBAN de M. Petit : FR76 3000 6000 0112 3456 7890 189"], "IBAN"),
+    (["écrire à jean.dupont [at] gmail.com"], "e-mail"),
+    (["jean.dupont (at) gmail.com"], "e-mail"),
+    (["jean.dupont@hotmail[.]fr"], "e-mail"),
+    (["jean.dupont.mairie@gmail.com"], "e-mail"),
+    (["Tél : 06 12 34 56 78"], "phone"),
+    (["06/12/34/56/78"], "phone"),
+    (["06 12 34 56 78 (Jean)"], "phone"),
+    (["1-85-05-78-006-084-91"], "NIR"),
+    (["FR76-3000-6000-0112-3456-7890-189"], "IBAN"),
+    (["jean dupont", "marie martin"], "person"),
+    (["Anaïs Lemoine"], "person"),  # a less common first name
+    (["Hortense Perrin"], "person"),
+    (["Gwenaëlle Le Goff"], "person"),
+])
+def test_each_form_fails_the_gate(cells, kind):
+    found = verdict({"notes": FILLER * 5 + cells})  # one cell in thirty-one
+    assert "notes" in found, cells
+    severity, message, value, row = found["notes"]
+    assert severity == "error" and kind in message, message
+    assert row == 2 + len(FILLER) * 5
+    # The finding shows a masked example, never the data.
+    assert "Martin" not in value and "dupont" not in value.lower() and "3456" not in value
+
+
+def test_names_in_only_a_few_cells_fail():
+    found = verdict({"beneficiaire": ["Association des Amis du Vélo", "Club de foot"] * 20 + ["Jean Dupont"]})
+    assert "1 person's name" in found["beneficiaire"][1]
+
+
+def test_surname_only_column_under_a_header_naming_persons():
+    surnames = ["DUPONT", "MARTIN", "BERNARD", "PETIT", "DURAND", "LEROY", "MOREAU", "SIMON", "LAURENT", "Le Goff"]
+    found = verdict({"Nom de l'élu": surnames, "Commune": ["Rennes"] * 10})
+    assert set(found) == {"Nom de l'élu"} and "10 person names" in found["Nom de l'élu"][1]
+    # The same surnames under a place header are places (Martin, Laurent are also communes' words).
+    assert verdict({"Commune": surnames}) == {}
+
+
+@pytest.mark.parametrize("column", [
+    ["mairie@sampleville.fr", "accueil@agglo.fr", "contact@asso-velo.org", "mairie.saint-malo@orange.fr"],
+    ["rue Victor Hugo", "avenue Jean Jaurès", "place Charles de Gaulle", "impasse des Lilas"],
+    ["Collège Jean Moulin", "Ecole primaire publique Marie Curie", "Gymnase Léo Lagrange"],
+    ["Rennes", "Saint-Malo", "La Chapelle-Thouarault", "Pleine-Fougères", "Val d'Anast", "Le Rheu"],
+    ["Les Amis de Victor Hugo", "Association Jean Moulin", "Amicale laïque", "Club de Judo"],
+    ["0800 123 456", "08 00 12 34 56", "3939"],
+])
+def test_public_service_columns_pass(column):
+    assert verdict({"valeur": column}) == {}
+
+
+def test_a_school_directory_passes_switchboards_and_consumer_mailboxes():
+    directory = {
+        "Nom_etablissement": ["Ecole primaire publique les Lucioles", "Collège Jean Moulin", "Ecole Diwan",
+                              "Lycée Bréquigny", "Ecole privée Sainte-Anne"],
+        "Telephone": ["0299853802", "02 99 45 88 02", "02.99.12.34.56", "0299000001", "06 12 34 56 78"],
+        "Mail": ["ecole.0350122T@ac-rennes.fr", "ce.0350002m@ac-rennes.fr", "12Treeschool@gmail.com",
+                 "secretariat.esm@aliceadsl.fr", "contact@ecole-ste-anne.fr"],
+    }
+    found = verdict(directory)
+    assert all(severity == "warning" for severity, *_ in found.values()), found
+    # The same phones beside persons' names are the persons'.
+    persons = dict(directory, Nom_etablissement=["Jean Dupont", "Marie Martin", "Paul Bernard", "Léa Petit",
+                                                 "Hugo Durand"])
+    assert {c for c, (s, *_) in verdict(persons).items() if s == "error"} >= {"Telephone", "Nom_etablissement"}
+
+
+def test_a_public_declaration_must_be_plausible():
+    gmail = {"contact": ["jean.dupont@gmail.com", "marie.martin@gmail.com", "zorglub75@gmail.com"]}
+    public = {"contact": {"name": "contact", "catalog": {"public": True}}}
+    found = verdict(gmail, fields=public)
+    assert found["contact"][0] == "error" and "declared public" in found["contact"][1]
+    assert "declared public" in verdict(gmail, public=("contact",))["contact"][1]
+    # Role addresses, and persons' addresses on the service's own domain, are plausibly public.
+    assert verdict({"contact": ["accueil@sampleville.fr", "jean.dupont@sampleville.fr"]}, fields=public) == {}
+    # A NIR is never public.
+    assert verdict({"contact": ["185057800608491"]}, fields=public)["contact"][0] == "error"
