@@ -142,3 +142,16 @@ def test_dataset_page_shows_its_charts(bundled):
     assert "Dépenses par fonction" in page.text and 'class="hub-chart-values' in page.text
     assert bundled.get(page.text.split('data-vega="', 1)[1].split('"', 1)[0]).status_code == 200
     assert bundled.get("/-/charts/nobody/nothing").status_code == 404
+
+
+def test_line_chart_of_a_small_hub_runs_along_time(tmp_path):
+    root = hub_with(tmp_path, [{"title": "Surface ouverte par date", "type": "line", "category": "ouverture",
+                                "measure": "surface", "aggregate": "sum"},
+                               {"title": "Équipements par type", "type": "treemap", "category": "type"}])
+    with running_hub(root, tmp_path / "build" / "hub.db", tmp_path / "build" / "packages") as hub:
+        line, treemap = hub.get("/-/charts/testville/equipements.json").json()
+        rows = hub.get(line["data_url"]).json()
+        assert [r["ouverture"] for r in rows] == ["1990-01-01", "2001-05-01", "2015-09-01"]  # in time order
+        assert [r["surface"] for r in rows] == [800.5, 10200.0, 650.25]
+        assert {r["type"]: r["count"] for r in hub.get(treemap["data_url"]).json()} == \
+            {"Sport": 2, "Administration": 1, "Culture": 1}
