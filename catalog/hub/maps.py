@@ -50,6 +50,15 @@ async def gtfs_tables(database, dataset_id: str) -> dict[str, dict]:
     return found
 
 
+def _add(lines: dict, sources: dict, source: str, points: list[dict]) -> None:
+    for point in points:
+        if point["lat"] is None or point["lon"] is None:
+            continue
+        lines.setdefault(point["route_id"], {}).setdefault(point["line"], []).append(
+            [round(float(point["lon"]), 6), round(float(point["lat"]), 6)])
+        sources.setdefault(point["route_id"], source)
+
+
 def has_routes(tables: dict) -> bool:
     routes, trips = tables.get("routes"), tables.get("trips")
     return bool(routes and trips and "route_id" in routes["columns"] and "route_id" in trips["columns"]
@@ -81,34 +90,31 @@ async def route_lines(database, dataset_id: str) -> dict:
     pick = ", ".join(f"{_q(c)}" if c in columns else f"NULL AS {_q(c)}" for c in
                      ("route_short_name", "route_long_name", "route_color", "route_text_color"))
     routes = {r["route_id"]: r for r in await _rows(database, f"SELECT route_id, {pick} FROM {routes_t}")}
+    lines: dict[str, dict[str, list]] = {}
+    sources: dict[str, str] = {}
     if _uses_shapes(tables):
         shapes_t = _q(tables["shapes"]["name"])
-        points = await _rows(database, f"""
+        _add(lines, sources, "shapes", await _rows(database, f"""
             SELECT t.route_id, s.shape_id AS line, s.shape_pt_lat AS lat, s.shape_pt_lon AS lon
             FROM {shapes_t} AS s
             JOIN (SELECT DISTINCT route_id, shape_id FROM {trips_t} WHERE shape_id IS NOT NULL) AS t
               ON t.shape_id = s.shape_id
-            ORDER BY t.route_id, s.shape_id, s.shape_pt_sequence LIMIT {MAX_POINTS}""")
-        source = "shapes"
-    else:
+            ORDER BY t.route_id, s.shape_id, s.shape_pt_sequence LIMIT {MAX_POINTS}"""))
+    if _uses_stops(tables) and set(routes) - set(lines):  # routes without shapes: along their stops
         stops_t, times_t = _q(tables["stops"]["name"]), _q(tables["stop_times"]["name"])
         direction = "COALESCE(t.direction_id, 0)" if "direction_id" in tables["trips"]["columns"] else "0"
-        points = await _rows(database, f"""
+        missing = sorted(set(routes) - set(lines), key=str)
+        marks = ", ".join("?" for _ in missing)
+        _add(lines, sources, "stops", await _rows(database, f"""
             WITH counts AS (SELECT trip_id, COUNT(*) AS n FROM {times_t} GROUP BY trip_id),
             best AS (SELECT t.route_id, t.trip_id, ROW_NUMBER() OVER (
                        PARTITION BY t.route_id, {direction} ORDER BY c.n DESC, t.trip_id) AS rank
-                     FROM {trips_t} AS t JOIN counts AS c ON c.trip_id = t.trip_id)
+                     FROM {trips_t} AS t JOIN counts AS c ON c.trip_id = t.trip_id
+                     WHERE t.route_id IN ({marks}))
             SELECT b.route_id, b.trip_id AS line, s.stop_lat AS lat, s.stop_lon AS lon
             FROM best AS b JOIN {times_t} AS st ON st.trip_id = b.trip_id
             JOIN {stops_t} AS s ON s.stop_id = st.stop_id
-            WHERE b.rank = 1 ORDER BY b.route_id, b.trip_id, st.stop_sequence LIMIT {MAX_POINTS}""")
-        source = "stops"
-    lines: dict[str, dict[str, list]] = {}
-    for point in points:
-        if point["lat"] is None or point["lon"] is None:
-            continue
-        lines.setdefault(point["route_id"], {}).setdefault(point["line"], []).append(
-            [round(float(point["lon"]), 6), round(float(point["lat"]), 6)])
+            WHERE b.rank = 1 ORDER BY b.route_id, b.trip_id, st.stop_sequence LIMIT {MAX_POINTS}""", missing))
     features = []
     for route_id in sorted(lines, key=str):
         route = routes.get(route_id) or {}
@@ -117,7 +123,7 @@ async def route_lines(database, dataset_id: str) -> dict:
         features.append({"type": "Feature", "id": str(route_id), "properties": {
             "route_id": route_id, "route_short_name": route.get("route_short_name"),
             "route_long_name": route.get("route_long_name"), "route_color": f"#{colour.upper()}",
-            "source": source},
+            "source": sources[route_id]},
             "geometry": {"type": "MultiLineString", "coordinates": [c for c in lines[route_id].values() if len(c) > 1]}})
     result = {"type": "FeatureCollection", "features": features}
     if len(_routes_cache) > 64:
