@@ -54,13 +54,23 @@ def _filters(params: dict, chosen: dict) -> str:
     return "".join(f" AND {c}" for c in clauses)
 
 
+_choices: dict = {}
+
+
 async def choices(database) -> dict[str, list[dict]]:
-    """The values each filter can take, with how many datasets have them."""
+    """The values each filter can take, with how many datasets have them (kept for as long as
+    the same hub file is served: a published hub is a new database generation)."""
+    key = getattr(database, "generation", None)
+    if key is not None and key in _choices:
+        return _choices[key]
     result = {}
     for name, label in (("theme", "theme"), ("publisher", "publisher_title"), ("licence", "licence")):
         rows = await _rows(database, f"SELECT {name} AS value, MAX({label}) AS label, COUNT(*) AS count "
                                      f"FROM catalog_datasets WHERE {name} != '' GROUP BY {name} ORDER BY label")
         result[name] = rows
+    if key is not None:
+        _choices.clear()
+        _choices[key] = result
     return result
 
 
