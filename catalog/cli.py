@@ -82,10 +82,13 @@ def main():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", type=click.Path(exists=True, dir_okay=False),
               help="Table Schema to check a bare CSV/Excel file against.")
+@click.option("--public", "public", multiple=True, metavar="COLUMN",
+              help="A column of a bare file holding public contacts (a service's address or switchboard); "
+                   "repeat for several. It must still be plausible: role addresses or a service's domain.")
 @root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report (see README).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not the first 50 per file.")
-def validate(paths, schema, root, as_json, verbose):
+def validate(paths, schema, public, root, as_json, verbose):
     """Check datasets, profiles and data files.
 
     PATH is a dataset folder, a descriptor, a publisher profile or a file (CSV, Excel,
@@ -101,9 +104,9 @@ def validate(paths, schema, root, as_json, verbose):
     try:
         if bar:
             with bar:
-                report = run(paths, Path(root), Path(schema) if schema else None, advance)
+                report = run(paths, Path(root), Path(schema) if schema else None, advance, public=public)
         else:
-            report = run(paths, Path(root), Path(schema) if schema else None)
+            report = run(paths, Path(root), Path(schema) if schema else None, public=public)
     except CatalogError as error:
         _fail(error)
     if as_json:
@@ -187,9 +190,12 @@ def publish_datasette_command(paths, db, packages, root):
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on (0: any free port).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Server processes sharing the port (default: one per core, at most 2).")
+@click.option("--base-url", envvar="CATALOG_BASE_URL",
+              help="Public address of the hub (or CATALOG_BASE_URL): every link it writes starts with it "
+                   "(default: http://HOST:PORT).")
 @packages_option()
 @root_option
-def serve(db, host, port, workers, packages, root):
+def serve(db, host, port, workers, base_url, packages, root):
     """Serve the hub: pages, maps, downloads, API.
 
     Runs Datasette with the landing page, maps, downloads and the JSON/SQL API."""
@@ -197,7 +203,7 @@ def serve(db, host, port, workers, packages, root):
 
     try:
         run(Path(db), host, port, Path(packages), Path(root), workers=workers,
-            echo=lambda text: click.echo(text, err=True))
+            echo=lambda text: click.echo(text, err=True), base_url=base_url)
     except CatalogError as error:
         _fail(error)
 

@@ -24,6 +24,7 @@ from catalog import licences
 from catalog.datasets import Dataset, discover, find_descriptor, is_tabular, load_dataset, resource_format
 from catalog.errors import InvalidData, UnusableInput
 from catalog.hashing import file_sha256, tree_sha256
+from catalog.locks import writing_packages
 from catalog.normalise import output_schema, write_csv
 from catalog.publishers import load_publishers
 from catalog.safety import inside, output_path
@@ -186,11 +187,12 @@ def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages")
                             "datasets/<publisher>/<dataset>/ holding a datapackage.json).",
                             "Run the command from the hub folder holding datasets/ (or pass --root), "
                             "or name dataset folders.")
-    try:
-        _package_all(with_sources(folders, root), root, out, zip, force, background, publishers, run)
-    except BaseException:
-        run.finish()  # the packages made before the failure land, as they do without background
-        raise
+    with writing_packages(out):
+        try:
+            _package_all(with_sources(folders, root), root, out, zip, force, background, publishers, run)
+        except BaseException:
+            run.finish()  # the packages made before the failure land, as they do without background
+            raise
     return run
 
 
@@ -250,7 +252,11 @@ def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zi
 
 
 def _swap(new: Path, target: Path):
-    """Replace `target` by `new` with two renames: readers see the old or the new, whole."""
+    """Replace `target` by `new`: readers see the old or the new, whole. In one step where the
+    system can exchange two folders (Linux), else with two renames (a moment with neither)."""
+    if target.exists() and _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # now the old package; files being downloaded stay readable
+        return
     old = None
     if target.exists():
         old = output_path(target.parent, f".{target.name}.old")
@@ -259,6 +265,18 @@ def _swap(new: Path, target: Path):
     os.replace(new, target)
     if old:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with renameat2(RENAME_EXCHANGE); False where it is not available."""
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE (linux/fs.h)
+    return renameat2(at_cwd, os.fsencode(os.path.abspath(a)), at_cwd, os.fsencode(os.path.abspath(b)), exchange) == 0
 
 
 def _contributor(publisher):

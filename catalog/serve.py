@@ -70,30 +70,32 @@ def _metadata(db: Path, path: Path, name: str) -> dict:
                             "Build the hub with `catalog publish datasette --db FILE`.")
 
 
-def make_datasette(db: Path, packages: Path):
-    """The Datasette application for this hub (also used by tests and benchmarks)."""
+def make_datasette(db: Path, packages: Path, base_url: str | None = None):
+    """The Datasette application for this hub (also used by tests and benchmarks). `base_url`: the
+    public address every generated link starts with (never the request's Host header)."""
     from datasette.plugins import pm
 
-    from catalog.hub import explore, plugin, security
+    from catalog.hub import bounds, explore, plugin, security
     from catalog.hub.app import HubDatasette
     from catalog.hub.vendor import vega_bundle, vendor_folder
     from catalog.publish.datasette import database_name, metadata_path
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="catalog-hub")
-    if not pm.is_registered(security):
-        pm.register(security, name="catalog-security")
-    if not pm.is_registered(explore):
-        pm.register(explore, name="catalog-explore")
+    for extra, name in ((security, "catalog-security"), (bounds, "catalog-bounds"), (explore, "catalog-explore")):
+        if not pm.is_registered(extra):
+            pm.register(extra, name=name)
     metadata = _metadata(db, metadata_path(db), database_name(db))
-    metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve())}
+    metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve()),
+                                                         "packages": str(packages.resolve()),
+                                                         "base_url": check_base_url(base_url) if base_url else None}
     packages.mkdir(parents=True, exist_ok=True)
     vendor = vendor_folder(db)
     vega = vega_bundle(vendor)  # written once; `serve` makes it before starting the workers
     ds = HubDatasette(
         metadata=metadata,
         template_dir=str(HERE / "templates"),
-        static_mounts=[("packages", str(packages.resolve())), ("hub-assets", str(HERE / "static")),
+        static_mounts=[("hub-assets", str(HERE / "static")),  # /packages/: catalog.hub.downloads
                        ("hub-vendor", str(vendor))],
         settings=SETTINGS,
     )
@@ -102,6 +104,17 @@ def make_datasette(db: Path, packages: Path):
     if "_memory" in ds.databases:  # added by Datasette when created without files; nothing to show
         ds.remove_database("_memory")
     return ds
+
+
+def check_base_url(url: str) -> str:
+    """The hub's public address: http(s), a host, nothing after the path."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or "@" in parts.netloc:
+        raise UnusableInput(f"--base-url {url!r} is not the address of a hub.",
+                            "Give the public address, e.g. https://donnees.example.fr.")
+    return url.rstrip("/")
 
 
 def default_workers() -> int:
@@ -134,13 +147,13 @@ class HubApp:
 
     A plain picklable object, so uvicorn can hand it to the worker processes it spawns."""
 
-    def __init__(self, db: Path, packages: Path):
-        self.db, self.packages = Path(db), Path(packages)
+    def __init__(self, db: Path, packages: Path, base_url: str | None = None):
+        self.db, self.packages, self.base_url = Path(db), Path(packages), base_url
 
     def __call__(self):
         if multiprocessing.parent_process() is not None:
             _stop_with_parent()
-        return make_datasette(self.db, self.packages).app()  # startup hooks run in the worker's loop
+        return make_datasette(self.db, self.packages, self.base_url).app()  # startup hooks run in the worker's loop
 
 
 def _stop_with_parent() -> None:
@@ -160,7 +173,7 @@ def _stop_with_parent() -> None:
 
 
 def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = Path("build/packages"),
-          root: Path = Path("."), workers: int | None = None, echo=print) -> None:
+          root: Path = Path("."), workers: int | None = None, echo=print, base_url: str | None = None) -> None:
     """Run the hub until interrupted. Port 0 picks a free port; the address is echoed either way.
 
     With several workers, each is a process running the same Datasette app on the same
@@ -176,6 +189,8 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = 
     workers = default_workers() if workers is None else workers
     if workers < 1:
         raise UnusableInput(f"--workers {workers}: needs at least one worker.", "Use --workers 1 or more.")
+    if base_url:
+        check_base_url(base_url)  # before anything is built or bound
     ensure_hub(db, packages, root, echo)
     _metadata(db, metadata_path(db), database_name(db))  # a bad hub fails here, once, not in every worker
     from catalog.hub.vendor import vega_bundle, vendor_folder
@@ -183,7 +198,8 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = 
     vega_bundle(vendor_folder(db))  # the chart library, bundled once before the workers start
     sock = listening_socket(host, port)
     bound = sock.getsockname()[1]
-    config = uvicorn.Config(HubApp(db, packages), factory=True, log_level="warning", lifespan="on",
+    base_url = base_url or f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
+    config = uvicorn.Config(HubApp(db, packages, base_url), factory=True, log_level="warning", lifespan="on",
                             workers=workers)
     echo(f"Hub: {db} — open http://{host}:{bound}/ ({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)")
     if workers == 1:

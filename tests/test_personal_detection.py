@@ -101,3 +101,17 @@ def test_a_public_declaration_must_be_plausible():
     assert verdict({"contact": ["accueil@sampleville.fr", "jean.dupont@sampleville.fr"]}, fields=public) == {}
     # A NIR is never public.
     assert verdict({"contact": ["185057800608491"]}, fields=public)["contact"][0] == "error"
+
+
+def test_identifiers_of_fifteen_digits_are_no_nirs():
+    """About one random 15-digit identifier in 97 has a NIR's key by chance: a column where most
+    numbers of that shape fail the key holds identifiers; one where they check holds NIRs."""
+    import random
+
+    rng = random.Random(1)
+    identifiers = [rng.choice("12") + "".join(str(rng.randint(0, 9)) for _ in range(14)) for _ in range(2000)]
+    assert verdict({"identifiant": identifiers}) == {}
+    body = "1850578006084"
+    nirs = [body[:-3] + f"{n:03d}" for n in range(1, 40)]
+    nirs = [n + f"{97 - int(n) % 97:02d}" for n in nirs]
+    assert "NIR" in verdict({"secu": nirs})["secu"][1]

@@ -20,7 +20,7 @@ from datasette import hookimpl
 from datasette.database import Database
 from datasette.utils.asgi import NotFound, Response
 
-from catalog.hub import pages
+from catalog.hub import bounds, pages
 
 WATCH_SECONDS = 1.0
 _generations = itertools.count(1)
@@ -41,6 +41,7 @@ class HubDatabase(Database):
         self.generation = next(_generations)
 
     async def execute_fn(self, fn):
+        fn = bounds.bounded(fn)  # what a query hands to Python is counted (catalog.hub.bounds)
         if self.ds.executor is None:
             return await super().execute_fn(fn)
 
@@ -71,8 +72,9 @@ def _hub(datasette):
     return next((db for n, db in datasette.databases.items() if n != "_internal"), None)
 
 
-def _base(request) -> str:
-    return f"{request.scheme}://{request.host}"
+def _base(datasette, request) -> str:
+    """The hub's configured public address (`catalog serve --base-url`), never the Host header."""
+    return _config(datasette).get("base_url") or f"{request.scheme}://{request.host}"
 
 
 @hookimpl
@@ -97,7 +99,7 @@ def extra_css_urls(datasette):
 async def dataset_view(datasette, request):
     database = _hub(datasette)
     dataset_id = f"{request.url_vars['publisher']}/{request.url_vars['dataset']}"
-    context = await pages.dataset_page(database, datasette.urls, _base(request), dataset_id) if database else None
+    context = await pages.dataset_page(database, datasette.urls, _base(datasette, request), dataset_id) if database else None
     if context is None:
         raise NotFound(f"No dataset {dataset_id} on this hub.")
     return Response.html(await datasette.render_template("hub_dataset.html", context, request=request))

@@ -6,11 +6,7 @@
   `<script>`, not an inline event handler, not a `javascript:` link (a licence link or a map
   popup's `link` written by a publisher). Map tiles are images from OpenStreetMap's servers,
   which both map plugins use.
-- `/packages/`: files written by publishers are never active content here. Data types the hub
-  produces keep their type (CSV, JSON, GeoJSON, zip, text), everything else (an `.html` or
-  `.svg` original) is served as an attachment of type `application/octet-stream`, all of them
-  under a sandboxing policy; paths with a hidden part (`.<name>.<random>/`, a build in progress
-  or left by a killed run) are not served at all.
+- `/packages/` is served by `catalog.hub.downloads` (safe types, attachments, no hidden paths).
 
 Datasette's templates escape every value they print, so the only `<script` tags in a page are
 the templates' own: the nonce is added to those tags as the page is sent.
@@ -20,19 +16,17 @@ from __future__ import annotations
 import base64
 import os
 import re
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from datasette import hookimpl
+
+from catalog.hub import downloads
 
 MAP_TILES = os.environ.get("CATALOG_MAP_TILES", "https://*.tile.openstreetmap.org")
 PAGE_POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data: " + MAP_TILES + "; connect-src 'self'; font-src 'self'; object-src 'none'; "
                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-FILE_POLICY = "default-src 'none'; sandbox"
-PACKAGES = "/packages/"
-# The types of the files `catalog package` writes; anything else is downloaded, never displayed.
-PACKAGE_TYPES = {".csv": b"text/csv; charset=utf-8", ".json": b"application/json",
-                 ".geojson": b"application/geo+json", ".zip": b"application/zip",
-                 ".txt": b"text/plain; charset=utf-8"}
 _SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.IGNORECASE)
 
 
@@ -40,42 +34,28 @@ def _headers(message, drop=()):
     return [(k, v) for k, v in message.get("headers", []) if k.lower() not in drop]
 
 
-def _is_hidden(path: str) -> bool:
-    return any(part.startswith(".") for part in path[len(PACKAGES):].split("/"))
+STATIC = ("/-/static/", "/-/static-plugins/", "/hub-assets/")
+STATIC_CACHE = b"public, max-age=86400"  # the files of this installed version: they change with an upgrade
+PAGE_CACHE = b"public, max-age=60"  # the hub is only ever replaced whole; Datasette's own default_cache_ttl
 
 
-async def _not_found(send):
-    await send({"type": "http.response.start", "status": 404,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"x-content-type-options", b"nosniff"),
-                            (b"content-security-policy", FILE_POLICY.encode())]})
-    await send({"type": "http.response.body", "body": b"Not found"})
+def _caching(scope, status, headers) -> bytes | None:
+    """Cache-Control for answers that do not change until the next publish (or upgrade)."""
+    if any(k.lower() == b"cache-control" for k, _ in headers) or scope.get("method") not in ("GET", "HEAD"):
+        return None
+    if status != 200:
+        return None
+    return STATIC_CACHE if scope.get("path", "").startswith(STATIC) else PAGE_CACHE
 
 
-def _package_file(app):
-    async def serve(scope, receive, send):
-        path = scope.get("path", "")
-        if _is_hidden(path):
-            await _not_found(send)
-            return
-        kind = PACKAGE_TYPES.get(os.path.splitext(path)[1].lower())
-
-        async def send_safely(message):
-            if message["type"] == "http.response.start":
-                headers = _headers(message, (b"content-type", b"content-disposition", b"x-content-type-options",
-                                             b"content-security-policy"))
-                if kind:
-                    headers.append((b"content-type", kind))
-                else:
-                    headers += [(b"content-type", b"application/octet-stream"),
-                                (b"content-disposition", b"attachment")]
-                headers += [(b"x-content-type-options", b"nosniff"),
-                            (b"content-security-policy", FILE_POLICY.encode())]
-                message = dict(message, headers=headers)
-            await send(message)
-
-        await app(scope, receive, send_safely)
-
-    return serve
+def _pinned(scope, base_url):
+    """The request as if sent to the configured address: Datasette builds absolute links (`next_url`,
+    the API examples) from the Host header, which any client sets to what it likes."""
+    if not base_url:
+        return scope
+    parts = urlsplit(base_url)
+    headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() not in (b"host", b"x-forwarded-host")]
+    return dict(scope, scheme=parts.scheme, headers=headers + [(b"host", parts.netloc.encode("idna"))])
 
 
 def _page(app):
@@ -89,6 +69,9 @@ def _page(app):
             if message["type"] == "http.response.start":
                 headers = _headers(message, (b"content-security-policy", b"x-content-type-options"))
                 headers += [(b"content-security-policy", policy), (b"x-content-type-options", b"nosniff")]
+                caching = _caching(scope, message["status"], headers)
+                if caching:
+                    headers.append((b"cache-control", caching))
                 message = dict(message, headers=headers)
                 kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if kind.startswith(b"text/html"):
@@ -110,15 +93,18 @@ def _page(app):
 
 
 @hookimpl
-def asgi_wrapper():
+def asgi_wrapper(datasette):
     def wrap(app):
-        packages, pages = _package_file(app), _page(app)
+        pages = _page(app)
 
         async def secured(scope, receive, send):
             if scope.get("type") != "http":
                 await app(scope, receive, send)
-            elif scope.get("path", "").startswith(PACKAGES):
-                await packages(scope, receive, send)
+                return
+            config = datasette.plugin_config("catalog-hub") or {}
+            scope = _pinned(scope, config.get("base_url"))
+            if scope.get("path", "").startswith(downloads.PREFIX):
+                await downloads.serve(Path(config["packages"]) if config.get("packages") else None, scope, send)
             else:
                 await pages(scope, receive, send)
 

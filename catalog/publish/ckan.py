@@ -14,6 +14,7 @@ The API token is only ever handed to the HTTP client; it is not in any message.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.errors import PartialPublication, UnusableInput
+from catalog.locks import writing_packages
 from catalog.publish import ckan_datastore
 from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
@@ -268,6 +270,8 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     # A dry run packages aside, so that it writes nothing at all, not even build/.
     scratch = Path(tempfile.mkdtemp(prefix="catalog-dry-run-")) if dry_run else None
     client = Client(url, api_key, timeout)
+    held = contextlib.ExitStack()  # the packages stay as planned until published: no other run writes them
+    held.enter_context(writing_packages(scratch or Path(out)))
     try:
         run = package(paths, root, scratch or Path(out))
         profiles = load_publishers(root)
@@ -288,5 +292,6 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
         return result
     finally:
         client.close()
+        held.close()
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -27,6 +27,7 @@ from catalog.hashing import tree_sha256
 from catalog.hub import records, search_index
 from catalog.hub.metadata import hub_metadata
 from catalog.hubdb import is_geojson, is_table, load_package, tune_for_build
+from catalog.locks import writing_hub, writing_packages
 from catalog.naming import table_name
 from catalog.package import dataset_folders, inputs_of, package
 from catalog.publishers import load_publishers
@@ -359,6 +360,13 @@ def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/h
     if not folders:
         raise UnusableInput(f"no dataset to publish under {root / 'datasets'}.",
                             "Name dataset folders, or run from the hub folder holding datasets/.")
+    # One publish at a time, from reading the hub's state to swapping the new one in: a second
+    # one waits, then builds on the first one's result (its update is never lost).
+    with writing_packages(out), writing_hub(db):
+        return _publish(paths, root, db, out, folders, progress)
+
+
+def _publish(paths, root: Path, db: Path, out: Path, folders, progress) -> HubResult:
     loaded, broken = _load_all(folders)
     ready, stale = _ready_packages(loaded, root, out, _hub_state(db))
     refused, run = {}, None

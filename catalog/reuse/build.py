@@ -95,13 +95,26 @@ def derive_folder(dataset: Dataset, out: Path, work: Path, refused: dict | None 
 
 
 def _check_derived(folder: Path, resource: dict, reuse: str):
-    """The derived rows must fit the schema the reuse promises its users."""
+    """The derived rows must fit the schema the reuse promises its users, and pass the
+    personal-data gate like any table: a query can build an address out of harmless columns."""
     report = frictionless.Resource(copy.deepcopy(resource), basepath=str(folder)).validate(limit_errors=5)
     if not report.valid:
         error = (report.flatten(["rowNumber", "fieldName", "message"]) or [[None, None, "invalid"]])[0]
         raise InvalidData(f"its derived table does not fit its schema (row {error[0]}, column {error[1]}: "
                           f"{error[2]}).", f"Correct the reuse's schema or its derivation, then run "
                           f"`catalog validate datasets/{reuse}`.")
+    from catalog.validate.cells import check_cells
+    from catalog.validate.context import TableContext
+
+    fields = {f.get("name"): f for f in resource["schema"].get("fields", []) if isinstance(f, dict)}
+    table = TableContext(resource["path"], folder / resource["path"], fields)
+    leaks = [f for f in check_cells(table, "csv", "utf-8", ",") if f.code == "personal-data" and f.severity == "error"]
+    if leaks:
+        first = leaks[0]
+        raise InvalidData(f"its derived table holds personal data (personal-data, column {first.column}, "
+                          f"row {first.row}: {first.message})", f"Change the reuse's query so that it derives no "
+                          f"personal data, or declare the column public if it is (a service's contact); then run "
+                          f"`catalog package datasets/{reuse}`.")
 
 
 def package_reuse(dataset: Dataset, root: Path, out: Path, publishers, quality, zip=False, force=False,

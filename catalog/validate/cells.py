@@ -81,7 +81,12 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
         return [Finding("cell-checks-incomplete", f"cell checks stopped at row {first_row}: {error}",
                         "Fix the structure errors reported for this file first.", file=table.file,
                         severity=WARNING)] + [f for c in checks for f in c.findings()]
-    return [f for c in checks for f in c.findings()]
+    found = [f for c in checks for f in c.findings()]
+    if fmt in ("xlsx", "xls"):
+        # The workbook is republished whole: its other sheets go through the personal-data gate.
+        from catalog.validate.personal.parts import gate_workbook
+        found += gate_workbook(table.path, table.file, skip_first=True)
+    return found
 
 
 class NotDecidable(Exception):

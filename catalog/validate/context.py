@@ -31,9 +31,12 @@ class TableContext:
     fields: dict[str, dict] = field(default_factory=dict)  # Table Schema field descriptors by name
     bboxes: list[tuple] = field(default_factory=lambda: list(FRANCE_BBOXES))  # (west, south, east, north)
     record: str = "row"  # what one data line is called in messages: "feature" for GeoJSON properties
+    public: frozenset = frozenset()  # columns named public on the command line (`--public`, bare files)
 
     def is_public(self, column):
-        """A column the descriptor declares public (e.g. a service's contact address)."""
+        """A column the descriptor (or `--public`) declares public (e.g. a service's contact address)."""
+        if column in self.public:
+            return True
         field = self.fields.get(column)
         hub = field.get("catalog") if isinstance(field, dict) else None
         return isinstance(hub, dict) and hub.get("public") is True

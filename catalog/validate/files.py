@@ -19,10 +19,13 @@ def validate_gtfs_folder(path: Path, display: str) -> Target:
     from catalog.validate.gtfs import check_gtfs_files
     target = Target("file", display, str(path))
     target.add(check_gtfs_files({p.name: p for p in path.glob("*.txt")}, display))
+    from catalog.validate.personal.parts import gate_text
+    for member in sorted(p for p in path.glob("*.txt") if p.is_file()):
+        target.add(gate_text(lambda member=member: open(member, "rb"), f"{display}/{member.name}"))
     return target
 
 
-def validate_file(path: Path, display: str, schema: Path | None = None) -> Target:
+def validate_file(path: Path, display: str, schema: Path | None = None, public: tuple[str, ...] = ()) -> Target:
     target = Target("file", display, str(path))
     suffix = path.suffix.lower()
     try:
@@ -33,7 +36,7 @@ def validate_file(path: Path, display: str, schema: Path | None = None) -> Targe
             from catalog.validate.geo import check_geojson
             target.add(check_geojson(path, display))
         elif suffix in TABLE_SUFFIXES:
-            target.add(_bare_table(path, display, schema))
+            target.add(_bare_table(path, display, schema, public))
         else:
             target.add([Finding("unsupported-file", f"{display}: the hub does not know how to read "
                                 f"'{suffix or path.name}' files.",
@@ -44,7 +47,7 @@ def validate_file(path: Path, display: str, schema: Path | None = None) -> Targe
     return target
 
 
-def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Finding]:
+def _bare_table(path: Path, display: str, schema_path: Path | None, public: tuple[str, ...] = ()) -> list[Finding]:
     found = []
     fmt = suffix = path.suffix.lower().lstrip(".")
     descriptor = {"name": "file", "path": path.name, "format": "csv" if suffix == "txt" else suffix}
@@ -65,7 +68,7 @@ def _bare_table(path: Path, display: str, schema_path: Path | None) -> list[Find
                 "encoding-detected", f"the file is encoded in {sniff.describe(actual.encoding)}, not UTF-8.",
                 f'Declare "encoding": "{sniff.declaration(actual.encoding)}" in its descriptor; '
                 "`catalog package` writes it out as UTF-8.", file=display, severity=WARNING))
-    table = TableContext(display, path, fields, list(FRANCE_BBOXES))
+    table = TableContext(display, path, fields, list(FRANCE_BBOXES), public=frozenset(public))
     shared = SharedRead(table, descriptor.get("encoding"), (descriptor.get("dialect") or {}).get("delimiter"))
     try:
         # Without a schema nothing declares a type: Frictionless would guess types from the first

@@ -10,14 +10,16 @@ from catalog.validate.dataset import validate_dataset
 from catalog.validate.files import TABLE_SUFFIXES, validate_file, validate_gtfs_folder
 
 
-def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progress=None) -> Report:
+def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progress=None,
+             public: tuple[str, ...] = ()) -> Report:
     """Validate datasets, publisher profiles and bare files; never writes anything.
 
     With no paths, every dataset under `root/datasets` and every profile under
-    `root/publishers`. `progress(name)` is called before each target."""
+    `root/publishers`. `progress(name)` is called before each target. `public` names
+    columns of bare files that hold public contacts (a dataset declares them in its schema)."""
     root = Path(root)
     report = Report()
-    work = list(_expand(paths, root, schema)) if paths else _everything(root)
+    work = list(_expand(paths, root, schema, tuple(public))) if paths else _everything(root)
     for label, run in work:
         if progress:
             progress(label, len(work))
@@ -84,7 +86,7 @@ def _undescribed(folder: Path) -> Target:
     return target
 
 
-def _expand(paths, root, schema):
+def _expand(paths, root, schema, public=()):
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -115,7 +117,7 @@ def _expand(paths, root, schema):
         elif path.parent.name in ("publishers", "reuses") and path.suffix in (".yml", ".yaml"):
             yield str(raw), (lambda path=path: _validate_yaml(path))
         else:
-            yield str(raw), (lambda path=path, raw=raw: validate_file(path, str(raw), schema))
+            yield str(raw), (lambda path=path, raw=raw: validate_file(path, str(raw), schema, public))
 
 
 def _validate_yaml(path: Path) -> Target:

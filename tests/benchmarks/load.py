@@ -114,6 +114,9 @@ function request()
 end
 
 function response(status, headers, body)
+  -- thread:stop() takes effect at the end of the event-loop turn: a response already read in the
+  -- same turn is still delivered, and is not one of the `share` this thread was asked to send.
+  if completed >= share then return end
   completed = completed + 1
   if status ~= 200 or not string.find(body, [=[%(expect)s]=], 1, true) then failures = failures + 1 end
   if completed == share then
@@ -125,12 +128,15 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local failed = 0
-  for _, thread in ipairs(threads) do failed = failed + (thread:get("failures") or 0) end
+  local failed, counted = 0, 0
+  for _, thread in ipairs(threads) do
+    failed = failed + (thread:get("failures") or 0)
+    counted = counted + (thread:get("completed") or 0)
+  end
   local e = summary.errors
   io.write(string.format('WRK-RESULT {"requests": %%d, "duration_us": %%d, "failures": %%d, "socket_errors": %%d, '
     .. '"p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "mean_us": %%.1f, "max_us": %%d}\\n',
-    summary.requests, summary.duration, failed, e.connect + e.read + e.write + e.timeout,
+    counted, summary.duration, failed, e.connect + e.read + e.write + e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.mean, latency.max))
 end
 """

@@ -49,7 +49,11 @@ def check_gtfs_zip(path: Path, display: str) -> list[Finding]:
             f"{display}/{folder_of(members)}".rstrip("/"),
         )
         try:
-            return notes + _check(feed)
+            from catalog.validate.personal.parts import gate_archive
+
+            # Every member goes through the personal-data gate too (agency_email, extra files):
+            # the zip is republished whole.
+            return notes + _check(feed) + gate_archive(archive, display)
         except RuntimeError as error:  # zipfile's word for an encrypted member
             if "encrypted" not in str(error) and "password" not in str(error):
                 raise

@@ -36,9 +36,10 @@ KINDS = {
 }
 PERSONAL_EMAIL = ("personal", "personal-webmail", "webmail")
 MAILBOX = ("personal-webmail", "webmail")  # on a consumer mailbox, naming no role
+NIR_SHAPES = 20  # numbers shaped like NIRs from which the share whose key checks tells NIRs from identifiers
 CONTACTS_SHARE = 0.8  # share of role addresses or landlines that makes a column an establishment's contacts
 PLACE_SHARE = 0.2  # share of sampled values naming a place or organisation that makes a column one of places
-SAMPLE = 2_000  # values of a column sampled to tell places and organisations
+SAMPLE = 1_000  # values of a column sampled to tell places and organisations
 ROLE_SHARE = 0.005  # share of sure names that makes a column headed by a role one of persons
 NAME_SHARE = 0.3  # share of cells with a name's shape that makes a column one of names
 CLEAN_MEMORY = 10_000  # distinct values remembered per column as flagging nothing
@@ -48,6 +49,8 @@ ESTABLISHMENT_HEADER = re.compile(
     r"agency.?name|operateur|exploitant|amenageur|equipement|enseigne|collectivite|mairie|siret|siren|"
     r"(^|[^a-z])uai([^a-z]|$)|finess|nom.?(du.?)?site|nom.?(de.?l.?)?(ecole|college|lycee|service|structure)|"
     r"club|commerce|service")
+ID_HEADER = re.compile(r"(^|[^a-z])(id|ids|code|codes|identifiant|identifier|ref|reference|num|numero|no|key|cle|"
+                       r"matricule|siret|siren|uai|insee)([^a-z]|$)|id$")
 PLACE_HEADER = re.compile(r"(^|[^a-z])(rue|voie|adresse|address|lieu|commune|ville|localite|site|station|arret|"
                           r"country|pays|region|departement|territoire|nation|continent|"
                           r"stop|gare|libelle|etablissement|structure|organisme|equipement|raison.?sociale|"
@@ -91,6 +94,8 @@ class _Column:
     seen: dict = field(default_factory=dict)  # (kind, sub-kind) -> _Seen
     filled: int = 0
     clean: set = field(default_factory=set)  # values already tested that flagged nothing
+    hits: dict = field(default_factory=dict)  # values already tested that flagged something: their hits
+    surnames: int = 0  # distinct values found to be names
     sampled: int = 0
     places: int = 0  # sampled values naming a place or an organisation
 
@@ -170,22 +175,41 @@ class PersonalDataCheck:
                 sample = [v for v in texts[:SAMPLE - column.sampled] if v.strip()]
                 column.sampled += len(sample)
                 column.places += sum(_names_place(v) for v in sample)
-            if not person and all(v in column.clean for v in texts):
-                continue  # a stray code repeated chunk after chunk: tested once, then only counted
-            wanted = np.ones(len(texts), dtype=bool) if person else worth_scanning(values)
-            wanted &= ~blank
-            found_any = False
-            for index in np.flatnonzero(wanted):
-                hits = scan(texts[index], person)
-                if not hits:
-                    continue
-                found_any = True
-                cells = np.flatnonzero(codes == index)
-                row = first_row + int(positions[cells[0]])
-                for kind, sub, text in {(k, s): (k, s, t) for k, s, t in hits}.values():
-                    column.seen.setdefault((kind, sub), _Seen()).add(len(cells), row, text)
-            if not person and not found_any and len(column.clean) + len(texts) <= CLEAN_MEMORY:
-                column.clean.update(texts)
+            # Values scanned in an earlier chunk are not scanned again: clean ones are skipped,
+            # the others' hits remembered (both bounded, per column).
+            known = column.hits
+            fresh = np.array([not (v in column.clean or v in known) for v in texts], dtype=bool) & ~blank
+            wanted = fresh.copy()
+            if not person and wanted.any():
+                wanted[wanted] = worth_scanning(values.filter(pa.array(wanted)))
+            for index in np.flatnonzero(fresh & ~wanted):
+                if len(column.clean) >= CLEAN_MEMORY:
+                    break
+                column.clean.add(texts[index])
+            todo = np.flatnonzero(wanted | (~fresh & ~blank & np.array([v in known for v in texts], dtype=bool))) \
+                if known else np.flatnonzero(wanted)
+            if not len(todo):
+                continue
+            counts = np.bincount(codes, minlength=len(texts))
+            firsts = np.full(len(texts), -1)
+            firsts[codes[::-1]] = np.arange(len(codes))[::-1]  # each value's first cell
+            for index in todo:
+                value = texts[index]
+                if wanted[index]:
+                    hits = scan(value, person)
+                    if not hits:
+                        if len(column.clean) < CLEAN_MEMORY:
+                            column.clean.add(value)
+                        continue
+                    hits = list({(k, s): (k, s, t) for k, s, t in hits}.values())
+                    if len(known) < CLEAN_MEMORY:
+                        known[value] = hits
+                    column.surnames += any(k == "name" for k, _, _ in hits)
+                else:
+                    hits = known[value]
+                row = first_row + int(positions[firsts[index]])
+                for kind, sub, text in hits:
+                    column.seen.setdefault((kind, sub), _Seen()).add(int(counts[index]), row, text)
 
     # ------------------------------------------------------------ verdicts
 
@@ -213,7 +237,7 @@ class PersonalDataCheck:
         if name in self.role_columns:
             # "Nom de l'élu", "bénéficiaire": persons, or organisations named after them (LEO
             # LAGRANGE, STELLA MARIS): sure names in more than a stray cell, or surnames.
-            return sure >= max(1, ROLE_SHARE * filled) or names >= 0.5 * filled
+            return sure >= max(1, ROLE_SHARE * filled) or names >= 0.5 * filled and column.surnames >= 3
         if self._place_column(name, column):  # "Victor Hugo" among streets and schools is a place
             return sure >= 0.5 * filled
         # A few sure names are enough; names of a rarer shape need to be common in the column.
@@ -228,9 +252,10 @@ class PersonalDataCheck:
             public = self.is_public(name)
             errors, warnings = {}, {}
 
-            nirs = column.first("nir")
-            if nirs.count:
-                errors["nir"] = nirs
+            nirs = column.first("nir", "nir")
+            shapes = nirs.count + column.count("nir", "shape")
+            if nirs.count and (shapes < NIR_SHAPES or nirs.count >= 0.5 * shapes):
+                errors["nir"] = nirs  # unless most numbers of that shape fail the key: identifiers
             if column.count("iban") and not public:
                 errors["iban"] = column.first("iban")
 
@@ -247,13 +272,16 @@ class PersonalDataCheck:
                 else:
                     errors["email"] = column.first("email", *PERSONAL_EMAIL)
 
-            mobiles, landlines = column.count("phone", "mobile"), column.count("phone", "landline")
+            # Under an identifier's header (trip_id, code_dossier) bare digits are identifiers.
+            bare = () if ID_HEADER.search(plain(name)) else ("-bare",)
+            mobile, landline = ("mobile", *("mobile" + b for b in bare)), ("landline", *("landline" + b for b in bare))
+            mobiles, landlines = column.count("phone", *mobile), column.count("phone", *landline)
             if (mobiles or landlines) and not public:
                 if establishments and landlines >= CONTACTS_SHARE * (mobiles + landlines):
                     if mobiles:
-                        warnings["phone"] = column.first("phone", "mobile")
+                        warnings["phone"] = column.first("phone", *mobile)
                 else:
-                    errors["phone"] = column.first("phone", "mobile", "landline")
+                    errors["phone"] = column.first("phone", *mobile, *landline)
 
             if not public and self._names_error(name, column):
                 seen = column.first("name")

@@ -67,6 +67,19 @@ def _name_part(part: str) -> bool:
     return part in first_names() and first_names()[part] < 5_000 and part not in SAINTS
 
 
+def _glued_name(word: str) -> bool:
+    """A first name and a surname written as one word (renemasson, massonrene)."""
+    if len(word) < 7 or ROLE_INSIDE.search(word):
+        return False
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        if common_first_name(head) and surnames().get(tail, 1 << 30) < 20_000:
+            return True
+        if common_first_name(tail) and surnames().get(head, 1 << 30) < 20_000:
+            return True
+    return False
+
+
 def email_kind(address: str) -> str:
     """'personal', 'role', 'service' (a non-consumer domain, local part of no telling shape)
     or 'webmail' (a consumer mailbox, local part of no telling shape).
@@ -99,6 +112,8 @@ def email_kind(address: str) -> str:
     if len(alpha) == 1 == len(parts) and len(alpha[0]) > 4 \
             and surnames().get(alpha[0][1:], 1 << 30) < 5_000 and alpha[0][1:] not in ROLE_WORDS:
         return "personal"  # jdupont
+    if len(alpha) == 1 == len(parts) and _glued_name(alpha[0]):
+        return "personal"  # renemasson, massonrene
     if webmail and len(alpha) == 1 and surnames().get(alpha[0], 1 << 30) < 20_000:
         return "personal"  # dupont@wanadoo.fr
     return "webmail" if webmail else "service"
@@ -107,9 +122,9 @@ def email_kind(address: str) -> str:
 # ---------------------------------------------------------------- phone numbers
 
 # One separator, the same between every pair of digits: "2017-03-30/2017-05-24" is two dates.
-PHONE = re.compile(r"(?<![\d+/\-.])(?:(?:\+|00)\s?(?:33|262|269|590|594|596|687|689|508|681|32|41|352|44|34|49|39)"
+PHONE = re.compile(r"(?<![\w+/\-.])(?:(?:\+|00)\s?(?:33|262|269|590|594|596|687|689|508|681|32|41|352|44|34|49|39)"
                    r"(?:\s?\(0\))?(?:[ \u00a0.\-]?\d){8,10}|"
-                   r"0[1-9](?P<sep>[ \u00a0.\-/]?)\d{2}(?:(?P=sep)\d{2}){3})(?![\d/\-])")
+                   r"0[1-9](?P<sep>[ \u00a0.\-/]?)\d{2}(?:(?P=sep)\d{2}){3})(?![\w/\-])")
 SERVICE_TYPES = {phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE,
                  phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.UAN}
 

@@ -23,6 +23,7 @@ SURNAME_RANK = 60_000
 # The first names and surnames common enough that two of them together are surely a person.
 COMMON_FIRST_RANK = 1_500
 SURE_SURNAME_RANK = 20_000
+COMMON_SURNAME_RANK = 3_000
 
 PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "di", "da", "del", "dos", "ben", "el", "al",
              "mac", "mc", "y", "e", "ter", "den"}
@@ -46,6 +47,8 @@ vallee plage ile camping ferme fondation promenade esplanade parvis carrefour gi
 rpi ecoles groupe scolaire maternelle elementaire primaire public publique prive privee ime itep sessad
 esat mfr lp lpo lgt erea clg crous cfa greta
 """.split())
+# Words of a company's name: "Guillaume Roussel S.A.R.L.", "Auger et Fils".
+COMPANY_WORDS = {"fils", "freres", "associes", "ets", "etablissements", "holding", "group", "sasu", "selarl", "scp"}
 # Words that never belong to a person's name, though they name nothing either.
 FUNCTION_WORDS = {"les", "aux", "pour", "sur", "sous", "et", "en", "avec", "chez", "par", "au", "a", "un", "une"}
 NOT_NAME = PLACE_WORDS | FUNCTION_WORDS
@@ -120,8 +123,8 @@ def is_surname(token: str, lower_ok: bool) -> bool:
     """A known surname; or, written as surnames are (DUPONT, Dupont), any word that is not
     a place word. Lower-case words must be known: `marie martin` yes, `marine nationale` no."""
     word = plain(token)
-    if word in NOT_NAME or word in TITLES:
-        return False
+    if word in TITLES or word in NOT_NAME and surnames().get(word, 1 << 30) > COMMON_SURNAME_RANK:
+        return False  # Vallée, Chapelle are places and common surnames too
     if " " in word:
         return word in surnames()
     if "-" in word and all(p in surnames() for p in word.split("-") if p):
@@ -173,7 +176,7 @@ def person_strength(value: str) -> int:
     if len(tokens) != len(value.split()):
         return 0  # punctuation or symbols between words: not a bare name
     words = _name_words(tokens)
-    if not 2 <= len(words) <= 4 or any(plain(t) in NOT_NAME for t in tokens):
+    if not 2 <= len(words) <= 4 or any(plain(t) in NOT_NAME and not is_surname(t, True) for t in tokens):
         return 0
     # Without case (jean dupont, JEAN DUPONT) only known surnames count; with it, a word in
     # capitals or a capitalised one is a surname (Jean DUPONT, Kylian Mbappé).
@@ -200,11 +203,17 @@ def person_strength(value: str) -> int:
     if is_first_name(last) and all(known(t) for t in words[:-1]) \
             and (caseless or all(UPPER.match(t) for t in words[:-1])):
         return sure(last, words[0])  # DUPONT Jean, dupont jean
+    if not caseless and len(words) == 2:
+        if _capitalised(first) and UPPER.match(last) and known(last) and not NOUN_ENDING.search(plain(first)):
+            return 1  # Olivie BOULANGER: a rarer first name before a surname in capitals
+        if known(first, SURE_SURNAME_RANK) and not is_first_name(first) and is_first_name(last) \
+                and _capitalised(first):
+            return 1  # Rousset Nicole: surname first, as registers often sort them
     return 0
 
 
 TEXT_TITLED = re.compile(r"(?<![\w.])(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Monsieur|Madame|Mademoiselle|Dr\.?|Docteur|"
-                         r"Ma[iî]tre|Me)\s+(?P<name>[A-ZÀ-Ý][\w'’-]+)")
+                         r"Ma[iî]tre|Me)\s+(?P<name>(?:(?:Le|La|De|Du|Da|Van|Von|Di)\s+)?[A-ZÀ-Ý][\w'’-]+)")
 TEXT_PAIR = re.compile(r"(?<![\w'’-])(?P<first>[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\s+"
                        r"(?P<last>(?:(?:de|du|le|la|van|von)\s+)?[A-ZÀ-Ý][\w'’-]+)")
 
@@ -213,6 +222,9 @@ def name_in_text(text: str) -> str:
     """The first person's name written in free text ("Contact : Marie Martin, …", "appeler
     M. Durand"), or "". Capitalisation is what tells a name in a sentence, so lower-case
     names are only found as whole cells (looks_like_person)."""
+    words = WORD.findall(plain(text).replace(".", ""))
+    if len(words) <= 5 and any(w in PLACE_WORDS or w in COMPANY_WORDS for w in words):
+        return ""  # a short label naming an establishment or a company: Roussel S.A.R.L., Dupont et Fils
     for match in TEXT_TITLED.finditer(text):
         name = match.group("name")
         if plain(name) not in PLACE_WORDS and plain(name) not in {"le", "la", "les", "maire", "president",
@@ -247,6 +259,11 @@ PERSON_ROLE_HEADER = re.compile(
     r"directeur|directrice|g[ée]rante?s?|dirigeante?s?|membres?|adh[ée]rente?s?)\b", re.IGNORECASE)
 
 
+# "type_usagers", "nb_agents", "categorie_beneficiaire": a count or a category of persons, not their names.
+CATEGORY_HEADER = re.compile(r"(^|[^a-z])(type|types|categorie|categories|nb|nombre|nbre|code|id|statut|effectif|"
+                             r"part|taux|age|sexe|genre|qualite|fonction)([^a-z]|$)")
+
+
 def person_header(header: str) -> bool:
     return bool(PERSON_HEADER.search(header))
 
@@ -254,7 +271,8 @@ def person_header(header: str) -> bool:
 def role_header(header: str) -> bool:
     """A header naming people by their role ("Nom de l'élu"): its names are persons' even
     when they are surnames alone."""
-    return bool(PERSON_ROLE_HEADER.search(plain(header).replace("_", " ")))
+    words = plain(header).replace("_", " ")
+    return bool(PERSON_ROLE_HEADER.search(words)) and not CATEGORY_HEADER.search(words)
 
 
 def is_bare_surname(value: str) -> bool:

@@ -15,8 +15,8 @@ import pyarrow.compute as pc
 
 from catalog.validate.fast_read import chunk_buffers
 from catalog.validate.personal.contacts import WEBMAIL, email_kind, emails_in, phones_in
-from catalog.validate.personal.identifiers import ibans_in, nirs_in
-from catalog.validate.personal.names import plain, given_words, is_bare_surname, name_in_text, person_strength
+from catalog.validate.personal.identifiers import ibans_in, nir_shapes_in
+from catalog.validate.personal.names import PLACE_WORDS, plain, given_words, is_bare_surname, name_in_text, person_strength
 
 FREE_TEXT_WORDS = 6  # a cell of this many words or more is free text, where names hide in sentences
 
@@ -32,11 +32,13 @@ def scan(value: str, person_column: bool = False) -> list[tuple[str, str, str]]:
         if kind == "personal" and WEBMAIL.match(plain(address.rpartition("@")[2])):
             kind = "personal-webmail"
         hits.append(("email", kind, address))
-    digits = sum(c.isdigit() for c in text)
+    digits = sum(map(str.isdigit, text))
     if digits >= 9:
-        hits += [("phone", kind, number) for number, kind in phones_in(text)]
+        # A number written as bare digits may be an identifier's: check.py weighs it with the header.
+        hits += [("phone", kind if not number.isdigit() else kind + "-bare", number)
+                 for number, kind in phones_in(text)]
         if digits >= 13:
-            hits += [("nir", "nir", n) for n in nirs_in(text)]
+            hits += [("nir", "nir" if valid else "shape", n) for n, valid in nir_shapes_in(text)]
         hits += [("iban", "iban", n) for n in ibans_in(text)]
     words = len(text.split())
     free = words >= FREE_TEXT_WORDS
@@ -73,11 +75,10 @@ def _inert(array) -> tuple[np.ndarray, np.ndarray]:
         if not data.translate(None, INERT_BYTES) and (not len(length) or length.max() <= 9):
             inert.append(np.ones(len(length), dtype=bool))
         else:
-            # The few bytes no inert cell holds, and the cells they are in.
-            others = np.flatnonzero(~INERT_TABLE[np.frombuffer(data, dtype=np.uint8)])
-            cells = length <= 9
-            cells[np.searchsorted(starts, others, side="right") - 1] = False
-            inert.append(cells)
+            # Per cell, the count of bytes no inert cell holds: differences of a running sum.
+            running = np.concatenate(([0], np.cumsum(~INERT_TABLE[np.frombuffer(data, dtype=np.uint8)],
+                                                     dtype=np.int32)))
+            inert.append((length <= 9) & (running[starts[1:]] == running[starts[:-1]]))
         lengths.append(length)
     if not inert:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
@@ -95,19 +96,39 @@ def _given_words() -> pa.Array:
     return _WORDS
 
 
+_PLACES: pa.Array | None = None
+
+
+def _place_words() -> pa.Array:
+    global _PLACES
+    if _PLACES is None:
+        _PLACES = pa.array(sorted(PLACE_WORDS), pa.large_string())
+    return _PLACES
+
+
 def worth_scanning(values: pa.Array) -> np.ndarray:
-    """Per distinct value, whether `scan` could find anything in it; computed in Arrow."""
+    """Per distinct value, whether `scan` could find anything in it; computed in Arrow and
+    numpy: an @ or an obfuscated one, nine digits, or a first name or title beside another
+    word and not just after a street or establishment word (rue Victor Hugo, Collège Jean
+    Moulin are the bulk of a table's text and hold no one)."""
     values = values.cast(pa.large_string())
     keep = pc.or_(pc.match_substring(values, "@"), pc.match_substring_regex(values, OBFUSCATION))
     keep = pc.or_(keep, pc.greater_equal(pc.count_substring_regex(values, r"\d"), 9))
-    spaced = pc.match_substring_regex(values, r"\S\s+\S")
+    result = np.asarray(pc.fill_null(keep, False).to_numpy(zero_copy_only=False), dtype=bool)
     plain = pc.replace_substring_regex(pc.utf8_normalize(pc.utf8_lower(values), "NFKD"), r"\p{Mn}", "")
     tokens = pc.split_pattern_regex(plain, r"[^a-z]+")
     flat = pc.list_flatten(tokens)
-    named = np.zeros(len(values), dtype=bool)
-    if len(flat):
-        hit = np.asarray(pc.is_in(flat, value_set=_given_words()).to_numpy(zero_copy_only=False), dtype=bool)
-        parents = np.asarray(pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False))
-        named[parents[hit]] = True
-    result = np.asarray(pc.fill_null(keep, False).to_numpy(zero_copy_only=False), dtype=bool)
-    return result | (named & np.asarray(pc.fill_null(spaced, False).to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(flat):
+        return result
+    given = np.asarray(pc.is_in(flat, value_set=_given_words()).to_numpy(zero_copy_only=False), dtype=bool)
+    place = np.asarray(pc.is_in(flat, value_set=_place_words()).to_numpy(zero_copy_only=False), dtype=bool)
+    parents = np.asarray(pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False))
+    same = parents[1:] == parents[:-1]  # token i+1 is in the same cell as token i
+    before = np.r_[False, same]
+    after = np.r_[same, False]
+    after_place = np.zeros(len(flat), dtype=bool)  # one or two words after a place word, in the same cell
+    after_place[1:] = place[:-1] & same
+    after_place[2:] |= place[:-2] & same[:-1] & same[1:]
+    candidate = given & (before | after) & ~after_place
+    result[parents[candidate]] = True
+    return result
