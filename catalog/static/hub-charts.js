@@ -44,8 +44,8 @@
           marks: [
             {type: "rect", from: {data: "leaves"}, aria: false, encode: {
               enter: {fill: {scale: "color", field: "category"}, stroke: {value: "#fff"},
-                      tooltip: {signal: "{'" + config.category.replace(/'/g, "") + "': datum.category, '" +
-                                valueTitle.replace(/'/g, "") + "': format(datum.value, ',.2f')}"}},
+                      // No publisher text inside the expression: only the datum's own fields.
+                      tooltip: {signal: "datum.category + ' : ' + format(datum.value, ',.2f')"}},
               update: {x: {field: "x0"}, y: {field: "y0"}, x2: {field: "x1"}, y2: {field: "y1"}}}},
             {type: "text", from: {data: "leaves"}, interactive: false, aria: false, encode: {
               enter: {text: {field: "category"}, fill: {value: "#111"}, fontSize: {value: 12}, baseline: {value: "top"}},
