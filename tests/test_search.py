@@ -158,3 +158,15 @@ def test_a_hub_built_before_the_index_gets_it(tmp_path):
     result = publish_datasette((), root, db, out)
     assert result.written
     assert _match(db, '"gare"*') == [("transports-testville/arrets",)]
+
+
+def test_a_hub_without_the_index_says_how_to_build_it(tmp_path):
+    root = make_two_publisher_hub(tmp_path / "hub")
+    db, out = tmp_path / "build" / "hub.db", tmp_path / "build" / "packages"
+    publish_datasette((), root, db, out)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE catalog_search")
+    with running_hub(root, db, out) as hub:
+        response = hub.get("/-/search.json", params={"q": "gare"})
+        assert response.status_code == 503 and "catalog publish datasette" in response.json()["error"]
+        assert hub.get("/-/search", params={"q": "gare"}).status_code == 503

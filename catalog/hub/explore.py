@@ -49,6 +49,12 @@ async def search_view(datasette, request):
     database = _hub(datasette)
     if database is None or not await pages.is_hub(database):
         raise NotFound("This server holds no hub database.")
+    if not (await database.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [search.FTS])).rows:
+        message = _("This hub was published before it had a search index: publish it again "
+                    "(catalog publish datasette) to build it.")
+        if request.url_vars.get("format") == "json":
+            return Response.json({"ok": False, "error": message}, status=503)
+        return Response.text(message, status=503)
     found = await search.search(database, request.args.get("q") or "", _chosen(request), request.args.get("page"),
                                 request.args.get("size") or search.PER_PAGE)
     if request.url_vars.get("format") == "json":
