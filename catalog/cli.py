@@ -60,6 +60,7 @@ def main():
 
     \b
     Usual order, from the hub folder (holding datasets/ and publishers/):
+      catalog describe FILE      write a new dataset's folder and descriptor
       catalog validate           check datasets, publisher profiles and files
       catalog package            write data packages to build/packages
       catalog publish datasette  build the hub database, then: catalog serve
@@ -80,8 +81,8 @@ def main():
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--schema", type=click.Path(exists=True, dir_okay=False),
-              help="Table Schema to check a bare CSV/Excel file against.")
+@click.option("--schema", help="Table Schema file, or national schema reference (etalab/schema-irve-statique@2.3.1), "
+                              "to check a bare CSV/Excel file against.")
 @click.option("--public", "public", multiple=True, metavar="COLUMN",
               help="A column of a bare file holding public contacts (a service's address or switchboard); "
                    "repeat for several. It must still be plausible: role addresses or a service's domain.")
@@ -99,6 +100,13 @@ def validate(paths, schema, public, root, as_json, verbose):
     from catalog.validate import validate as run
 
     freeze_imports()
+    if schema and not Path(schema).is_file():
+        from catalog.schemas import is_reference
+        if not is_reference(schema):
+            click.echo(f"Error: --schema {schema}: no such file, and not a national schema reference.\n"
+                       "  How to fix: give a schema.json file or a reference such as etalab/schema-irve-statique@2.3.1 "
+                       "(`catalog schemas list`).", err=True)
+            sys.exit(2)
 
     bar, advance = _progress()
     try:
@@ -118,6 +126,103 @@ def validate(paths, schema, public, root, as_json, verbose):
 
         click.echo(render(report, verbose))
     sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--publisher", help="Publisher slug (publishers/SLUG.yml); default: the hub's only one, or the "
+                                  "folder the files are in.")
+@click.option("--dataset", help="Dataset name (default: from the first file's name).")
+@click.option("--schema", help="National schema the table follows, e.g. etalab/schema-irve-statique@2.3.1.")
+@click.option("--sheet", help="Excel sheet to describe (name or number; default: the first).")
+@click.option("--force", is_flag=True, help="Replace a descriptor or files already in the dataset folder.")
+@click.option("--sample-rows", default=50_000, show_default=True, type=int,
+              help="Rows read per table to infer its schema (the rest is checked by validate).")
+@click.option("--title", help="Dataset title (default: from the file name).")
+@click.option("--description", help="Dataset description (otherwise a placeholder to fill in).")
+@click.option("--frequency", help="Update frequency: continuous, daily, weekly, monthly, quarterly, semiannual, "
+                                  "annual, irregular, punctual.")
+@click.option("--theme", help="Theme: transport, energy, budget, facilities, boundaries, mobility, population…")
+@click.option("--coverage", help="Area covered, e.g. Sampleville (the spatial coverage's label).")
+@click.option("--public", "public", multiple=True, metavar="COLUMN",
+              help="A column of public contacts (a service's phone or e-mail), exempt from the personal-data "
+                   "check; repeatable.")
+@root_option
+def describe(files, publisher, dataset, schema, sheet, force, sample_rows, title, description, frequency, theme,
+             coverage, public, root):
+    """Describe raw files as a new dataset.
+
+    Writes a dataset folder and its descriptor from raw files. FILE is a CSV/TSV (any common encoding and delimiter), an Excel workbook, a GeoJSON file,
+    a GTFS zip, or GTFS .txt files. Writes datasets/<publisher>/<dataset>/ with the files
+    (copied as they are) and datapackage.json: a Table Schema per table declaring the file's
+    habits (encoding, delimiter, decimal comma, dd/mm/yyyy dates, oui/non, codes kept as text)
+    and the catalog key. Values it cannot know are TODO placeholders: validate lists them and
+    publish refuses the dataset until they are filled in. Never overwrites without --force.
+    Exit codes: 0 written, 2 unusable input."""
+    from catalog.describe import describe as run
+
+    try:
+        result = run(files, Path(root), publisher, dataset, schema, force, sheet, sample_rows, title, description,
+                     frequency, theme, coverage, public)
+    except CatalogError as error:
+        _fail(error)
+    for note in result.notes:
+        click.echo(note)
+    for suggestion in result.suggestions:
+        click.echo(f"Suggestion: {suggestion}")
+    click.echo(f"{result.dataset_id}: wrote {', '.join(result.written)} in {result.folder}")
+    if result.placeholders:
+        click.echo(f"To fill in (TODO placeholders in datapackage.json): {', '.join(result.placeholders)}; "
+                   "until then the dataset is not published.")
+
+
+@main.group()
+def schemas():
+    """National schemas: list, sync.
+
+    The national schemas of schema.data.gouv.fr. A resource refers to one as "schema": "etalab/schema-irve-statique@2.3.1"."""
+
+
+@schemas.command("sync")
+@click.option("--url", default="https://schema.data.gouv.fr/schemas/schemas.json", show_default=True,
+              help="The schema catalogue (schema.data.gouv.fr's JSON format).")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for each answer.")
+@root_option
+def schemas_sync(url, timeout, root):
+    """Refresh the local national schema cache.
+
+    Fetches the catalogue, the latest version of every Table Schema and every version the
+    hub's datasets refer to, into the cache (CATALOG_SCHEMAS_CACHE, default
+    ~/.cache/catalog/schemas). Without a network, the snapshot shipped with catalog is used.
+    Exit codes: 0 synced (some schemas may have failed, listed), 2 catalogue unreachable."""
+    from catalog.schemas.sync import sync
+
+    try:
+        result = sync(url, Path(root), timeout)
+    except CatalogError as error:
+        _fail(error)
+    click.echo(f"{result.schemas} schemas in the catalogue; {len(result.files)} schema files stored in {result.folder}")
+    for label, why in result.failed.items():
+        click.echo(f"Warning: {label} not stored: {why}", err=True)
+
+
+@schemas.command("list")
+def schemas_list():
+    """List the known national schemas.
+
+    Each schema's latest version, title, and the versions stored here."""
+    from catalog.schemas.catalogue import catalogues, known, latest_version
+    from catalog.schemas.reference import version_key
+
+    try:
+        found = catalogues()
+    except CatalogError as error:
+        _fail(error)
+    for name, entry in sorted(known(found).items()):
+        if not entry.versions:
+            continue
+        stored = [v for v in sorted(entry.versions, key=version_key) if any(c.file(name, v) for c in found)]
+        click.echo(f"{name}@{latest_version(entry)}  {entry.title}  (stored: {', '.join(stored) or 'none'})")
 
 
 @main.command("package")
@@ -153,14 +258,22 @@ def publish():
     Publish data packages to a target: a Datasette hub or a CKAN portal."""
 
 
+def min_quality_option(command):
+    """The quality gate both publishers apply (catalog/publish/gate.py)."""
+    return click.option("--min-quality", default=60, show_default=True, type=click.IntRange(0, 100),
+                        help="Refuse datasets whose metadata quality score is under this (0-100). Datasets "
+                             "without a title or with TODO placeholders are always refused.")(command)
+
+
 # `catalog publish datasette` and `catalog serve` are defined below this line.
 @publish.command("datasette")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--db", default="build/hub.db", show_default=True, type=click.Path(dir_okay=False),
               help="The hub SQLite database to build (swapped in whole when ready).")
 @packages_option("--out")
+@min_quality_option
 @root_option
-def publish_datasette_command(paths, db, packages, root):
+def publish_datasette_command(paths, db, packages, min_quality, root):
     """Build the Datasette hub database.
 
     Packages the datasets, then builds the hub database from them. With no PATH, every
@@ -171,7 +284,7 @@ def publish_datasette_command(paths, db, packages, root):
 
     freeze_imports()
     try:
-        result = publish_datasette(paths, Path(root), Path(db), Path(packages))
+        result = publish_datasette(paths, Path(root), Path(db), Path(packages), min_quality=min_quality)
     except CatalogError as error:
         _fail(error)
     for step in result.steps:
@@ -228,9 +341,10 @@ def serve(db, host, port, workers, base_url, packages, root):
 @click.option("--hub-url", envvar="CATALOG_BASE_URL",
               help="Public address of the hub (or CATALOG_BASE_URL): each dataset links to its hub page.")
 @packages_option("--out")
+@min_quality_option
 @root_option
 def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeout, licence_map, hub_url, packages,
-                         root):
+                         min_quality, root):
     """Publish datasets to a CKAN portal.
 
     Organisations, datasets, files and DataStore tables. With no PATH, every dataset
@@ -262,7 +376,7 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeou
     try:
         api_key = read_api_key(api_key_file)
         options = dict(url=url, api_key=api_key, dry_run=dry_run, prune=prune, force=force, timeout=timeout,
-                       licence_map=parse_map(licence_map), hub_url=hub_url,
+                       licence_map=parse_map(licence_map), hub_url=hub_url, min_quality=min_quality,
                        progress=rows_loaded if bar else None, on_step=step_done)
         if bar:
             with bar:

@@ -1,11 +1,13 @@
 """Datasets: `datasets/<publisher>/<dataset>/` holding a Data Package descriptor."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.errors import UnusableInput
 from catalog.safety import as_name, inside, is_name
+from catalog.schemas.reference import is_reference
 from catalog.yamlio import load
 
 DESCRIPTOR_NAMES = ("datapackage.json", "datapackage.yaml", "datapackage.yml")
@@ -20,6 +22,7 @@ class Dataset:
     folder: Path
     descriptor_path: Path
     descriptor: dict
+    _resolved: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self):
@@ -119,10 +122,13 @@ class Dataset:
         return found
 
     def schema(self, resource: dict) -> dict | None:
-        """The resource's Table Schema as a dict, reading a schema file when it is a path."""
+        """The resource's Table Schema as a dict, reading a schema file when it is a path and
+        resolving a national schema when it is a reference (`owner/name@version`)."""
         schema = resource.get("schema")
         if isinstance(schema, dict):
             return schema
+        if isinstance(schema, str) and self.national_schema(resource) is not None:
+            return _with_public_columns(self.national_schema(resource).schema, resource)
         if isinstance(schema, str):
             path = inside(self.folder, schema)
             if path is None:
@@ -132,6 +138,34 @@ class Dataset:
                 )
             return load(path, f"{self.id}/{schema}")
         return None
+
+    def national_schema(self, resource: dict):
+        """The national schema a resource refers to (`catalog.schemas.Resolved`), or None."""
+        from catalog import schemas
+
+        reference = resource.get("schema")
+        if not schemas.is_reference(reference):
+            return None
+        local = inside(self.folder, reference)
+        if local is not None and local.is_file():  # a schema file without a suffix, in a sub-folder
+            return None
+        key = reference.strip()
+        if key not in self._resolved:
+            self._resolved[key] = schemas.resolve(key, f"{self.id}: resource {resource.get('name') or ''}".strip())
+        return self._resolved[key]
+
+
+def _with_public_columns(schema: dict, resource: dict) -> dict:
+    """A national schema cannot be edited: a resource declares its public-contact columns beside
+    it, `"catalog": {"public": ["contact_operateur"]}`, as the fields' own catalog key would."""
+    public = (resource.get("catalog") or {}).get("public") if isinstance(resource.get("catalog"), dict) else None
+    if not isinstance(public, list) or not public:
+        return schema
+    schema = copy.deepcopy(schema)
+    for item in schema.get("fields") or []:
+        if isinstance(item, dict) and item.get("name") in public:
+            item["catalog"] = {**(item.get("catalog") or {}), "public": True}
+    return schema
 
 
 def _refusal(code: str, what: str, fix: str) -> tuple[str, str, str]:
@@ -151,6 +185,8 @@ def _references(resource: dict):
         yield "url", resource["url"]
     for key in ("schema", "dialect"):
         if isinstance(resource.get(key), str):  # other shapes are the specifications' errors, not paths
+            if key == "schema" and is_reference(resource[key]) and "@" in resource[key]:
+                continue  # a national schema's name and version (catalog.schemas), never read as a path
             yield key, resource[key]
 
 

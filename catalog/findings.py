@@ -24,6 +24,7 @@ class Finding:
     column: str | None = None
     value: str | None = None
     severity: str = ERROR
+    schema: str | None = None  # the national schema checked against, "etalab/schema-irve-statique@2.3.1"
 
     def to_dict(self):
         # Every value is a str, an int or None: no deep copy (asdict's) is needed, and a

@@ -339,6 +339,9 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
             rows = write_csv(effective, str(dataset.folder), out_path)
             entry.update({"path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
                           "encoding": "utf-8", "schema": output_schema(schema or {})})
+            national = dataset.national_schema(resource)
+            if national is not None:  # the reference travels with the schema it resolved to
+                entry["schema"]["catalog"] = national.describe()
             entry["catalog"] = {**(resource.get("catalog") or {}), "rows": rows}
             if dataset.is_gtfs and path.suffix == ".txt":
                 gtfs_members.append((path.name, out_path))

@@ -44,7 +44,8 @@ def render(report: Report, verbose=False) -> str:
         for finding in target.findings:
             by_file[finding.file or "(descriptor)"].append(finding)
         for file, findings in by_file.items():
-            lines.append(f"  {file}")
+            national = next((f.schema for f in findings if f.schema), None)
+            lines.append(f"  {file}" + (f"  (national schema {national})" if national else ""))
             shown = findings if verbose else findings[:MAX_PER_FILE]
             for finding in shown:
                 colour = "red" if finding.severity == ERROR else "yellow"

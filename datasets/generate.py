@@ -34,7 +34,10 @@ from shapely.geometry.polygon import orient
 
 SEED = 20250901
 HERE = Path(__file__).resolve().parent
-IRVE_SCHEMA = HERE.parent.parent / "shared" / "data" / "schemas" / "irve" / "statique" / "schema-statique.json"
+# The national IRVE static schema, referred to by name and version: its copy ships in the package.
+IRVE_REFERENCE = "etalab/schema-irve-statique@2.3.1"
+IRVE_SCHEMA = HERE.parent / "catalog" / "schemas" / "snapshot" / "etalab" / "schema-irve-statique" / "2.3.1" / "schema-statique.json"
+IRVE_PUBLIC = ["contact_amenageur", "contact_operateur", "telephone_operateur"]  # the services' contacts
 
 TERRITORY = "Pays de Sample (territoire fictif)"
 BBOX = [2.2, 46.5, 2.6, 46.75]  # west, south, east, north: the whole territory with a margin
@@ -520,13 +523,8 @@ def bike_stations(rng, territory, network):
 
 
 def irve_schema():
-    """The national IRVE static schema, as published, with the service contact columns declared public."""
-    source = IRVE_SCHEMA if IRVE_SCHEMA.is_file() else HERE / "departement-de-sample" / "bornes-recharge" / "schema-statique.json"
-    schema = json.loads(source.read_text(encoding="utf-8"))
-    for item in schema["fields"]:
-        if item["name"] in ("contact_amenageur", "contact_operateur", "telephone_operateur"):
-            item["catalog"] = {"public": True}
-    return schema
+    """The national IRVE static schema, as published (the dataset refers to it; its columns come from it)."""
+    return json.loads(IRVE_SCHEMA.read_text(encoding="utf-8"))
 
 
 def charging_points(rng, territory, network):
@@ -590,9 +588,9 @@ def charging_points(rng, territory, network):
         catalog_key("energy", "monthly", [c[0] for c in COMMUNES], BBOX, "2021-01-04", "2025-09-01",
                     ["IRVE", "recharge", "véhicule électrique", "borne", "mobilité électrique"]),
         [{"name": "irve", "title": "Points de recharge (schéma IRVE statique)", "path": "irve-statique.csv",
-          "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": "schema-statique.json"}])
-    return {"irve-statique.csv": table_csv(names, rows), "schema-statique.json": json_text(schema),
-            "datapackage.json": json_text(meta)}
+          "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": IRVE_REFERENCE,
+          "catalog": {"public": IRVE_PUBLIC}}])
+    return {"irve-statique.csv": table_csv(names, rows), "datapackage.json": json_text(meta)}
 
 
 FACILITIES = [

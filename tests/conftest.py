@@ -17,3 +17,10 @@ def shared_data():
 @pytest.fixture(scope="session")
 def project_root():
     return ROOT
+
+
+@pytest.fixture(autouse=True)
+def _schema_cache(tmp_path_factory, monkeypatch):
+    """National schemas resolve from the snapshot shipped in the package unless a test syncs a
+    catalogue: a cache synced on this machine (~/.cache/catalog/schemas) must not change results."""
+    monkeypatch.setenv("CATALOG_SCHEMAS_CACHE", str(tmp_path_factory.mktemp("schemas-cache") / "cache"))

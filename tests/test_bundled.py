@@ -97,10 +97,16 @@ def test_the_territory_shares_keys_across_publishers(fresh):
 
 
 def test_charging_points_keep_the_national_irve_schema(shared_data):
-    """The publisher's copy is the national schema, only with its service contacts declared public."""
+    """The dataset refers to the national schema by reference, resolved to the schema as published;
+    its service contacts are declared public beside it."""
+    from catalog.datasets import load_dataset
+
     national = json.loads((shared_data / "schemas/irve/statique/schema-statique.json").read_text(encoding="utf-8"))
-    ours = json.loads((ROOT / "datasets/departement-de-sample/bornes-recharge/schema-statique.json")
-                      .read_text(encoding="utf-8"))
+    dataset = load_dataset(ROOT / "datasets/departement-de-sample/bornes-recharge")
+    resource = dataset.resources[0]
+    assert resource["schema"] == "etalab/schema-irve-statique@2.3.1"
+    assert not (ROOT / "datasets/departement-de-sample/bornes-recharge/schema-statique.json").exists()
+    ours = dataset.schema(resource)
     public = {f["name"] for f in ours["fields"] if f.pop("catalog", {}).get("public")}
     assert public == {"contact_amenageur", "contact_operateur", "telephone_operateur"}
     assert ours == national

@@ -39,6 +39,10 @@ FILLER = ["RAS", "Dossier complet", "", "Vu le 12/03", "Relance faite", "En atte
     (["Anaïs Lemoine"], "person"),  # a less common first name
     (["Hortense Perrin"], "person"),
     (["Gwenaëlle Le Goff"], "person"),
+    (["LE ROUX Marie"], "person"),
+    (["0692 45 67 89"], "phone"),  # a Réunion mobile written the national way
+    (["06 93 80 06 53"], "phone"),
+    (["0262 12 34 56"], "phone"),
 ])
 def test_each_form_fails_the_gate(cells, kind):
     found = verdict({"notes": FILLER * 5 + cells})  # one cell in thirty-one
@@ -115,3 +119,13 @@ def test_identifiers_of_fifteen_digits_are_no_nirs():
     nirs = [body[:-3] + f"{n:03d}" for n in range(1, 40)]
     nirs = [n + f"{97 - int(n) % 97:02d}" for n in nirs]
     assert "NIR" in verdict({"secu": nirs})["secu"][1]
+
+
+def test_hostile_cells_are_read_in_linear_time():
+    """Cells built to make unbounded patterns backtrack (a million letters before an @, runs of
+    spaces, an opening bracket never closed) are read like any other: with quadratic patterns
+    this test would not end."""
+    hostile = ["a" * 300_000 + "@", " " * 300_000 + "x", "[" + " " * 300_000, "a." * 150_000 + "@b",
+               "FR76" + "1" * 300_000, "Jean " * 60_000 + "jean.dupont@gmail.com"]
+    found = verdict({"x": hostile})
+    assert "1 personal e-mail address" in found["x"][1] and found["x"][3] == 7

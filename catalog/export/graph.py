@@ -206,6 +206,22 @@ def _dataset(g: Graph, uris: Uris, entry: Entry, profile, known: set, built: Bui
     return node
 
 
+def _national_schema(g: Graph, node, resource: dict):
+    """A table checked against a national schema conforms to that schema's version (a
+    dct:Standard), as data.gouv.fr records a resource's schema."""
+    schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else {}
+    national = schema.get("catalog") if isinstance(schema.get("catalog"), dict) else {}
+    url = str(national.get("url") or "")
+    if not url.startswith(("https://", "http://")) or any(c in url for c in ' <>"{}|\\^`'):
+        return
+    standard = URIRef(url)
+    g.add((node, DCT.conformsTo, standard))
+    g.add((standard, RDF.type, DCT.Standard))
+    g.add((standard, DCT.title, Literal(f"{national.get('title')} {national.get('version')}")))
+    g.add((standard, DCT.identifier, Literal(str(national.get("reference")))))
+    g.add((standard, OWL.versionInfo, Literal(str(national.get("version")))))
+
+
 def _distribution(g: Graph, uris: Uris, entry: Entry, resource: dict, licence):
     name = str(resource.get("name") or resource["path"])
     node = uris.distribution(entry.publisher, entry.name, name)
@@ -226,6 +242,7 @@ def _distribution(g: Graph, uris: Uris, entry: Entry, resource: dict, licence):
         g.add((node, DCT.format, vocab.FILE_TYPE[vocab.FILE_TYPES[fmt]]))
     if fmt == "gtfs":
         g.add((node, DCT.conformsTo, URIRef(vocab.GTFS_REFERENCE)))
+    _national_schema(g, node, resource)
     if isinstance(resource.get("bytes"), int):
         g.add((node, DCAT.byteSize, Literal(resource["bytes"], datatype=XSD.nonNegativeInteger)))
     digest = str(resource.get("hash") or "")

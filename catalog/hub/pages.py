@@ -187,4 +187,16 @@ async def dataset_page(database, urls, base: str, dataset_id: str) -> dict | Non
     _safe_links(dataset=dataset, publisher=publisher, reuses=reuses)
     return {"dataset": dataset, "publisher": publisher, "tables": tables, "lineage": lineage, "reuses": reuses,
             "files": files, "query": query, "reuse": reuse, "database": database.name, "base": base,
-            "descriptor": descriptor}
+            "descriptor": descriptor, "conforms_to": conforms_to(descriptor)}
+
+
+def conforms_to(descriptor: dict) -> list[dict]:
+    """The national schemas (name, version, title, url) the dataset's tables were checked against."""
+    found = {}
+    for resource in descriptor.get("resources") or []:
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        national = schema.get("catalog") if isinstance(schema, dict) else None
+        if isinstance(national, dict) and national.get("reference"):
+            url = str(national.get("url") or "")
+            found[national["reference"]] = {**national, "url": url if url.startswith(("https://", "http://")) else ""}
+    return list(found.values())

@@ -104,6 +104,17 @@ def dataset_row(descriptor: dict, tables: list[dict]) -> dict:
     }
 
 
+def _declared_location(resource: dict, fields: list[dict]) -> tuple[str, str] | None:
+    """The WGS84 pair a descriptor declares (`catalog describe` writes it): `"catalog":
+    {"coordinates": {"latitude", "longitude", "crs"}}` on the resource, whatever the names."""
+    declared = (resource.get("catalog") or {}).get("coordinates") if isinstance(resource.get("catalog"), dict) else None
+    if not isinstance(declared, dict) or declared.get("crs", "EPSG:4326") != "EPSG:4326":
+        return None
+    numeric = {f["name"] for f in fields if f.get("type") in ("number", "integer")}
+    lat, lon = declared.get("latitude"), declared.get("longitude")
+    return (lat, lon) if lat in numeric and lon in numeric else None
+
+
 def _location(fields: list[dict]) -> tuple[str | None, str | None]:
     """The latitude/longitude pair of a table, when it has exactly one."""
     split = geopoint_columns(fields)
@@ -206,7 +217,7 @@ def table_rows(db: sqlite_utils.Database, descriptor: dict, loaded: list[str]) -
             columns = {f["name"]: _describe(f) for f in fields}
             for column, source, _ in geopoint_columns(fields):
                 columns[column] = f"{column.capitalize()} (WGS84), taken from `{source}`."
-            entry["latitude_column"], entry["longitude_column"] = _location(fields)
+            entry["latitude_column"], entry["longitude_column"] = _declared_location(resource, fields) or _location(fields)
             entry["points"] = json.dumps(point_pairs(fields))
             entry["facets"] = json.dumps(_facets(db, name, fields, primary, rows))
             entry["label_column"] = _label(list(columns), primary)

@@ -28,6 +28,7 @@ from catalog.locks import writing_packages
 from catalog.publish import ckan_datastore
 from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
+from catalog.publish.gate import DEFAULT_MIN_QUALITY, refusals
 from catalog.publish.ckan_plan import (CONFLICT, CREATE, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step, dataset_name,
                                        dataset_steps, organisation_fields, organisation_step, orphan_step)
 
@@ -251,12 +252,13 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
                  api_key: str | None = None, dry_run: bool = False, prune: str | None = None, timeout: float = 120,
                  force: bool = False,
                  progress=None, on_step=None, licence_map: dict | None = None,
-                 hub_url: str | None = None) -> CkanResult:
-    """Package the datasets named by `paths` (all when empty), then plan or publish them.
+                 hub_url: str | None = None, min_quality: int = DEFAULT_MIN_QUALITY) -> CkanResult:
+    """Package the datasets named by `paths` (all when empty) that pass the quality gate
+    (`catalog.publish.gate`), then plan or publish them.
 
     `licence_map`: {hub licence: portal licence id} for licences the portal's list lacks;
     `hub_url`: the hub's public address, for each dataset's page (`url`)."""
-    from catalog.package import package
+    from catalog.package import PackageRun, dataset_folders, package
     from catalog.publishers import load_publishers
 
     if not url.startswith(("http://", "https://")):
@@ -273,12 +275,19 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     held = contextlib.ExitStack()  # the packages stay as planned until published: no other run writes them
     held.enter_context(writing_packages(scratch or Path(out)))
     try:
-        run = package(paths, root, scratch or Path(out))
+        folders = dataset_folders(paths, root)
+        gated = refusals(folders, root, min_quality)
+        passing = [str(f) for f in folders if f not in {folder for folder, _ in gated.values()}]
+        run = package(passing, root, scratch or Path(out)) if passing or not folders else PackageRun()
+        run.refused.update({name: why for name, (_, why) in gated.items()})
         profiles = load_publishers(root)
         # Orphans are only known when every dataset is published (no PATH named).
         options = portal_options(client, licence_map, prune=prune or None, force=force, hub_url=hub_url,
                                  orphans=not paths)
         steps = plan(run.packaged, client, options, profiles)
+        # A dataset refused here keeps its published version: it is no orphan (nothing pruned).
+        kept = {dataset_name({"catalog": {"publisher": i.split("/")[0]}, "name": i.split("/")[-1]}) for i in run.refused}
+        steps = [s for s in steps if not (s.kind == "dataset" and s.name in kept and s.action in (ORPHAN, PRUNE))]
         if dry_run:
             result = CkanResult(client.url, steps)
         else:

@@ -132,9 +132,12 @@ def _licence_name(item):
 
 
 def _schema_uri(entry) -> str | None:
-    """Where a resource's Table Schema is published (a national schema's own address), if it says."""
+    """Where a resource's Table Schema is published (a national schema's own address), if it says:
+    the catalogue's address of the version it refers to (catalog.schemas), else the schema's path."""
     schema = entry.get("schema")
-    where = schema if isinstance(schema, str) else (schema or {}).get("path") if isinstance(schema, dict) else None
+    national = schema.get("catalog") if isinstance(schema, dict) and isinstance(schema.get("catalog"), dict) else {}
+    where = schema if isinstance(schema, str) else (national.get("url") or schema.get("path")) if isinstance(
+        schema, dict) else None
     return where if isinstance(where, str) and where.startswith(("http://", "https://")) else None
 
 
@@ -231,6 +234,17 @@ def _format(entry) -> str:
     return FORMATS.get(fmt, fmt.upper())
 
 
+def resource_schema_field(entry: dict) -> str | None:
+    """The national schema a table conforms to, as data.gouv.fr records it on a resource
+    (`{"name", "version", "url"}`), as JSON text: CKAN keeps resource fields as strings."""
+    schema = entry.get("schema") if isinstance(entry.get("schema"), dict) else {}
+    national = schema.get("catalog") if isinstance(schema.get("catalog"), dict) else {}
+    if not national.get("name"):
+        return None
+    return json.dumps({"name": national["name"], "version": national.get("version"), "url": national.get("url")},
+                      ensure_ascii=False, sort_keys=True)
+
+
 def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
     """Every file to upload: the data files, then the datapackage.json itself."""
     specs = []
@@ -245,6 +259,9 @@ def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
                            "format": _format(entry), "mimetype": entry.get("mediatype") or "",
                            "license": ckan_licences.uri(_licence_name(entry)) or dataset_licence,
                            **({"conforms_to": _schema_uri(entry)} if _schema_uri(entry) else {})}}
+        national = resource_schema_field(entry)
+        if national:
+            spec["fields"]["schema"] = national
         if (entry.get("schema") and _format(entry) == "CSV") or _format(entry) == "GeoJSON":
             spec["datastore"] = datastore_spec(descriptor, entry, file_hash)
             spec["rows"] = (entry.get("catalog") or {}).get("rows")

@@ -30,6 +30,7 @@ from catalog.hubdb import is_geojson, is_table, load_package, tune_for_build
 from catalog.locks import writing_hub, writing_packages
 from catalog.naming import table_name
 from catalog.package import dataset_folders, inputs_of, package
+from catalog.publish.gate import DEFAULT_MIN_QUALITY, refusals
 from catalog.publishers import load_publishers
 
 
@@ -349,7 +350,8 @@ def _fsync(path: Path):
 
 
 def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/hub.db"),
-                      out: Path = Path("build/packages"), progress=None) -> HubResult:
+                      out: Path = Path("build/packages"), progress=None,
+                      min_quality: int = DEFAULT_MIN_QUALITY) -> HubResult:
     """Package the datasets (skipping unchanged ones), then build and swap in the hub database.
 
     With no PATH, every dataset under datasets/, and datasets gone from there leave the hub.
@@ -363,10 +365,13 @@ def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/h
     # One publish at a time, from reading the hub's state to swapping the new one in: a second
     # one waits, then builds on the first one's result (its update is never lost).
     with writing_packages(out), writing_hub(db):
-        return _publish(paths, root, db, out, folders, progress)
+        return _publish(paths, root, db, out, folders, progress, min_quality)
 
 
-def _publish(paths, root: Path, db: Path, out: Path, folders, progress) -> HubResult:
+def _publish(paths, root: Path, db: Path, out: Path, folders, progress, min_quality) -> HubResult:
+    gated = refusals(folders, root, min_quality)  # never published: its previous version stays on the hub
+    gated_folders = {folder for folder, _ in gated.values()}
+    folders = [f for f in folders if f not in gated_folders]
     loaded, broken = _load_all(folders)
     ready, stale = _ready_packages(loaded, root, out, _hub_state(db))
     refused, run = {}, None
@@ -374,7 +379,8 @@ def _publish(paths, root: Path, db: Path, out: Path, folders, progress) -> HubRe
         # Zips are written while the hub is built; the packages land just before it (see below).
         run = package([str(f) for f in broken + stale], root, out, zip=True, background=True)
         ready.update({_id(p.descriptor): p.descriptor for p in run.packaged})
-        refused = run.refused
+        refused = dict(run.refused)
+    refused.update({name: why for name, (_, why) in gated.items()})
     try:
         keys = {}
         for _, dataset in loaded:

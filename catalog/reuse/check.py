@@ -13,6 +13,7 @@ from catalog.datasets import Dataset
 from catalog.errors import UnusableInput
 from catalog.findings import Finding
 from catalog.reuse import sources as source_tables
+from catalog.reuse.sql import ReuseLimit, run_sql
 from catalog.reuse.spec import Spec, SpecError, parse
 
 
@@ -44,7 +45,10 @@ def check_reuse(dataset: Dataset, root: Path) -> list[Finding]:
     columns = None
     if spec.method == "sql":
         columns, problem = _prepare(db, spec)
-        if problem:
+        if isinstance(problem, ReuseLimit):
+            found.append(finding("reuse-limit", "a trial run of its SQL over empty source tables was stopped: "
+                                 + problem.message, problem.fix, "catalog.reuse.sql"))
+        elif problem:
             found.append(finding(
                 "reuse-broken", f"its SQL no longer runs on its sources: {problem}.",
                 "A source table or column was renamed or removed: correct `catalog.reuse.sql` or restore the "
@@ -57,15 +61,24 @@ def check_reuse(dataset: Dataset, root: Path) -> list[Finding]:
     return found
 
 
+# The trial run is over empty tables: a query still running after this is one that never ends.
+TRIAL_SECONDS = 5
+TRIAL_BYTES = 64 * 1024 * 1024
+
+
 def _prepare(db, spec: Spec):
-    """Prepare the query against empty tables: SQLite names a missing table or column."""
+    """Run the query to its end over empty tables, bounded (catalog.reuse.derive.run_sql): SQLite
+    names a missing table or column, and a query that runs away without data (a recursive CTE
+    without an end) is caught here rather than at publish time."""
     source_tables.read_only(db)
     try:
-        cursor = db.conn.execute(spec.sql, spec.parameters)
-        return [d[0] for d in cursor.description or []], None
+        columns, _ = run_sql(db.conn, spec.sql, spec.parameters, TRIAL_SECONDS, TRIAL_BYTES)
+        return columns, None
+    except ReuseLimit as error:
+        return None, error
     except sqlite3.Error as error:  # no such column / table, syntax, missing parameter, not authorised
         return None, str(error)
-    except (ValueError, TypeError) as error:  # a parameter default of an unsupported type
+    except (ValueError, TypeError, OverflowError) as error:  # a parameter default of an unsupported type
         return None, str(error)
 
 

@@ -22,6 +22,7 @@ from shapely.geometry import shape
 
 from catalog.errors import InvalidData
 from catalog.reuse.spec import Layer, Spec
+from catalog.reuse.sql import run_sql
 
 METRIC_CRS = "EPSG:2154"  # Lambert-93, the French national projection
 BORDER_TOLERANCE_M = 0.001  # projection rounding is far below a millimetre
@@ -30,8 +31,7 @@ BORDER_TOLERANCE_M = 0.001  # projection rounding is far below a millimetre
 def run(spec: Spec, db) -> tuple[list[str], list[list]]:
     """The derived table: column names and rows of Python values."""
     if spec.method == "sql":
-        cursor = db.conn.execute(spec.sql, spec.parameters)
-        return [d[0] for d in cursor.description], [list(row) for row in cursor.fetchall()]
+        return run_sql(db.conn, spec.sql, spec.parameters)
     if spec.method == "within":
         return within(spec, db)
     return nearest(spec, db)

@@ -34,12 +34,16 @@ class TableContext:
     public: frozenset = frozenset()  # columns named public on the command line (`--public`, bare files)
 
     def is_public(self, column):
-        """A column the descriptor (or `--public`) declares public (e.g. a service's contact address)."""
+        """A column the descriptor (or `--public`) declares public (e.g. a service's contact address).
+        A decision `catalog describe` left as a placeholder is reported as one (and blocks
+        publication) instead."""
+        from catalog.placeholders import is_placeholder
+
         if column in self.public:
             return True
         field = self.fields.get(column)
         hub = field.get("catalog") if isinstance(field, dict) else None
-        return isinstance(hub, dict) and hub.get("public") is True
+        return isinstance(hub, dict) and (hub.get("public") is True or is_placeholder(hub.get("public")))
 
 
 class ChunkCheck(Protocol):

@@ -63,6 +63,7 @@ def validate_dataset(path: Path, root: Path) -> Target:
     from catalog.validate.charts import check_charts
 
     target.add(check_charts(dataset, project))
+    target.add(metadata.placeholder_findings(dataset))
     target.quality = metadata.quality(dataset, publisher_known)
     return target
 
@@ -95,6 +96,7 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
                         'Add a "resources" list naming each data file.', file=descriptor_file)]
     bboxes = _bboxes(dataset.hub)
     frictionless_resources, tabular, gtfs_files = [], [], {}
+    national_of = {}  # display name -> the national schema reference it is checked against
     for index, resource in enumerate(dataset.resources):
         name = resource.get("name") or f"resource {index + 1}"
         display = resource.get("path") if isinstance(resource.get("path"), str) else name
@@ -124,6 +126,10 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         except UnusableInput as error:
             found.append(Finding("unusable-input", error.message, error.fix or "", file=descriptor_file))
             continue
+        national = dataset.national_schema(resource)
+        if national is not None:
+            national_of[display] = str(national.reference)
+            found += national_findings(national, display)
         effective = copy.deepcopy(resource)
         if schema is not None:
             effective["schema"] = schema
@@ -149,7 +155,22 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         from catalog.validate.gtfs import check_gtfs_files
         prefix = str(Path(next(d for d, *_ in tabular if d.endswith(".txt"))).parent)
         found += check_gtfs_files(gtfs_files, "" if prefix == "." else prefix)
+    for finding in found:
+        if finding.file in national_of and finding.schema is None:
+            finding.schema = national_of[finding.file]
     return found
+
+
+def national_findings(national, display) -> list[Finding]:
+    """A reference to an older version than the catalogue's latest is said, not refused."""
+    if not national.outdated:
+        return []
+    return [Finding("schema-outdated",
+                    f"the resource refers to {national.title} version {national.reference.version} "
+                    f"({national.reference}), but version {national.latest} is the latest in the schema catalogue.",
+                    f'Check the changes, then refer to "{national.reference.name}@{national.latest}".',
+                    file=display, value=str(national.reference), severity=WARNING,
+                    schema=str(national.reference))]
 
 
 def _habits(path, display, resource, effective) -> list[Finding]:

@@ -11,6 +11,7 @@ from catalog.findings import WARNING, Finding, Target
 from catalog.validate import fast, sniff, tables
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
 from catalog.validate.context import FRANCE_BBOXES, TableContext
+from catalog.validate.dataset import national_findings
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"}
 
@@ -51,7 +52,13 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
     found = []
     fmt = suffix = path.suffix.lower().lstrip(".")
     descriptor = {"name": "file", "path": path.name, "format": "csv" if suffix == "txt" else suffix}
-    if schema_path:
+    national = None
+    if schema_path and _is_reference(schema_path):
+        from catalog.schemas import resolve
+        national = resolve(str(schema_path), "--schema")
+        descriptor["schema"] = national.schema
+        found += national_findings(national, display)
+    elif schema_path:
         from catalog.yamlio import load
         descriptor["schema"] = load(Path(schema_path))
         if not isinstance(descriptor["schema"], dict):
@@ -82,4 +89,13 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
         found += tables.translate_exception(error, display, [(display, descriptor.get("schema"))])
     found = add_cell_findings(found, check_cells(table, fmt, descriptor.get("encoding"),
                                                  (descriptor.get("dialect") or {}).get("delimiter"), shared=shared))
+    if national is not None:
+        for finding in found:
+            finding.schema = finding.schema or str(national.reference)
     return found
+
+
+def _is_reference(schema) -> bool:
+    """`--schema etalab/schema-irve-statique@2.3.1` names a national schema; a file that exists wins."""
+    from catalog.schemas import is_reference
+    return is_reference(str(schema)) and not Path(schema).is_file()

@@ -141,6 +141,14 @@ class _Tally:
             self.count += len(positions)
 
 
+def _declared_projected(field) -> bool:
+    """A column the descriptor declares in another coordinate system (`"catalog": {"crs":
+    "EPSG:2154"}`): its metres are what it says they are, not misplaced degrees."""
+    hub = field.get("catalog") if isinstance(field, dict) else None
+    crs = str(hub.get("crs") or "") if isinstance(hub, dict) else ""
+    return bool(crs) and crs.upper() not in ("EPSG:4326", "WGS84", "CRS84")
+
+
 class LatLonCheck:
     """Latitude/longitude columns and geopoint fields: in range, in WGS84, not
     swapped, inside the dataset's declared area."""
@@ -157,7 +165,7 @@ class LatLonCheck:
             if field.get("type") == "geopoint":
                 pairs.append(("geopoint", name, name, field.get("format", "default")))
         typed = {n for n in columns if (self.table.fields.get(n) or {}).get("type") in
-                 (None, "number", "string", "any")}
+                 (None, "number", "string", "any") and not _declared_projected(self.table.fields.get(n))}
         lats = [n for n in columns if n in typed and _axis(n) == "lat"]
         lons = [n for n in columns if n in typed and _axis(n) == "lon"]
         for lat in lats:

@@ -6,9 +6,11 @@ national portals will also rate well.
 """
 from __future__ import annotations
 
-from catalog import licences
+import re
+
+from catalog import licences, placeholders
 from catalog.datasets import Dataset, is_tabular, resource_format
-from catalog.findings import Criterion
+from catalog.findings import WARNING, Criterion, Finding
 
 OPEN_FORMATS = {"csv", "tsv", "txt", "json", "geojson", "zip", "gtfs", "parquet", "ods", "xml"}
 FREQUENCIES = ("continuous", "daily", "weekly", "monthly", "quarterly", "semiannual", "annual",
@@ -18,16 +20,18 @@ MIN_DESCRIPTION = 100
 
 def _licence(dataset):
     for entry in dataset.descriptor.get("licenses") or []:
-        if isinstance(entry, dict) and licences.canonical(entry.get("name")):
+        if isinstance(entry, dict) and licences.canonical(placeholders.filled(entry.get("name"))):
             return True
     return False
 
 
 def quality(dataset: Dataset, publisher_known: bool) -> list[Criterion]:
     hub = dataset.hub
-    description = str(dataset.descriptor.get("description") or "")
+    description = str(placeholders.filled(dataset.descriptor.get("description")) or "")
     spatial = hub.get("spatial") if isinstance(hub.get("spatial"), dict) else {}
+    spatial = {k: placeholders.filled(v) for k, v in spatial.items()}
     temporal = hub.get("temporal") if isinstance(hub.get("temporal"), dict) else {}
+    temporal = {k: placeholders.filled(v) for k, v in temporal.items()}
     tables = [r for r in dataset.resources if is_tabular(r)]
     closed = sorted({resource_format(r) for r in dataset.resources} - OPEN_FORMATS - {"geojson"})
     return [
@@ -49,3 +53,33 @@ def quality(dataset: Dataset, publisher_known: bool) -> list[Criterion]:
         Criterion("open formats", not closed, 1,
                   f"Publish {', '.join(closed) or 'these files'} in an open format as well (CSV for tables, GeoJSON for maps)."),
     ]
+
+
+# The `catalog describe` option that fills each placeholder it writes.
+DESCRIBE_OPTIONS = {"title": "--title", "description": "--description", "catalog.theme": "--theme",
+                    "catalog.frequency": "--frequency", "catalog.spatial.label": "--coverage"}
+FIELD_KEY = re.compile(r"resources\[(\d+)\]\.schema\.fields\[(\d+)\]\.(.+)")
+
+
+def placeholder_findings(dataset: Dataset) -> list[Finding]:
+    """One warning per value `catalog describe` left to fill in (a "TODO: …" placeholder)."""
+    found = []
+    for key, text in placeholders.find(dataset.descriptor):
+        match = FIELD_KEY.fullmatch(key)
+        what = text[len(placeholders.PREFIX):].strip()
+        if match:
+            resource = dataset.resources[int(match.group(1))]
+            item = resource["schema"]["fields"][int(match.group(2))]
+            found.append(Finding("placeholder", f"`{match.group(3)}` is still to be decided: {what}", f"Replace the placeholder in {dataset.descriptor_path.name} "
+                                 f"(field \"{item.get('name')}\" of resource \"{resource.get('path')}\"); the dataset "
+                                 "is not published until then.", file=str(resource.get("path") or ""),
+                                 column=str(item.get("name")), severity=WARNING))
+        else:
+            option = DESCRIBE_OPTIONS.get(key)
+            found.append(Finding("placeholder", f"`{key}` is still a placeholder: {what}",
+                                 f"Write the real value in {dataset.descriptor_path.name}"
+                                 + (f" (or describe the files again with {option} … --force)" if option else "")
+                                 + "; the dataset is not published until every placeholder is filled in.",
+                                 file=dataset.descriptor_path.name,
+                                 column=key if key.startswith("catalog.") else None, severity=WARNING))
+    return found

@@ -79,9 +79,9 @@ def _undescribed(folder: Path) -> Target:
         "missing-descriptor",
         f"{where} holds data ({shown}) but no datapackage.json describing it, so it was not checked "
         "and cannot be published.",
-        f"Create {where}datapackage.json: in that folder, `frictionless describe {files[0]} --type package "
-        "--json > datapackage.json` writes a first draft; then add title, description, licence and the "
-        '"catalog" key (README, "Dataset descriptors"). Or move the files out of datasets/.',
+        f"Run `catalog describe {where}{files[0]}` (naming each data file of the folder): it writes "
+        "datapackage.json, French habits declared, then fill in the TODO placeholders it lists "
+        '(README, "catalog describe"). Or move the files out of datasets/.',
         file="datapackage.json")])
     return target
 

@@ -153,6 +153,8 @@ class PersonalDataCheck:
         if self.person_columns is None:
             self._start(names)
         for name, array in zip(names, arrays):
+            if array.type != pa.string():
+                array = array.cast(pa.string())  # the byte filter reads 32-bit offsets
             column = self.columns.setdefault(name, _Column())
             person = name in self.person_columns or name in self.role_columns
             inert, lengths = _inert(array)

@@ -20,11 +20,17 @@ from catalog.validate.personal.names import PLACE_WORDS, common_first_name, firs
 
 SAINTS = {"saint", "sainte", "st", "ste", "sts", "saints", "notre", "dame"}
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Every quantifier is bounded (RFC 5321's lengths, a few spaces): a hostile cell of a million
+# letters or spaces cannot make these patterns backtrack quadratically.
+EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
+                   r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])")
 # `jean.dupont [at] gmail.com`, `(at)`, `{at}`, ` arobase `, `gmail[.]com`, `(dot)`, ` point `.
-AT = re.compile(r"\s*(?:[\[({<]\s*(?:at|arobase|@)\s*[\])}>]|\s(?:at|arobase)\s)\s*", re.IGNORECASE)
-DOT = re.compile(r"\s*(?:[\[({<]\s*(?:dot|point|\.)\s*[\])}>])\s*|\s(?:dot|point)\s(?=[a-z]{2,}\b)", re.IGNORECASE)
-OBFUSCATED = re.compile(r"[\[({<]\s*(?:at|arobase|@|dot|point|\.)\s*[\])}>]|\s(?:at|arobase)\s", re.IGNORECASE)
+AT = re.compile(r"[ \t]{0,3}(?:[\[({<][ \t]{0,3}(?:at|arobase|@)[ \t]{0,3}[\])}>]|[ \t](?:at|arobase)[ \t])[ \t]{0,3}",
+                re.IGNORECASE)
+DOT = re.compile(r"[ \t]{0,3}[\[({<][ \t]{0,3}(?:dot|point|\.)[ \t]{0,3}[\])}>][ \t]{0,3}|[ \t](?:dot|point)[ \t](?=[a-z]{2,24}\b)",
+                 re.IGNORECASE)
+OBFUSCATED = re.compile(r"[\[({<][ \t]{0,3}(?:at|arobase|@|dot|point|\.)[ \t]{0,3}[\])}>]|[ \t](?:at|arobase)[ \t]",
+                        re.IGNORECASE)
 
 # A role address reaches a service, not a person: the local part names a function.
 ROLE_WORDS = set("""
@@ -124,7 +130,9 @@ def email_kind(address: str) -> str:
 # One separator, the same between every pair of digits: "2017-03-30/2017-05-24" is two dates.
 PHONE = re.compile(r"(?<![\w+/\-.])(?:(?:\+|00)\s?(?:33|262|269|590|594|596|687|689|508|681|32|41|352|44|34|49|39)"
                    r"(?:\s?\(0\))?(?:[ \u00a0.\-]?\d){8,10}|"
-                   r"0[1-9](?P<sep>[ \u00a0.\-/]?)\d{2}(?:(?P=sep)\d{2}){3})(?![\w/\-])")
+                   r"0[1-9](?P<sep>[ \u00a0.\-/]?)\d{2}(?:(?P=sep)\d{2}){3}|"
+                   r"0[1-9]\d{2}(?P<four>[ \u00a0.\-])\d{2}(?P=four)\d{2}(?P=four)\d{2})(?![\w/\-])")  # 0262 12 34 56
+OVERSEAS = ("RE", "GP", "MQ", "GF", "YT", "PM", "BL", "MF")
 SERVICE_TYPES = {phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE,
                  phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.UAN}
 
@@ -134,11 +142,16 @@ def phone_kind(candidate: str) -> str:
     """'mobile', 'landline', 'service' (0800, 08xx) or '' when libphonenumber says it is no
     valid number."""
     digits = re.sub(r"[^\d+]", "", candidate)
-    try:
-        number = phonenumbers.parse(digits, "FR")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(number):
+    # Written the national way, an overseas number (0692… in La Réunion, 0590… in Guadeloupe)
+    # is valid in its own region, not in mainland France's.
+    for region in ("FR", *OVERSEAS) if not digits.startswith("+") else ("FR",):
+        try:
+            number = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            return ""
+        if phonenumbers.is_valid_number(number):
+            break
+    else:
         return ""
     kind = phonenumbers.number_type(number)
     if kind in SERVICE_TYPES:

