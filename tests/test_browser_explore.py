@@ -155,3 +155,18 @@ def test_axe_finds_no_serious_violation(hub, page, path):
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+@pytest.mark.parametrize("path", ["/-/search?q=budget", "/-/charts/ville-de-sampleville/budget",
+                                  "/-/dataset/sample-mobilites/reseau-bus", "/hub/communes_communes"])
+def test_new_pages_read_on_a_phone(hub, browser, artifacts, path):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.route(TILES, lambda route: route.abort())
+    page.goto(hub.url + path)
+    if "/charts/" in path:
+        expect(page.locator(".hub-chart").first).to_have_attribute("data-drawn", re.compile(r".+"), timeout=30_000)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{path} is {width}px wide on a 390px phone: it scrolls sideways"
+    page.screenshot(path=str(artifacts / f"phone-{path.strip('/').replace('/', '-').replace('?', '-')}.png"),
+                    full_page=True)
+    page.close()
