@@ -107,9 +107,16 @@ async def search(database, q: str, chosen: dict | None = None, page=1, per_page=
         base = (f"FROM {FTS} JOIN {DOCS} s ON s.id = {FTS}.rowid JOIN catalog_datasets d ON d.id = s.dataset_id "
                 f"WHERE {FTS} MATCH :q AND s.kind = 'dataset'{where}")
         total = (await _rows(database, f"SELECT COUNT(*) AS n {base}", params))[0]["n"]
-        found = await _rows(database, f"SELECT d.*, bm25({FTS}, {WEIGHTS}) AS score, "
-                                      f"snippet({FTS}, 3, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet "
+        found = await _rows(database, f"SELECT d.*, s.id AS doc, bm25({FTS}, {WEIGHTS}) AS score "
                                       f"{base} ORDER BY score, d.title LIMIT :limit OFFSET :offset", params)
+        if found:
+            # Snippets of the page's results only: SQLite would build one for every match before sorting.
+            marks = ", ".join(str(int(row["doc"])) for row in found)
+            snippets = {r["rowid"]: r["snippet"] for r in await _rows(
+                database, f"SELECT rowid, snippet({FTS}, 3, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet "
+                          f"FROM {FTS} WHERE {FTS} MATCH :q AND rowid IN ({marks})", {"q": match})}
+            for row in found:
+                row["snippet"] = snippets.get(row["doc"])
         tables = await _row_hits(database, params, where)
     else:
         base = f"FROM catalog_datasets d WHERE 1{where}"
