@@ -53,7 +53,22 @@ def packages_option(*aliases):
                         help="The data packages folder (written by package, read by publish, served under /packages/).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command: a full disk, a read-only folder or a missing permission ends in one line
+    naming the file, exit 2 (unusable input or usage), never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            where = f" {error.filename}" if error.filename else ""
+            click.echo(f"Error: cannot read or write{where}: {error.strerror or error}.\n  How to fix: free some disk "
+                       "space, or give a folder this user may write to (--out, --packages, --db), then run the "
+                       "command again: what was published before is unchanged.", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="catalog")
 def main():
     """Validate, package and publish open data as one hub.
@@ -83,13 +98,14 @@ def main():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", help="Table Schema file, or national schema reference (etalab/schema-irve-statique@2.3.1), "
                               "to check a bare CSV/Excel file against.")
+@click.option("--sheet", help="The sheet of a bare Excel file to read: its name or its position (1 = first).")
 @click.option("--public", "public", multiple=True, metavar="COLUMN",
               help="A column of a bare file holding public contacts (a service's address or switchboard); "
                    "repeat for several. It must still be plausible: role addresses or a service's domain.")
 @root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report (see README).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not the first 50 per file.")
-def validate(paths, schema, public, root, as_json, verbose):
+def validate(paths, schema, sheet, public, root, as_json, verbose):
     """Check datasets, profiles and data files.
 
     PATH is a dataset folder, a descriptor, a publisher profile or a file (CSV, Excel,
@@ -112,9 +128,9 @@ def validate(paths, schema, public, root, as_json, verbose):
     try:
         if bar:
             with bar:
-                report = run(paths, Path(root), Path(schema) if schema else None, advance, public=public)
+                report = run(paths, Path(root), Path(schema) if schema else None, advance, public=public, sheet=sheet)
         else:
-            report = run(paths, Path(root), Path(schema) if schema else None, public=public)
+            report = run(paths, Path(root), Path(schema) if schema else None, public=public, sheet=sheet)
     except CatalogError as error:
         _fail(error)
     if as_json:
@@ -293,7 +309,7 @@ def publish_datasette_command(paths, db, packages, min_quality, root):
                + f"; metadata: {result.metadata}")
     for name, why in result.refused.items():
         click.echo(f"Error: {name} was not published: {why}.", err=True)
-    sys.exit(1 if result.refused else 0)
+    sys.exit(2 if result.unreadable else 1 if result.refused else 0)
 
 
 @main.command()
@@ -388,13 +404,14 @@ def publish_ckan_command(paths, url, api_key_file, dry_run, prune, force, timeou
     counts = result.counts()
     # Writes were printed as they happened; what was decided not to write is shown too.
     for step in result.steps:
-        if dry_run or step.action in ("conflict", "orphan"):
+        if dry_run or step.action in ("conflict", "orphan", "unknown"):
             click.echo(step.line())
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
     if dry_run:
         click.echo(f"Plan for {result.url}: {summary}. Nothing was written (--dry-run).")
     else:
-        click.echo(f"Published to {result.url}: {summary}; {result.rows:,} DataStore rows in {result.seconds:.1f} s.")
+        rows = f"{result.rows:,} DataStore row{'' if result.rows == 1 else 's'}"
+        click.echo(f"Published to {result.url}: {summary}; {rows} in {result.seconds:.1f} s.")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}.", err=True)
     for name, why in result.refused.items():

@@ -8,10 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 
-ERROR = "error"
-WARNING = "warning"
-# Findings that mean the input could not be read at all: exit code 2, not 1.
-UNUSABLE = {"unusable-input", "unreadable", "missing-file", "missing-descriptor"}
+from catalog.codes import ERROR, UNUSABLE, WARNING  # noqa: F401 - the registry of codes decides
 
 
 @dataclass

@@ -25,9 +25,10 @@ from catalog.datasets import Dataset, discover, find_descriptor, is_tabular, loa
 from catalog.errors import InvalidData, UnusableInput
 from catalog.hashing import file_sha256, tree_sha256
 from catalog.locks import writing_packages
-from catalog.normalise import output_schema, write_csv
+from catalog.normalise import CellsLost, output_schema, write_csv
+from catalog.reading import open_table
 from catalog.publishers import load_publishers
-from catalog.safety import inside, output_path
+from catalog.safety import as_name, inside, output_path
 from catalog.validate import validate
 
 MEDIATYPES = {"csv": "text/csv", "geojson": "application/geo+json", "json": "application/json",
@@ -217,8 +218,11 @@ def _package_all(folders, root, out, zip, force, background, publishers, run: Pa
             except InvalidData as error:
                 run.refused[name] = error.message
             continue
-        run.packaged.append(package_one(dataset, root, out, publishers, report.targets[0].score, zip, force,
-                                        run.staged if background else None))
+        try:
+            run.packaged.append(package_one(dataset, root, out, publishers, report.targets[0].score, zip, force,
+                                            run.staged if background else None))
+        except CellsLost as error:  # nothing read may be lost: the package is refused, and says where
+            run.refused[name] = error.message
 
 
 def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zip=False, force=False,
@@ -319,6 +323,7 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     descriptor["catalog"] = hub
     (work / "data").mkdir()
     resources, gtfs_members = [], []
+    taken = {dataset.resource_name(r) for r in dataset.resources}
     for resource in dataset.resources:
         path = dataset.resource_path(resource)
         original = output_path(work / "original", path.relative_to(dataset.folder))
@@ -330,13 +335,20 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
         entry["name"] = name
         if is_tabular(resource) and fmt != "zip":
             effective = copy.deepcopy(resource)
+            effective.pop("catalog", None)
             schema = dataset.schema(resource)
+            if schema is None and dataset.is_gtfs:
+                from catalog.validate.gtfs.types import reference_schema
+                schema = reference_schema(path.name, path)
             # Reading one resource alone: foreign keys to sibling resources were checked by validate.
-            effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"} if schema else schema
+            if schema:
+                effective["schema"] = {k: v for k, v in schema.items() if k != "foreignKeys"}
             if dataset.dialect(resource) is not None:
                 effective["dialect"] = dataset.dialect(resource)
             out_path = output_path(work / "data", f"{name}.csv")
-            rows = write_csv(effective, str(dataset.folder), out_path)
+            with open_table(effective, path, str(dataset.folder), resource.get("path") or name) as reading:
+                rows = write_csv(reading.descriptor, reading.basepath, out_path, file=reading.display)
+                schema = schema or reading.descriptor.get("schema")  # read as text: every column a string
             entry.update({"path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
                           "encoding": "utf-8", "schema": output_schema(schema or {})})
             national = dataset.national_schema(resource)
@@ -346,6 +358,9 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
             if dataset.is_gtfs and path.suffix == ".txt":
                 gtfs_members.append((path.name, out_path))
         else:
+            if dataset.is_gtfs and fmt in ("zip", "gtfs"):
+                # The feed's files become tables, as loose GTFS files do; the zip itself follows.
+                resources += _gtfs_zip_tables(path, resource.get("path") or name, work, taken)
             suffix = path.suffix.lower()
             out_path = output_path(work / "data", f"{name}{suffix}")
             shutil.copyfile(path, out_path)
@@ -366,6 +381,34 @@ def _build(dataset: Dataset, work: Path, publisher, quality, content_hash) -> di
     text = json.dumps(descriptor, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     (work / "datapackage.json").write_text(text, encoding="utf-8")
     return descriptor
+
+
+def _gtfs_zip_tables(path: Path, display: str, work: Path, taken: set) -> list[dict]:
+    """One normalised table per file of a GTFS zip, typed by the GTFS reference (data/<file>.csv)."""
+    from catalog.reading import zip_tables
+    from catalog.validate.gtfs.types import reference_schema
+
+    entries = []
+    with zip_tables(path, display) as members:
+        for member, source, shown in members:
+            name = as_name(Path(member).stem)
+            if name in taken:
+                name = as_name(f"{Path(display).stem}-{name}")
+            taken.add(name)
+            schema = reference_schema(member, source)
+            descriptor = {"name": name, "path": source.name, "format": "csv", "encoding": "utf-8-sig",
+                          "dialect": {"delimiter": ","}}
+            if schema:
+                descriptor["schema"] = schema
+            out_path = output_path(work / "data", f"{name}.csv")
+            with open_table(descriptor, source, str(source.parent), shown) as reading:
+                rows = write_csv(reading.descriptor, reading.basepath, out_path, file=shown)
+                schema = reading.descriptor.get("schema") or {}
+            entries.append({"name": name, "title": member, "path": f"data/{name}.csv", "format": "csv",
+                            "mediatype": "text/csv", "encoding": "utf-8", "schema": output_schema(schema),
+                            "catalog": {"rows": rows, "gtfs_file": member}, "bytes": out_path.stat().st_size,
+                            "hash": f"sha256:{file_sha256(out_path)}"})
+    return entries
 
 
 # Level 1 deflates a large CSV about 7 times faster than zlib's default level (6) for a zip

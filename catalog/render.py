@@ -14,6 +14,15 @@ MAX_PER_FILE = 50
 KEYED_KINDS = {"publisher", "reuse"}
 
 
+CONTROL = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x0b": "\\v", "\x0c": "\\f"})
+
+
+def one_line(text):
+    """A header, cell or message printed on one line: its line breaks and tabs escaped (a header
+    "Montant\n(€)" would otherwise break the report in two)."""
+    return text.translate(CONTROL) if isinstance(text, str) else text
+
+
 def _where(finding, keyed=False):
     parts = []
     if finding.row is not None:
@@ -22,7 +31,7 @@ def _where(finding, keyed=False):
         # The JSON report keeps the one name `column`; people read "key" where it is one
         # (a profile's `kind`, a descriptor's `catalog.reuse.sources`).
         noun = "key" if keyed or finding.column.startswith("catalog.") else "column"
-        parts.append(f'{noun} "{finding.column}"')
+        parts.append(f'{noun} "{one_line(finding.column)}"')
     return ", ".join(parts)
 
 
@@ -45,17 +54,18 @@ def render(report: Report, verbose=False) -> str:
             by_file[finding.file or "(descriptor)"].append(finding)
         for file, findings in by_file.items():
             national = next((f.schema for f in findings if f.schema), None)
-            lines.append(f"  {file}" + (f"  (national schema {national})" if national else ""))
+            lines.append(f"  {one_line(file)}" + (f"  (national schema {national})" if national else ""))
             shown = findings if verbose else findings[:MAX_PER_FILE]
             for finding in shown:
                 colour = "red" if finding.severity == ERROR else "yellow"
                 where = _where(finding, target.kind in KEYED_KINDS)
                 head = click.style(finding.severity, fg=colour)
-                lines.append(f"    {head} [{finding.code}] {where + ': ' if where else ''}{finding.message}")
-                if finding.value not in (None, "") and not _quoted_in(finding.value, finding.message):
-                    lines.append(f"      value: {finding.value}")
+                message, value = one_line(finding.message), one_line(finding.value)
+                lines.append(f"    {head} [{finding.code}] {where + ': ' if where else ''}{message}")
+                if value not in (None, "") and not _quoted_in(value, message):
+                    lines.append(f"      value: {value}")
                 if finding.fix:
-                    lines.append(f"      fix: {finding.fix}")
+                    lines.append(f"      fix: {one_line(finding.fix)}")
             if len(findings) > len(shown):
                 lines.append(f"    … and {len(findings) - len(shown)} more (use --verbose or --json to see all)")
         if target.quality is not None:

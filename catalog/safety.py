@@ -10,10 +10,9 @@ from pathlib import Path
 
 from catalog.errors import UnusableInput
 
-# A GTFS feed of a large national network unpacks to a few GB at most; past
-# that, or at a compression ratio no real CSV reaches, it is a zip bomb.
-MAX_UNPACKED_BYTES = int(os.environ.get("CATALOG_MAX_UNPACKED_BYTES", 4 * 1024**3))
-MAX_RATIO = 200
+# One limit for every compressed input (catalog.limits): a GTFS feed of a large national network
+# unpacks to a few GB at most; past that, or at a compression ratio no real CSV reaches, it is a bomb.
+from catalog.limits import MAX_RATIO, MAX_UNPACKED_BYTES  # noqa: E402
 
 
 # Dataset, resource, publisher and reuse names become folder and file names, table names and

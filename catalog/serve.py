@@ -70,6 +70,26 @@ def _metadata(db: Path, path: Path, name: str) -> dict:
                             "Build the hub with `catalog publish datasette --db FILE`.")
 
 
+CORS_ORIGINS = "CATALOG_CORS_ORIGINS"
+
+
+def cors_config(value: str | None) -> dict:
+    """datasette-cors settings from CATALOG_CORS_ORIGINS: unset or `*`, any origin may read the
+    hub (GET: it is open data); otherwise a comma-separated list of origins (`https://a.example`)."""
+    import re
+
+    value = (value or "*").strip()
+    if value == "*":
+        return {"allow_all": True, "methods": ["GET"], "headers": ["Content-Type"]}
+    origins = [o.strip() for o in value.split(",") if o.strip()]
+    bad = [o for o in origins if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", o)]
+    if bad or not origins:
+        raise UnusableInput(f"{CORS_ORIGINS}: {', '.join(bad) or 'no origin'} is not an origin.",
+                            "Give origins such as https://carte.example.org (scheme and host, no path nor "
+                            "trailing slash), separated by commas, or * for any.")
+    return {"hosts": origins, "methods": ["GET"], "headers": ["Content-Type"]}
+
+
 def make_datasette(db: Path, packages: Path, base_url: str | None = None):
     """The Datasette application for this hub (also used by tests and benchmarks). `base_url`: the
     public address every generated link starts with (never the request's Host header)."""
@@ -85,10 +105,13 @@ def make_datasette(db: Path, packages: Path, base_url: str | None = None):
     for extra, name in ((security, "catalog-security"), (bounds, "catalog-bounds"), (explore, "catalog-explore")):
         if not pm.is_registered(extra):
             pm.register(extra, name=name)
+    if pm.get_plugin("datasette.handle_exception") is not None:
+        pm.unregister(name="datasette.handle_exception")  # the hub's own handler replaces it (hub/plugin.py)
     metadata = _metadata(db, metadata_path(db), database_name(db))
     metadata.setdefault("plugins", {})["catalog-hub"] = {"database": database_name(db), "path": str(db.resolve()),
                                                          "packages": str(packages.resolve()),
                                                          "base_url": check_base_url(base_url) if base_url else None}
+    metadata["plugins"].setdefault("datasette-cors", cors_config(os.environ.get(CORS_ORIGINS)))
     packages.mkdir(parents=True, exist_ok=True)
     vendor = vendor_folder(db)
     vega = vega_bundle(vendor)  # written once; `serve` makes it before starting the workers
@@ -189,6 +212,7 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = 
     workers = default_workers() if workers is None else workers
     if workers < 1:
         raise UnusableInput(f"--workers {workers}: needs at least one worker.", "Use --workers 1 or more.")
+    cors_config(os.environ.get(CORS_ORIGINS))  # a bad setting stops here, once, not in every worker
     if base_url:
         check_base_url(base_url)  # before anything is built or bound
     ensure_hub(db, packages, root, echo)

@@ -53,6 +53,8 @@ def _yaml_problem(error: yaml.YAMLError) -> tuple[str, str, str]:
             return (_at(context_mark), f"the {opening} opened here is not closed properly",
                     f"Close it with {closing}, with a comma between items (quote items holding , or :).")
     problem = getattr(error, "problem", None) or str(error)
+    if "alias" in problem:
+        return _at(problem_mark), problem, "Write the value out in full instead of the `*name` alias."
     return (_at(problem_mark) if problem_mark else ""), problem, "Fix the indentation or quoting there."
 
 
@@ -75,9 +77,41 @@ def _unclosed_quote(problem_mark) -> str | None:
     return None
 
 
+class _NoAliases(yaml.SafeLoader):
+    """YAML without aliases: profiles and descriptors never need `*name`, and nine nested aliases of
+    nine items each expand to a billion values (2.9 GB read from a 300-byte file)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "an alias (*name) is used: aliases are not allowed here",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+MAX_DEPTH = 64  # descriptors are a few levels deep; deeper ones break readers that recurse
+
+
+def _depth(value, display):
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise UnusableInput(f"{display}: nested more than {MAX_DEPTH} levels deep.",
+                                "A descriptor is a few levels deep: check the brackets of the file.")
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
+
+MAX_BYTES = 16 * 1024**2  # a descriptor or a profile; a larger one is not one
+
+
 def load(path: Path, display: str | None = None):
     display = display or str(path)
     try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise UnusableInput(f"{display}: {Path(path).stat().st_size:,} bytes, more than the {MAX_BYTES:,} "
+                                "a descriptor, schema or profile may hold.", "Keep data in data files, not in "
+                                "the descriptor.")
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UnusableInput(f"{display}: file not found.", "Check the path.") from None
@@ -92,8 +126,14 @@ def load(path: Path, display: str | None = None):
         raise UnusableInput(f"{display}: cannot be read ({error.strerror}).") from None
     try:
         if Path(path).suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
+            value = json.loads(text)
+        else:
+            value = yaml.load(text, Loader=_NoAliases)
+        _depth(value, display)
+        return value
+    except RecursionError:
+        raise UnusableInput(f"{display}: nested too deeply to be read.", "A descriptor is a few levels deep: "
+                            "check the brackets of the file.") from None
     except json.JSONDecodeError as error:
         raise UnusableInput(
             f"{display}: invalid JSON: {json_problem(error)}.",

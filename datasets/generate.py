@@ -408,6 +408,13 @@ def gtfs_schemas():
     def fk(column, resource, key=None):
         return {"fields": column, "reference": {"resource": resource, "fields": key or column}}
 
+    def labels(**by_value):
+        """What the hub shows for GTFS codes (field key `catalog.labels`): {code: {lang: label}}."""
+        return {"labels": {code[1:]: {"fr": fr, "en": en} for code, (fr, en) in by_value.items()}}
+
+    access = labels(_0=("inconnu", "unknown"), _1=("accessible", "accessible"), _2=("non accessible", "not accessible"))
+    running = labels(_0=("ne circule pas", "no service"), _1=("circule", "runs"))
+
     return {
         "agency": {"fields": [
             field("agency_id", "string", "Identifiant de l'exploitant.", constraints={"required": True, "unique": True}),
@@ -422,9 +429,11 @@ def gtfs_schemas():
             field("stop_name", "string", "Nom de l'arrêt, précédé du nom de la commune.", constraints={"required": True}),
             field("stop_lat", "number", "Latitude WGS84 de l'arrêt.", constraints=latitude),
             field("stop_lon", "number", "Longitude WGS84 de l'arrêt.", constraints=longitude),
-            field("location_type", "integer", "Type d'emplacement GTFS (0 = arrêt).", constraints={"enum": [0, 1, 2, 3, 4]}),
+            field("location_type", "integer", "Type d'emplacement GTFS (0 = arrêt).", constraints={"enum": [0, 1, 2, 3, 4]},
+                  catalog=labels(_0=("arrêt", "stop"), _1=("station", "station"), _2=("entrée ou sortie", "entrance or exit"),
+                                 _3=("nœud générique", "generic node"), _4=("zone d'embarquement", "boarding area"))),
             field("wheelchair_boarding", "integer", "Accessibilité en fauteuil roulant (0 inconnue, 1 oui, 2 non).",
-                  constraints={"enum": [0, 1, 2]}),
+                  constraints={"enum": [0, 1, 2]}, catalog=access),
         ], "primaryKey": ["stop_id"]},
         "routes": {"fields": [
             field("route_id", "string", "Identifiant de la ligne.", constraints={"required": True, "unique": True}),
@@ -440,10 +449,11 @@ def gtfs_schemas():
             field("service_id", "string", "Calendrier de circulation (SEM, SAM, DIM).", constraints={"required": True}),
             field("trip_id", "string", "Identifiant de la course.", constraints={"required": True, "unique": True}),
             field("trip_headsign", "string", "Destination affichée sur le bus."),
-            field("direction_id", "integer", "Sens de circulation (0 aller, 1 retour).", constraints={"enum": [0, 1]}),
+            field("direction_id", "integer", "Sens de circulation (0 aller, 1 retour).", constraints={"enum": [0, 1]},
+                  catalog=labels(_0=("aller", "outbound"), _1=("retour", "inbound"))),
             field("shape_id", "string", "Tracé suivi par la course (shapes.txt)."),
             field("wheelchair_accessible", "integer", "Véhicule accessible en fauteuil roulant (1 oui).",
-                  constraints={"enum": [0, 1, 2]}),
+                  constraints={"enum": [0, 1, 2]}, catalog=access),
         ], "primaryKey": ["trip_id"],
             "foreignKeys": [fk("route_id", "routes"), fk("service_id", "calendar")]},
         "stop_times": {"fields": [
@@ -459,7 +469,7 @@ def gtfs_schemas():
             "foreignKeys": [fk("trip_id", "trips"), fk("stop_id", "stops")]},
         "calendar": {"fields": [
             field("service_id", "string", "Identifiant du calendrier.", constraints={"required": True, "unique": True}),
-            *[field(name, "integer", f"1 si le service circule le {label}, 0 sinon.", constraints=day)
+            *[field(name, "integer", f"1 si le service circule le {label}, 0 sinon.", constraints=day, catalog=running)
               for name, label in (("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"),
                                   ("thursday", "jeudi"), ("friday", "vendredi"), ("saturday", "samedi"),
                                   ("sunday", "dimanche"))],
@@ -470,7 +480,8 @@ def gtfs_schemas():
             field("service_id", "string", "Calendrier concerné par l'exception.", constraints={"required": True}),
             field("date", "string", "Jour de l'exception (AAAAMMJJ).", constraints=gtfs_date),
             field("exception_type", "integer", "1 service ajouté ce jour, 2 service supprimé ce jour.",
-                  constraints={"required": True, "enum": [1, 2]}),
+                  constraints={"required": True, "enum": [1, 2]},
+                  catalog=labels(_1=("service ajouté", "service added"), _2=("service supprimé", "service removed"))),
         ], "primaryKey": ["service_id", "date"], "foreignKeys": [fk("service_id", "calendar")]},
         "shapes": {"fields": [
             field("shape_id", "string", "Identifiant du tracé.", constraints={"required": True}),

@@ -12,15 +12,10 @@ import pytest
 from tests.ckan import portal as harness
 
 
-@pytest.fixture(scope="session")
-def ckan_portal():
-    """A running CKAN 2.12 (PostgreSQL, Redis, Solr stand-in, DataStore, uploads), all on loopback.
-
-    Yields the harness Portal: `.url`, `.token` (a sysadmin API token), and `.stop_web()` /
-    `.start_web()` to stop and restart only the CKAN web process."""
+def _portal(xloader=False):
     folder = Path(tempfile.mkdtemp(prefix="catalog-ckan-"))
     try:
-        portal = harness.start(folder)
+        portal = harness.start(folder, xloader=xloader) if xloader else harness.start(folder)
     except Exception as error:  # noqa: BLE001 - every start failure must fail the run, with its cause
         shutil.rmtree(folder, ignore_errors=True)
         pytest.fail(f"the test CKAN could not start: {error}", pytrace=False)
@@ -29,3 +24,19 @@ def ckan_portal():
     finally:
         portal.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def ckan_portal():
+    """A running CKAN 2.12 (PostgreSQL, Redis, Solr stand-in, DataStore, uploads, ckanext-dcat and
+    geoview), all on loopback.
+
+    Yields the harness Portal: `.url`, `.token` (a sysadmin API token), and `.stop_web()` /
+    `.start_web()` to stop and restart only the CKAN web process."""
+    yield from _portal()
+
+
+@pytest.fixture(scope="session")
+def ckan_portal_xloader():
+    """The same, with ckanext-xloader and its job worker."""
+    yield from _portal(xloader=True)

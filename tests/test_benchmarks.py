@@ -18,6 +18,8 @@ def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["rows"] == ROWS_IN_CI and result["repeat"] == 1
 
+    small = result["validate_small"]
+    assert small["rows"] == 40 and small["findings"]["agree"] and small["catalog"]["median_seconds"] > 0
     assert [row["input"] for row in result["validate"]] == [
         "stop_times, 0.2% bad cells", "stop_times, valid", "IRVE cp1252 ;, 0.2% bad cells"]
     for row in result["validate"]:

@@ -71,7 +71,7 @@ def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
     the file, not two), on past their own error limit, with the findings of a reading alone."""
     import frictionless
 
-    from catalog.validate import fast
+    from catalog.validate import table_checks
 
     path = tmp_path / "people.csv"
     write(path, 120_000, 1)
@@ -82,7 +82,7 @@ def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
     resource = frictionless.Resource({"name": "people", "path": "people.csv", "schema": {"fields": fields}},
                                      basepath=str(tmp_path))
     shared = cells.SharedRead(table, "utf-8", ",")
-    report = fast.validate(resource, 1000, shared)
+    report = table_checks.validate(resource, 1000, shared)
     assert len(report.tasks[0].errors) == 1000  # "note" is mostly not an integer: the limit was hit early
     assert shared.complete
 
@@ -93,13 +93,13 @@ def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
 
 
 def test_a_reading_the_cell_checks_would_not_make_is_refused(tmp_path):
-    from catalog.validate import fast
+    from catalog.validate import table_checks
     import frictionless
 
     path = tmp_path / "semi.csv"
     path.write_text("a;b\n=1+1;x\n", encoding="utf-8")
     shared = cells.SharedRead(TableContext("semi.csv", path), "utf-8", ",")  # told ',' but the file says ';'
-    fast.validate(frictionless.Resource({"name": "semi", "path": "semi.csv", "dialect": {"delimiter": ";"},
+    table_checks.validate(frictionless.Resource({"name": "semi", "path": "semi.csv", "dialect": {"delimiter": ";"},
                                          "schema": {"fields": [{"name": "a"}, {"name": "b"}]}},
                                         basepath=str(tmp_path)), 1000, shared)
     assert not shared.complete
@@ -110,7 +110,7 @@ def test_a_reading_abandoned_half_way_is_not_used(tmp_path):
     feeding the cell checks some batches: those partial counts must not be reported."""
     import frictionless
 
-    from catalog.validate import fast
+    from catalog.validate import table_checks
 
     path = tmp_path / "people.csv"
     write(path, 120_000, 1)
@@ -119,7 +119,7 @@ def test_a_reading_abandoned_half_way_is_not_used(tmp_path):
     table = TableContext("people.csv", path, {})
     fields = [{"name": n, "type": "string"} for n in ["id", "contact", "nom", "prenom", "note", "latitude", "longitude"]]
     shared = cells.SharedRead(table, "utf-8", ",")
-    report = fast.validate(frictionless.Resource({"name": "people", "path": "people.csv", "schema": {"fields": fields}},
+    report = table_checks.validate(frictionless.Resource({"name": "people", "path": "people.csv", "schema": {"fields": fields}},
                                                  basepath=str(tmp_path)), 1000, shared)
     assert shared.checks is not None and not shared.complete  # it was fed, then abandoned
     assert any(e.type == "missing-cell" for e in report.tasks[0].errors)

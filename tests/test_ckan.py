@@ -137,7 +137,7 @@ def test_first_publish_creates_everything(tmp_path, ckan_portal):
     uploaded = ckan.session.get(resources["equipements"]["url"]).content
     assert uploaded == (tmp_path / "build" / "first" / "first-equipements" / "data" / "equipements.csv").read_bytes()
 
-    rows, fields = datastore_rows(ckan, "first_equipements_equipements")  # the shared table name is the alias
+    rows, fields = datastore_rows(ckan, "first__first_equipements_equipements")  # alias: publisher__hub table
     assert rows == EXPECTED
     types = {f["id"]: f["type"] for f in fields}
     assert types == {"_id": "int", "id": "int8", "nom": "text", "ouverture": "date", "accessible": "bool",
@@ -146,7 +146,7 @@ def test_first_publish_creates_everything(tmp_path, ckan_portal):
     rows, _ = datastore_rows(ckan, resources["tarifs"]["id"])
     assert rows == [{"code": "A", "libelle": "Plein tarif", "prix": 4.5},
                     {"code": "B", "libelle": "Tarif réduit", "prix": 2}]
-    rows, fields = datastore_rows(ckan, "first_equipements_parcs")  # GeoJSON: properties + geometry
+    rows, fields = datastore_rows(ckan, "first__first_equipements_parcs")  # GeoJSON: properties + geometry
     assert rows == [{"nom": "Parc", "geometry": GEOJSON["features"][0]["geometry"]}]
     assert [f["type"] for f in fields] == ["int", "text", "json"]
     info = ckan.action.datastore_info(id=resources["equipements"]["id"])
@@ -180,13 +180,20 @@ def test_editing_one_csv_updates_only_that_resource(tmp_path, ckan_portal):
 
     (folder / "tarifs.csv").write_text(TARIFS.replace("Plein tarif,4.5", "Plein tarif,5") + "C,Gratuit,0\n")
     result = run_cli(tmp_path, ckan_portal, "--dry-run")
-    assert "update     resource     edits-edits-equipements/tarifs  (file changed" in result.output
+    line = next(line for line in result.output.splitlines() if "edits-edits-equipements/tarifs" in line)
+    assert line.startswith("update     datastore    edits-edits-equipements/tarifs  (file changed, "), line
+    assert line.endswith(" bytes; 3 rows into a new table, swapped in when complete)"), line
     assert "unchanged  resource     edits-edits-equipements/equipements" in result.output
     result = run_cli(tmp_path, ckan_portal)
     assert result.exit_code == 0, result.output
 
     after = by_key(ckan.action.package_show(id="edits-edits-equipements"))
-    assert {k: r["id"] for k, r in after.items()} == {k: r["id"] for k, r in before.items()}  # in place
+    # The reloaded table is a new resource in the old one's place; the others are untouched.
+    assert [r["catalog_name"] for r in ckan.action.package_show(id="edits-edits-equipements")["resources"]] == \
+        list(before)
+    assert {k: r["id"] for k, r in after.items() if k != "tarifs"} == \
+        {k: r["id"] for k, r in before.items() if k != "tarifs"}
+    assert after["tarifs"]["name"] == before["tarifs"]["name"] and not after["tarifs"].get("catalog_staging")
     assert len(after) == 4
     assert after["tarifs"]["hash"] != before["tarifs"]["hash"]
     for untouched in ("equipements", "parcs"):
@@ -197,7 +204,7 @@ def test_editing_one_csv_updates_only_that_resource(tmp_path, ckan_portal):
                     {"code": "B", "libelle": "Tarif réduit", "prix": 2},
                     {"code": "C", "libelle": "Gratuit", "prix": 0}]
     assert datastore_rows(ckan, after["equipements"]["id"])[0] == EXPECTED
-    assert "update     resource     edits-edits-equipements/tarifs" in result.output
+    assert "update     datastore    edits-edits-equipements/tarifs" in result.output
     assert "equipements/equipements" not in result.output  # not re-uploaded, not reloaded
 
 
@@ -230,20 +237,19 @@ def test_metadata_change_updates_the_dataset_only(tmp_path, ckan_portal):
 
 
 def test_same_dataset_name_under_two_publishers(tmp_path, ckan_portal):
-    """The DataStore alias is the hub's table name, global on the portal: the first keeps it."""
+    """DataStore aliases are namespaced by publisher: the same hub table name never collides."""
     ckan = portal_client(ckan_portal)
-    outputs = []
     for slug in ("twin-a", "twin-b"):
         crafted_hub(tmp_path / slug, slug, dataset="jumeaux", tarifs=False, geojson=False)
+        plan = run_cli(tmp_path / slug, ckan_portal, "--dry-run")
+        assert "Warning" not in plan.stderr, plan.stderr
         result = run_cli(tmp_path / slug, ckan_portal)
         assert result.exit_code == 0, result.output
-        outputs.append(result.stderr)
-    assert "Warning" not in outputs[0]
-    assert "Warning: twin-b-jumeaux/equipements: the DataStore alias jumeaux_equipements already names " \
-           "another table" in outputs[1]
+        assert "Warning" not in result.stderr
     first = by_key(ckan.action.package_show(id="twin-a-jumeaux"))["equipements"]
     second = by_key(ckan.action.package_show(id="twin-b-jumeaux"))["equipements"]
-    assert ckan.action.datastore_search(resource_id="jumeaux_equipements")["resource_id"] == first["id"]
+    assert ckan.action.datastore_search(resource_id="twin_a__jumeaux_equipements")["resource_id"] == first["id"]
+    assert ckan.action.datastore_search(resource_id="twin_b__jumeaux_equipements")["resource_id"] == second["id"]
     assert datastore_rows(ckan, second["id"])[0] == EXPECTED
     assert "0 create, 0 update, 5 unchanged" in run_cli(tmp_path / "twin-b", ckan_portal).output
 
@@ -276,6 +282,7 @@ def test_prune_removes_only_with_the_flag(tmp_path, ckan_portal):
 
     result = run_cli(tmp_path, ckan_portal)
     assert result.exit_code == 0, result.output
+    assert "keep       resource" not in result.output  # a normal run prints what it wrote, and what needs a decision
     assert "parcs" in by_key(ckan.action.package_show(id="prune-prune-equipements"))
     assert "keep       resource     prune-prune-equipements/parcs  (no longer in the package; --prune removes it)" \
         in run_cli(tmp_path, ckan_portal, "--dry-run").output
@@ -291,10 +298,22 @@ def test_prune_removes_only_with_the_flag(tmp_path, ckan_portal):
         ("equipements", by_hand["url"], by_hand["metadata_modified"])
 
 
+def ensure_theme_groups(portal):
+    """The groups of the crafted hubs' theme (facilities: GOVE, SOCI), so that a test counting
+    writes does not depend on whether an earlier test created them."""
+    ckan = portal_client(portal)
+    for name in ("theme-gove", "theme-soci"):
+        try:
+            ckan.action.group_show(id=name)
+        except ckanapi.NotFound:
+            ckan.action.group_create(name=name)
+
+
 @pytest.mark.parametrize("stop_before", [3, 4])  # an upload (httpx), a DataStore call (ckanapi)
 def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypatch, stop_before):
     slug = f"halt{stop_before}"
     crafted_hub(tmp_path, slug)
+    ensure_theme_groups(ckan_portal)
     token_file = tmp_path / "token"
     token_file.write_text(ckan_portal.token + "\n")
     writes = []
@@ -302,7 +321,7 @@ def test_portal_stopping_midway_then_converging(tmp_path, ckan_portal, monkeypat
     def stopping_before_the_nth_write(method):
         def wrapper(self, action, *args, **data):
             # The real portal really stops: its web process is killed before the nth write.
-            if not action.endswith(("_show", "_list")):
+            if not action.endswith(("_show", "_list", "_search")):
                 writes.append(action)
                 if len(writes) == stop_before:
                     ckan_portal.stop_web()
@@ -445,7 +464,7 @@ def test_token_never_appears_in_output_or_files(tmp_path, ckan_portal):
     bad = CliRunner().invoke(main, ["publish", "ckan", "--url", ckan_portal.url, "--root", str(tmp_path),
                                     "--out", str(tmp_path / "build")], env={"CKAN_API_KEY": wrong})
     assert bad.exit_code == 2 and "API token" in bad.stderr, bad.output
-    assert "Nothing was published" in bad.stderr
+    assert "does not know this API token" in bad.stderr and "nothing was written" in bad.stderr
     assert ckan_portal.token[:20] not in bad.output
     for args in (("--dry-run",), (), ("--dry-run",)):
         result = run_cli(tmp_path, ckan_portal, *args)

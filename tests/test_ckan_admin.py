@@ -220,3 +220,157 @@ def test_title_and_licence_edited_on_the_portal_are_kept(tmp_path, ckan_portal):
     assert run_cli(tmp_path, ckan_portal, "--force").exit_code == 0
     package = ckan.action.package_show(id="edits-portal-edits-portal-equipements")
     assert (package["title"], package["license_id"]) == ("Équipements (titre du descripteur)", "lov2")
+
+
+def test_wrong_token_with_nothing_to_write_is_refused(tmp_path, ckan_portal):
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    crafted_hub(tmp_path, "tokencheck", tarifs=False, geojson=False)
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    result = CliRunner().invoke(main, ["publish", "ckan", "--url", ckan_portal.url, "--root", str(tmp_path), "--out",
+                                       str(tmp_path / "build")], env={"CKAN_API_KEY": "not-a-real-token"})
+    assert result.exit_code == 2, result.output
+    assert "does not know this API token" in result.stderr and "not-a-real-token" not in result.output
+
+
+def test_an_address_that_is_not_ckan_says_so(tmp_path):
+    import http.server
+    import threading
+
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = b"<html><body>Bienvenue sur le site de la ville</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    crafted_hub(tmp_path, "notckan", tarifs=False, geojson=False)
+    try:
+        result = CliRunner().invoke(main, ["publish", "ckan", "--url", f"http://127.0.0.1:{server.server_address[1]}",
+                                           "--root", str(tmp_path), "--dry-run"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 2, result.output
+    assert "does not answer as a CKAN API (HTTP 200 to /api/3/action/status_show" in result.stderr
+    assert "see the portal's log" not in result.stderr
+
+
+def test_dry_run_without_token_with_a_private_dataset(tmp_path, ckan_portal):
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    crafted_hub(tmp_path, "anon", tarifs=False, geojson=False)
+    second = crafted_hub(tmp_path / "second", "anon", tarifs=False, geojson=False, dataset="anon-prive")
+    import shutil
+    shutil.move(second, tmp_path / "datasets" / "anon" / "anon-prive")
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    portal_client(ckan_portal).action.package_patch(id="anon-anon-prive", private=True)
+    result = CliRunner().invoke(main, ["publish", "ckan", "--url", ckan_portal.url, "--root", str(tmp_path),
+                                       "--dry-run"], env={"CKAN_API_KEY": ""})
+    assert result.exit_code == 0, result.output
+    assert "unknown    dataset      anon-anon-prive  (private on the portal: a token that may see it" in result.output
+    assert "unchanged  dataset      anon-anon-equipements" in result.output
+
+
+def test_logo_and_sources_reach_the_portal(tmp_path, ckan_portal):
+    from tests.test_ckan import EXPECTED  # noqa: F401 - same fixtures
+
+    crafted_hub(tmp_path, "logos", tarifs=False, geojson=False)
+    logo = png(4, 4)
+    (tmp_path / "publishers" / "logo.png").write_bytes(logo)
+    profile = tmp_path / "publishers" / "logos.yml"
+    profile.write_text(profile.read_text() + "logo: logo.png\n")
+    folder = tmp_path / "datasets" / "logos" / "logos-equipements"
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["sources"] = [{"title": "Communes", "name": "departement-de-sample/communes"}]
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    ckan = portal_client(ckan_portal)
+    organisation = ckan.action.organization_show(id="logos")
+    assert organisation["image_url"].endswith("logo.png")
+    assert ckan.session.get(organisation["image_display_url"]).content == logo
+    extras = {e["key"]: e["value"] for e in ckan.action.package_show(id="logos-logos-equipements")["extras"]}
+    link = f"{ckan_portal.url}/dataset/departement-de-sample-communes"
+    assert extras["derived_from"] == link and json.loads(extras["source"]) == [link]
+    assert "organisation" not in run_cli(tmp_path, ckan_portal).output.split("Published")[0]  # not re-uploaded
+    # A logo outside publishers/ is never read.
+    profile.write_text(profile.read_text().replace("logo: logo.png", "logo: ../datasets/logos/logos-equipements/data.csv"))
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    assert ckan.action.organization_show(id="logos")["image_url"].endswith("logo.png")
+
+
+def png(width, height):
+    """A small valid PNG (grey pixels), written with the standard library."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_plan_wording(tmp_path, ckan_portal):
+    from tests.test_ckan import SCHEMA
+
+    folder = crafted_hub(tmp_path, "wording", rows=[[1, "Mairie", "2001-05-14", "true", "12", 46.6, 2.4]],
+                         tarifs=False, geojson=False)
+    plan = run_cli(tmp_path, ckan_portal, "--dry-run")
+    assert "create     datastore    wording-wording-equipements/equipements  (1 row)" in plan.output, plan.output
+    result = run_cli(tmp_path, ckan_portal)
+    assert "; 1 DataStore row in " in result.output
+    # A column renamed in the file and its schema: the file changed, the table follows.
+    (folder / "data.csv").write_text((folder / "data.csv").read_text().replace("surface", "surface_m2", 1))
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    schema = json.loads(json.dumps(SCHEMA).replace('"surface"', '"surface_m2"'))
+    descriptor["resources"][0]["schema"] = schema
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    plan = run_cli(tmp_path, ckan_portal, "--dry-run")
+    assert plan.exit_code == 0, plan.output
+    assert "update     datastore    wording-wording-equipements/equipements  (file changed, " in plan.output
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    assert "keep       " not in result.output and "unchanged  " not in result.output
+    fields = portal_client(ckan_portal).action.datastore_search(
+        resource_id="wording__wording_equipements_equipements", limit=1)["fields"]
+    assert "surface_m2" in [f["id"] for f in fields]
+
+
+def test_themes_become_groups(tmp_path, ckan_portal):
+    crafted_hub(tmp_path, "groups", tarifs=False, geojson=False)
+    folder = tmp_path / "datasets" / "groups" / "groups-equipements"
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["catalog"]["theme"] = "energy"
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    ckan = portal_client(ckan_portal)
+    package = ckan.action.package_show(id="groups-groups-equipements")
+    assert [g["name"] for g in package["groups"]] == ["theme-ener"]
+    assert ckan.action.group_show(id="theme-ener")["title"] == "Énergie"
+    ckan.action.member_create(id="theme-ener", object=package["id"], object_type="package", capacity="public")
+    ckan.action.group_create(name="coups-de-coeur")
+    ckan.action.member_create(id="coups-de-coeur", object=package["id"], object_type="package", capacity="public")
+    assert "0 create, 0 update" in run_cli(tmp_path, ckan_portal).output  # the portal's own group is kept
+    assert sorted(g["name"] for g in ckan.action.package_show(id="groups-groups-equipements")["groups"]) == \
+        ["coups-de-coeur", "theme-ener"]

@@ -361,14 +361,15 @@ def test_projected_coordinates_are_declared_with_their_system(tmp_path, shared_d
     assert fields["coordonnee_X"]["catalog"]["crs"] == "EPSG:2154" == fields["coordonnee_Y"]["catalog"]["crs"]
     assert resource["catalog"]["coordinates"] == {"latitude": "latitude", "longitude": "longitude",
                                                   "crs": "EPSG:4326"}
-    # Undeclared, the same metres are a finding.
+    # Undeclared on the fields, the file's own "epsg" column still says EPSG:2154 on every row:
+    # the metres are not a finding (issue #11, a declared coordinate system is respected).
     del fields["coordonnee_X"]["catalog"], fields["coordonnee_Y"]["catalog"]
     path = root / "datasets/ville-de-sampleville/ecoles/datapackage.json"
     descriptor = json.loads(path.read_text(encoding="utf-8"))
     descriptor["resources"][0]["schema"]["fields"] = list(fields.values())
     path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     codes = {f.code for t in validate([str(path.parent)], root).targets for f in t.findings}
-    assert "coordinates-projected" in codes
+    assert "coordinates-projected" not in codes
 
 
 @pytest.mark.parametrize("content, said", [

@@ -106,6 +106,36 @@ def test_every_emitted_code_is_in_the_readme_table():
     assert not missing, f"finding codes missing from README.md's table: {missing}"
 
 
+def test_the_readme_table_is_the_registry():
+    from catalog.codes import readme_table
+
+    section = README.split("### Finding codes", 1)[1].split("\n## ", 1)[0]
+    table = "".join(line + "\n" for line in section.splitlines() if line.startswith("|"))
+    assert table == readme_table(), "README.md's table of finding codes: paste `python3 -m catalog.codes`"
+
+
+def test_every_emitted_code_is_registered_once():
+    from catalog.codes import CODES, REGISTRY
+
+    declared = [code for entry in REGISTRY for code in entry.codes]
+    assert len(declared) == len(set(declared)), "a code is declared twice in catalog/codes.py"
+    missing = {code: where for code, where in EMITTED.items() if code not in CODES}
+    assert not missing, f"finding codes missing from catalog/codes.py: {missing}"
+
+
+def test_unusable_codes_make_exit_code_2():
+    from catalog.codes import UNUSABLE
+    from catalog.findings import Finding, Report, Target
+
+    for code in UNUSABLE:
+        target = Target("file", "f", "f")
+        target.add([Finding(code, "m")])
+        assert Report([target]).exit_code == 2, code
+    target = Target("file", "f", "f")
+    target.add([Finding("type-error", "m")])
+    assert Report([target]).exit_code == 1
+
+
 def test_every_code_in_the_readme_table_exists():
     unknown = documented_codes() - set(EMITTED)
     assert not unknown, f"README.md documents finding codes the code never emits: {sorted(unknown)}"

@@ -74,6 +74,9 @@ def test_surname_only_column_under_a_header_naming_persons():
     ["Rennes", "Saint-Malo", "La Chapelle-Thouarault", "Pleine-Fougères", "Val d'Anast", "Le Rheu"],
     ["Les Amis de Victor Hugo", "Association Jean Moulin", "Amicale laïque", "Club de Judo"],
     ["0800 123 456", "08 00 12 34 56", "3939"],
+    ["Exposition Claude Monet", "Concert Jean-Sébastien Bach", "Statue de Jeanne d'Arc", "Hommage à Victor Hugo"],
+    ["Guillaume Roussel S.A.R.L.", "Auger et Fils", "SARL DUPONT ET FILS", "Boulangerie Martin"],
+    ["M. le Maire", "Mme la Présidente", "Monsieur le Préfet", "Réunion avec M. le Maire"],
 ])
 def test_public_service_columns_pass(column):
     assert verdict({"valeur": column}) == {}

@@ -2,7 +2,6 @@
 each sheet of a workbook (hidden rows and columns too), derived reuses, and the original
 files republished under original/ and in the zips of /packages/."""
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -75,8 +74,9 @@ def test_every_sheet_and_hidden_columns_of_a_workbook_go_through_the_gate(tmp_pa
     code, found = validate(workbook(tmp_path / "equipements.xlsx"))
     assert code == 1
     where = {(f["file"], f["column"]) for f in found}
-    assert (str(tmp_path / "equipements.xlsx"), "referent") in where  # the hidden column
-    agents = {c for f, c in where if f.endswith("[sheet Agents]")}
+    # Findings name the sheet they come from (issue #11: every message names it).
+    assert (f'{tmp_path / "equipements.xlsx"} [sheet "Équipements"]', "referent") in where  # the hidden column
+    agents = {c for f, c in where if f.endswith('[sheet "Agents"]')}
     assert agents == {"agent", "courriel", "portable", "secu"}
     code, found = validate(workbook(tmp_path / "clean.xlsx", second_sheet=False, hidden=False))
     assert code == 0 and found == []
@@ -146,3 +146,18 @@ def test_public_option_for_a_bare_file(tmp_path):
     path.write_text("service,courriel\nMairie,jean.dupont@gmail.com\nCCAS,marie.martin@gmail.com\n", encoding="utf-8")
     code, found = validate(path, "--public", "courriel")
     assert code == 1 and "declared public" in found[0]["message"]
+
+
+def test_a_file_published_as_it_is_goes_through_the_gate(tmp_path):
+    """A resource the hub does not load (a zip of tables, a note) is still copied into the
+    package: it is gated like the rest, every member of the archive included."""
+    folder = make_hub(tmp_path)
+    with zipfile.ZipFile(folder / "annexes.zip", "w") as archive:
+        archive.writestr("agents/liste.csv", "agent;courriel\nJean Dupont;jean.dupont@gmail.com\n")
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"].append({"name": "annexes", "path": "annexes.zip", "format": "zip"})
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    code, found = validate(folder)
+    assert code == 1 and {(f["file"], f["column"]) for f in found} >= {("annexes.zip/agents/liste.csv", "courriel")}
+    run = package([str(folder)], tmp_path, tmp_path / "packages", zip=True)
+    assert "testville/equipements" in run.refused and not list((tmp_path / "packages").rglob("annexes*"))

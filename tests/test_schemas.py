@@ -263,10 +263,10 @@ def test_the_hub_dataset_page_says_which_schema_the_data_conforms_to(tmp_path):
     with running_hub(root, db, packages) as hub:
         page = hub.get(f"/-/dataset/{IRVE}").text
         other = hub.get("/-/dataset/ville-de-sampleville/budget").text
-    assert "Conforms to" in page and "IRVE statique 2.3.1" in page and REFERENCE in page
+    assert "Conforme à" in page and "IRVE statique 2.3.1" in page and REFERENCE in page  # French by default
     assert ('href="https://schema.data.gouv.fr/schemas/etalab/schema-irve-statique/2.3.1/schema-statique.json"'
             in page)
-    assert "Conforms to" not in other
+    assert "Conforme à" not in other
 
 
 def test_a_schema_file_without_suffix_is_still_a_file(tmp_path):

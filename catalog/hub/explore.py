@@ -4,7 +4,7 @@
 - charts and maps on the dataset pages (`catalog.hub.charts`, `catalog.hub.maps`), and
   `/-/charts/<publisher>/<dataset>`, the charts of one dataset on their own page.
 
-Strings are English msgids wrapped in `_()`: the hub's gettext catalogues translate them.
+Strings are English msgids wrapped in `_()`, translated by the hub's catalogues (catalog/hub/i18n.py).
 """
 from __future__ import annotations
 
@@ -15,30 +15,13 @@ from datasette.utils.asgi import NotFound, Response
 
 from catalog.hub import charts as hub_charts
 from catalog.hub import maps, pages, search
+from catalog.hub.i18n import gettext as _
 
 
 def _hub(datasette):
     from catalog.hub.plugin import _hub as hub_database
 
     return hub_database(datasette)
-
-
-def _untranslated(message, **variables):
-    return message % variables if variables else message
-
-
-def _(message, **variables):
-    try:
-        from catalog.hub.i18n import gettext
-    except ImportError:  # until the hub's gettext catalogues are there
-        return _untranslated(message, **variables)
-    return gettext(message, **variables)
-
-
-@hookimpl
-def prepare_jinja2_environment(env):
-    # The hub's i18n installs the real gettext; until it does, the msgids read as they are.
-    env.globals.setdefault("_", _untranslated)
 
 
 def _chosen(request) -> dict:
@@ -66,7 +49,10 @@ async def search_view(datasette, request):
         table["url"] = _table_search_url(datasette, database.name, table["table"], found["q"])
     for result in found["results"]:
         result["snippet_html"] = _marked(result.get("snippet"))
-    context = {"found": found, "choices": await search.choices(database), "database": database.name}
+    choices = await search.choices(database)
+    # Labels in the reader's language (the cached choices are shared by every request).
+    choices = dict(choices, theme=[dict(c, label=search.theme_label(c["value"])) for c in choices["theme"]])
+    context = {"found": found, "choices": choices, "database": database.name}
     return Response.html(await datasette.render_template("hub_search.html", context, request=request))
 
 

@@ -33,8 +33,11 @@ async def landing_groups(database) -> dict:
                                    "WHERE last_update != '' ORDER BY last_update DESC, title LIMIT 10")
     for publisher in publishers:
         publisher["url"] = "/-/search?" + urlencode({"publisher": publisher["slug"]})
+    from catalog.hub.search import theme_label
+
     for theme in themes:
         theme["url"] = "/-/search?" + urlencode({"theme": theme["theme"]})
+        theme["label"] = theme_label(theme["theme"])
     for dataset in latest:
         dataset["url"] = f"/-/dataset/{dataset['id']}"
     return {"grouped": True, "publishers": publishers, "themes": themes, "latest": latest,

@@ -12,21 +12,29 @@ import re
 
 import sqlite_utils
 
+from catalog.hub import display
+from catalog.hub.i18n import N_
 from catalog.weblinks import web_link
 
-HUB_TITLE = "Open data hub"
-HUB_DESCRIPTION = ("Every dataset of the territory's public bodies in one place: browse the tables, "
-                   "filter, map, download, or query them over the JSON and SQL API.")
-NO_COLUMN = "-"  # a column name no table has
+# English source strings: the pages show them translated (`|translated` in the templates).
+HUB_TITLE = N_("Open data hub")
+HUB_DESCRIPTION = N_("Every dataset of the territory's public bodies in one place: browse the tables, "
+                     "filter, map, download, or query them over the JSON and SQL API.")
 HIDDEN = ("catalog_descriptors", "catalog_search_docs", "catalog_search")
+NO_COLUMN = "-"  # a column name no table has
+# The hub's own description of its datasets: public facts, under the licence French public
+# bodies use by default (the datasets keep their own licences).
+CATALOG_LICENCE = ("Licence Ouverte / Open Licence version 2.0",
+                   "https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
 CATALOG_TABLES = {
-    "catalog_datasets": ("Datasets", "One row per published dataset: publisher, licence, last update, "
-                                     "tables, row counts, quality score and download links."),
-    "catalog_publishers": ("Publishers", "The public bodies publishing on this hub."),
-    "catalog_tables": ("Tables", "One row per data table, with its columns and how the hub presents it."),
-    "catalog_reuses": ("Reuses", "Works built on the datasets: applications, visualisations, articles, "
-                                 "and datasets derived from others."),
+    "catalog_datasets": (N_("Datasets"), N_("One row per published dataset: publisher, licence, last update, "
+                                            "tables, row counts, quality score and download links.")),
+    "catalog_publishers": (N_("Publishers"), N_("The public bodies publishing on this hub.")),
+    "catalog_tables": (N_("Tables"), N_("One row per data table, with its columns and how the hub presents it.")),
+    "catalog_reuses": (N_("Reuses"), N_("Works built on the datasets: applications, visualisations, articles, "
+                                        "and datasets derived from others.")),
 }
+ABOUT_HUB = N_("How this hub is built")
 
 
 def _loads(text, default):
@@ -45,13 +53,11 @@ def canned_queries(descriptors: list[dict]) -> dict:
             continue
         parameters = reuse.get("parameters") if isinstance(reuse.get("parameters"), dict) else {}
         named = [p for p in dict.fromkeys(re.findall(r"(?<!:):([A-Za-z_]\w*)", reuse["sql"]))]
-        description = descriptor.get("description") or ""
-        if parameters:
-            defaults = ", ".join(f"{k} = {v}" for k, v in parameters.items())
-            description = f"{description} Default parameters: {defaults}.".strip()
         queries[descriptor["name"]] = {
             "sql": reuse["sql"], "title": descriptor.get("title") or descriptor["name"],
-            "description": description, "params": named,
+            "description": descriptor.get("description") or "", "params": named,
+            # The page opens with these applied (hub/plugin.py), and links carry them.
+            "defaults": {k: str(v) for k, v in parameters.items() if k in named and v is not None},
         }
     return queries
 
@@ -67,15 +73,50 @@ def _hub_map(row: dict) -> dict | None:
     return None
 
 
+def _schemas(descriptors: list[dict], rows: list[dict]) -> dict[str, tuple[list, list]]:
+    """Each hub table's fields and primary key, from the packaged descriptors."""
+    resources = {}
+    for descriptor in descriptors:
+        publisher = (descriptor.get("catalog") or {}).get("publisher")
+        for resource in descriptor.get("resources") or []:
+            if isinstance(resource, dict) and isinstance(resource.get("schema"), dict):
+                resources[(f"{publisher}/{descriptor.get('name')}", resource.get("name"))] = resource["schema"]
+    found = {}
+    for row in rows:
+        schema = resources.get((row["dataset_id"], row["resource"]))
+        if schema:
+            fields = [f for f in schema.get("fields") or [] if isinstance(f, dict)]
+            primary = schema.get("primaryKey") or []
+            found[row["name"]] = (fields, [primary] if isinstance(primary, str) else list(primary))
+    return found
+
+
+def display_config(rows: list[dict], descriptors: list[dict]) -> dict[str, dict]:
+    """`plugins.catalog-hub` of each table: labels, formats, commune names, technical columns."""
+    schemas = _schemas(descriptors, rows)
+    reference = display.commune_reference([{"name": name, "primary": primary, "label": row["label_column"]}
+                                           for row in rows for name in [row["name"]] if name in schemas
+                                           for primary in [schemas[name][1]]])
+    configs = {}
+    for name, (fields, primary) in schemas.items():
+        config = display.column_display(fields, primary)
+        if reference:
+            config["communes"] = display.commune_columns(fields, reference["table"], name)
+            config["commune_table"] = reference
+        configs[name] = config
+    return configs
+
+
 def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
     datasets = {r["id"]: r for r in db.query("SELECT * FROM catalog_datasets")}
     publishers = {r["slug"]: r for r in db.query("SELECT * FROM catalog_publishers")}
     descriptors = [_loads(r["descriptor"], {}) for r in db.query("SELECT descriptor FROM catalog_descriptors ORDER BY id")]
+    rows = list(db.query("SELECT * FROM catalog_tables ORDER BY name"))
+    displays = display_config(rows, descriptors)
     tables = {}
-    for row in db.query("SELECT * FROM catalog_tables ORDER BY name"):
+    for row in rows:
         dataset = datasets.get(row["dataset_id"]) or {}
         publisher = publishers.get(dataset.get("publisher")) or {}
-        sources = _loads(dataset.get("reuse_of"), [])
         entry = {
             "title": row["title"] if row["title"] == dataset.get("title")
             else f"{dataset.get('title')} — {row['title']}",
@@ -83,7 +124,7 @@ def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
             "license": dataset.get("licence") or "", "license_url": web_link(dataset.get("licence_url")) or "",
             "source": dataset.get("publisher_title") or dataset.get("publisher") or "",
             "source_url": web_link(publisher.get("homepage")) or "",
-            "about": f"Dataset: {dataset.get('title')}" + (f" (derived from {', '.join(sources)})" if sources else ""),
+            "about": dataset.get("title") or row["dataset_id"],
             "about_url": f"/-/dataset/{row['dataset_id']}",
             "columns": {k: v for k, v in _loads(row["columns"], {}).items() if v},
         }
@@ -92,26 +133,32 @@ def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
             entry["facets"] = facets
         if row["label_column"]:
             entry["label_column"] = row["label_column"]
+        entry["plugins"] = {"catalog-hub": displays.get(row["name"]) or {}}
         if row["latitude_column"] and row["longitude_column"]:
-            entry["plugins"] = {"datasette-cluster-map": {"latitude_column": row["latitude_column"],
-                                                          "longitude_column": row["longitude_column"]}}
+            entry["plugins"]["datasette-cluster-map"] = {"latitude_column": row["latitude_column"],
+                                                         "longitude_column": row["longitude_column"],
+                                                         "container": "#hub-map"}  # table.html's #map
         hub_map = _hub_map(row)
         if hub_map:
-            entry.setdefault("plugins", {})["catalog-map"] = hub_map
+            entry["plugins"]["catalog-map"] = hub_map
             if hub_map.get("points"):
-                # The hub's map shows every pair; datasette-cluster-map would add a second map of the
-                # first pair alone. It draws nothing when its configured columns are not in the table.
+                # The hub's map shows every pair, in table.html's #map (there for datasette-cluster-map):
+                # that plugin would draw the first pair alone, and draws nothing when its configured
+                # columns are not in the table.
                 entry["plugins"]["datasette-cluster-map"] = {"latitude_column": NO_COLUMN,
                                                              "longitude_column": NO_COLUMN}
         tables[row["name"]] = entry
     for name, (title, description) in CATALOG_TABLES.items():
         tables[name] = {"title": title, "description": description, "source": "catalog",
-                        "about": "How this hub is built", "about_url": "/"}
+                        "about": ABOUT_HUB, "about_url": "/",
+                        "license": CATALOG_LICENCE[0], "license_url": CATALOG_LICENCE[1],
+                        "plugins": {"catalog-hub": {"labels": {}, "formats": {}, "technical": []}}}
     for name in HIDDEN:
         tables[name] = {"hidden": True}
     return {
         "title": HUB_TITLE,
         "description": HUB_DESCRIPTION,
-        "databases": {database: {"title": "Hub", "description": "All the datasets of the hub, one table per resource.",
+        "databases": {database: {"title": N_("Hub"),
+                                 "description": N_("All the datasets of the hub, one table per resource."),
                                  "tables": tables, "queries": canned_queries(descriptors)}},
     }

@@ -1,5 +1,9 @@
-"""The hub's Datasette plugin, registered by `catalog serve`.
+"""The hub's Datasette plugin, registered by `catalog serve`: the hooks, each a thin call.
 
+- every page in the reader's language (catalog.hub.language, catalog.hub.i18n), values shown
+  readably (render_cell: catalog.hub.display), errors as the hub's pages (catalog.hub.error_pages),
+  canned queries with their defaults (catalog.hub.canned), `/packages/` folders listed
+  (catalog.hub.listing) and an accessibility statement;
 - the landing page (templates/index.html) gets the publishers and their datasets;
 - `/-/dataset/<publisher>/<dataset>` shows one dataset: tables, downloads, lineage,
   reuses and ready-to-run API requests;
@@ -15,12 +19,14 @@ import json
 import os
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.database import Database
+from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
-from catalog.hub import bounds, pages
+from catalog.hub import bounds, canned, display, error_pages, i18n, language, listing, pages
 
 WATCH_SECONDS = 1.0
 _generations = itertools.count(1)
@@ -78,17 +84,92 @@ def _base(datasette, request) -> str:
 
 
 @hookimpl
-def extra_template_vars(template, datasette):
-    if template != "index.html":
+def prepare_jinja2_environment(env):
+    i18n.install(env)
+
+
+COMMUNES_MAX = 100_000  # rows of a commune table kept in memory for names (France has ~35,000)
+_shown = {}  # (database, generation, table) -> display config; reset with each new hub
+
+
+def _display(datasette, database: str, table: str | None) -> dict:
+    """The table's `plugins.catalog-hub` display settings (see catalog/hub/display.py)."""
+    db = datasette.databases.get(database)
+    key = (database, getattr(db, "generation", None), table)
+    if key not in _shown:
+        if len(_shown) > 10_000:
+            _shown.clear()
+        config = datasette.plugin_config("catalog-hub", database=database, table=table) if table else None
+        _shown[key] = config if isinstance(config, dict) and "labels" in config else {}
+    return _shown[key]
+
+
+async def commune_names(datasette, database: str, reference: dict | None) -> dict:
+    """INSEE code -> name, read once per hub from its commune table."""
+    if not reference:
         return {}
+    db = datasette.databases.get(database)
+    key = (database, getattr(db, "generation", None), "communes", reference["table"])
+    if key not in _shown:
+        names = {}
+        try:
+            result = await db.execute(
+                f'SELECT "{reference["key"]}" AS code, "{reference["label"]}" AS name FROM "{reference["table"]}" '
+                f"LIMIT {COMMUNES_MAX}")
+            names = {str(row["code"]): row["name"] for row in result.rows if row["name"]}
+        except Exception as error:  # a hub without the table any more: codes are shown as they are
+            print(f"catalog serve: no commune names from {reference['table']}: {error}", flush=True)
+        _shown[key] = names
+    return _shown[key]
 
-    async def hub():
-        database = _hub(datasette)
-        if database is None or not await pages.is_hub(database):
-            return {"hub": None}
-        return {"hub": await pages.landing(database, datasette.urls)}
 
-    return hub
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    if isinstance(value, (dict, bytes)):
+        return None
+    if table is None:
+        return display.query_cell(column, value)
+    config = _display(datasette, database, table)
+    if not config:
+        return None
+    if column in (config.get("communes") or {}) and value not in (None, ""):
+        async def with_name():
+            reference = config.get("commune_table") or {}
+            name = (await commune_names(datasette, database, reference)).get(str(value))
+            url = datasette.urls.row(database, reference["table"], tilde_encode(str(value))) if name else None
+            return display.cell_html(config, column, value, name, url)
+
+        return with_name()
+    return display.cell_html(config, column, value)
+
+
+@hookimpl
+def extra_template_vars(template, database, table, request, datasette):
+    async def hub_vars():
+        hub = _hub(datasette)
+        found = {"hub_languages": language.languages(request), "hub_database": hub.name if hub else None,
+                 "hub_lookup": display.lookup_label,
+                 "hub_query_args": lambda name: urlencode(canned.canned_defaults(datasette, database or "", name))}
+        if template == "index.html":
+            found["hub"] = (await pages.landing(hub, datasette.urls)
+                            if hub is not None and await pages.is_hub(hub) else None)
+        if database and table:
+            config = _display(datasette, database, table)
+            names = await commune_names(datasette, database, config.get("commune_table")) \
+                if config.get("communes") else {}
+
+            def value_label(column, value):
+                label = display.label_for((config.get("labels") or {}).get(column), value)
+                if label is None and column in (config.get("communes") or {}):
+                    name = names.get(str(value))
+                    label = f"{name} ({value})" if name else None
+                return label
+
+            found.update(hub_value_label=value_label,
+                         hub_order=lambda columns: display.column_order(columns, config.get("technical") or []))
+        return found
+
+    return hub_vars
 
 
 @hookimpl
@@ -97,16 +178,32 @@ def extra_css_urls(datasette):
 
 
 async def dataset_view(datasette, request):
+    """A dataset's page, or its JSON twin (`/-/dataset/<publisher>/<dataset>.json`)."""
     database = _hub(datasette)
-    dataset_id = f"{request.url_vars['publisher']}/{request.url_vars['dataset']}"
-    context = await pages.dataset_page(database, datasette.urls, _base(datasette, request), dataset_id) if database else None
+    name, as_json = request.url_vars["dataset"], False
+    if name.endswith(".json"):
+        name, as_json = name[: -len(".json")], True
+    dataset_id = f"{request.url_vars['publisher']}/{name}"
+    context = (await pages.dataset_page(database, datasette.urls, _base(datasette, request), dataset_id,
+                                             listing.packages_folder(datasette))
+               if database else None)
     if context is None:
-        raise NotFound(f"No dataset {dataset_id} on this hub.")
+        raise NotFound(i18n.gettext("No dataset %(name)s on this hub.", name=dataset_id))
+    if as_json:
+        return Response.json(pages.dataset_json(context))
     return Response.html(await datasette.render_template("hub_dataset.html", context, request=request))
 
 
 @hookimpl
-def asgi_wrapper():
+def handle_exception(datasette, request, exception):
+    """Replaces Datasette's default handler (`catalog serve` unregisters it): with `rich`
+    installed, that one printed a traceback for every unknown address and, outside an
+    `except` block (an unknown deep URL), failed itself, turning a 404 into a bare 500."""
+    return error_pages.error_page(datasette, request, exception)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
     """API calls skip facet suggestions: they are links for people browsing, and computing
     them took half the time of a filtered JSON request on a million-row table. They also
     skip the facets the metadata sets for pages (a third of the remaining time), unless
@@ -123,14 +220,25 @@ def asgi_wrapper():
                     scope = dict(scope, query_string=b"&".join(([query] if query else []) + added))
             await app(scope, receive, send)
 
-        return without_suggestions
+        return language.with_locale(canned.with_defaults(datasette, without_suggestions))
 
     return wrap
 
 
+ACCESSIBILITY_STATEMENT_DATE = "2026-12-04"  # when the statement below was last checked against the hub
+
+
+async def accessibility_view(datasette, request):
+    return Response.html(await datasette.render_template(
+        "hub_accessibility.html", {"statement_date": ACCESSIBILITY_STATEMENT_DATE}, request=request))
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/dataset/(?P<publisher>[^/]+)/(?P<dataset>[^/]+)$", dataset_view)]
+    return [(r"^/-/dataset/(?P<publisher>[^/]+)/(?P<dataset>[^/]+)$", dataset_view),
+            (r"^/-/lang/(?P<code>fr|en)$", language.switch_language),
+            (r"^/-/(accessibilite|accessibility)$", accessibility_view),
+            (r"^/packages/(?P<rest>(?:[^/]+/)*)$", listing.packages_listing)]
 
 
 def _identity(path: str):
@@ -155,7 +263,10 @@ def _reload(datasette, name: str, path: str):
     metadata_file = metadata_path(Path(path))
     if metadata_file.is_file():
         metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+        cors = datasette.plugin_config("datasette-cors")
         metadata.setdefault("plugins", {})["catalog-hub"] = _config(datasette)
+        if cors is not None:
+            metadata["plugins"].setdefault("datasette-cors", cors)
         datasette._metadata_local = metadata
     datasette.remove_database(name)
     datasette.add_database(HubDatabase(datasette, path), name=name)

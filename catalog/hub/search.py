@@ -25,6 +25,12 @@ WEIGHTS = "10.0, 6.0, 3.0, 1.5, 2.0, 1.0"
 MARK_START, MARK_END = "\x02", "\x03"
 
 
+def theme_label(theme: str) -> str:
+    from catalog.hub.pages import THEMES, label
+
+    return label(THEMES, theme) if theme else ""
+
+
 def words(q: str) -> list[str]:
     return re.findall(r"\w+", (q or "")[:MAX_QUERY_CHARS])[:MAX_WORDS]
 
@@ -150,6 +156,7 @@ def _result(row: dict) -> dict:
         keywords = []
     return {"id": row["id"], "title": row["title"], "url": f"/-/dataset/{row['id']}",
             "publisher": row["publisher"], "publisher_title": row["publisher_title"], "theme": row["theme"],
+            "theme_label": theme_label(row["theme"]),
             "licence": row["licence"], "last_update": row["last_update"], "rows": row["rows"],
             "keywords": keywords, "description": row["description"],
             "snippet": row.get("snippet"),

@@ -103,7 +103,7 @@ def asgi_wrapper(datasette):
                 return
             config = datasette.plugin_config("catalog-hub") or {}
             scope = _pinned(scope, config.get("base_url"))
-            if scope.get("path", "").startswith(downloads.PREFIX):
+            if scope.get("path", "").startswith(downloads.PREFIX) and not scope["path"].endswith("/"):
                 await downloads.serve(Path(config["packages"]) if config.get("packages") else None, scope, send)
             else:
                 await pages(scope, receive, send)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import os
 import shutil
 import tempfile
@@ -25,12 +26,13 @@ from pathlib import Path
 
 from catalog.errors import PartialPublication, UnusableInput
 from catalog.locks import writing_packages
-from catalog.publish import ckan_datastore
-from catalog.publish.ckan_licences import LicenceChooser
+from catalog.publish import ckan_tables
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
+from catalog.publish.ckan_licences import LicenceChooser
+from catalog.publish.ckan_fields import alias_name, dataset_name, logo_file, organisation_fields, theme_groups
+from catalog.publish.ckan_plan import (CONFLICT, CREATE, HIDDEN, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step,
+                                       dataset_steps, organisation_step, orphan_step)
 from catalog.publish.gate import DEFAULT_MIN_QUALITY, refusals
-from catalog.publish.ckan_plan import (CONFLICT, CREATE, ORPHAN, PRUNE, UNCHANGED, UPDATE, Options, Step, dataset_name,
-                                       dataset_steps, organisation_fields, organisation_step, orphan_step)
 
 FIX = ("Once the portal answers again, run the same command: it completes the publication "
        "without duplicating anything.")
@@ -67,10 +69,39 @@ def read_api_key(api_key_file=None, environ=os.environ) -> str | None:
         except OSError as error:
             raise UnusableInput(f"{path}: cannot read the API key file ({error.strerror}).",
                                 "Name a readable file holding only the CKAN API token.") from None
+        except UnicodeDecodeError:  # nothing of the file is shown: it holds a secret
+            raise UnusableInput(f"{path}: the API key file is not UTF-8 text.",
+                                "Save the token alone, as plain text, on the file's first line.") from None
         if not token or not token[0].strip():
             raise UnusableInput(f"{path}: the API key file is empty.", "Put the CKAN API token on its first line.")
-        return token[0].strip()
-    return (environ.get("CKAN_API_KEY") or "").strip() or None
+        return _checked_token(token[0].strip(), str(path))
+    token = (environ.get("CKAN_API_KEY") or "").strip()
+    return _checked_token(token, "CKAN_API_KEY") if token else None
+
+
+def _checked_token(token: str, where: str) -> str:
+    """A token is one word of visible ASCII: anything else (a line break, a space) would end up in an
+    error message of the HTTP library, token included. Nothing of it is shown."""
+    if not re.fullmatch(r"[\x21-\x7e]+", token):
+        raise UnusableInput(f"{where}: the CKAN API token holds spaces, line breaks or other characters a "
+                            "token never has.", "Copy the token again from your CKAN user page, alone on one line.")
+    return token
+
+
+def without_userinfo(url: str, warn) -> str:
+    """The portal address without `user:password@`: a token there would be printed with every message."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.username is None and parts.password is None:
+            return url
+        host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        raise UnusableInput("--url is not a web address.", "Give the portal's address, e.g. https://data.example.fr.")
+    warn("--url held a user name or password (user:…@): it was removed from the address and not used; "
+         "give the token with --api-key-file or CKAN_API_KEY")
+    return urlunsplit(parts._replace(netloc=host))
 
 
 def _load(packages) -> list[tuple[Path, dict]]:
@@ -91,24 +122,45 @@ def _load(packages) -> list[tuple[Path, dict]]:
     return loaded
 
 
-def has_datastore(client: Client) -> bool:
-    """Whether the portal runs the DataStore extension (status_show lists its extensions)."""
+def extensions(client: Client) -> list[str]:
+    """The portal's extensions (status_show lists them): datastore, xloader…"""
     try:
-        return "datastore" in (client.call("status_show").get("extensions") or [])
+        return client.call("status_show").get("extensions") or []
     except PortalFailure as error:
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
 
 
+def check_token(client: Client) -> dict:
+    """The token's user. A token the portal does not know is taken for an anonymous visitor:
+    said before anything else."""
+    try:
+        return client.call("user_show")
+    except NotFound:
+        raise UnusableInput(f"{client.url} does not know this API token (it answers as to an anonymous visitor); "
+                            "nothing was written.", "Give a valid token with CKAN_API_KEY or --api-key-file "
+                                                    "(the portal's user page, API tokens tab).") from None
+    except PortalFailure as error:
+        raise UnusableInput(f"Could not read the portal: {error}.",
+                            "Check --url and that the portal is up; nothing was written.") from None
+
+
+def has_datastore(client: Client) -> bool:
+    """Whether the portal runs the DataStore extension."""
+    return "datastore" in extensions(client)
+
+
 def portal_options(client: Client, licence_map: dict | None = None, **options) -> Options:
-    """Plan options from what the portal offers: its DataStore, its licence list."""
-    datastore = has_datastore(client)
+    """Plan options from what the portal offers: its DataStore and xloader, its licence list."""
+    offered = extensions(client)
+    datastore = "datastore" in offered
+    options.setdefault("xloader", "xloader" in offered)
     try:
         licences = LicenceChooser(client.call("license_list"), licence_map)
     except PortalFailure as error:
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
-    return Options(datastore=datastore, licences=licences, **options)
+    return Options(datastore=datastore, licences=licences, portal_url=client.url, **options)
 
 
 def plan(packages, client: Client, options: Options | None = None, profiles=None) -> list[Step]:
@@ -120,15 +172,32 @@ def plan(packages, client: Client, options: Options | None = None, profiles=None
     options = options or portal_options(client)
     try:
         local = set()
-        for folder, descriptor in _load(packages):
+        loaded = _load(packages)
+        if options.datastore:
+            options.aliases = ckan_tables.read_aliases(client, [
+                alias for _, descriptor in loaded for entry in descriptor.get("resources") or []
+                for alias in [alias_name(descriptor["catalog"]["publisher"], descriptor["name"], entry.get("name", ""))]])
+        for folder, descriptor in loaded:
             publisher = descriptor["catalog"]["publisher"]
             if publisher not in organisations:
                 organisations[publisher] = client.show("organization_show", publisher)
                 fields = organisation_fields(descriptor, profiles.get(publisher))
-                steps.append(organisation_step(fields, organisations[publisher]))
+                steps.append(organisation_step(fields, organisations[publisher], logo_file(profiles.get(publisher))))
             local.add(dataset_name(descriptor))
-            current = client.show("package_show", dataset_name(descriptor))
-            steps += dataset_steps(folder, descriptor, current, options)
+            try:
+                current = client.show("package_show", dataset_name(descriptor))
+            except PortalFailure as error:
+                if not error.auth:
+                    raise
+                # Private on the portal, and this token (or none) may not see it.
+                steps.append(Step(HIDDEN, "dataset", dataset_name(descriptor), "private on the portal: a token "
+                                  "that may see it is needed to plan it", dataset=dataset_name(descriptor)))
+                continue
+            if options.groups:
+                steps += _group_steps(client, descriptor, options)
+            planned = dataset_steps(folder, descriptor, current, options)
+            _foresee_alias_collisions(client, planned, current, options)
+            steps += planned
         if options.orphans:
             for publisher in sorted(set(profiles) | set(organisations)):
                 organisation = organisations.get(publisher) or client.show("organization_show", publisher)
@@ -139,6 +208,31 @@ def plan(packages, client: Client, options: Options | None = None, profiles=None
         raise UnusableInput(f"Could not read the portal: {error}.",
                             "Check --url and that the portal is up; nothing was written.") from None
     return steps
+
+
+def _group_steps(client: Client, descriptor: dict, options: Options) -> list[Step]:
+    """The CKAN groups of a dataset's EU themes, created when the portal lacks them (first use only)."""
+    steps = []
+    for name, fields in theme_groups(descriptor).items():
+        if name not in options.known_groups:
+            options.known_groups[name] = client.show("group_show", name) is not None
+            if not options.known_groups[name]:
+                steps.append(Step(CREATE, "group", name, "EU theme " + fields["title"], data=fields))
+                options.known_groups[name] = True
+    return steps
+
+
+def _foresee_alias_collisions(client: Client, steps: list[Step], current: dict | None, options: Options):
+    """An alias that another dataset's live table holds will not be ours: said before anything is written."""
+    ours = {r["id"] for r in (current or {}).get("resources") or []}
+    for step in steps:
+        if step.kind != "datastore" or not step.writes or not step.data.get("aliases"):
+            continue
+        alias = step.data["aliases"][0]
+        holder = options.aliases.get(alias)
+        if holder and holder not in ours and ckan_tables.alias_taken(client, holder, (current or {}).get("id")):
+            options.warnings.append(f"{step.name}: the DataStore alias {alias} already names another dataset's "
+                                    "table; this one will be reachable by its resource id only")
 
 
 def _published(client: Client, organisation: dict | None):
@@ -164,6 +258,7 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
     """Carry out the plan. `progress(label, done, total)` follows DataStore loads;
     `on_step(step)` is called after each write. Raises PartialPublication if the portal fails."""
     started = time.monotonic()
+    options = options or portal_options(client)
     result = CkanResult(client.url, steps if steps is not None else plan(packages, client, options, profiles))
     ids: dict = {}
     for step in result.steps:
@@ -172,7 +267,7 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
         if not step.writes:
             continue
         try:
-            result.rows += _execute(step, client, ids, progress, result.warnings.append)
+            result.rows += _execute(step, client, ids, progress, result.warnings.append, options)
         except (PortalFailure, ValidationError, NotFound) as error:
             message = (str(error) if isinstance(error, PortalFailure)
                        else describe(error, f"{step.action} {step.kind}", client.url))
@@ -181,7 +276,10 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
                                     "Give a valid token with CKAN_API_KEY or --api-key-file.") from None
             fix = (RIGHTS if getattr(error, "auth", False) else FIX if isinstance(error, PortalFailure)
                    else REJECTED)
-            raise PartialPublication(_stopped(result, step, message), fix) from None
+            # What was worth a warning before it stopped is said too (it would be lost with the run).
+            warned = "".join(f"\n  Warning: {w}." for w in options.licences.warnings.values()) + \
+                "".join(f"\n  Warning: {w}." for w in options.warnings + result.warnings)
+            raise PartialPublication(_stopped(result, step, message) + warned, fix) from None
         result.done.append(step)
         if on_step:
             on_step(step)
@@ -189,12 +287,20 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
     return result
 
 
-def _execute(step: Step, client: Client, ids: dict, progress, warn) -> int:
+def _execute(step: Step, client: Client, ids: dict, progress, warn, options: Options) -> int:
     data = dict(step.data)
     if step.kind == "organisation":
         answer = client.call("organization_create" if step.action == CREATE else "organization_patch",
                              **data, **({"id": step.target} if step.target else {}))
         ids[_id_key(step)] = answer["id"]
+        if step.path:  # the publisher's logo, as the organisation's image
+            try:
+                client.upload("organization_patch", step.path, field="image_upload", id=answer["id"])
+            except ValidationError as error:  # e.g. a type the portal does not take (CKAN: PNG, JPEG, GIF)
+                warn(f"{step.name}: the portal refused the logo {step.path.name} "
+                     f"({describe(error, 'organization_patch', client.url)}); save it as PNG")
+    elif step.kind == "group":
+        client.call("group_create", **data)
     elif step.kind == "dataset" and step.action == PRUNE:
         if data.get("delete"):
             client.call("package_delete", id=step.target)
@@ -215,15 +321,13 @@ def _execute(step: Step, client: Client, ids: dict, progress, warn) -> int:
             answer = client.call("resource_patch", id=step.target, **data)
         ids[_id_key(step)] = answer["id"]
     elif step.kind == "datastore":
-        resource_id = ids[_id_key(step)]
-        rows = ckan_datastore.load(client, resource_id, data, step.path, data.get("rows"), progress, step.name, warn)
-        # Written last: the mark that this table is complete (see ckan_plan).
-        resource = client.call("resource_patch", id=resource_id, **data["final"])
-        # The views the portal itself configures as defaults (ckan.views.default_views):
-        # datatables for a DataStore table, a map where it has a map viewer. CKAN creates
-        # them on upload, but the DataStore ones only once the table exists; never doubled.
-        client.call("resource_create_default_resource_views", resource=resource, create_datastore_views=True)
+        resource_id, rows = ckan_tables.publish_table(
+            client, step, ids.get(_id_key(step)), ids[("dataset", step.dataset)], progress, warn,
+            xloader=options.xloader and data["fields"] is not None, timeout=client.timeout)
+        ids[_id_key(step)] = resource_id
         return rows
+    elif step.kind == "alias":
+        ckan_tables.move_alias(client, data["alias"], step.target, ids[("dataset", step.dataset)], warn, step.name)
     return 0
 
 
@@ -261,6 +365,8 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     from catalog.package import PackageRun, dataset_folders, package
     from catalog.publishers import load_publishers
 
+    stripped = []
+    url = without_userinfo(url, stripped.append)
     if not url.startswith(("http://", "https://")):
         raise UnusableInput(f"--url {url!r} is not a web address.",
                             "Give the portal's address, e.g. https://data.example.fr.")
@@ -275,6 +381,8 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     held = contextlib.ExitStack()  # the packages stay as planned until published: no other run writes them
     held.enter_context(writing_packages(scratch or Path(out)))
     try:
+        extensions(client)  # first: is it a CKAN at all?
+        user = check_token(client) if api_key else {}
         folders = dataset_folders(paths, root)
         gated = refusals(folders, root, min_quality)
         passing = [str(f) for f in folders if f not in {folder for folder, _ in gated.values()}]
@@ -283,7 +391,7 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
         profiles = load_publishers(root)
         # Orphans are only known when every dataset is published (no PATH named).
         options = portal_options(client, licence_map, prune=prune or None, force=force, hub_url=hub_url,
-                                 orphans=not paths)
+                                 orphans=not paths, groups=bool(user.get("sysadmin")) or (dry_run and not api_key))
         steps = plan(run.packaged, client, options, profiles)
         # A dataset refused here keeps its published version: it is no orphan (nothing pruned).
         kept = {dataset_name({"catalog": {"publisher": i.split("/")[0]}, "name": i.split("/")[-1]}) for i in run.refused}
@@ -293,8 +401,8 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
         else:
             result = publish(run.packaged, client, options, profiles, progress, on_step, steps=steps)
         result.refused = dict(run.refused)
-        result.warnings[:0] = list(options.licences.warnings.values())
-        result.warnings += [f"{s.name}: {s.why}" for s in steps if s.action in (CONFLICT, ORPHAN)]
+        result.warnings[:0] = stripped + list(options.licences.warnings.values()) + options.warnings
+        result.warnings += [f"{s.name}: {s.why}" for s in steps if s.action in (CONFLICT, ORPHAN, HIDDEN)]
         if not options.datastore:
             result.warnings.insert(0, f"{client.url} has no DataStore (the `datastore` extension is not enabled): "
                                       "files are published, tables are not loaded")

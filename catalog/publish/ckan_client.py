@@ -20,6 +20,9 @@ from catalog import __version__
 __all__ = ["Client", "NotFound", "PortalFailure", "ValidationError", "NotAuthorized", "describe"]
 
 
+READS = ("_show", "_list", "_search")  # actions that only read
+
+
 class PortalFailure(Exception):
     """The portal did not do what was asked; `str()` says why, for agency staff."""
 
@@ -42,6 +45,10 @@ def describe(error, action, url) -> str:
         # ckanapi puts [url, status, body] in the message; the body of an HTTP 500 is a whole page.
         status = re.search(r"', (\d{3}), ", str(error))
         code = f"HTTP {status.group(1)}" if status else "an error"
+        if '"success"' not in str(error) and (not status or status.group(1) in ("200", "404")):
+            # Not CKAN's JSON at all: a web page, another kind of site, a wrong path.
+            return (f"{url} does not answer as a CKAN API ({code} to /api/3/action/{action}, not CKAN's JSON); "
+                    "give the portal's home address, e.g. https://data.example.fr")
         return f"the portal answered `{action}` with {code} (see the portal's log)"
     return f"`{action}` failed: {error}"
 
@@ -50,6 +57,7 @@ class Client:
     """The few calls the publisher makes; reads return None for what does not exist."""
 
     def __init__(self, url: str, api_key: str | None = None, timeout: float = 120):
+        self._token = api_key or None
         self.url = url.rstrip("/")
         self.timeout = timeout
         self._headers = {"User-Agent": f"catalog/{__version__}"}
@@ -58,20 +66,41 @@ class Client:
         self._ckan = RemoteCKAN(self.url, apikey=api_key, user_agent=self._headers["User-Agent"] + " (ckanapi)")
 
     def call(self, action: str, **data):
+        # "Not found" from an action every CKAN has means the address is not a CKAN portal.
+        return self._call(action, data, missing_ok=action not in ("status_show", "license_list"))
+
+    def _call(self, action: str, data: dict, missing_ok: bool):
         try:
             return self._ckan.call_action(action, data, requests_kwargs={"timeout": (10, self.timeout)})
-        except (NotFound, ValidationError):
-            raise
-        except (requests.exceptions.RequestException, CKANAPIError, ServerIncompatibleError, OSError) as error:
+        except NotFound as error:
+            if not missing_ok:  # the action itself is missing: not a CKAN portal at this address
+                raise self._failure(CKANAPIError(f"['{action}', 404, 'not found']"), action) from None
+            raise NotFound(self._redacted(error.args[0] if error.args else "")) from None
+        except ValidationError as error:
+            if action.endswith(READS):  # a read the portal calls invalid: the portal, not the data, is at fault
+                raise self._failure(ValidationError(self._redacted(error.error_dict)), action) from None
+            raise ValidationError(self._redacted(error.error_dict)) from None
+        except (requests.exceptions.RequestException, CKANAPIError, ServerIncompatibleError, OSError,
+                ValueError) as error:
             raise self._failure(error, action) from None
+
+    def _redacted(self, value):
+        """`value` with the token blanked wherever the portal echoed it back (in an error body)."""
+        if isinstance(value, str):
+            return value.replace(self._token, "***") if self._token else value
+        if isinstance(value, dict):
+            return {self._redacted(k): self._redacted(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._redacted(v) for v in value]
+        return value
 
     def show(self, action: str, name: str):
         try:
-            return self.call(action, id=name)
+            return self._call(action, {"id": name}, missing_ok=True)
         except NotFound:
             return None
 
-    def upload(self, action: str, path: Path, **data):
+    def upload(self, action: str, path: Path, field: str = "upload", **data):
         """resource_create / resource_patch with the file as a multipart upload.
 
         Sent with httpx, which streams the file in chunks (requests would read it whole
@@ -80,16 +109,18 @@ class Client:
         try:
             with open(path, "rb") as handle:
                 response = httpx.post(url, data={k: str(v) for k, v in data.items()},
-                                      files={"upload": (Path(path).name, handle)}, headers=self._headers,
+                                      files={field: (Path(path).name, handle)}, headers=self._headers,
                                       timeout=httpx.Timeout(self.timeout, connect=10))
             return reverse_apicontroller_action(url, response.status_code, response.text)
-        except (NotFound, ValidationError):
-            raise
-        except (httpx.HTTPError, CKANAPIError, ServerIncompatibleError, OSError) as error:
+        except NotFound as error:
+            raise NotFound(self._redacted(error.args[0] if error.args else "")) from None
+        except ValidationError as error:
+            raise ValidationError(self._redacted(error.error_dict)) from None
+        except (httpx.HTTPError, CKANAPIError, ServerIncompatibleError, OSError, ValueError) as error:
             raise self._failure(error, action) from None
 
     def _failure(self, error, action):
-        failure = PortalFailure(describe(error, action, self.url))
+        failure = PortalFailure(self._redacted(describe(error, action, self.url)))
         failure.auth = isinstance(error, NotAuthorized)
         return failure
 

@@ -1,9 +1,6 @@
 """What a data package should look like on CKAN, and what it takes to get there.
 
-A package becomes: its publisher's organisation, one dataset `<publisher>-<dataset>`,
-one resource per file (plus the datapackage.json) and one DataStore table per table
-(every CSV with a Table Schema, and every GeoJSON file).
-`plan()` compares that with what the portal holds (read by name: organization_show,
+What a package becomes on CKAN is ckan_fields'; `plan()` compares that with what the portal holds (read by name: organization_show,
 package_show) and returns the steps, writing nothing.
 
 How "unchanged" is known without downloading anything: each resource we upload
@@ -17,37 +14,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalog import licences
-from catalog.hashing import file_sha256
-from catalog.naming import table_name
-from catalog.publish import ckan_geojson, ckan_licences
-from catalog.export import vocab
-from catalog.export.graph import Uris
+from catalog.publish.ckan_fields import SHA256, dataset_fields, plain_hash, resource_specs, theme_groups
 from catalog.publish.ckan_licences import LicenceChooser
 
 CREATE, UPDATE, UNCHANGED, PRUNE, KEEP = "create", "update", "unchanged", "prune", "keep"
 ORPHAN, CONFLICT = "orphan", "conflict"  # listed, never written (--prune, --force decide)
+HIDDEN = "unknown"  # a dataset the portal does not show to this token (private)
 # Shared with the portal's staff: written from the descriptor when the descriptor changes
 # them, but an edit made on the portal is kept (see README, "who owns what").
 SHARED = ("title", "notes", "license_id")
 
-# Table Schema type -> DataStore (PostgreSQL) column type. Integers are int8 so that
-# codes longer than 9 digits still fit; everything without a better type is text.
-DATASTORE_TYPES = {"integer": "int8", "number": "numeric", "date": "date", "datetime": "timestamp",
-                   "boolean": "bool", "geojson": "json", "object": "json", "array": "json", "year": "int4"}
-FORMATS = {"csv": "CSV", "geojson": "GeoJSON", "json": "JSON", "zip": "ZIP", "gtfs": "GTFS"}
-TAG_UNSAFE = re.compile(r"[^\w \-.]+")
 # The extras this tool writes (on organisations and datasets); any other extra is the portal's own.
 OWNED_EXTRAS = {"homepage", "email", "siren", "kind", "catalog_id", "theme", "frequency", "spatial", "spatial_text",
                 "spatial_insee", "temporal_start", "temporal_end", "quality_score", "profile", "derived_from",
                 "identifier", "modified", "conforms_to", "catalog_theme", "catalog_frequency",
-                "catalog_sync", "catalog_pruned"}
-# ckanext-dcat's spdx:algorithm for a resource `hash` given as plain hex.
-SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+                "catalog_sync", "catalog_pruned", "logo_hash", "source"}
 
 
 @dataclass
@@ -61,6 +45,12 @@ class Options:
     licences: LicenceChooser = field(default_factory=lambda: LicenceChooser(None))
     hub_url: str | None = None       # the hub's public address: each dataset's `url` (landing page)
     orphans: bool = False            # look for datasets published earlier whose folder is gone
+    portal_url: str = ""             # the portal's address (links between its datasets)
+    groups: bool = False             # put datasets in groups of their EU themes (a sysadmin's token)
+    known_groups: dict = field(default_factory=dict)  # group name -> exists on the portal
+    xloader: bool = False            # the portal runs ckanext-xloader: tables are COPYed by it
+    aliases: dict = field(default_factory=dict)  # alias -> table it names now ("" key: the map was read)
+    warnings: list = field(default_factory=list)  # what the plan foresees going wrong
 
 
 @dataclass
@@ -83,204 +73,6 @@ class Step:
         return f"{self.action:<10} {self.kind:<12} {self.name}" + (f"  ({self.why})" if self.why else "")
 
 
-def dataset_name(descriptor: dict) -> str:
-    """`<publisher>-<dataset>`, in the characters CKAN accepts in a name."""
-    hub = descriptor.get("catalog") or {}
-    raw = f"{hub.get('publisher') or 'hub'}-{descriptor['name']}".lower()
-    return re.sub(r"[^a-z0-9_-]+", "-", raw).strip("-")[:100]
-
-
-def _publisher_contact(descriptor):
-    for contributor in descriptor.get("contributors") or []:
-        if isinstance(contributor, dict) and contributor.get("role") == "publisher":
-            return contributor
-    return {}
-
-
-def organisation_fields(descriptor: dict, profile=None) -> dict:
-    """The organisation of a package's publisher; the profile adds what the package does not carry."""
-    hub = descriptor.get("catalog") or {}
-    contact = _publisher_contact(descriptor)
-    extras = {"homepage": contact.get("path") or (profile.homepage if profile else ""),
-              "email": contact.get("email") or (profile.email if profile else "")}
-    if profile:
-        extras.update({"siren": profile.siren, "kind": profile.kind})
-    return {
-        "name": hub.get("publisher"),
-        "title": hub.get("publisher_title") or contact.get("title") or hub.get("publisher"),
-        "description": (profile.description if profile else "") or "",
-        "extras": {k: str(v) for k, v in extras.items() if v},
-    }
-
-
-def _tags(keywords) -> list[str]:
-    tags = set()
-    for keyword in keywords or []:
-        tag = re.sub(r"\s+", " ", TAG_UNSAFE.sub(" ", str(keyword))).strip()[:100]
-        if len(tag) >= 2:
-            tags.add(tag)
-    return sorted(tags)
-
-
-def _licence_name(item):
-    """The hub's id of the first known licence of a `licenses` list, or None."""
-    for entry in item.get("licenses") or []:
-        known = licences.canonical(entry.get("name") if isinstance(entry, dict) else entry)
-        if known:
-            return known
-    return None
-
-
-def _schema_uri(entry) -> str | None:
-    """Where a resource's Table Schema is published (a national schema's own address), if it says:
-    the catalogue's address of the version it refers to (catalog.schemas), else the schema's path."""
-    schema = entry.get("schema")
-    national = schema.get("catalog") if isinstance(schema, dict) and isinstance(schema.get("catalog"), dict) else {}
-    where = schema if isinstance(schema, str) else (national.get("url") or schema.get("path")) if isinstance(
-        schema, dict) else None
-    return where if isinstance(where, str) and where.startswith(("http://", "https://")) else None
-
-
-def conforms_to(descriptor: dict) -> list[str]:
-    """The standards a package's files follow: referenced schemas, GTFS for a feed."""
-    uris = [] if (descriptor.get("catalog") or {}).get("profile") != "gtfs" else [vocab.GTFS_REFERENCE]
-    for entry in descriptor.get("resources") or []:
-        uri = _schema_uri(entry) if isinstance(entry, dict) else None
-        if uri and uri not in uris:
-            uris.append(uri)
-    return uris
-
-
-def dataset_fields(descriptor: dict, chooser: LicenceChooser | None = None, hub_url: str | None = None) -> dict:
-    """The CKAN dataset; extras in the keys ckanext-dcat maps (identifier, EU theme and
-    frequency URIs, modified, conforms_to) as `catalog export dcat` writes them."""
-    hub = descriptor.get("catalog") or {}
-    contact = _publisher_contact(descriptor)
-    spatial = hub.get("spatial") or {}
-    temporal = hub.get("temporal") or {}
-    catalog_id = descriptor.get("id") or f"{hub.get('publisher')}/{descriptor['name']}"
-    themes = [str(vocab.THEME[code]) for code in vocab.themes(hub.get("theme"))]
-    frequency = vocab.FREQUENCIES.get(str(hub.get("frequency") or "").lower())
-    standards = conforms_to(descriptor)
-    extras = {
-        "catalog_id": catalog_id,
-        "identifier": catalog_id,
-        "catalog_theme": hub.get("theme"),
-        "theme": json.dumps(themes) if themes else None,
-        "catalog_frequency": hub.get("frequency"),
-        "frequency": str(vocab.FREQUENCY[frequency]) if frequency else None,
-        "modified": hub.get("modified"),
-        "conforms_to": json.dumps(standards) if standards else None,
-        "spatial_text": spatial.get("label"),
-        "spatial_insee": ",".join(spatial.get("insee") or []),
-        "temporal_start": temporal.get("start"),
-        "temporal_end": temporal.get("end"),
-        "quality_score": hub.get("quality"),
-        "profile": hub.get("profile"),
-        "derived_from": ",".join(s.get("name", "") for s in descriptor.get("sources") or []
-                                 if isinstance(s, dict) and "/" in str(s.get("name", ""))),
-    }
-    bbox = spatial.get("bbox")
-    if isinstance(bbox, list) and len(bbox) == 4:
-        west, south, east, north = bbox
-        # The GeoJSON form ckanext-spatial reads, for portals that map their datasets.
-        extras["spatial"] = json.dumps({"type": "Polygon", "coordinates": [[
-            [west, south], [east, south], [east, north], [west, north], [west, south]]]})
-    fields = {
-        "name": dataset_name(descriptor),
-        "title": descriptor.get("title") or descriptor["name"],
-        "notes": descriptor.get("description") or "",
-        "owner_org": hub.get("publisher"),
-        "license_id": (chooser or LicenceChooser(None)).choose(_licence_name(descriptor)),
-        "version": str(descriptor.get("version") or ""),
-        "maintainer": contact.get("title") or hub.get("publisher_title") or "",
-        "maintainer_email": contact.get("email") or "",
-        "private": False,
-        "state": "active",
-        "tags": _tags(descriptor.get("keywords") or hub.get("keywords")),
-        "extras": {k: str(v) for k, v in extras.items() if v not in (None, "")},
-    }
-    if hub_url:  # the dataset's page on the hub: ckanext-dcat's dcat:landingPage
-        fields["url"] = str(Uris(hub_url.rstrip("/")).landing_page(hub.get("publisher"), descriptor["name"]))
-    return fields
-
-
-def datastore_spec(descriptor: dict, entry: dict, file_hash: str) -> dict:
-    """Columns typed from the Table Schema, primary key and alias of one table.
-
-    A GeoJSON file has no schema: its columns come from its values when it is loaded
-    (ckan_geojson), so they can only change with the file, whose hash stands for them."""
-    if _format(entry) == "GeoJSON":
-        fields, key, source = None, [], f"geojson {ckan_geojson.VERSION} {file_hash}"
-    else:
-        schema = entry.get("schema") or {}
-        fields = []
-        for column in schema.get("fields") or []:
-            info = {k: v for k, v in (("label", column.get("title")), ("notes", column.get("description"))) if v}
-            fields.append({"id": column["name"], "type": DATASTORE_TYPES.get(column.get("type"), "text"),
-                           **({"info": info} if info else {})})
-        key = schema.get("primaryKey") or []
-        source = "csv"
-    # The hub's table name, unless PostgreSQL would cut it (63 bytes): then the resource id only.
-    alias = table_name(descriptor["name"], entry["name"])
-    spec = {"fields": fields, "primary_key": [key] if isinstance(key, str) else list(key),
-            "aliases": [alias] if len(alias.encode()) <= 63 else [], "source": source}
-    spec["schema_hash"] = "sha256:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
-    return spec
-
-
-def _format(entry) -> str:
-    fmt = str(entry.get("format") or Path(entry.get("path", "")).suffix.lstrip(".")).lower()
-    return FORMATS.get(fmt, fmt.upper())
-
-
-def resource_schema_field(entry: dict) -> str | None:
-    """The national schema a table conforms to, as data.gouv.fr records it on a resource
-    (`{"name", "version", "url"}`), as JSON text: CKAN keeps resource fields as strings."""
-    schema = entry.get("schema") if isinstance(entry.get("schema"), dict) else {}
-    national = schema.get("catalog") if isinstance(schema.get("catalog"), dict) else {}
-    if not national.get("name"):
-        return None
-    return json.dumps({"name": national["name"], "version": national.get("version"), "url": national.get("url")},
-                      ensure_ascii=False, sort_keys=True)
-
-
-def resource_specs(folder: Path, descriptor: dict) -> list[dict]:
-    """Every file to upload: the data files, then the datapackage.json itself."""
-    specs = []
-    # Each resource names its licence by URI (ckanext-dcat's dct:license of a distribution).
-    dataset_licence = ckan_licences.uri(_licence_name(descriptor))
-    for entry in descriptor.get("resources") or []:
-        path = folder / entry["path"]
-        file_hash = plain_hash(entry.get("hash")) or file_sha256(path)
-        spec = {"key": entry["name"], "path": path, "hash": file_hash,
-                "fields": {"name": entry.get("title") or entry["name"],
-                           "description": entry.get("description") or "",
-                           "format": _format(entry), "mimetype": entry.get("mediatype") or "",
-                           "license": ckan_licences.uri(_licence_name(entry)) or dataset_licence,
-                           **({"conforms_to": _schema_uri(entry)} if _schema_uri(entry) else {})}}
-        national = resource_schema_field(entry)
-        if national:
-            spec["fields"]["schema"] = national
-        if (entry.get("schema") and _format(entry) == "CSV") or _format(entry) == "GeoJSON":
-            spec["datastore"] = datastore_spec(descriptor, entry, file_hash)
-            spec["rows"] = (entry.get("catalog") or {}).get("rows")
-        specs.append(spec)
-    path = folder / "datapackage.json"
-    specs.append({"key": "datapackage", "path": path, "hash": file_sha256(path),
-                  "fields": {"name": "datapackage.json",
-                             "description": "Frictionless Data Package descriptor: metadata, licence, "
-                                            "Table Schemas and hashes of every file.",
-                             "format": "JSON", "mimetype": "application/json", "license": dataset_licence}})
-    return specs
-
-
-def plain_hash(value) -> str:
-    """A sha256 as plain hex (what ckanext-dcat writes as spdx:checksumValue); `sha256:` dropped."""
-    text = str(value or "")
-    return text.split(":", 1)[1] if text.startswith("sha256:") else text
-
-
 def _differs(have, want) -> bool:
     return (have if have is not None else "") != (want if want is not None else "")
 
@@ -294,6 +86,8 @@ def changed_fields(desired: dict, current: dict) -> list[str]:
             have = (current.get("organization") or {}).get("name")
         elif key == "tags":
             have = sorted(t.get("name") for t in have or [])
+        elif key == "groups":
+            have = sorted(g.get("name") for g in have or [])
         elif key == "extras":
             # extras someone added on the portal are left alone; ours must match
             have = {e["key"]: e["value"] for e in have or [] if e["key"] in OWNED_EXTRAS}
@@ -313,15 +107,18 @@ def to_ckan(fields: dict) -> dict:
     data = dict(fields)
     if "tags" in data:
         data["tags"] = [{"name": tag} for tag in data["tags"]]
+    if "groups" in data:
+        data["groups"] = [{"name": group} for group in data["groups"]]
     if "extras" in data:
         data["extras"] = [{"key": k, "value": v} for k, v in sorted(data["extras"].items())]
     return data
 
 
-def organisation_step(fields: dict, current: dict | None) -> Step:
+def organisation_step(fields: dict, current: dict | None, logo: Path | None = None) -> Step:
+    """`logo`: the logo file, uploaded as the organisation's image when new or changed."""
     name = fields["name"]
     if current is None:
-        return Step(CREATE, "organisation", name, "new", data=to_ckan(fields))
+        return Step(CREATE, "organisation", name, "new", data=to_ckan(fields), path=logo)
     desired = dict(fields, state="active")
     changed = changed_fields(desired, current)
     if not changed:
@@ -329,8 +126,9 @@ def organisation_step(fields: dict, current: dict | None) -> Step:
     patch = {k: desired[k] for k in changed}
     if "extras" in patch:
         patch["extras"] = merged_extras(current, desired["extras"])
+    logo_changed = logo and _extras(current).get("logo_hash") != fields["extras"].get("logo_hash")
     return Step(UPDATE, "organisation", name, ", ".join(changed) + " changed", data=to_ckan(patch),
-                target=current["id"])
+                target=current["id"], path=logo if logo_changed else None)
 
 
 def _digest(value) -> str:
@@ -393,8 +191,11 @@ def orphan_step(current: dict, prune: str | None) -> Step:
 
 def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options: Options) -> list[Step]:
     prune, datastore = options.prune, options.datastore
-    fields = dataset_fields(descriptor, options.licences, options.hub_url)
+    fields = dataset_fields(descriptor, options.licences, options.hub_url, options.portal_url)
     name = fields["name"]
+    if options.groups:  # ours added, the portal's kept
+        have = sorted(g["name"] for g in (current or {}).get("groups") or [])
+        fields["groups"] = sorted(set(have) | set(theme_groups(descriptor)))
     steps = []
     if current is None:
         fields["extras"]["catalog_sync"] = json.dumps({k: _digest(fields[k]) for k in SHARED}, sort_keys=True)
@@ -414,19 +215,23 @@ def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options:
         patch = {k: fields[k] for k in changed}
         if "extras" in patch:
             patch["extras"] = merged_extras(current, fields["extras"])
+        # The bookkeeping of shared fields (catalog_sync) is not news on its own.
+        shown = [c for c in changed if c != "extras" or
+                 changed_fields({"extras": {k: v for k, v in fields["extras"].items() if k != "catalog_sync"}},
+                                {"extras": [e for e in current.get("extras") or [] if e["key"] != "catalog_sync"]})]
         steps.append(Step(UPDATE if changed else UNCHANGED, "dataset", name,
-                          ", ".join(changed) + " changed" if changed else "", data=to_ckan(patch),
+                          ", ".join(shown) + " changed" if changed else "", data=to_ckan(patch),
                           target=current["id"], dataset=name))
         existing = current.get("resources") or []
-    by_key = {}
-    for resource in existing:
-        if resource.get("catalog_name"):  # ours; resources added by hand are never touched
-            by_key.setdefault(resource["catalog_name"], resource)
     specs = resource_specs(folder, descriptor)
+    by_key, leftovers = _ours(existing, {spec["key"]: spec["hash"] for spec in specs})
+    for resource, why in leftovers:  # what an interrupted reload left behind
+        steps.append(Step(PRUNE, "resource", f"{name}/{resource.get('catalog_name') or resource['catalog_staging']}",
+                          why, target=resource["id"], dataset=name))
     for spec in specs:
         if not datastore:  # a portal without the DataStore still gets every file
             spec.pop("datastore", None)
-        steps += _resource_steps(name, spec, by_key.get(spec["key"]))
+        steps += _resource_steps(name, spec, by_key.get(spec["key"]), options)
     wanted = {spec["key"] for spec in specs}
     for resource in existing:
         key = resource.get("catalog_name")
@@ -441,7 +246,27 @@ def dataset_steps(folder: Path, descriptor: dict, current: dict | None, options:
     return steps
 
 
-def _resource_steps(dataset: str, spec: dict, current: dict | None) -> list[Step]:
+def _ours(existing: list[dict], hashes: dict) -> tuple[dict, list]:
+    """Our resources by package name, and the leftovers of interrupted reloads (to remove).
+
+    Resources added by hand (no `catalog_name`) are never touched. A reload creates its new
+    resource beside the live one; a crash can leave that one unfinished (`catalog_staging`)
+    or, finished, beside the old copy: the copy holding the wanted file wins, else the newest."""
+    copies, leftovers = {}, []
+    for resource in existing:
+        if resource.get("catalog_staging") and not resource.get("catalog_name"):
+            leftovers.append((resource, "unfinished reload left by an interrupted run"))
+        elif resource.get("catalog_name"):
+            copies.setdefault(resource["catalog_name"], []).append(resource)
+    by_key = {}
+    for key, found in copies.items():
+        found.sort(key=lambda r: (plain_hash(r.get("hash")) == hashes.get(key), r.get("created") or ""), reverse=True)
+        by_key[key] = found[0]
+        leftovers += [(r, "older copy of a reloaded table") for r in found[1:]]
+    return by_key, leftovers
+
+
+def _resource_steps(dataset: str, spec: dict, current: dict | None, options: Options) -> list[Step]:
     label = f"{dataset}/{spec['key']}"
     table = spec.get("datastore")
     fields = dict(spec["fields"], catalog_name=spec["key"])
@@ -450,35 +275,68 @@ def _resource_steps(dataset: str, spec: dict, current: dict | None) -> list[Step
     # A table's hash is only written once its DataStore rows are in (see the module docstring).
     final = {"hash": spec["hash"], "hash_algorithm": SHA256,
              **({"schema_hash": table["schema_hash"]} if table else {})}
+    if table:
+        # Its format is only set with the hash: a portal's xloader starts by itself on a new
+        # CSV upload and would load (and drop) the table before we do (see ckan_datastore).
+        final["format"] = fields.pop("format")
     steps = []
     if current is None:
         upload = dict(fields, **({} if table else final))
         steps.append(Step(CREATE, "resource", label, f"new file, {size:,} bytes", data=upload, **common))
-        file_changed = True
+        if table:
+            steps.append(Step(CREATE, "datastore", label, _rows(spec), data=_load(spec, final), **common))
+        return steps
+    file_changed = plain_hash(current.get("hash")) != spec["hash"]
+    # A table is only ever read once complete (its hash written): an unfinished one is redone in place.
+    complete = bool(table and current.get("datastore_active") and current.get("hash"))
+    if complete and (file_changed or current.get("schema_hash") != table["schema_hash"]):
+        # A new table beside the live one, swapped in when complete (ckan_tables).
+        why = "file changed" if file_changed else "columns changed"
+        staging = dict(fields, name=f"{fields['name']} (loading)", catalog_name="", catalog_staging=spec["key"])
+        final.update(fields, catalog_staging="")
+        steps.append(Step(UPDATE, "datastore", label, f"{why}, {size:,} bytes; {_rows(spec)} into a new table, "
+                          "swapped in when complete", data={**_load(spec, final), "staging": staging},
+                          target=current["id"], **common))
+        return steps
+    meta = [k for k, v in {**fields, **(final if table else {})}.items()
+            if k != "hash" and _differs(current.get(k), v)]
+    if not file_changed and (not table or current.get("schema_hash") == table["schema_hash"]):
+        # Published by an older version (`sha256:` prefix, no algorithm): the same file, re-labelled.
+        meta += [k for k in ("hash", "hash_algorithm") if _differs(current.get(k), final[k]) and k not in meta]
+    if file_changed:  # a file without a table, or whose table is missing: replaced in place
+        upload = dict(fields, **({} if table else final))
+        steps.append(Step(UPDATE, "resource", label, f"file changed, {size:,} bytes", data=upload,
+                          target=current["id"], **common))
+    elif meta and not (table and not complete):
+        steps.append(Step(UPDATE, "resource", label, ", ".join(meta) + " changed",
+                          data={k: {**fields, **final}[k] for k in meta}, target=current["id"],
+                          **{**common, "path": None}))
     else:
-        file_changed = plain_hash(current.get("hash")) != spec["hash"]
-        meta = [k for k, v in fields.items() if _differs(current.get(k), v)]
-        if not file_changed and (not table or current.get("schema_hash") == table["schema_hash"]):
-            # Published by an older version (`sha256:` prefix, no algorithm): the same file, re-labelled.
-            meta += [k for k in ("hash", "hash_algorithm") if _differs(current.get(k), final[k])]
-        if file_changed:
-            upload = dict(fields, **({} if table else final))
-            steps.append(Step(UPDATE, "resource", label, f"file changed, {size:,} bytes", data=upload,
-                              target=current["id"], **common))
-        elif meta:
-            steps.append(Step(UPDATE, "resource", label, ", ".join(meta) + " changed",
-                              data={k: {**fields, **final}[k] for k in meta}, target=current["id"], **{**common, "path": None}))
-        else:
-            steps.append(Step(UNCHANGED, "resource", label, target=current["id"], **{**common, "path": None}))
-    if table:
-        rows = f"{spec['rows']:,} rows" if spec.get("rows") is not None else "rows"
-        load = {**table, "final": final, "rows": spec.get("rows")}
-        if current is None:
-            steps.append(Step(CREATE, "datastore", label, rows, data=load, **common))
-        elif file_changed or current.get("schema_hash") != table["schema_hash"] or not current.get("datastore_active"):
-            why = ("file changed" if file_changed else "table missing" if not current.get("datastore_active")
-                   else "columns changed")
-            steps.append(Step(UPDATE, "datastore", label, f"{why}; {rows}", data=load, target=current["id"], **common))
-        else:
-            steps.append(Step(UNCHANGED, "datastore", label, target=current["id"], **{**common, "path": None}))
+        steps.append(Step(UNCHANGED, "resource", label, target=current["id"], **{**common, "path": None}))
+    if table and not complete:
+        why = "table missing" if not current.get("datastore_active") else "unfinished load"
+        steps.append(Step(UPDATE, "datastore", label, f"{why}; {_rows(spec)}", data=_load(spec, final),
+                          target=current["id"], **common))
+    elif table:
+        steps.append(_alias_step(label, table, current, options, common))
     return steps
+
+
+def _rows(spec) -> str:
+    rows = spec.get("rows")
+    return f"{rows:,} row{'s' if rows != 1 else ''}" if rows is not None else "rows"
+
+
+def _load(spec, final) -> dict:
+    return {**spec["datastore"], "final": final, "rows": spec.get("rows")}
+
+
+def _alias_step(label, table, current, options: Options, common) -> Step:
+    """A complete table whose alias is missing or names another table (left by a crash or a purge)."""
+    alias = (table["aliases"] or [None])[0]
+    holder = options.aliases.get(alias) if alias else None
+    if alias is None or options.aliases.get("") is None or holder == current["id"]:
+        return Step(UNCHANGED, "datastore", label, target=current["id"], **{**common, "path": None})
+    why = f"alias {alias} missing" if not holder else f"alias {alias} named another table"
+    return Step(UPDATE, "alias", label, why, data={"alias": alias, "holder": holder}, target=current["id"],
+                **{**common, "path": None})

@@ -47,6 +47,7 @@ class HubResult:
     metadata: Path
     steps: list[Step] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # dataset id -> why it was not packaged
+    unreadable: set[str] = field(default_factory=set)  # refused ids that could not be read at all (exit 2)
     written: bool = False  # False: the hub was already up to date, nothing was touched
 
     def ids(self, action):
@@ -77,7 +78,9 @@ def _hub_state(db_path: Path) -> dict[str, dict]:
 
 
 def _reuse_sources(dataset) -> list[str]:
-    return [str(s) for s in ((dataset.hub.get("reuse") or {}).get("sources") or [])]
+    reuse = dataset.hub.get("reuse")
+    sources = reuse.get("sources") if isinstance(reuse, dict) else None
+    return [str(s) for s in sources] if isinstance(sources, list) else []  # a wrong shape: validate says so
 
 
 def _inputs_key(dataset, root: Path, packaged: dict[str, dict]) -> str | None:
@@ -234,7 +237,7 @@ class DatasetteHub:
         return result
 
     def _needs_work(self, steps, publishers, packages) -> bool:
-        if any(s.action != "keep" for s in steps) or not metadata_path(self.db).is_file():
+        if any(s.action != "keep" for s in steps) or not metadata_path(self.db).is_file() or not self.db.is_file():
             return True
         if not _has_table(self.db, search_index.FTS):
             return True  # a hub built before the search index: build it
@@ -401,4 +404,5 @@ def _publish(paths, root: Path, db: Path, out: Path, folders, progress, min_qual
         if run:
             run.finish()  # the hub was up to date or failed to build: the new packages land all the same
     result.refused = refused
+    result.unreadable = set(run.unreadable) if run else set()
     return result

@@ -25,7 +25,7 @@
       link.textContent = status.getAttribute("data-more");
       status.appendChild(link);
     } else {
-      status.textContent = status.getAttribute("data-count").replace("%(count)s", String(shown));
+      status.textContent = status.getAttribute("data-count").replace("{count}", String(shown));
     }
   }
   input.addEventListener("input", function () {

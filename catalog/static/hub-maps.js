@@ -45,15 +45,25 @@ function baseMap(L, container, config, note) {
 }
 
 async function tableMap(L, config) {
-  const anchor = document.querySelector(".table-wrapper") || document.querySelector("table.rows-and-columns");
-  if (!anchor) return;
-  const figure = element("section", {class: "hub-map-figure", "aria-label": config.title});
-  const heading = element("h2", {}, config.title);
-  const container = element("div", {class: "hub-map", id: "hub-map", role: "region", "aria-label": config.title});
+  // The page's map place (table.html's #map, also what the landing page's "map" links open), or a new one.
+  let figure = document.getElementById("map");
+  let container = document.getElementById("hub-map");
+  if (!figure || !container) {
+    const anchor = document.querySelector(".table-wrapper") || document.querySelector("table.rows-and-columns");
+    if (!anchor) return;
+    figure = element("section", {id: "map", class: "hub-map", "aria-label": config.title});
+    container = element("div", {id: "hub-map"});
+    figure.appendChild(container);
+    anchor.parentNode.insertBefore(figure, anchor);
+  }
+  figure.classList.add("hub-map-figure");
+  container.classList.add("hub-leaflet");
+  container.setAttribute("role", "region");
+  container.setAttribute("aria-label", config.title);
+  figure.insertBefore(element("h2", {}, config.title), container);
   const note = element("p", {class: "hub-map-note", hidden: ""}, config.offline_note);
   const status = element("p", {class: "hub-map-note", role: "status"});
-  figure.append(heading, container, note, status);
-  anchor.parentNode.insertBefore(figure, anchor);
+  figure.append(note, status);
   const map = baseMap(L, container, config, note);
   const link = document.querySelector('link[rel="alternate"][type="application/json+datasette"]');
   const url = new URL(link ? link.href : location.pathname + ".json", location.href);

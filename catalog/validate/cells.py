@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import warnings
 
 import pandas as pd
@@ -23,20 +22,7 @@ def chunk_checks(table: TableContext):
 
 
 def read_chunks(path, fmt, encoding, delimiter):
-    if fmt in ("xlsx", "xls", "ods"):
-        # Spreadsheets cannot be read in pieces by pandas; they are bounded by the format
-        # (1,048,576 rows), unlike CSV files.
-        try:
-            with warnings.catch_warnings():
-                # Quiet: pandas warns that xlrd (our only .xls reader) is deprecated, and xlrd
-                # prints its complaints about damaged files on stdout, where --json goes.
-                warnings.simplefilter("ignore")
-                quiet = {"engine_kwargs": {"logfile": io.StringIO()}} if fmt == "xls" else {}
-                frame = pd.read_excel(path, dtype=str, sheet_name=0, **quiet).fillna("")
-        except Exception as error:  # noqa: BLE001 - the readers of damaged workbooks raise anything
-            raise ValueError(f"the file is not a readable spreadsheet ({type(error).__name__})") from None
-        yield frame
-        return
+    # A spreadsheet reaches here as its sheet's text, a CSV (catalog/reading.py): one reader for both.
     # Every record is kept, blank or ragged (extra fields dropped, missing ones empty), so that
     # row numbers match Frictionless' (header = 1), which reports the structure errors themselves.
     with warnings.catch_warnings():
@@ -81,12 +67,31 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
         return [Finding("cell-checks-incomplete", f"cell checks stopped at row {first_row}: {error}",
                         "Fix the structure errors reported for this file first.", file=table.file,
                         severity=WARNING)] + [f for c in checks for f in c.findings()]
-    found = [f for c in checks for f in c.findings()]
-    if fmt in ("xlsx", "xls"):
-        # The workbook is republished whole: its other sheets go through the personal-data gate.
-        from catalog.validate.personal.parts import gate_workbook
-        found += gate_workbook(table.path, table.file, skip_first=True)
+    return [f for c in checks for f in c.findings()]
+
+
+def other_sheets(reading) -> list[Finding]:
+    """The workbook is republished whole (under `original/`): the sheets the table does not come
+    from go through the personal-data gate too, each read as the same text (catalog/reading.py)."""
+    if reading.sheet is None or reading.source is None:
+        return []
+    from catalog.reading import every_sheet
+    from catalog.validate.personal.parts import gate_frames
+
+    found = []
+    with every_sheet(reading.source, reading.file, skip=reading.sheet.name) as readings:
+        for sheet in readings:
+            if sheet.readable and not sheet.sheet.empty:
+                found += gate_frames(_numbered(read_chunks(sheet.path, "csv", "utf-8", ",")),
+                                     TableContext(sheet.display, sheet.path, {}))
     return found
+
+
+def _numbered(chunks):
+    first_row = 2
+    for chunk in chunks:
+        yield chunk, first_row
+        first_row += len(chunk)
 
 
 class NotDecidable(Exception):
@@ -98,7 +103,7 @@ def _arrow_codec(encoding: str, delimiter: str) -> str | None:
     does (quote, NUL and line ends are single bytes that cannot be the delimiter); else None."""
     import codecs
 
-    from catalog.validate.fast_read import ASCII_SAFE
+    from catalog.validate.csv_batches import ASCII_SAFE
 
     try:
         codec = codecs.lookup(encoding).name
@@ -117,7 +122,7 @@ def _plain_header(names: list[str]) -> bool:
 
 class SharedRead:
     """The cell checks of one table, fed with the Arrow columns the table checks read
-    (`fast.validate(..., shared=...)`), so a large file is parsed once instead of twice.
+    (`table_checks.validate(..., shared=...)`), so a large file is parsed once instead of twice.
 
     It takes a reading only when its columns are the very ones `_check_arrow` would
     read itself: same codec, same delimiter, `"` as the quote character and none in the
@@ -156,7 +161,7 @@ def _check_arrow(table: TableContext, encoding, delimiter, on_rows) -> list[Find
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from catalog.validate.fast_read import BLOCK_BYTES, pieces
+    from catalog.validate.csv_batches import BLOCK_BYTES, pieces
 
     encoding, delimiter = encoding or "utf-8", delimiter or ","
     if _arrow_codec(encoding, delimiter) is None:

@@ -31,6 +31,7 @@ class TableContext:
     fields: dict[str, dict] = field(default_factory=dict)  # Table Schema field descriptors by name
     bboxes: list[tuple] = field(default_factory=lambda: list(FRANCE_BBOXES))  # (west, south, east, north)
     record: str = "row"  # what one data line is called in messages: "feature" for GeoJSON properties
+    crs: str | None = None  # the coordinate system declared for its coordinates ("EPSG:2154"); None: WGS84
     public: frozenset = frozenset()  # columns named public on the command line (`--public`, bare files)
 
     def is_public(self, column):

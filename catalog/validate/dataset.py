@@ -2,6 +2,7 @@
 view of all its tables at once (foreign keys span them); its metadata scored."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from pathlib import Path
@@ -11,12 +12,15 @@ import frictionless
 from catalog.datasets import Dataset, is_tabular, load_dataset, resource_format
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
+from catalog import limits
 from catalog.publishers import check_profile
 from catalog.safety import NAME_RULE, as_name
-from catalog.validate import fast, metadata, sniff, tables
-from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
+from catalog.validate import table_checks, metadata, sniff, tables
+from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, other_sheets
+from catalog.reading import flat_dialect, open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 from catalog.validate.links import link_findings
+from catalog.validate.shape import shape_findings
 
 GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
               "calendar_dates.txt", "shapes.txt", "frequencies.txt", "transfers.txt", "feed_info.txt"}
@@ -41,6 +45,10 @@ def validate_dataset(path: Path, root: Path) -> Target:
     target = Target("dataset", dataset.id, str(dataset.folder))
     target.add(_name_findings(dataset))
     target.add(link_findings(dataset.descriptor, dataset.descriptor_path.name))
+    shape = shape_findings(dataset.descriptor, dataset.descriptor_path.name)
+    if shape:  # the checks below read these keys: a wrong shape is reported, not tripped over
+        target.add(shape)
+        return target
     project = _project_root(dataset)
     profile = (project or Path(root)) / "publishers" / f"{dataset.publisher}.yml"
     publisher_known = profile.is_file() and check_profile(profile)[0] is not None
@@ -95,7 +103,7 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         return [Finding("descriptor-error", "the descriptor lists no resources.",
                         'Add a "resources" list naming each data file.', file=descriptor_file)]
     bboxes = _bboxes(dataset.hub)
-    frictionless_resources, tabular, gtfs_files = [], [], {}
+    tabular, gtfs_files = [], {}
     national_of = {}  # display name -> the national schema reference it is checked against
     for index, resource in enumerate(dataset.resources):
         name = resource.get("name") or f"resource {index + 1}"
@@ -111,6 +119,11 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
                                  "Add the file or correct the resource's path.", file=display))
             continue
         fmt = resource_format(resource)
+        try:  # sized before anything reads it: a bomb is refused, not unpacked
+            limits.check_input(path, display, fmt, resource.get("compression"))
+        except UnusableInput as error:
+            found.append(Finding("unusable-input", error.message, error.fix or "", file=display))
+            continue
         if fmt in ("geojson",) or path.suffix.lower() == ".geojson":
             from catalog.validate.geo import check_geojson
             found += check_geojson(path, display, bboxes)
@@ -120,6 +133,9 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             found += check_gtfs_zip(path, display)
             continue
         if not is_tabular(resource):
+            # Published as it is (a zip of tables, notes, a workbook): it goes through the gate too.
+            from catalog.validate.personal.parts import gate_file
+            found += gate_file(path, display)
             continue
         try:
             schema, dialect = dataset.schema(resource), dataset.dialect(resource)
@@ -131,26 +147,38 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             national_of[display] = str(national.reference)
             found += national_findings(national, display)
         effective = copy.deepcopy(resource)
+        effective.pop("catalog", None)
+        if schema is None and dataset.is_gtfs and path.name in GTFS_NAMES:
+            from catalog.validate.gtfs.types import reference_schema
+            schema = reference_schema(path.name, path)
         if schema is not None:
             effective["schema"] = schema
         if dialect is not None:
             effective["dialect"] = dialect
         if fmt in ("csv", "tsv", "txt"):
             found += _habits(path, display, resource, effective)
-        frictionless_resources.append((display, effective))
-        tabular.append((display, path, fmt, effective, schema))
+        hub = resource.get("catalog") if isinstance(resource.get("catalog"), dict) else {}
+        tabular.append((display, path, effective, schema, hub.get("crs") or dataset.hub.get("crs")))
         if dataset.is_gtfs and path.name in GTFS_NAMES:
             gtfs_files[path.name] = path
-    readings = []  # per table: its context, the cell checks' reading, encoding and delimiter
-    for display, path, fmt, effective, schema in tabular:
-        fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
-        table = TableContext(display, path, fields, bboxes)
-        dialect = effective.get("dialect") if isinstance(effective.get("dialect"), dict) else {}
-        readings.append((table, fmt, effective.get("encoding"), dialect.get("delimiter")))
-    shared = [SharedRead(table, encoding, delimiter) for table, _, encoding, delimiter in readings]
-    found += _frictionless_package(dataset, frictionless_resources, shared)
-    for (table, fmt, encoding, delimiter), reading in zip(readings, shared):
-        found = add_cell_findings(found, check_cells(table, fmt, encoding, delimiter, shared=reading))
+    with contextlib.ExitStack() as stack:
+        readings = [stack.enter_context(open_table(effective, path, str(dataset.folder), display))
+                    for display, path, effective, *_ in tabular]
+        for reading, (display, *_) in zip(readings, tabular):
+            found += reading.findings
+            if display in national_of:  # a sheet's findings name the sheet
+                national_of[reading.display] = national_of[display]
+        readable = [(reading, schema, crs) for reading, (*_, schema, crs) in zip(readings, tabular) if reading.readable]
+        checks = []  # per table: its context and the cell checks fed by the table checks' reading
+        for reading, schema, crs in readable:
+            fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
+            table = TableContext(reading.display, reading.path, fields, bboxes, crs=crs if isinstance(crs, str) else None)
+            checks.append((reading, table, SharedRead(table, reading.encoding, reading.delimiter)))
+        found += _frictionless_package(dataset, [(r, shared) for r, _, shared in checks])
+        for reading, table, shared in checks:
+            found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding,
+                                                         reading.delimiter, shared=shared))
+            found += other_sheets(reading)
     if dataset.is_gtfs and gtfs_files:
         from catalog.validate.gtfs import check_gtfs_files
         prefix = str(Path(next(d for d, *_ in tabular if d.endswith(".txt"))).parent)
@@ -189,9 +217,20 @@ def _habits(path, display, resource, effective) -> list[Finding]:
         effective["encoding"] = sniff.declaration(actual.encoding)
     elif not resource.get("encoding"):
         effective["encoding"] = sniff.declaration(actual.encoding)
-    dialect = effective.get("dialect") if isinstance(effective.get("dialect"), dict) else {}
+    twice = sniff.double_encoded_finding(actual, display)
+    if twice:
+        found.append(twice)
+    if effective.get("dialect") is not None and not isinstance(effective.get("dialect"), dict):
+        return found  # Frictionless says what is wrong with it
+    dialect = flat_dialect(effective.get("dialect"))  # a dialect file is read already (Dataset.dialect)
     declared_delimiter = dialect.get("delimiter", "\t" if path.suffix.lower() == ".tsv" else ",")
-    if actual.delimiter and actual.delimiter != declared_delimiter:
+    # The declared delimiter wins (ragged rows are then reported as such) unless the header does not
+    # use it at all while it uses another: then the declaration is wrong, and the truth is read.
+    header = sniff.header_line(path, effective["encoding"] or "utf-8")
+    effective["dialect"] = {k: v for k, v in dialect.items() if k != "sheet"}
+    effective["dialect"]["delimiter"] = declared_delimiter
+    if actual.delimiter and actual.delimiter != declared_delimiter and declared_delimiter not in header \
+            and actual.delimiter in header:
         shown = {"\t": "a tab", ";": "';'", ",": "','", "|": "'|'"}
         found.append(Finding(
             "delimiter-mismatch",
@@ -199,29 +238,28 @@ def _habits(path, display, resource, effective) -> list[Finding]:
             f"but the file uses {shown.get(actual.delimiter, repr(actual.delimiter))}.",
             f'Declare "dialect": {{"delimiter": {json.dumps(actual.delimiter)}}} on this resource.',
             file=display, value=declared_delimiter))
-        effective["dialect"] = {**dialect, "delimiter": actual.delimiter}
+        effective["dialect"]["delimiter"] = actual.delimiter
     return found
 
 
-def _frictionless_package(dataset: Dataset, resources, shared) -> list[Finding]:
-    """Frictionless' checks of every table at once (foreign keys span tables); `shared[i]`
-    is fed the batches read of resources[i] for its cell checks."""
-    if not resources:
+def _frictionless_package(dataset: Dataset, readings) -> list[Finding]:
+    """Frictionless' checks of every table at once (foreign keys span tables); each reading's
+    `SharedRead` is fed the batches read of it for its cell checks. Every resource keeps its
+    own base path: a sheet is read from its text, written aside."""
+    if not readings:
         return []
-    displays, readings = {}, {}
-    descriptor = {"name": "validation", "resources": []}
-    for index, (display, resource) in enumerate(resources):
-        entry = {k: v for k, v in resource.items() if k not in ("catalog",)}
-        entry["name"] = f"r{index}" if not isinstance(entry.get("name"), str) else entry["name"]
-        displays[entry["name"]] = display
-        readings[entry["name"]] = shared[index]
-        descriptor["resources"].append(entry)
+    displays, shared = {}, {}
+    package = None
     try:
-        package = frictionless.Package(descriptor, basepath=str(dataset.folder))
-        with tables.quiet_xls_reader({str(r.get("format") or r.get("path", "")).rsplit(".", 1)[-1].lower()
-                                      for _, r in resources}):
-            report = fast.validate_package(package, tables.LIMIT_ERRORS, readings)  # Frictionless' report, vectorised
+        package = frictionless.Package({"name": "validation", "resources": []}, basepath=str(dataset.folder))
+        for index, (reading, feed) in enumerate(readings):
+            entry = dict(reading.descriptor)
+            entry["name"] = f"r{index}" if not isinstance(entry.get("name"), str) else entry["name"]
+            displays[entry["name"]] = reading.display
+            shared[entry["name"]] = feed
+            package.add_resource(frictionless.Resource(entry, basepath=reading.basepath))
+        report = table_checks.validate_package(package, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
     except frictionless.FrictionlessException as error:
         return tables.translate_exception(error, dataset.descriptor_path.name,
-                                          [(d, r.get("schema")) for d, r in resources])
+                                          [(r.display, r.descriptor.get("schema")) for r, _ in readings])
     return tables.findings_of(report, lambda task: displays.get(task.name, task.name))

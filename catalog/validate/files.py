@@ -6,10 +6,12 @@ from pathlib import Path
 
 import frictionless
 
+from catalog import limits
 from catalog.errors import UnusableInput
 from catalog.findings import WARNING, Finding, Target
-from catalog.validate import fast, sniff, tables
-from catalog.validate.cells import SharedRead, add_cell_findings, check_cells
+from catalog.validate import table_checks, sniff, tables
+from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, other_sheets
+from catalog.reading import open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 from catalog.validate.dataset import national_findings
 
@@ -26,10 +28,13 @@ def validate_gtfs_folder(path: Path, display: str) -> Target:
     return target
 
 
-def validate_file(path: Path, display: str, schema: Path | None = None, public: tuple[str, ...] = ()) -> Target:
+def validate_file(path: Path, display: str, schema: Path | None = None, public: tuple[str, ...] = (),
+                  sheet=None) -> Target:
     target = Target("file", display, str(path))
     suffix = path.suffix.lower()
     try:
+        if suffix in TABLE_SUFFIXES | {".zip", ".geojson", ".json", ".gz"}:
+            limits.check_input(path, display, "geojson" if suffix == ".json" else suffix.lstrip("."))
         if suffix == ".zip":
             from catalog.validate.gtfs import check_gtfs_zip
             target.add(check_gtfs_zip(path, display))
@@ -37,7 +42,7 @@ def validate_file(path: Path, display: str, schema: Path | None = None, public: 
             from catalog.validate.geo import check_geojson
             target.add(check_geojson(path, display))
         elif suffix in TABLE_SUFFIXES:
-            target.add(_bare_table(path, display, schema, public))
+            target.add(_bare_table(path, display, schema, public, sheet))
         else:
             target.add([Finding("unsupported-file", f"{display}: the hub does not know how to read "
                                 f"'{suffix or path.name}' files.",
@@ -48,10 +53,12 @@ def validate_file(path: Path, display: str, schema: Path | None = None, public: 
     return target
 
 
-def _bare_table(path: Path, display: str, schema_path: Path | None, public: tuple[str, ...] = ()) -> list[Finding]:
+def _bare_table(path: Path, display: str, schema_path: Path | None, public: tuple[str, ...] = (),
+                sheet=None) -> list[Finding]:
     found = []
     fmt = suffix = path.suffix.lower().lstrip(".")
     descriptor = {"name": "file", "path": path.name, "format": "csv" if suffix == "txt" else suffix}
+    schemas = [(display, None)]
     national = None
     if schema_path and _is_reference(schema_path):
         from catalog.schemas import resolve
@@ -64,35 +71,47 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
         if not isinstance(descriptor["schema"], dict):
             raise UnusableInput(f"{schema_path}: not a Table Schema (a JSON or YAML object with \"fields\").",
                                 "Give --schema the schema.json file that describes the table's columns.")
+        schemas = [(str(schema_path), descriptor["schema"])]  # its mistakes are the schema file's
     fields = {f.get("name"): f for f in (descriptor.get("schema") or {}).get("fields", []) if isinstance(f, dict)}
     if fmt in ("csv", "tsv", "txt"):
         actual = sniff.sniff(path)
         descriptor["encoding"] = sniff.declaration(actual.encoding)
         if actual.delimiter:
             descriptor["dialect"] = {"delimiter": actual.delimiter}
+        twice = sniff.double_encoded_finding(actual, display)
+        if twice:
+            found.append(twice)
         if actual.encoding not in ("utf-8", "utf-8-sig") and not actual.ascii_only:
             found.append(Finding(
                 "encoding-detected", f"the file is encoded in {sniff.describe(actual.encoding)}, not UTF-8.",
                 f'Declare "encoding": "{sniff.declaration(actual.encoding)}" in its descriptor; '
                 "`catalog package` writes it out as UTF-8.", file=display, severity=WARNING))
-    table = TableContext(display, path, fields, list(FRANCE_BBOXES), public=frozenset(public))
-    shared = SharedRead(table, descriptor.get("encoding"), (descriptor.get("dialect") or {}).get("delimiter"))
-    try:
-        # Without a schema nothing declares a type: Frictionless would guess types from the first
-        # rows and call later rows wrong, so every column is text (structure is still checked).
-        detector = None if descriptor.get("schema") else frictionless.Detector(field_type="string")
-        resource = frictionless.Resource(descriptor, basepath=str(path.parent), detector=detector)
-        with tables.quiet_xls_reader({fmt}):
-            report = fast.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
-        found += tables.findings_of(report, lambda task: display)
-    except frictionless.FrictionlessException as error:
-        found += tables.translate_exception(error, display, [(display, descriptor.get("schema"))])
-    found = add_cell_findings(found, check_cells(table, fmt, descriptor.get("encoding"),
-                                                 (descriptor.get("dialect") or {}).get("delimiter"), shared=shared))
+    with open_table(descriptor, path, str(path.parent), display, sheet) as reading:
+        found += reading.findings
+        if not reading.readable:
+            return found
+        table = TableContext(reading.display, reading.path, fields, list(FRANCE_BBOXES), public=frozenset(public))
+        shared = SharedRead(table, reading.encoding, reading.delimiter)
+        try:
+            resource = frictionless.Resource(reading.descriptor, basepath=reading.basepath)
+            report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' checks, vectorised
+            found += tables.findings_of(report, lambda task: reading.display)
+        except frictionless.FrictionlessException as error:
+            found += tables.translate_exception(error, reading.display, schemas)
+        found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding, reading.delimiter,
+                                                     shared=shared))
+        found += other_sheets(reading)
+    if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
+        for finding in found:
+            if finding.code in SCHEMA_CODES:
+                finding.file = str(schema_path)
     if national is not None:
         for finding in found:
             finding.schema = finding.schema or str(national.reference)
     return found
+
+
+SCHEMA_CODES = {"schema-error", "field-error"}
 
 
 def _is_reference(schema) -> bool:

@@ -43,7 +43,7 @@ FIRST_BYTES[[ord(c) for c in TRIGGERS + LEADING]] = True
 def _first_bytes(array) -> np.ndarray | None:
     """The first byte of every cell of an Arrow string column (256 for an empty cell), read
     straight from its buffers; None when no trigger byte occurs in the column at all."""
-    from catalog.validate.fast_read import chunk_buffers
+    from catalog.validate.csv_batches import chunk_buffers
 
     chunks = list(chunk_buffers(array))
     if not any(c.encode() in data for _, data in chunks for c in TRIGGERS + LEADING):

@@ -95,14 +95,46 @@ LON_WORDS = {"lon", "long", "lng", "longitude", "xlong", "xlon", "x", "wgs84_lon
 
 
 def _axis(name: str) -> str | None:
-    """'lat', 'lon' or None for a column name: stop_lat, Ylat, Latitude (WGS84), coordonnee_x…"""
+    """'lat', 'lon' or None for a column name: stop_lat, Ylat, Ylatitude (IRVE v1), Latitude (WGS84),
+    coordonnees_x…"""
     plain = _plain(name)
     tokens = [t for t in re.split(r"[^a-z0-9]+", plain) if t]
-    if plain.replace(" ", "_") in LAT_WORDS or any(t in LAT_WORDS or t.startswith("latitude") for t in tokens):
+    if plain.replace(" ", "_") in LAT_WORDS or any(t in LAT_WORDS or t.startswith("latitude")
+                                                    or t in ("ylatitude", "ylat") for t in tokens):
         return "lat"
-    if plain.replace(" ", "_") in LON_WORDS or any(t in LON_WORDS or t.startswith("longitude") for t in tokens):
+    if plain.replace(" ", "_") in LON_WORDS or any(t in LON_WORDS or t.startswith("longitude")
+                                                    or t in ("xlongitude", "xlong", "xlon") for t in tokens):
         return "lon"
     return None
+
+
+CRS_WORDS = {"epsg", "crs", "srid", "srs", "projection", "code_epsg", "systeme_coordonnees", "systeme_de_coordonnees"}
+
+
+def _is_crs_column(name: str) -> bool:
+    return _plain(name).replace(" ", "_") in CRS_WORDS
+
+
+def crs_code(value) -> str | None:
+    """'EPSG:2154' for 'EPSG:2154', '2154', 'epsg 2154', 'urn:ogc:def:crs:EPSG::2154'; None otherwise."""
+    match = re.search(r"(\d{4,6})\s*$", str(value or "").strip())
+    return f"EPSG:{match.group(1)}" if match else None
+
+
+def to_wgs84(lon, lat, crs: str):
+    """Points written in `crs` as WGS84 longitude/latitude (NaN where they cannot be)."""
+    from pyproj import Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    except CRSError:
+        return np.full(len(lon), np.nan), np.full(len(lat), np.nan)
+    x, y = transformer.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    bad = ~np.isfinite(x) | ~np.isfinite(y)
+    x[bad], y[bad] = np.nan, np.nan
+    return x, y
 
 
 def _partner(lat_name, lon_names):
@@ -157,6 +189,9 @@ class LatLonCheck:
         self.table = table
         self.pairs: list[tuple] | None = None  # (kind, lat column, lon column or field, format)
         self.tallies: dict[tuple, dict[int, _Tally]] = {}
+        self.crs_column: str | None = None  # a column saying each row's coordinate system (EPSG code)
+        self.fractions: dict[tuple, bool] = {}  # pairs whose every value lies in [0, 1] so far
+        self.declared = set()  # pairs read in a declared coordinate system other than WGS84
 
     def _find_pairs(self, columns):
         pairs = []
@@ -179,6 +214,7 @@ class LatLonCheck:
     def feed(self, chunk, first_row: int) -> None:
         if self.pairs is None:
             self.pairs = self._find_pairs([str(c) for c in chunk.columns])
+            self.crs_column = next((str(c) for c in chunk.columns if _is_crs_column(str(c))), None)
         for pair in self.pairs:
             kind, lat_name, lon_name, fmt = pair
             if kind == "geopoint":
@@ -186,6 +222,13 @@ class LatLonCheck:
             else:
                 lat = _numbers(chunk[lat_name]) if lat_name else np.full(len(chunk), np.nan)
                 lon = _numbers(chunk[lon_name]) if lon_name else np.full(len(chunk), np.nan)
+            known = ~(np.isnan(lon) & np.isnan(lat))
+            # Fractions of an image or a page (bounding boxes in [0, 1]) are not places on Earth.
+            self.fractions[pair] = self.fractions.get(pair, True) and bool(np.all(
+                ~known | ((np.nan_to_num(lon, nan=0.5) >= 0) & (np.nan_to_num(lon, nan=0.5) <= 1)
+                          & (np.nan_to_num(lat, nan=0.5) >= 0) & (np.nan_to_num(lat, nan=0.5) <= 1))))
+            if kind == "columns" and lat_name and lon_name:
+                lon, lat = self._declared_crs(chunk, pair, lon, lat)
             if lat_name is None or lon_name is None:
                 # A lone axis can only be checked for its range.
                 values = lon if lat_name is None else lat
@@ -208,10 +251,43 @@ class LatLonCheck:
         turned into a pandas chunk."""
         if self.pairs is None:
             self.pairs = self._find_pairs(list(names))
-        used = {n for pair in self.pairs for n in pair[1:3] if n}
+            self.crs_column = next((str(n) for n in names if _is_crs_column(str(n))), None)
+        used = {n for pair in self.pairs for n in pair[1:3] if n} | ({self.crs_column} if self.crs_column else set())
         if used:
             self.feed(pd.DataFrame({n: a.to_pandas(types_mapper=None).astype(object)
                                     for n, a in zip(names, arrays) if n in used}), first_row)
+
+    def _field_crs(self, pair):
+        """The coordinate system the pair's own fields declare (`"catalog": {"crs": …}` on them)."""
+        for name in pair[1:3]:
+            hub = (self.table.fields.get(name) or {}).get("catalog") if name else None
+            if isinstance(hub, dict) and isinstance(hub.get("crs"), str):
+                return hub["crs"]
+        return None
+
+    def _declared_crs(self, chunk, pair, lon, lat):
+        """The points in WGS84 when a coordinate system is declared for them: on their fields or
+        the resource (`"catalog": {"crs": "EPSG:2154"}`), or by a column of EPSG codes beside
+        them (a row of Lambert-93 declared EPSG:2154 is not an error); as they are otherwise."""
+        codes = None
+        declared = self._field_crs(pair) or self.table.crs
+        if self.crs_column is not None and self.crs_column in chunk:
+            codes = chunk[self.crs_column].map(crs_code)
+        elif declared and crs_code(declared) not in (None, "EPSG:4326"):
+            codes = pd.Series([crs_code(declared)] * len(chunk), index=chunk.index)
+        if codes is None:
+            return lon, lat
+        lon, lat = lon.copy(), lat.copy()
+        # Only points that are not degrees: a table may hold the same places twice, in metres
+        # (the declared system) and in WGS84 latitude/longitude.
+        metres = (np.abs(lon) > 180) | (np.abs(lat) > 90)
+        for code in codes.dropna().unique():
+            if code == "EPSG:4326":
+                continue
+            where = (codes == code).to_numpy() & metres
+            lon[where], lat[where] = to_wgs84(lon[where], lat[where], code)
+            self.declared.add(pair)
+        return lon, lat
 
     @staticmethod
     def _geopoint(series, fmt):
@@ -237,6 +313,8 @@ class LatLonCheck:
         default = self.table.bboxes == FRANCE_BBOXES
         for pair, tallies in self.tallies.items():
             kind, lat_name, lon_name, fmt = pair
+            if self.fractions.get(pair):
+                continue  # every value within [0, 1]: fractions, not coordinates
             names = (f'"{lat_name}"' if kind == "geopoint" else
                      " and ".join(f'"{n}"' for n in (lat_name, lon_name) if n))
             column = lat_name or lon_name

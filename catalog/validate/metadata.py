@@ -19,7 +19,8 @@ MIN_DESCRIPTION = 100
 
 
 def _licence(dataset):
-    for entry in dataset.descriptor.get("licenses") or []:
+    listed = dataset.descriptor.get("licenses")
+    for entry in listed if isinstance(listed, list) else []:  # another shape: a descriptor-error
         if isinstance(entry, dict) and licences.canonical(placeholders.filled(entry.get("name"))):
             return True
     return False

@@ -11,7 +11,7 @@ from catalog.validate.files import TABLE_SUFFIXES, validate_file, validate_gtfs_
 
 
 def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progress=None,
-             public: tuple[str, ...] = ()) -> Report:
+             public: tuple[str, ...] = (), sheet=None) -> Report:
     """Validate datasets, publisher profiles and bare files; never writes anything.
 
     With no paths, every dataset under `root/datasets` and every profile under
@@ -19,7 +19,7 @@ def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progr
     columns of bare files that hold public contacts (a dataset declares them in its schema)."""
     root = Path(root)
     report = Report()
-    work = list(_expand(paths, root, schema, tuple(public))) if paths else _everything(root)
+    work = list(_expand(paths, root, schema, tuple(public), sheet)) if paths else _everything(root)
     for label, run in work:
         if progress:
             progress(label, len(work))
@@ -86,7 +86,7 @@ def _undescribed(folder: Path) -> Target:
     return target
 
 
-def _expand(paths, root, schema, public=()):
+def _expand(paths, root, schema, public=(), sheet=None):
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -117,7 +117,7 @@ def _expand(paths, root, schema, public=()):
         elif path.parent.name in ("publishers", "reuses") and path.suffix in (".yml", ".yaml"):
             yield str(raw), (lambda path=path: _validate_yaml(path))
         else:
-            yield str(raw), (lambda path=path, raw=raw: validate_file(path, str(raw), schema, public))
+            yield str(raw), (lambda path=path, raw=raw: validate_file(path, str(raw), schema, public, sheet))
 
 
 def _validate_yaml(path: Path) -> Target:

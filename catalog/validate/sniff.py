@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,13 @@ class Sniffed:
     encoding: str  # utf-8, utf-8-sig, cp1252 or latin-1 (ascii files report utf-8)
     ascii_only: bool
     delimiter: str | None
+    double_encoded: str | None = None  # a word whose UTF-8 was encoded to UTF-8 again ("DÃ©partement")
+
+
+# UTF-8 read as Latin-1/cp1252 and saved as UTF-8 again: "é" (C3 A9) becomes "Ã©" (C3 83 C2 A9), "’"
+# becomes "â€™". "Ã" before a Latin-1 symbol, or "â€", never occur in French text written once.
+DOUBLE_ENCODED = re.compile(rb"\xc3\x83\xc2[\x80-\xbf]|\xc3\x83[\xa0-\xbf]|\xc3\xa2\xe2\x82\xac")
+WORD = re.compile(rb"[^\s,;\t|\"]{0,30}$")
 
 
 def normalise(encoding: str | None) -> str:
@@ -90,18 +98,44 @@ def sniff_delimiter(path: Path, encoding: str) -> str | None:
     lines = [line for line in sample.splitlines() if line.strip()][:50]
     if not lines:
         return None
+    # The header's most frequent separator: right in practice when the sniffer gives up on an
+    # irregular file, or guesses one the header does not use (a "," header over rows ending ";;").
+    counts = {d: lines[0].count(d) for d in ",;\t|"}
+    best = max(counts, key=counts.get)
     try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+        guessed = csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
     except csv.Error:
-        # The sniffer gives up on irregular files; the header's most frequent separator is right in practice.
-        counts = {d: lines[0].count(d) for d in ",;\t|"}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else None
+        guessed = None
+    if guessed and (counts.get(guessed) or not counts[best]):
+        return guessed
+    return best if counts[best] else None
+
+
+def header_line(path: Path, encoding: str) -> str:
+    """The file's first line (its header), decoded."""
+    with open(path, "r", encoding=encoding, errors="replace", newline="") as handle:
+        return handle.readline(64 * 1024)
 
 
 def sniff(path: Path) -> Sniffed:
     encoding, ascii_only = sniff_encoding(path)
-    return Sniffed(encoding, ascii_only, sniff_delimiter(path, encoding))
+    found = double_encoded(path) if encoding in ("utf-8", "utf-8-sig") and not ascii_only else None
+    return Sniffed(encoding, ascii_only, sniff_delimiter(path, encoding), found)
+
+
+def double_encoded(path: Path) -> str | None:
+    """The first word of a UTF-8 file that was encoded to UTF-8 twice, or None."""
+    with open(path, "rb") as handle:
+        tail = b""
+        while block := handle.read(CHUNK):
+            data = tail + block
+            match = DOUBLE_ENCODED.search(data)
+            if match:
+                start = match.start() - len(WORD.search(data[:match.start()]).group(0))
+                end = re.compile(rb"[\s,;\t|\"]|$").search(data, match.end()).start()
+                return data[start:min(end, start + 60)].decode("utf-8", "replace")
+            tail = data[-8:]
+    return None
 
 
 def compatible(declared: str, actual: Sniffed) -> bool:
@@ -125,3 +159,17 @@ def describe(encoding: str) -> str:
 def declaration(encoding: str) -> str:
     """The value to write in the descriptor's `encoding` for a detected encoding."""
     return {"utf-8-sig": "utf-8", "latin-1": "iso-8859-1"}.get(encoding, encoding)
+
+
+def double_encoded_finding(actual: Sniffed, display: str):
+    """The finding for a file whose text was encoded to UTF-8 twice, or None."""
+    from catalog.findings import Finding
+
+    if not actual.double_encoded:
+        return None
+    return Finding(
+        "double-encoded", f'the text was converted to UTF-8 twice: "{actual.double_encoded}" is how its accented '
+        "letters now read, in the file itself (no declared encoding can repair it).",
+        "Export the table again from its source as UTF-8, or convert this file back once (e.g. "
+        "`iconv -f utf-8 -t latin1 file.csv > fixed.csv`, then declare that file's encoding).",
+        file=display, value=actual.double_encoded)

@@ -5,8 +5,6 @@ adding the fix that French exports usually need (decimal comma, dd/mm/yyyy dates
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 
@@ -35,6 +33,14 @@ def _plain_number(cell):
 
 def _type_fix(field_type, cell, field_name):
     cell = cell or ""
+    if field_type == "integer" and re.fullmatch(r"-?[\d\s\u00a0\u202f.]*\d,\d+", cell):
+        # An integer field has no decimalChar: a value with decimals is a number.
+        return (f'Values have decimals: type field "{field_name}" as "number" with "decimalChar": "," '
+                f'(and "groupChar": " " if thousands are separated by spaces), or write {_plain_number(cell)}.')
+    if field_type == "integer" and re.fullmatch(r"-?\d{1,3}([\s\u00a0\u202f.,]\d{3})+", cell):
+        # Table Schema's integer has no groupChar (only number has): advising it would fail again.
+        return (f'Values group thousands ({cell!r}): type field "{field_name}" as "number" with "groupChar" '
+                f'(e.g. " "), or write {re.sub(r"[^0-9-]", "", cell)}.')
     if field_type in ("number", "integer") and re.fullmatch(r"-?[\d\s\u00a0\u202f.]*\d,\d+", cell):
         return (f'Values use a decimal comma: declare "decimalChar": "," on field "{field_name}" '
                 f'(and "groupChar": " " if thousands are separated by spaces), or write {_plain_number(cell)}.')
@@ -54,17 +60,6 @@ def _type_fix(field_type, cell, field_name):
 
 SPREADSHEETS = {".xlsx": "Excel workbook", ".xls": "Excel workbook", ".ods": "OpenDocument spreadsheet"}
 READ_ERRORS = {"encoding-error", "source-error", "scheme-error", "format-error", "io-error"}
-
-
-@contextlib.contextmanager
-def quiet_xls_reader(formats):
-    """Frictionless opens .xls files with xlrd writing its complaints about damaged files
-    ("WARNING *** OLE2 ...") to stderr; the finding already says it, in plain words."""
-    if "xls" not in formats:
-        yield
-        return
-    with contextlib.redirect_stderr(io.StringIO()):
-        yield
 
 
 def _spreadsheet(file) -> str | None:
@@ -90,7 +85,7 @@ def _constraint(note):
 
 
 def translate(error, file) -> Finding:
-    """One Frictionless error as a Finding."""
+    """One table error (a TableError, or Frictionless' own where it validated) as a Finding."""
     kind = error.type
     row = getattr(error, "row_number", None)
     column = getattr(error, "field_name", None) or getattr(error, "label", None)
@@ -152,13 +147,6 @@ def translate(error, file) -> Finding:
         return made(f"the descriptor has a problem: {note or error.message}.",
                     "Correct the descriptor; the Table Schema and Data Package specifications at specs.frictionlessdata.io say what is allowed.")
     return made(f"{error.title}: {note or error.message}.", "Correct the file.")
-
-
-def _spreadsheet_number_as_string(error) -> bool:
-    """A number or date typed in a spreadsheet cell of a string field (an INSEE
-    code 76217 in Excel): any value is a valid string once written out, and text
-    files cannot produce this error, so it is not one."""
-    return error.type == "type-error" and (getattr(error, "note", "") or "") == 'type is "string/default"'
 
 
 def lint_schema(schema, file) -> list[Finding]:
@@ -224,8 +212,6 @@ def findings_of(report, file_for_task) -> list[Finding]:
         file = file_for_task(task)
         said = {}  # a repeated bad value is said the same way on every row: worded once
         for error in task.errors:
-            if _spreadsheet_number_as_string(error):
-                continue
             if error.type not in ROW_ALONE_DIFFERS:
                 found.append(translate(error, file))
                 continue

@@ -22,8 +22,13 @@ def catalog_cells(stdout: str) -> list[tuple]:
             if f["code"] in FRICTIONLESS_CODES]
 
 
+def in_row_order(cells: list[tuple]) -> list[tuple]:
+    """Rows in order; within a row each validator states its errors in its own order."""
+    return sorted(cells, key=lambda c: (c[0] or 0, c[1] or "", c[2]))
+
+
 def compare(frictionless_stdout: str, catalog_stdout: str) -> dict:
     theirs, ours = frictionless_cells(frictionless_stdout), catalog_cells(catalog_stdout)
-    return {"agree": theirs == ours, "frictionless_errors": len(theirs), "catalog_errors": len(ours),
+    return {"agree": in_row_order(theirs) == in_row_order(ours), "frictionless_errors": len(theirs), "catalog_errors": len(ours),
             "only_frictionless": [list(c) for c in theirs if c not in set(ours)][:5],
             "only_catalog": [list(c) for c in ours if c not in set(theirs)][:5]}

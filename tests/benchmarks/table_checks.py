@@ -17,7 +17,7 @@ from pathlib import Path
 
 import frictionless
 
-from catalog.validate import fast, tables
+from catalog.validate import table_checks, tables
 
 
 def main(argv):
@@ -32,7 +32,7 @@ def main(argv):
     if engine_is_frictionless:
         report = resource.validate(limit_errors=tables.LIMIT_ERRORS)
     else:
-        report = fast.validate(resource, tables.LIMIT_ERRORS)
+        report = table_checks.validate(resource, tables.LIMIT_ERRORS)
     seconds = time.perf_counter() - started
     print(json.dumps({"valid": report.valid, "seconds": seconds,
                       "tasks": [{"errors": [e.to_descriptor() for e in t.errors]} for t in report.tasks]}))

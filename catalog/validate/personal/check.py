@@ -2,7 +2,8 @@
 private persons.
 
 A column's verdict weighs its cells together with the table around it:
-- NIRs always, IBANs unless the column is declared public, fail the gate;
+- NIRs always (unless most numbers of their shape in the column fail the key: identifiers),
+  IBANs unless the column is declared public, fail the gate;
 - personal e-mail addresses and phone numbers fail it, except in a table of
   establishments (a school directory, GTFS agencies: a header or the values name
   establishments, and no column names persons) whose column is mostly role addresses or
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from catalog.findings import WARNING, Finding
 from catalog.validate.context import TableContext
@@ -110,6 +112,10 @@ class _Column:
         return merged
 
 
+def _flags(array) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _names_place(value: str) -> bool:
     return any(plain(w) in PLACE_WORDS for w in WORD.findall(value)[:3])
 
@@ -143,7 +149,7 @@ class PersonalDataCheck:
     def feed(self, chunk, first_row: int) -> None:
         """A pandas DataFrame of strings, its first record at file row `first_row`."""
         names = [str(c) for c in chunk.columns]
-        arrays = [pa.array(chunk[c].astype(str).tolist(), pa.string()) for c in chunk.columns]
+        arrays = [pa.array(chunk[c].astype(str), pa.string(), from_pandas=True) for c in chunk.columns]
         self.feed_arrow(names, arrays, first_row)
 
     def feed_arrow(self, names, arrays, first_row: int) -> None:
@@ -153,65 +159,68 @@ class PersonalDataCheck:
         if self.person_columns is None:
             self._start(names)
         for name, array in zip(names, arrays):
+            if isinstance(array, pa.ChunkedArray):
+                array = array.combine_chunks()
             if array.type != pa.string():
                 array = array.cast(pa.string())  # the byte filter reads 32-bit offsets
             column = self.columns.setdefault(name, _Column())
-            person = name in self.person_columns or name in self.role_columns
-            inert, lengths = _inert(array)
-            if person:  # DUPONT is short and plain, yet a person's name here
-                inert = np.zeros(len(inert), dtype=bool)
-            column.filled += int((inert & (lengths > 0)).sum())
-            positions = np.flatnonzero(~inert)
-            if not len(positions):
-                continue
-            taken = array.take(pa.array(positions))
-            if isinstance(taken, pa.ChunkedArray):
-                taken = taken.combine_chunks()
-            encoded = taken.dictionary_encode()
-            values = encoded.dictionary
-            codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
-            texts = values.to_pylist()
-            blank = np.array([not v.strip() for v in texts], dtype=bool)
-            column.filled += int((~blank)[codes].sum())
-            if column.sampled < SAMPLE:
-                sample = [v for v in texts[:SAMPLE - column.sampled] if v.strip()]
-                column.sampled += len(sample)
-                column.places += sum(_names_place(v) for v in sample)
-            # Values scanned in an earlier chunk are not scanned again: clean ones are skipped,
-            # the others' hits remembered (both bounded, per column).
-            known = column.hits
-            fresh = np.array([not (v in column.clean or v in known) for v in texts], dtype=bool) & ~blank
-            wanted = fresh.copy()
-            if not person and wanted.any():
-                wanted[wanted] = worth_scanning(values.filter(pa.array(wanted)))
-            for index in np.flatnonzero(fresh & ~wanted):
-                if len(column.clean) >= CLEAN_MEMORY:
-                    break
-                column.clean.add(texts[index])
-            todo = np.flatnonzero(wanted | (~fresh & ~blank & np.array([v in known for v in texts], dtype=bool))) \
-                if known else np.flatnonzero(wanted)
-            if not len(todo):
-                continue
-            counts = np.bincount(codes, minlength=len(texts))
-            firsts = np.full(len(texts), -1)
-            firsts[codes[::-1]] = np.arange(len(codes))[::-1]  # each value's first cell
-            for index in todo:
-                value = texts[index]
-                if wanted[index]:
-                    hits = scan(value, person)
-                    if not hits:
-                        if len(column.clean) < CLEAN_MEMORY:
-                            column.clean.add(value)
-                        continue
-                    hits = list({(k, s): (k, s, t) for k, s, t in hits}.values())
-                    if len(known) < CLEAN_MEMORY:
-                        known[value] = hits
-                    column.surnames += any(k == "name" for k, _, _ in hits)
-                else:
-                    hits = known[value]
-                row = first_row + int(positions[firsts[index]])
-                for kind, sub, text in hits:
-                    column.seen.setdefault((kind, sub), _Seen()).add(int(counts[index]), row, text)
+            self._feed_one(name, column, array, first_row)
+
+    def _feed_one(self, name, column, array, first_row):
+        person = name in self.person_columns or name in self.role_columns
+        inert, lengths = _inert(array)
+        if person:  # DUPONT is short and plain, yet a person's name here
+            inert = np.zeros(len(inert), dtype=bool)
+        column.filled += int((inert & (lengths > 0)).sum())
+        positions = np.flatnonzero(~inert)
+        if not len(positions):
+            return
+        encoded = array.take(pa.array(positions)).dictionary_encode()
+        values = encoded.dictionary
+        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
+        blank = _flags(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0))
+        column.filled += int((~blank)[codes].sum())
+        if column.sampled < SAMPLE:
+            sample = [v for v in values.slice(0, SAMPLE - column.sampled).to_pylist() if v.strip()]
+            column.sampled += len(sample)
+            column.places += sum(_names_place(v) for v in sample)
+        # Values scanned in an earlier chunk are not scanned again: clean ones are skipped,
+        # the others' hits remembered (both bounded, per column). Membership is asked in Arrow.
+        known = column.hits
+        fresh = ~blank
+        if column.clean or known:
+            fresh &= ~_flags(pc.is_in(values, value_set=pa.array(list(column.clean) + list(known), pa.string())))
+        wanted = fresh.copy()
+        if not person and wanted.any():
+            wanted[wanted] = worth_scanning(values.filter(pa.array(wanted)))
+        room = CLEAN_MEMORY - len(column.clean)
+        if room > 0 and (fresh & ~wanted).any():
+            column.clean.update(values.filter(pa.array(fresh & ~wanted)).slice(0, room).to_pylist())
+        again = ~fresh & ~blank & _flags(pc.is_in(values, value_set=pa.array(list(known), pa.string()))) \
+            if known else np.zeros(len(values), dtype=bool)
+        todo = np.flatnonzero(wanted | again)
+        if not len(todo):
+            return
+        texts = values.take(pa.array(todo)).to_pylist()
+        counts = np.bincount(codes, minlength=len(values))
+        firsts = np.full(len(values), -1)
+        firsts[codes[::-1]] = np.arange(len(codes))[::-1]  # each value's first cell
+        for index, value in zip(todo, texts):
+            if wanted[index]:
+                hits = scan(value, person)
+                if not hits:
+                    if len(column.clean) < CLEAN_MEMORY:
+                        column.clean.add(value)
+                    continue
+                hits = list({(k, s): (k, s, t) for k, s, t in hits}.values())
+                if len(known) < CLEAN_MEMORY:
+                    known[value] = hits
+                column.surnames += any(k == "name" for k, _, _ in hits)
+            else:
+                hits = known[value]
+            row = first_row + int(positions[firsts[index]])
+            for kind, sub, text in hits:
+                column.seen.setdefault((kind, sub), _Seen()).add(int(counts[index]), row, text)
 
     # ------------------------------------------------------------ verdicts
 

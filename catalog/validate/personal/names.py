@@ -47,7 +47,13 @@ tribunal prix festival fete saint sainte st ste notre pole campus station arret 
 vallee plage ile camping ferme fondation promenade esplanade parvis carrefour giratoire rond-point
 rpi ecoles groupe scolaire maternelle elementaire primaire public publique prive privee ime itep sessad
 esat mfr lp lpo lgt erea clg crous cfa greta
+exposition expo concert spectacle hommage trophee conference retrospective collection oeuvre oeuvres
+portrait statue monument buste plaque stele
 """.split())
+# Offices named after a title: "Monsieur le Maire", "Madame la Préfète".
+ROLE_TITLES = {"maire", "president", "presidente", "directeur", "directrice", "prefet", "prefete", "depute",
+               "deputee", "senateur", "senatrice", "adjoint", "adjointe", "conseiller", "conseillere", "cure",
+               "recteur", "rectrice", "ministre", "juge", "procureur", "commissaire", "secretaire", "responsable"}
 # Words of a company's name: "Guillaume Roussel S.A.R.L.", "Auger et Fils".
 COMPANY_WORDS = {"fils", "freres", "associes", "ets", "etablissements", "holding", "group", "sasu", "selarl", "scp"}
 # Words that never belong to a person's name, though they name nothing either.
@@ -174,8 +180,12 @@ def person_strength(value: str) -> int:
     titled = HONORIFIC.match(value)
     if titled:
         rest = WORD.findall(titled.group("rest"))
+        if rest and (plain(rest[0]) in ROLE_TITLES or plain(rest[0]) in ("le", "la", "les") and (
+                len(rest) < 2 or plain(rest[1]) in ROLE_TITLES or plain(" ".join(rest[:2])) not in surnames())):
+            return 0  # M. le Maire, Mme la Présidente: a role, not a name
         return 2 if rest and len(rest) <= 3 and not any(
-            plain(t) in NOT_NAME or NOUN_ENDING.search(plain(t)) and plain(t) not in surnames() for t in rest) else 0
+            plain(t) in NOT_NAME and not is_surname(t, True) or NOUN_ENDING.search(plain(t)) and plain(t) not in surnames()
+            for t in rest) else 0
     tokens = WORD.findall(value)
     if len(tokens) != len(value.split()):
         return 0  # punctuation or symbols between words: not a bare name
@@ -230,8 +240,9 @@ def name_in_text(text: str) -> str:
         return ""  # a short label naming an establishment or a company: Roussel S.A.R.L., Dupont et Fils
     for match in TEXT_TITLED.finditer(text):
         name = match.group("name")
-        if plain(name) not in PLACE_WORDS and plain(name) not in {"le", "la", "les", "maire", "president",
-                                                                  "presidente", "directeur", "directrice"}:
+        if plain(name) not in PLACE_WORDS and plain(name).split()[0] not in ROLE_TITLES | {"les"} \
+                and not (plain(name).split()[0] in ("le", "la") and (plain(name) not in surnames()
+                                                                      or plain(name).split()[-1] in ROLE_TITLES)):
             return match.group(0)
     for match in TEXT_PAIR.finditer(text):
         first, last = match.group("first"), match.group("last")
@@ -284,4 +295,4 @@ def is_bare_surname(value: str) -> bool:
     if not 1 <= len(tokens) <= 3 or any(c.isdigit() for c in value):
         return False
     return all(plain(t) in surnames() or "-" in t and all(p in surnames() for p in plain(t).split("-"))
-               for t in tokens) and not any(plain(t) in NOT_NAME for t in tokens)
+               for t in tokens) and not any(plain(t) in NOT_NAME and not is_surname(t, True) for t in tokens)

@@ -174,6 +174,23 @@ def gate_archive(archive: zipfile.ZipFile, display: str) -> list[Finding]:
     return found
 
 
+def gate_file(path, display: str) -> list[Finding]:
+    """A file published as it is, whatever its kind: an archive's members, a workbook's
+    sheets, a text's lines or table."""
+    from pathlib import Path
+
+    from catalog.safety import open_zip
+
+    path = Path(path)
+    lower = path.name.lower()
+    if lower.endswith(".zip"):
+        with open_zip(path, display) as archive:  # sized before anything is unpacked
+            return gate_archive(archive, display)
+    if lower.endswith(WORKBOOK_SUFFIXES):
+        return gate_workbook(path, display)
+    return gate_text(lambda: open(path, "rb"), display)
+
+
 def _unread(display: str, why: str) -> Finding:
     return Finding("cell-checks-incomplete", f"the personal-data check could not read this part: {why}.",
                    "Publish only files the hub can read (CSV or text tables, workbooks), or check this "

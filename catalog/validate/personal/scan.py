@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import chunk_buffers
+from catalog.validate.csv_batches import chunk_buffers
 from catalog.validate.personal.contacts import WEBMAIL, email_kind, emails_in, phones_in
 from catalog.validate.personal.identifiers import ibans_in, nir_shapes_in
 from catalog.validate.personal.names import PLACE_WORDS, plain, given_words, is_bare_surname, name_in_text, person_strength
@@ -115,6 +115,12 @@ def worth_scanning(values: pa.Array) -> np.ndarray:
     keep = pc.or_(pc.match_substring(values, "@"), pc.match_substring_regex(values, OBFUSCATION))
     keep = pc.or_(keep, pc.greater_equal(pc.count_substring_regex(values, r"\d"), 9))
     result = np.asarray(pc.fill_null(keep, False).to_numpy(zero_copy_only=False), dtype=bool)
+    # Names need two words: two runs of letters (FRSMPP000001, a code, has one).
+    worded = np.flatnonzero(np.asarray(pc.fill_null(pc.match_substring_regex(
+        values, r"\pL[^\pL]+\pL"), False).to_numpy(zero_copy_only=False), dtype=bool) & ~result)
+    if not len(worded):
+        return result
+    values = values.take(pa.array(worded))
     plain = pc.replace_substring_regex(pc.utf8_normalize(pc.utf8_lower(values), "NFKD"), r"\p{Mn}", "")
     tokens = pc.split_pattern_regex(plain, r"[^a-z]+")
     flat = pc.list_flatten(tokens)
@@ -130,5 +136,5 @@ def worth_scanning(values: pa.Array) -> np.ndarray:
     after_place[1:] = place[:-1] & same
     after_place[2:] |= place[:-2] & same[:-1] & same[1:]
     candidate = given & (before | after) & ~after_place
-    result[parents[candidate]] = True
+    result[worded[parents[candidate]]] = True
     return result

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import chunk_buffers
+from catalog.validate.csv_batches import chunk_buffers
 
 SAFE_OPS = {"LITERAL", "NOT_LITERAL", "ANY", "IN", "MAX_REPEAT", "MIN_REPEAT", "SUBPATTERN", "BRANCH", "AT"}
 SAFE_IN = {"LITERAL", "RANGE", "NEGATE"}

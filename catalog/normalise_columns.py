@@ -19,7 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_read import NotDecidable, batches, chunk_buffers, digits_only, missing_cells, plan
+from catalog.validate.csv_batches import (NotDecidable, batches, chunk_buffers, digits_only, missing_cells, plan,
+                                        unexpected)
 
 CACHE_LIMIT = 200_000
 # Cells that read and write back unchanged (no sign to drop, no leading zero, no exponent).
@@ -27,32 +28,46 @@ SAME_INTEGER = r"^(0|-?[1-9][0-9]{0,17})$"
 SAME_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
 
 
-def write_csv(resource_descriptor: dict, basepath: str, target, on_rows=None) -> int | None:
-    """Write the normalised table to `target` and return its row count; None when only the
-    row-by-row writer can tell (nothing is written then)."""
+def write_csv(resource_descriptor: dict, basepath: str, target, on_rows=None):
+    """Write the normalised table to `target`; return (row count, field names, non-missing cells
+    read per column, non-empty cells written per column). None when only the row-by-row writer
+    can tell (nothing is written then)."""
     try:
         resource = frictionless.Resource(copy.deepcopy(resource_descriptor), basepath=basepath)
         table = plan(resource)
         writers = [ColumnWriter(field, table.schema) for field in table.schema.fields]
         source = batches(table)
         first = next(source, None)  # structure problems surface here, before anything is written
-    except Exception:  # NotDecidable, descriptor problems, or a fast-path bug: the row-by-row writer decides
+    except (NotDecidable, frictionless.FrictionlessException):
+        return None
+    except Exception as error:  # a fast-path bug: the row-by-row writer decides, but not under tests
+        unexpected(error)
         return None
     count = 0
+    names = list(table.schema.field_names)
+    read, kept = [0] * len(writers), [0] * len(writers)
     try:
         with open(target, "wb") as handle:
             handle.write(_csv_text([table.schema.field_names]))
             while first is not None:
-                columns = [w.write(column) for w, column in zip(writers, first)]
+                columns = []
+                for i, (w, column) in enumerate(zip(writers, first)):
+                    out, present = w.write(column)
+                    read[i] += present
+                    kept[i] += len(out) - pc.sum(pc.equal(pc.binary_length(out), 0)).as_py() if len(out) else 0
+                    columns.append(out)
                 handle.write(_joined(columns) if _plain(columns) else _csv_text(zip(*[c.to_pylist() for c in columns])))
                 rows = len(columns[0]) if columns else 0
                 count += rows
                 if on_rows:
                     on_rows(rows)
                 first = next(source, None)
-    except Exception:  # found further down (or a bug): the row-by-row writer starts over on `target`
+    except NotDecidable:  # found further down: the row-by-row writer starts over on `target`
         return None
-    return count
+    except Exception as error:
+        unexpected(error)
+        return None
+    return count, names, read, kept
 
 
 def _csv_text(rows) -> bytes:
@@ -99,9 +114,11 @@ class ColumnWriter:
             self.cache[raw] = found
         return found
 
-    def write(self, column) -> pa.Array:
+    def write(self, column):
+        """(the written cells, the number of cells read that are not a missing value)."""
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         missing = missing_cells(column, self.missing)
+        present = len(column) - (pc.sum(missing).as_py() or 0)
         same, rewritten = self._simple(column)
         out = pc.if_else(missing, "", rewritten)
         keep = pc.or_(missing, same) if same is not None else missing
@@ -113,7 +130,7 @@ class ColumnWriter:
             mask = np.zeros(len(column), dtype=bool)
             mask[others] = True
             out = pc.replace_with_mask(out, pa.array(mask), pa.array(values, type=pa.string()))
-        return out
+        return out, present
 
     def _simple(self, column):
         """(where a plain rewrite gives the written cell, that rewrite); (None, column): nowhere known."""

@@ -1,64 +1,82 @@
 """Frictionless' table validation, vectorised: same errors, a fraction of the time.
 
-`validate(resource)` returns the very `frictionless.Report` that
-`resource.validate()` would return (same rows, fields, error types and notes, the
-same error limit), computed a column at a time over Arrow batches instead of a
-Python object per row. Whatever the vectorised path cannot promise to decide
+`validate(resource)` finds the errors `resource.validate()` would find (same rows,
+fields, error types and notes, the same error limit) and states them as the project's
+own `TableError`s, computed a column at a time over Arrow batches instead of a
+Python object per row; Frictionless' cell readers decide every cell the vectorised
+tests cannot. Whatever the vectorised path cannot promise to decide
 like Frictionless (declared statistics, header problems, rows with missing or
 extra cells, odd dialects, undecodable bytes, keys of exotic types) makes it step aside, and
 Frictionless validates that resource itself: the two never disagree.
 
 Memory stays flat: one batch of rows at a time, plus 16 bytes a row for unique
-fields and primary keys (fast_keys).
+fields and primary keys (key_memory).
 """
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import frictionless
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from frictionless import errors as ferrors
 
-from catalog.validate.fast_cells import FieldCheck
-from catalog.validate.fast_keys import KeyMemory, key_hashes
-from catalog.validate.fast_read import NotDecidable, batches, plan
+from catalog.validate.field_checks import FieldCheck
+from catalog.validate.key_memory import KeyMemory, key_hashes
+from catalog.validate.csv_batches import NotDecidable, batches, plan, unexpected
 
 ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'
 
 
-def _made(kind, **values):
-    """`kind(**values)`: the same Frictionless error, built for a fraction of its cost.
+@dataclass
+class TableError:
+    """One error of a table in the project's own terms: Frictionless' error type and note (its
+    cell parser decides them), the row and the field. `tables.findings_of` words it for people,
+    as it words Frictionless' own errors (the same attribute names)."""
 
-    Frictionless renders each message from a full export of the error (a deep copy of its
-    row included) and routes every field through its own `__setattr__`: 150 µs an error,
-    two seconds for a file with 14,000 bad cells. Its row and cell templates only name the
-    fields below, so the same text is rendered from them, and the fields are set as its
-    `__init__` leaves them (tests/test_fast_agreement.py compares whole descriptors)."""
-    error = object.__new__(kind)
-    defaults = {**kind.metadata_defaults, "custom": {}}  # what Metadata.__new__ and __setattr__ record
-    for name, value in values.items():
-        if isinstance(value, (list, dict)):
-            defaults[name] = value.copy()
-        object.__setattr__(error, name, value)  # the fields are slots
-    shown = {"note": values["note"], "rowNumber": values.get("row_number"), "cell": values.get("cell"),
-             "fieldName": values.get("field_name"), "fieldNumber": values.get("field_number")}
-    object.__setattr__(error, "message", kind.template.format_map(
-        _Blank({k: v for k, v in shown.items() if v is not None})))
-    error.__dict__.update(custom={}, metadata_defaults=defaults, metadata_initiated=True, metadata_assigned={
-        *kind.metadata_assigned, *values, "title", "description", "message", "tags"})
-    return error
+    type: str
+    note: str = ""
+    row_number: int | None = None
+    cell: str | None = None
+    field_name: str | None = None
+    field_number: int | None = None
+    field_names: list | None = None  # a foreign key's fields
+    label: str | None = None
+    title: str = ""
+    message: str = ""
 
-
-class _Blank(dict):
-    def __missing__(self, key):  # what Frictionless' safe_format gives a field the template names but the error lacks
-        return ""
+    def to_descriptor(self) -> dict:
+        return {"type": self.type, "rowNumber": self.row_number, "fieldName": self.field_name,
+                "cell": self.cell, "note": self.note}
 
 
-def validate(resource: frictionless.Resource, limit_errors: int, shared=None) -> frictionless.Report:
+@dataclass
+class TaskReport:
+    name: str
+    errors: list
+    warnings: list = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class TableReport:
+    """What validating resources gave: errors of the descriptor itself, then one task a resource
+    (Frictionless' own report has the same shape where it validated a resource itself)."""
+
+    tasks: list
+    errors: list = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and all(t.valid for t in self.tasks)
+
+
+def validate(resource: frictionless.Resource, limit_errors: int, shared=None):
     """Validate one resource; Frictionless itself when the fast path cannot decide.
 
     `shared` (a `cells.SharedRead`) is fed every batch read, to the end of the file."""
@@ -66,23 +84,22 @@ def validate(resource: frictionless.Resource, limit_errors: int, shared=None) ->
     return report if report is not None else resource.validate(limit_errors=limit_errors)
 
 
-def validate_package(package: frictionless.Package, limit_errors: int, shared=None) -> frictionless.Report:
+def validate_package(package: frictionless.Package, limit_errors: int, shared=None) -> TableReport:
     """`package.validate()`, one resource at a time, the fast path where it can decide;
     `shared` maps resource names to the `cells.SharedRead` their batches feed."""
-    started = time.perf_counter()
     # Frictionless reads every schema first (a schema file that cannot be read raises here).
     any(res.schema and res.schema.foreign_keys for res in package.resources)
     try:
         package.to_descriptor(validate=True)
     except frictionless.FrictionlessException as exception:
-        return frictionless.Report.from_validation(time=time.perf_counter() - started, errors=exception.to_errors())
+        return TableReport([], exception.to_errors())
     reports = [validate(resource, limit_errors, (shared or {}).get(resource.name)) for resource in package.resources]
-    return frictionless.Report.from_validation_reports(time=time.perf_counter() - started, reports=reports)
+    return TableReport([task for report in reports for task in report.tasks],
+                       [error for report in reports for error in report.errors])
 
 
-def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None) -> frictionless.Report | None:
-    """The report Frictionless would give, or None when only Frictionless can tell."""
-    started = time.perf_counter()
+def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None) -> TableReport | None:
+    """The errors Frictionless would find, or None when only Frictionless can tell."""
     try:
         table = plan(resource)
         if shared is not None and not (table.arrow_safe and shared.accepts(
@@ -91,11 +108,11 @@ def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None)
         errors = TableCheck(table).errors(limit_errors, shared)
     except NotDecidable:
         return None
-    except Exception:  # a fast-path bug must never cost a report: Frictionless still gives it
+    except Exception as error:  # a fast-path bug must never cost a report: Frictionless still gives it
+        unexpected(error)
         return None
-    return frictionless.Report.from_validation_task(
-        table.resource, time=time.perf_counter() - started, labels=table.labels, errors=errors,
-        warnings=[f"reached error limit: {limit_errors}"] if limit_errors and len(errors) >= limit_errors else [])
+    warnings = [f"reached error limit: {limit_errors}"] if limit_errors and len(errors) >= limit_errors else []
+    return TableReport([TaskReport(table.resource.name, errors, warnings)])
 
 
 class TableCheck:
@@ -157,7 +174,7 @@ class TableCheck:
             shared.complete = True
         if self.duplicates:
             self._verify({row for row, _, what in found if what[0] in ("unique", "primary")})
-        # Frictionless errors are costly to build (each renders its message): only those kept.
+        # Only the errors kept are built.
         return [self._error(cells, row, what) for row, cells, what in found]
 
     def _chunk(self, columns, first_row, count, pool):
@@ -200,9 +217,9 @@ class TableCheck:
         found = []
         for k, offset in enumerate(offsets):
             cells = [c[k] for c in picked]
-            plan = self._row_order(cell_errors.get(offset, {}), offset in blank_rows,
-                                   unique_hits.get(offset, []), primary_hits.get(offset),
-                                   dict(foreign_hits.get(offset, [])))
+            plan = self._row_errors(cell_errors.get(offset, {}), offset in blank_rows,
+                                    unique_hits.get(offset, []), primary_hits.get(offset),
+                                    dict(foreign_hits.get(offset, [])))
             found += [(first_row + offset, cells, what) for what in plan]
         return found
 
@@ -219,73 +236,35 @@ class TableCheck:
         rows = list(zip(*[c.to_pylist() for c in columns]))
         return [(offset, key) for offset, key in enumerate(rows) if not nulls[offset] and key not in group["keys"]]
 
-    def _row_order(self, cells, blank, unique_hits, primary_note, foreign_hits=None):
-        """The order Frictionless' row gives its errors in.
-
-        Its row parses a cell the first time it is looked at: unique fields first,
-        then primary-key fields, and the whole row (remaining fields in order, then
-        the blank-row rule) as soon as an integrity error must be added, or at the end."""
-        if not (self.unique or self.primary or self.foreign):  # then simply: every field in order
-            return [("blank",)] if blank else [("cell", kind, note, i) for i in sorted(cells)
-                                               for kind, note in cells[i]]
-        out, seen, whole = [], set(), [False]
-
-        def parse(i):
-            if i not in seen:
-                seen.add(i)
-                out.extend(("cell", kind, note, i) for kind, note in cells.get(i, ()))
-
-        def parse_all():
-            if not whole[0]:
-                whole[0] = True
-                for i in range(len(self.fields)):
-                    parse(i)
-                if blank:
-                    out[:] = [("blank",)]
-
-        hits = {i: (earlier, value) for i, earlier, value in unique_hits}
-        for i in self.unique:
-            parse(i)
-            if i in hits:
-                parse_all()
-                out.append(("unique", i, *hits[i]))
-        if self.primary:
-            for i in self.primary:
-                parse(i)
-            if primary_note:
-                parse_all()
-                out.append(("primary", primary_note))
-        for g, group in enumerate(self.foreign):
-            for i in group["fields"]:
-                parse(i)
-            if g in (foreign_hits or {}):
-                parse_all()
-                out.append(("foreign", g, foreign_hits[g]))
-        parse_all()
+    @staticmethod
+    def _row_errors(cells, blank, unique_hits, primary_note, foreign_hits):
+        """A row's errors in one order of our own: its cells field by field (or the blank row
+        alone, as Frictionless reports a blank row), then unique values, the primary key and
+        each foreign key."""
+        out = [("blank",)] if blank else [("cell", kind, note, i) for i in sorted(cells)
+                                          for kind, note in cells[i]]
+        out += [("unique", i, earlier, value) for i, earlier, value in unique_hits]
+        if primary_note:
+            out.append(("primary", primary_note))
+        out += [("foreign", g, values) for g, values in sorted(foreign_hits.items())]
         return out
 
-    def _error(self, cells, row, what):
+    def _error(self, cells, row, what) -> TableError:
         if what[0] == "cell":
             _, kind, note, i = what
-            made = ferrors.TypeError if kind == "type-error" else ferrors.ConstraintError
-            return _made(made, note=note, cells=cells, row_number=row, cell=cells[i],
-                        field_name=self.fields[i].name, field_number=i + 1)
+            return TableError(kind, note, row, cells[i], self.fields[i].name, i + 1)
         if what[0] == "blank":
-            return _made(ferrors.BlankRowError, note="", cells=cells, row_number=row)
+            return TableError("blank-row", "", row)
         if what[0] == "unique":
             _, i, earlier, value = what
-            return _made(ferrors.UniqueError, note=ROW_NOTE % earlier, cells=cells, row_number=row, cell=str(value),
-                                       field_name=self.fields[i].name, field_number=i + 1)
+            return TableError("unique-error", ROW_NOTE % earlier, row, str(value), self.fields[i].name, i + 1)
         if what[0] == "foreign":
             group, values = self.foreign[what[1]], what[2]
             note = 'for "%s": values "%s" not found in the lookup table "%s" as "%s"' % (
                 ", ".join(group["names"]), ", ".join(str(v) for v in values), group["resource"],
                 ", ".join(group["source"]))
-            to_str = lambda v: str(v) if v is not None else ""
-            return _made(ferrors.ForeignKeyError, note=note, cells=cells, row_number=row, field_names=group["names"],
-                                           field_cells=[to_str(v) for v in values], reference_name=group["resource"],
-                                           reference_field_names=group["source"])
-        return _made(ferrors.PrimaryKeyError, note=what[1], cells=cells, row_number=row)
+            return TableError("foreign-key", note, row, field_names=list(group["names"]))
+        return TableError("primary-key", what[1], row)
 
     def _verify(self, reported):
         """Re-read the rows involved in reported duplicates: equal hashes must mean equal keys."""

@@ -13,8 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.validate.fast_patterns import fixed_width, matches_fixed_width, re2_equivalent
-from catalog.validate.fast_read import NotDecidable, digits_only, integer_cells, missing_cells
+from catalog.validate.patterns import fixed_width, matches_fixed_width, re2_equivalent
+from catalog.validate.csv_batches import NotDecidable, digits_only, integer_cells, missing_cells
 
 CACHE_LIMIT = 200_000  # distinct values remembered per field; beyond, the memory is reset
 INT_RE = r"^-?[0-9]{1,18}$"  # Python's int() accepts these, and they fit in int64

@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.validate.fast_patterns import fixed_width, matches_fixed_width
+from catalog.validate.patterns import fixed_width, matches_fixed_width
 
 PIECES = ["T", "S", ":", "-", "[0-9]", "[0-5]", "[A-Z]", "[a-f0-9]", "[AB]", "\\.", "[0-9]{2}", "[A-Z]{3}", "(?:[0-9])"]
 ALPHABET = "0123456789ABSTaf:-.é\n\r Z"
@@ -38,15 +38,15 @@ def test_patterns_of_other_shapes_are_left_to_regular_expressions():
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text("0123456789-+ a\n", max_size=21), max_size=40))
 def test_integer_cells_read_like_the_regular_expression(cells):
-    from catalog.validate.fast_cells import INT_RE
-    from catalog.validate.fast_read import integer_cells
+    from catalog.validate.field_checks import INT_RE
+    from catalog.validate.csv_batches import integer_cells
 
     expected = [re.search(INT_RE.replace("$", "\\Z"), cell) is not None for cell in cells]  # RE2's $ ends the text
     assert integer_cells(pa.array(cells, type=pa.string())).tolist() == expected
 
 
 def test_integer_enums_as_ranges_or_lookups():
-    from catalog.validate.fast_cells import _one_of
+    from catalog.validate.field_checks import _one_of
 
     values = pa.array([-1, 0, 3, 4, 7], type=pa.int64())
     assert _one_of(values, [3, 1, 0, 2]).to_pylist() == [False, True, True, False, False]
