@@ -62,6 +62,8 @@ REGISTRY = [
          "a derived dataset's `catalog.reuse`: malformed, a source the hub lacks, a table or column its sources do not have, a schema that differs from the derived columns"),
     Code(('reuse-limit',),
          "a derived dataset's SQL does not end, even over empty source tables (a trial run stopped after 5 s or 64 MB of rows); at publish the same query is stopped past `CATALOG_REUSE_SECONDS` (default 120) or `CATALOG_REUSE_MAX_BYTES` (default 512 MB) and the reuse is refused"),
+    Code(('chart-spec', 'chart-column', 'chart-measure'),
+         "a chart under `catalog.charts`: malformed (title, type, aggregate, filter, a parameter the reuse's SQL lacks), a resource or column its table (or the parameter's choices table) does not have, a measure that is not a number"),
     Code(('encoding-mismatch', 'delimiter-mismatch'),
          "the file's encoding or delimiter is not the one declared (or assumed: UTF-8 and `,`)"),
     Code(('encoding-detected',),

@@ -30,6 +30,7 @@ from catalog.safety import inside
 from catalog.split_load import SecondHalf, csv_field_limit, register
 
 CHUNK_ROWS = 100_000
+SEARCH_TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 # Table Schema type -> SQLite column type. Dates, times, durations stay ISO text;
 # objects, arrays and geometries stay JSON text.
@@ -284,7 +285,8 @@ def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress, rows
         db[name].create_index([column], if_not_exists=True)
     searchable = [f["name"] for f in fields if field_hub(f).get("searchable") and SQL_TYPES.get(f.get("type"), str) is str]
     if searchable:
-        db[name].enable_fts(searchable, create_triggers=False, replace=True)
+        # Accents and case folded, plurals stripped: `?_search=velo` finds "Vélos" (as the hub's search).
+        db[name].enable_fts(searchable, create_triggers=False, replace=True, tokenize=SEARCH_TOKENIZE)
 
 
 def _load_geojson(db, name, path: Path, rows_in=None):

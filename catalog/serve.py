@@ -95,13 +95,14 @@ def make_datasette(db: Path, packages: Path, base_url: str | None = None):
     public address every generated link starts with (never the request's Host header)."""
     from datasette.plugins import pm
 
-    from catalog.hub import bounds, plugin, security
+    from catalog.hub import bounds, explore, plugin, security
     from catalog.hub.app import HubDatasette
+    from catalog.hub.vendor import vega_bundle, vendor_folder
     from catalog.publish.datasette import database_name, metadata_path
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="catalog-hub")
-    for extra, name in ((security, "catalog-security"), (bounds, "catalog-bounds")):
+    for extra, name in ((security, "catalog-security"), (bounds, "catalog-bounds"), (explore, "catalog-explore")):
         if not pm.is_registered(extra):
             pm.register(extra, name=name)
     if pm.get_plugin("datasette.handle_exception") is not None:
@@ -112,12 +113,16 @@ def make_datasette(db: Path, packages: Path, base_url: str | None = None):
                                                          "base_url": check_base_url(base_url) if base_url else None}
     metadata["plugins"].setdefault("datasette-cors", cors_config(os.environ.get(CORS_ORIGINS)))
     packages.mkdir(parents=True, exist_ok=True)
+    vendor = vendor_folder(db)
+    vega = vega_bundle(vendor)  # written once; `serve` makes it before starting the workers
     ds = HubDatasette(
         metadata=metadata,
         template_dir=str(HERE / "templates"),
-        static_mounts=[("hub-assets", str(HERE / "static"))],  # /packages/: catalog.hub.downloads
+        static_mounts=[("hub-assets", str(HERE / "static")),  # /packages/: catalog.hub.downloads
+                       ("hub-vendor", str(vendor))],
         settings=SETTINGS,
     )
+    ds.hub_vega_url = f"/hub-vendor/{vega}"
     ds.add_database(plugin.HubDatabase(ds, str(db)), name=database_name(db))
     if "_memory" in ds.databases:  # added by Datasette when created without files; nothing to show
         ds.remove_database("_memory")
@@ -212,6 +217,9 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8001, packages: Path = 
         check_base_url(base_url)  # before anything is built or bound
     ensure_hub(db, packages, root, echo)
     _metadata(db, metadata_path(db), database_name(db))  # a bad hub fails here, once, not in every worker
+    from catalog.hub.vendor import vega_bundle, vendor_folder
+
+    vega_bundle(vendor_folder(db))  # the chart library, bundled once before the workers start
     sock = listening_socket(host, port)
     bound = sock.getsockname()[1]
     base_url = base_url or f"http://{host if ':' not in host else f'[{host}]'}:{bound}"

@@ -389,7 +389,10 @@ def gtfs(network: Network):
         "Sampleville aux autres communes ; une navette dessert le centre-ville.",
         "2025.9.0", "ODbL-1.0",
         catalog_key("transport", "monthly", codes, BBOX, SERVICE_START.isoformat(), SERVICE_END.isoformat(),
-                    ["bus", "GTFS", "horaires", "arrêts", "transport en commun"], profile="gtfs"),
+                    ["bus", "GTFS", "horaires", "arrêts", "transport en commun"], profile="gtfs",
+                    charts=[{"title": "Courses par ligne", "type": "bar", "resource": "trips",
+                             "category": "route_id", "aggregate": "count",
+                             "description": "Nombre de courses prévues au calendrier, toutes périodes confondues."}]),
         resources)
     files["datapackage.json"] = json_text(meta)
     return files
@@ -635,9 +638,10 @@ def facilities(rng, territory):
     schema = {
         "fields": [
             field("id", "string", "Identifiant de l'équipement.", constraints={"required": True, "unique": True}),
-            field("nom", "string", "Nom de l'équipement.", constraints={"required": True}),
-            field("type", "string", "Catégorie de l'équipement.", constraints={"required": True, "enum": kinds}),
-            field("adresse", "string", "Numéro et voie."),
+            field("nom", "string", "Nom de l'équipement.", constraints={"required": True}, catalog={"searchable": True}),
+            field("type", "string", "Catégorie de l'équipement.", constraints={"required": True, "enum": kinds},
+                  catalog={"searchable": True}),
+            field("adresse", "string", "Numéro et voie.", catalog={"searchable": True}),
             field("code_postal", "string", "Code postal.", constraints={"pattern": r"^\d{5}$"}),
             field("code_insee", "string", "Code INSEE de la commune.", constraints={"required": True, "pattern": r"^\d{5}$"}),
             field("commune", "string", "Nom de la commune."),
@@ -717,9 +721,9 @@ def budget(rng, territory):
             field("Section", "string", "Section budgétaire.", constraints={"required": True, "enum": ["Fonctionnement", "Investissement"]}),
             field("Sens", "string", "Dépense ou recette.", constraints={"required": True, "enum": ["Dépense", "Recette"]}),
             field("Fonction", "string", "Code de la fonction (nomenclature M57).", constraints={"required": True}),
-            field("Libellé fonction", "string", "Libellé de la fonction."),
+            field("Libellé fonction", "string", "Libellé de la fonction.", catalog={"searchable": True}),
             field("Nature", "string", "Code du chapitre par nature (nomenclature M57).", constraints={"required": True}),
-            field("Libellé nature", "string", "Libellé du chapitre par nature."),
+            field("Libellé nature", "string", "Libellé du chapitre par nature.", catalog={"searchable": True}),
             field("Montant (€)", "number", "Montant voté en euros (virgule décimale, espace entre les milliers).",
                   decimalChar=",", groupChar=" ", constraints={"required": True, "minimum": 0}),
             field("Date de vote", "date", "Date de la délibération du conseil municipal (jj/mm/aaaa).",
@@ -734,7 +738,16 @@ def budget(rng, territory):
         "tel que produit par le logiciel financier : Windows-1252, point-virgule, virgule décimale.",
         "2025.2.0", "etalab-2.0",
         catalog_key("budget", "annual", [TOWN], territory.bbox([TOWN]), "2025-01-01", "2025-12-31",
-                    ["budget", "finances locales", "M57", "dépenses", "recettes"]),
+                    ["budget", "finances locales", "M57", "dépenses", "recettes"],
+                    charts=[{"title": "Dépenses par fonction", "type": "bar", "resource": "budget-2025",
+                             "category": "Libellé fonction", "measure": "Montant (€)", "aggregate": "sum",
+                             "filter": {"Sens": "Dépense"},
+                             "description": "Budget primitif et décision modificative, fonctionnement et "
+                                            "investissement, en euros."},
+                            {"title": "Recettes par nature", "type": "treemap", "resource": "budget-2025",
+                             "category": "Libellé nature", "measure": "Montant (€)", "aggregate": "sum",
+                             "filter": {"Sens": "Recette"},
+                             "description": "Chapitres de recettes, fonctionnement et investissement, en euros."}]),
         [{"name": "budget-2025", "title": "Budget 2025 par fonction et par nature", "path": "budget-2025.csv",
           "format": "csv", "mediatype": "text/csv", "encoding": "cp1252", "dialect": {"delimiter": ";"},
           "schema": "budget-2025.schema.json"}])

@@ -86,3 +86,20 @@ def test_memory_only_point(tmp_path):
     refused = subprocess.run([sys.executable, "-m", "tests.benchmarks", "--memory-only"], cwd=REPO,
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "--memory-rows" in refused.stderr
+
+
+def test_reduced_big_hub_benchmark_runs(tmp_path):
+    out = tmp_path / "big.json"
+    done = subprocess.run([sys.executable, "-m", "tests.benchmarks.big_hub", "--datasets", "12", "--publishers", "3",
+                           "--smaller", "4", "--requests", "40", "--seconds", "30", "--repeat", "1",
+                           "--json", str(out)], cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["datasets"] == 12 and result["smaller"]["datasets"] == 4
+    for figures in (result["publish"], result["smaller"]["publish"]):
+        assert figures["full"]["seconds"] > 0 and figures["one_changed"]["seconds"] > 0
+    assert result["dcat"]["bytes"] > 0
+    for hub in ("serve", "bundled_serve"):
+        pages = {k: v for k, v in result[hub].items() if k != "workers"}
+        assert len(pages) == 4 and all(v["failures"] == 0 and v["requests"] == 40 for v in pages.values())
+    assert "publish, one dataset changed" in done.stdout and "landing page /" in done.stdout

@@ -20,7 +20,8 @@ from catalog.weblinks import web_link
 HUB_TITLE = N_("Open data hub")
 HUB_DESCRIPTION = N_("Every dataset of the territory's public bodies in one place: browse the tables, "
                      "filter, map, download, or query them over the JSON and SQL API.")
-HIDDEN = ("catalog_descriptors",)
+HIDDEN = ("catalog_descriptors", "catalog_search_docs", "catalog_search")
+NO_COLUMN = "-"  # a column name no table has
 # The hub's own description of its datasets: public facts, under the licence French public
 # bodies use by default (the datasets keep their own licences).
 CATALOG_LICENCE = ("Licence Ouverte / Open Licence version 2.0",
@@ -59,6 +60,17 @@ def canned_queries(descriptors: list[dict]) -> dict:
             "defaults": {k: str(v) for k, v in parameters.items() if k in named and v is not None},
         }
     return queries
+
+
+def _hub_map(row: dict) -> dict | None:
+    """The hub's own map of a table (catalog/static/hub-maps.js): all the features of a GeoJSON
+    table on one map, or a table with several point pairs (a derived table and its sources)."""
+    if row.get("geometry_column"):
+        return {"geometry": row["geometry_column"], "label": row.get("label_column")}
+    pairs = _loads(row.get("points"), [])
+    if len(pairs) > 1:
+        return {"points": pairs, "label": row.get("label_column")}
+    return None
 
 
 def _schemas(descriptors: list[dict], rows: list[dict]) -> dict[str, tuple[list, list]]:
@@ -126,6 +138,15 @@ def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
             entry["plugins"]["datasette-cluster-map"] = {"latitude_column": row["latitude_column"],
                                                          "longitude_column": row["longitude_column"],
                                                          "container": "#hub-map"}  # table.html's #map
+        hub_map = _hub_map(row)
+        if hub_map:
+            entry["plugins"]["catalog-map"] = hub_map
+            if hub_map.get("points"):
+                # The hub's map shows every pair, in table.html's #map (there for datasette-cluster-map):
+                # that plugin would draw the first pair alone, and draws nothing when its configured
+                # columns are not in the table.
+                entry["plugins"]["datasette-cluster-map"] = {"latitude_column": NO_COLUMN,
+                                                             "longitude_column": NO_COLUMN}
         tables[row["name"]] = entry
     for name, (title, description) in CATALOG_TABLES.items():
         tables[name] = {"title": title, "description": description, "source": "catalog",

@@ -35,7 +35,7 @@ DATASETS = {"id": str, "publisher": str, "publisher_title": str, "name": str, "t
             "reuse_method": str, "inputs_key": str}
 TABLES = {"name": str, "dataset_id": str, "resource": str, "title": str, "description": str, "rows": int,
           "columns": str, "facets": str, "latitude_column": str, "longitude_column": str, "geometry_column": str,
-          "label_column": str, "searchable": str, "download_url": str}
+          "label_column": str, "searchable": str, "download_url": str, "points": str}
 PUBLISHERS = {"slug": str, "title": str, "kind": str, "homepage": str, "email": str, "description": str,
               "licence": str}
 REUSES = {"slug": str, "title": str, "url": str, "type": str, "author": str, "datasets": str, "kind": str,
@@ -131,6 +131,31 @@ def _location(fields: list[dict]) -> tuple[str | None, str | None]:
     return (lats[0], lons[0]) if len(lats) == 1 and len(lons) == 1 else (None, None)
 
 
+def point_pairs(fields: list[dict]) -> list[dict]:
+    """Every latitude/longitude pair of a table, matched by what precedes the words:
+    `latitude`/`longitude`, `stop_lat`/`stop_lon` (a derived table carries its sources' points)."""
+    if geopoint_columns(fields):
+        return [{"lat": "latitude", "lon": "longitude", "prefix": ""}]
+    numeric = [f["name"] for f in fields if f.get("type") in ("number", "integer")]
+
+    def split(name, words):
+        low = name.lower()
+        for word in words:
+            if low == word:
+                return ""
+            if low.endswith("_" + word):
+                return low[: -len(word) - 1]
+        return None
+
+    lons = {split(n, LON): n for n in numeric if split(n, LON) is not None}
+    pairs = []
+    for name in numeric:
+        prefix = split(name, LAT)
+        if prefix is not None and prefix in lons:
+            pairs.append({"lat": name, "lon": lons[prefix], "prefix": prefix})
+    return pairs
+
+
 def _label(columns: list[str], primary: list[str]) -> str | None:
     for hint in NAME_HINTS:
         for column in columns:
@@ -193,6 +218,7 @@ def table_rows(db: sqlite_utils.Database, descriptor: dict, loaded: list[str]) -
             for column, source, _ in geopoint_columns(fields):
                 columns[column] = f"{column.capitalize()} (WGS84), taken from `{source}`."
             entry["latitude_column"], entry["longitude_column"] = _declared_location(resource, fields) or _location(fields)
+            entry["points"] = json.dumps(point_pairs(fields))
             entry["facets"] = json.dumps(_facets(db, name, fields, primary, rows))
             entry["label_column"] = _label(list(columns), primary)
             entry["searchable"] = json.dumps([f["name"] for f in fields if field_hub(f).get("searchable")
@@ -206,6 +232,7 @@ def table_rows(db: sqlite_utils.Database, descriptor: dict, loaded: list[str]) -
                 columns["id"] = "Identifier of the feature (its GeoJSON `id`, or its `id` property)."
             columns["geometry"] = "Shape of the feature, as GeoJSON (WGS84)."
             entry["geometry_column"] = "geometry"
+            entry["points"] = "[]"
             entry["facets"] = "[]"
             entry["label_column"] = _label(list(columns), ["id"])
             entry["searchable"] = "[]"

@@ -24,7 +24,7 @@ import sqlite_utils
 from catalog.datasets import load_dataset
 from catalog.errors import CatalogError, InvalidData, UnusableInput
 from catalog.hashing import tree_sha256
-from catalog.hub import records
+from catalog.hub import records, search_index
 from catalog.hub.metadata import hub_metadata
 from catalog.hubdb import is_geojson, is_table, load_package, tune_for_build
 from catalog.locks import writing_hub, writing_packages
@@ -239,6 +239,8 @@ class DatasetteHub:
     def _needs_work(self, steps, publishers, packages) -> bool:
         if any(s.action != "keep" for s in steps) or not metadata_path(self.db).is_file() or not self.db.is_file():
             return True
+        if not _has_table(self.db, search_index.FTS):
+            return True  # a hub built before the search index: build it
         current = _hub_state(self.db)
         if any(current.get(i, {}).get("inputs_key") != key for i, key in self.inputs_keys.items() if i in current):
             return True  # same data, new inputs (e.g. a reuse re-derived): record them to skip it next time
@@ -266,7 +268,10 @@ class DatasetteHub:
             records.ensure_tables(db)
             if "inputs_key" not in db["catalog_datasets"].columns_dict:  # a hub built by an older version
                 db["catalog_datasets"].add_column("inputs_key", str)
+            if "points" not in db["catalog_tables"].columns_dict:  # a hub built before maps of point pairs
+                db["catalog_tables"].add_column("points", str)
             current = {r["id"]: r for r in records.current_rows(db, "catalog_datasets")}
+            fresh_index = search_index.ensure(db)
             for step in steps:
                 if step.action == "keep":
                     continue
@@ -281,7 +286,10 @@ class DatasetteHub:
                                           rows_in=partial(self.rows_in, step.dataset) if self.rows_in else None)
                     tables = records.table_rows(db, descriptor, loaded)
                     db["catalog_tables"].insert_all(tables, replace=True)
-                    db["catalog_datasets"].insert(records.dataset_row(descriptor, tables), replace=True)
+                    row = records.dataset_row(descriptor, tables)
+                    db["catalog_datasets"].insert(row, replace=True)
+                    if not fresh_index:
+                        search_index.add(db, row, tables)
                     db["catalog_descriptors"].insert({"id": step.dataset,
                                                       "descriptor": json.dumps(descriptor, ensure_ascii=False)},
                                                      replace=True)
@@ -293,6 +301,8 @@ class DatasetteHub:
                 db.execute("DELETE FROM catalog_reuses")
                 db["catalog_reuses"].insert_all(records.reuse_rows(_external_reuses(self.root),
                                                                    self._all_descriptors(db, packages)))
+            if fresh_index:  # a new hub, or one built before the index: every dataset, once
+                search_index.reindex_all(db)
             free, total = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_count"))
             if free > total // 4:  # dropped tables left much empty space: worth compacting once
                 db.execute("VACUUM")
@@ -302,6 +312,7 @@ class DatasetteHub:
 
     @staticmethod
     def _remove(db, dataset_id: str, row: dict):
+        search_index.remove(db, dataset_id)
         for entry in json.loads(row.get("tables") or "[]"):
             name = entry["table"]
             if name in db.table_names():
@@ -326,6 +337,14 @@ def _check_names(db, dataset_id: str, descriptor: dict):
             raise InvalidData(f"{dataset_id}: its table {name} is already the table of {owner[0]} on the hub.",
                               f"Rename the dataset (its `name` in datapackage.json) so that its tables "
                               f"differ from those of {owner[0]}.")
+
+
+def _has_table(db_path: Path, name: str) -> bool:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [name]).fetchone() is not None
+    finally:
+        conn.close()
 
 
 def _fsync(path: Path):

@@ -21,7 +21,7 @@ def refusals(folders: list[Path], root: Path, min_quality: int = DEFAULT_MIN_QUA
     from catalog.publishers import check_profile
     from catalog.validate.metadata import quality
 
-    refused = {}
+    refused, profiles = {}, {}  # a publisher's profile is checked once, not once per dataset
     for folder in folders:
         try:
             dataset = load_dataset(folder)
@@ -35,7 +35,9 @@ def refusals(folders: list[Path], root: Path, min_quality: int = DEFAULT_MIN_QUA
         if left:
             reasons.append(f"placeholders left by `catalog describe` are still to fill in: {', '.join(left)}")
         profile = Path(root) / "publishers" / f"{dataset.publisher}.yml"
-        criteria = quality(dataset, profile.is_file() and check_profile(profile)[0] is not None)
+        if profile not in profiles:
+            profiles[profile] = profile.is_file() and check_profile(profile)[0] is not None
+        criteria = quality(dataset, profiles[profile])
         score = Target("dataset", dataset.id, str(folder), quality=criteria).score
         if score < min_quality:
             unmet = "; ".join(f"{c.name} ({c.fix})" for c in criteria if not c.met)

@@ -68,6 +68,9 @@ def validate_dataset(path: Path, root: Path) -> Target:
             target.add(_check_resources(dataset))
     except UnusableInput as error:
         target.add([Finding("unusable-input", error.message, error.fix or "", file=dataset.descriptor_path.name)])
+    from catalog.validate.charts import check_charts
+
+    target.add(check_charts(dataset, project))
     target.add(metadata.placeholder_findings(dataset))
     target.quality = metadata.quality(dataset, publisher_known)
     return target
