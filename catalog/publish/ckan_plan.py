@@ -33,6 +33,9 @@ OWNED_EXTRAS = {"homepage", "email", "siren", "kind", "catalog_id", "theme", "fr
                 "identifier", "modified", "conforms_to", "catalog_theme", "catalog_frequency",
                 "catalog_sync", "catalog_pruned", "logo_hash", "source"}
 
+# The resource fields this tool writes only when they apply (ckan_fields.resource_specs).
+OPTIONAL_RESOURCE_FIELDS = ("schema", "conforms_to")
+
 
 @dataclass
 class Options:
@@ -269,7 +272,10 @@ def _ours(existing: list[dict], hashes: dict) -> tuple[dict, list]:
 def _resource_steps(dataset: str, spec: dict, current: dict | None, options: Options) -> list[Step]:
     label = f"{dataset}/{spec['key']}"
     table = spec.get("datastore")
-    fields = dict(spec["fields"], catalog_name=spec["key"])
+    # A field this tool writes only when it applies is emptied once it no longer does: a file that
+    # stopped referring to a national schema must not go on claiming it on the portal.
+    cleared = {k: "" for k in OPTIONAL_RESOURCE_FIELDS if current and current.get(k) and k not in spec["fields"]}
+    fields = dict(cleared, **spec["fields"], catalog_name=spec["key"])
     common = {"path": spec["path"], "dataset": dataset, "key": spec["key"]}
     size = spec["path"].stat().st_size
     # A table's hash is only written once its DataStore rows are in (see the module docstring).
