@@ -48,6 +48,8 @@ REGISTRY = [
          'a bare file of a kind the hub cannot read (CSV, Excel, GeoJSON and GTFS zip are read)'),
     Code(('descriptor-error',),
          'the descriptor lists no resources, or a key the hub reads has the wrong shape (`column` names it: `catalog.temporal` must be an object, `keywords` a list of texts…)'),
+    Code(('missing-title',),
+         'the dataset has no title (it is never published without one)'),
     Code(('placeholder',),
          'a value `catalog describe` could not know is still a `TODO:` placeholder (the dataset is not published until it is filled in)', severity=WARNING),
     Code(('schema-outdated',),

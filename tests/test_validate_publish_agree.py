@@ -47,6 +47,22 @@ def test_wrong_shapes_are_findings_and_both_commands_agree(tmp_path, change):
     assert any(c.startswith(key) for c in columns), columns
 
 
+@pytest.mark.parametrize("title", ["", "   ", None])
+def test_a_dataset_without_a_title_is_refused_by_both_commands(tmp_path, title):
+    folder = make_hub(tmp_path / "hub")
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    if title is None:
+        descriptor.pop("title", None)
+    else:
+        descriptor["title"] = title
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+    validated, published, output = verdicts(tmp_path / "hub", tmp_path)
+    assert validated == published == 1, output
+    report = json.loads(invoke("validate", folder, "--json").output)
+    assert [f["column"] for t in report["targets"] for f in t["findings"] if f["code"] == "missing-title"] == ["title"]
+
+
 def test_deep_nesting_is_a_broken_descriptor_for_every_command(tmp_path):
     folder = make_hub(tmp_path / "hub")
     path = folder / "datapackage.json"

@@ -71,6 +71,7 @@ def validate_dataset(path: Path, root: Path) -> Target:
     from catalog.validate.charts import check_charts
 
     target.add(check_charts(dataset, project))
+    target.add(metadata.title_findings(dataset))
     target.add(metadata.placeholder_findings(dataset))
     target.quality = metadata.quality(dataset, publisher_known)
     return target

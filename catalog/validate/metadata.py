@@ -62,6 +62,17 @@ DESCRIBE_OPTIONS = {"title": "--title", "description": "--description", "catalog
 FIELD_KEY = re.compile(r"resources\[(\d+)\]\.schema\.fields\[(\d+)\]\.(.+)")
 
 
+def title_findings(dataset: Dataset) -> list[Finding]:
+    """A dataset with no title is never published: validate says so first, so that what it
+    accepts, `publish` publishes (a title of the wrong type is a descriptor-error already)."""
+    title = dataset.descriptor.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        return [Finding("missing-title", "the dataset has no title: the hub, CKAN and national portals list it by title.",
+                        f'Add "title" to {dataset.descriptor_path.name}, e.g. "Équipements publics de Sampleville".',
+                        file=dataset.descriptor_path.name, column="title")]
+    return []
+
+
 def placeholder_findings(dataset: Dataset) -> list[Finding]:
     """One warning per value `catalog describe` left to fill in (a "TODO: …" placeholder)."""
     found = []
