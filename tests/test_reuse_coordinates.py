@@ -63,8 +63,20 @@ def hub_with_new_reuse(root: Path) -> Path:
     return root
 
 
-def test_a_new_nearest_reuse_validates_without_declaring_coordinates(tmp_path):
+CARRIED = [{"name": n, "type": "number", "description": "Coordonnée WGS84"}
+           for n in ("point_latitude", "point_longitude", "target_latitude", "target_longitude")]
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["schema-leaves-them-out", "schema-lists-them"])
+def test_a_new_nearest_reuse_validates_with_or_without_its_coordinates_in_the_schema(tmp_path, listed):
     root = hub_with_new_reuse(tmp_path / "hub")
+    if listed:
+        path = root / "datasets" / "testville" / "equipements-pres-des-arrets" / "datapackage.json"
+        descriptor = json.loads(path.read_text("utf-8"))
+        fields = descriptor["resources"][0]["schema"]["fields"]
+        fields[2:2] = CARRIED[:2]
+        fields[6:6] = CARRIED[2:]
+        path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(root / "datasets" / "testville" / "equipements-pres-des-arrets"),
                                        "--root", str(root)])
     assert "reuse-output" not in result.output, result.output
@@ -98,3 +110,24 @@ def test_the_hub_maps_both_points_of_the_new_reuse(served):
     page = served.get("/hub/equipements_pres_des_arrets_proches")
     assert page.status_code == 200
     assert "/hub-assets/hub-maps.js" in page.text
+
+
+def test_a_new_within_reuse_carries_its_points(tmp_path):
+    """`within` carries the point side's coordinates (polygons have a geometry, not a point)."""
+    from tests.test_reuse import OBSERVATORY, craft_communes, craft_gtfs, hub, packaged_rows, square
+
+    root = hub(tmp_path, "sample-mobilites/reseau-bus", "departement-de-sample/communes",
+               f"{OBSERVATORY}/arrets-par-commune")
+    folder = root / "datasets" / OBSERVATORY / "arrets-par-commune"
+    descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    descriptor["catalog"]["reuse"]["points"]["columns"] = ["stop_id", "stop_name"]  # no coordinate declared
+    descriptor["resources"][0]["schema"] = {"fields": [
+        {"name": n, "type": "string", "description": n} for n in ("stop_id", "stop_name", "code_insee", "nom")]}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    craft_communes(root, [("00001", "Sampleville", square(2.35, 46.60, 2.40, 46.65))])
+    craft_gtfs(root, [("SMP0001", "Dedans", 2.38, 46.62), ("SMP0002", "Dehors", 2.45, 46.61)])
+    rows, packaged, _ = packaged_rows(root, tmp_path, "arrets-par-commune")
+    assert [(r["stop_id"], r["code_insee"], float(r["point_latitude"]), float(r["point_longitude"])) for r in rows] \
+        == [("SMP0001", "00001", 46.62, 2.38), ("SMP0002", "", 46.61, 2.45)]
+    fields = packaged["resources"][0]["schema"]["fields"]
+    assert [(f["name"], f["type"]) for f in fields[2:4]] == [("point_latitude", "number"), ("point_longitude", "number")]
