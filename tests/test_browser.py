@@ -3,11 +3,10 @@
 Screenshots land in test-artifacts/ (gitignored) for a person to look at.
 """
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.servers import running_hub
 
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -15,21 +14,6 @@ def hub(project_root, tmp_path_factory):
     work = tmp_path_factory.mktemp("browser")
     with running_hub(project_root, work / "hub.db", work / "packages", cwd=work) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def artifacts(project_root):
-    folder = project_root / "test-artifacts"
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 def test_home_to_dataset_to_table_with_facets_and_map(hub, browser, artifacts):

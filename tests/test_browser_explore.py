@@ -3,11 +3,10 @@ with axe-core on the search and chart pages. Screenshots land in test-artifacts/
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.servers import running_hub
 
-CHROMIUM = "/usr/bin/chromium"
 TILES = "**/tile.openstreetmap.org/**"
 
 
@@ -16,21 +15,6 @@ def hub(project_root, tmp_path_factory):
     work = tmp_path_factory.mktemp("explore")
     with running_hub(project_root, work / "hub.db", work / "packages", cwd=work) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def artifacts(project_root):
-    folder = project_root / "test-artifacts"
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 @pytest.fixture

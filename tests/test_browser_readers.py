@@ -14,11 +14,10 @@ import threading
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.servers import running_hub
 
-CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -36,14 +35,6 @@ def db(hub):
     connection = sqlite3.connect(f"file:{hub.db}?mode=ro", uri=True)
     yield connection
     connection.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -145,3 +145,16 @@ def test_the_ckan_resource_follows_the_reference_when_it_changes_or_goes(tmp_pat
     assert not irve().get("schema"), irve().get("schema")
     # It still follows the schema file's own published address, which is what it now says.
     assert irve()["conforms_to"] == schema["path"] != older
+
+    # Refused again later (with a placeholder now), it keeps its published version: not
+    # updated, and not taken for an orphan even when pruning.
+    before = ckan.action.package_show(id="gate-poor")
+    path = tmp_path / "datasets" / "gate" / "poor" / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["title"] = "TODO: a title"
+    path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    result = run_cli(tmp_path, ckan_portal, "--min-quality", "0", "--prune", "delete")
+    assert result.exit_code == 1 and "gate/poor was not published" in result.output, result.output
+    after = ckan.action.package_show(id="gate-poor")
+    assert after["state"] == "active" and after["private"] is False
+    assert (after["title"], after["metadata_modified"]) == (before["title"], before["metadata_modified"])

@@ -13,14 +13,12 @@ import sqlite3
 import httpx
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import sync_playwright
 
 from catalog.cli import main
 from catalog.hub.metadata import hub_metadata
 from tests.hub import make_hub
 from tests.servers import running_hub
 
-CHROMIUM = "/usr/bin/chromium"
 ALERT = "javascript:alert(document.domain)"
 SCHEMA = {"fields": [
     {"name": "id", "type": "integer", "description": "Identifiant"},
@@ -73,14 +71,6 @@ def hub(tmp_path_factory):
     (root / "build" / "hub.metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
     with running_hub(root, db, packages, cwd=root) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -69,8 +69,9 @@ def test_placeholders_or_no_title_are_never_published(tmp_path):
 
 
 def test_packaging_first_does_not_slip_past_the_gate(tmp_path):
-    """`catalog package` has no gate; publishing what it packaged still has."""
-    root = two_datasets(tmp_path, title="   ")
+    """`catalog package` has no quality gate; publishing what it packaged still has. (A dataset
+    with no title is invalid, so `package` refuses it itself: test_validate_publish_agree.)"""
+    root = two_datasets(tmp_path, description="Trop court.", licenses=[], catalog={})
     assert run("package", "--root", root, "--packages", root / "build/packages").exit_code == 0
     result = publish(root)
     assert result.exit_code == 1 and "testville/poor" in result.output
