@@ -18,8 +18,6 @@ import contextlib
 import json
 import re
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
