@@ -122,14 +122,66 @@ def _file_chunks(path: Path):
             yield chunk
 
 
+def _unquoted_breaks(chunk: bytes, quoted: bool):
+    """Offsets of the line breaks of `chunk` that end a record: those outside quotes (a quoted
+    value may hold line breaks). Quotes are paired as they come (`""` inside a value opens and
+    closes), jumping from quote to quote with `find`, so a chunk costs one step per quote."""
+    pos, newline = 0, -1
+    while True:
+        quote = chunk.find(b'"', pos)
+        if quoted:
+            if quote < 0:
+                return
+            pos, quoted = quote + 1, False
+            continue
+        if newline < pos:
+            newline = chunk.find(b"\n", pos)
+        while newline >= 0 and (quote < 0 or newline < quote):
+            yield newline
+            newline = chunk.find(b"\n", newline + 1)
+        if quote < 0:
+            return
+        pos, quoted = quote + 1, True
+
+
+def _last_unquoted_break(chunk: bytes, quoted_at_end: bool) -> int:
+    """The last record-ending line break of `chunk`, found from its end (see _unquoted_breaks)."""
+    end, quoted, newline = len(chunk), quoted_at_end, len(chunk)
+    while True:
+        quote = chunk.rfind(b'"', 0, end)
+        if quoted:
+            if quote < 0:
+                return -1
+            end, quoted = quote, False
+            continue
+        if newline >= end:
+            newline = chunk.rfind(b"\n", 0, end)
+        if newline > quote:
+            return newline
+        if quote < 0:
+            return -1
+        end, quoted = quote, True
+
+
 def check_lines(chunks, display: str):
-    """No line longer than MAX_LINE_BYTES, and no more than MAX_COLUMNS columns in the header (the
-    most frequent of , ; tab | in it, plus one). Only the first and last line break of each chunk
-    are looked for: a line inside a chunk is shorter than the chunk (split only when the limit is
-    smaller than a chunk)."""
-    run, longest, header, in_header = 0, 0, b"", True
+    """No record longer than MAX_LINE_BYTES, a quoted value spanning several lines included, and
+    no more than MAX_COLUMNS columns in the header (the most frequent of , ; tab | in it, plus
+    one). Only the first and last record break of each chunk are looked for: a record inside a
+    chunk is shorter than the chunk (all are looked for only when the limit is smaller)."""
+    run, longest, header, in_header, quoted = 0, 0, b"", True, False
     for chunk in chunks:
-        first = chunk.find(b"\n")
+        if quoted or b'"' in chunk:
+            breaks = _unquoted_breaks(chunk, quoted)
+            first = next(breaks, -1)
+            quoted_at_end = quoted ^ bool(chunk.count(b'"') & 1)
+            last = _last_unquoted_break(chunk, quoted_at_end) if first >= 0 else -1
+            inner = [first, *breaks] if MAX_LINE_BYTES < len(chunk) and first >= 0 else []
+            quoted = quoted_at_end
+        else:
+            first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
+            inner = []
+            if MAX_LINE_BYTES < len(chunk):
+                longest = max(longest, max(map(len, chunk.split(b"\n")[1:-1]), default=0))
         if in_header:
             header += chunk if first < 0 else chunk[:first]
             if first >= 0 or len(header) > MAX_LINE_BYTES:
@@ -139,10 +191,14 @@ def check_lines(chunks, display: str):
             run += len(chunk)
         else:
             longest = max(longest, run + first)
-            if MAX_LINE_BYTES < len(chunk):
-                longest = max(longest, max(map(len, chunk.split(b"\n")[1:-1]), default=0))
-            run = len(chunk) - chunk.rfind(b"\n") - 1
+            longest = max([longest, *(b - a - 1 for a, b in zip(inner, inner[1:]))])
+            run = len(chunk) - last - 1
         if max(longest, run) > MAX_LINE_BYTES:
+            if quoted:
+                _refuse(display, "a quoted value runs over too many bytes (its line breaks included)",
+                        "CATALOG_MAX_LINE_BYTES", MAX_LINE_BYTES,
+                        "Close the quote that opens it (a stray \" starts a value that only the next \" ends) "
+                        "or split the long value")
             _refuse(display, "a line is too long", "CATALOG_MAX_LINE_BYTES", MAX_LINE_BYTES,
                     "Check the file's line breaks (a file from an old Mac uses CR only) or split the long values")
     if in_header and header:

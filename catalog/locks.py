@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -85,6 +86,65 @@ def writing_hub(db: Path, on_wait=None):
         if first:
             sweep_hub(db)
         yield
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str = "catalog-dry-run-"):
+    """A new folder in the system's temporary folder, held (locked) by this run and removed at its
+    end. A killed run cannot remove its own: the next run removes every such folder of this user
+    that no live run holds. Folders are made and swept under one lock file, so that no run ever
+    sees another's folder between its creation and its lock."""
+    tmp = Path(tempfile.gettempdir())
+    with contextlib.ExitStack() as stack:
+        with _guard(tmp / f"{prefix}{os.getuid()}.lock") as guarded:
+            if guarded:
+                sweep_scratch(tmp, prefix)
+            folder = Path(tempfile.mkdtemp(prefix=prefix))
+            try:
+                stack.enter_context(holding(folder, f"the work folder {folder}"))
+            finally:
+                stack.callback(shutil.rmtree, folder, ignore_errors=True)  # removed before it is released
+        yield folder
+
+
+@contextlib.contextmanager
+def _guard(path: Path):
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError:  # another user's, or a link someone put there: no sweeping, the run goes on
+        yield False
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield True
+    finally:
+        os.close(handle)
+
+
+def sweep_scratch(tmp: Path, prefix: str) -> list[Path]:
+    """This user's `<prefix><random>/` folders whose lock nobody holds: their runs are dead."""
+    made = re.compile(rf"{re.escape(prefix)}{_RANDOM}")
+    removed = []
+    for path in Path(tmp).glob(f"{prefix}*"):
+        if not made.fullmatch(path.name):
+            continue
+        try:
+            if path.lstat().st_uid != os.getuid():
+                continue
+            handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:  # not a folder, a link, or gone
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
+            continue  # a live run's
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        finally:
+            os.close(handle)
+    return removed
 
 
 # What runs make beside their output, and nothing else (a packages folder may be `.`, beside `.git`):

@@ -116,3 +116,27 @@ def test_yaml_alias_bomb(tmp_path):
 def test_ordinary_files_pass(tmp_path):
     folder = make_hub(tmp_path)
     assert validate(folder).exit_code == 0
+
+
+def test_quoted_value_over_many_lines(tmp_path, monkeypatch):
+    """Every line is short, but one quoted value spans 3 MB of them: bounded like a line."""
+    monkeypatch.setattr("catalog.limits.MAX_LINE_BYTES", 256 * 1024)
+    path = tmp_path / "cellule.csv"
+    path.write_text('id,texte\n1,court\n2,"' + "x,\n" * MiB + '"\n3,court\n', encoding="utf-8")
+    refused(validate(path), "a quoted value runs over too many bytes", "CATALOG_MAX_LINE_BYTES")
+
+
+def test_quoted_value_over_many_lines_at_the_default_limit(tmp_path):
+    lines = '"' + "une ligne d'un texte cité\n" * (9 * MiB // 26) + '"'
+    folder = make_hub(tmp_path, data=f'id,nom,latitude,longitude\n1,{lines},46.6,2.4\n')
+    refused(validate(folder), "a quoted value runs over too many bytes")
+
+
+def test_quoted_values_with_line_breaks_pass(tmp_path, monkeypatch):
+    """Many short quoted values holding line breaks and quotes, across chunk boundaries."""
+    monkeypatch.setattr("catalog.limits.MAX_LINE_BYTES", 4 * 1024)
+    monkeypatch.setattr("catalog.limits.CHUNK", 1000)
+    path = tmp_path / "adresses.csv"
+    rows = "".join(f'{i},"{i} rue de la Paix\n75002 ""Paris""\n",x\n' for i in range(20_000))
+    path.write_text("id,adresse,code\n" + rows, encoding="utf-8")
+    assert validate(path).exit_code == 0

@@ -144,3 +144,49 @@ def test_a_download_during_a_publish_gets_one_whole_version(tmp_path):
     assert b"".join(received) == before
     with zipfile.ZipFile(zip_path) as archive:
         assert archive.testzip() is None
+
+
+def test_a_killed_dry_run_leaves_no_work_folder(tmp_path):
+    """`publish ckan --dry-run` packages into a folder of the system's temporary folder. A portal
+    that accepts the connection and never answers keeps runs alive after that folder is made: one
+    is killed (SIGKILL), one stays alive; the next run removes the dead run's folder only."""
+    import socket
+
+    make_hub(tmp_path)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # never accepted: the kernel completes the connection, no answer ever comes
+
+    def dry_run(url):
+        return subprocess.Popen([sys.executable, "-m", "catalog.cli", "publish", "ckan", "--dry-run", "--url", url],
+                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def folders():
+        return {p for p in temp.glob("catalog-dry-run-*") if p.is_dir()}
+
+    silent_url = "http://127.0.0.1:%d" % silent.getsockname()[1]
+    alive = dry_run(silent_url)
+    killed = None
+    try:
+        live_folder, = wait_for(folders, timeout=60)
+        killed = dry_run(silent_url)
+        dead_folder, = wait_for(lambda: folders() - {live_folder}, timeout=60)
+        killed.kill()
+        killed.wait()
+        assert killed.returncode == -signal.SIGKILL and alive.poll() is None
+        assert folders() == {dead_folder, live_folder}
+        refused = dry_run("http://127.0.0.1:1")  # nothing listens there: the run stops early
+        output, _ = refused.communicate(timeout=120)
+        assert refused.returncode == 2, output
+        assert "Traceback" not in output
+        assert folders() == {live_folder}
+        assert alive.poll() is None
+    finally:
+        for run in (alive, killed):
+            if run and run.poll() is None:
+                run.kill()
+                run.wait()
+        silent.close()

@@ -32,6 +32,7 @@ def with_sql(tmp_path, sql):
     path = root / "datasets" / OBSERVATORY / "budget-par-habitant" / "datapackage.json"
     descriptor = json.loads(path.read_text(encoding="utf-8"))
     descriptor["catalog"]["reuse"]["sql"] = sql
+    descriptor["catalog"].pop("charts", None)  # they follow the bundled query's parameter, not this one
     path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     return root
 

@@ -18,14 +18,12 @@ import contextlib
 import json
 import re
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.errors import CatalogError, PartialPublication, UnusableInput
-from catalog.locks import writing_packages
+from catalog.locks import scratch_folder, writing_packages
 from catalog.publish import ckan_tables
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
 from catalog.publish.ckan_licences import LicenceChooser
@@ -377,9 +375,10 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
                             "(a token of a sysadmin or of an editor of the organisations).")
     root = Path(root)
     # A dry run packages aside, so that it writes nothing at all, not even build/.
-    scratch = Path(tempfile.mkdtemp(prefix="catalog-dry-run-")) if dry_run else None
-    client = Client(url, api_key, timeout)
+    # It is held while the run lives: the next run removes it if this one is killed.
     held = contextlib.ExitStack()  # the packages stay as planned until published: no other run writes them
+    scratch = held.enter_context(scratch_folder("catalog-dry-run-")) if dry_run else None
+    client = Client(url, api_key, timeout)
     held.enter_context(writing_packages(scratch or Path(out)))
     try:
         extensions(client)  # first: is it a CKAN at all?
@@ -415,5 +414,3 @@ def publish_ckan(paths=(), root: Path = Path("."), out: Path = Path("build/packa
     finally:
         client.close()
         held.close()
-        if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)

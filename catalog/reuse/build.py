@@ -72,6 +72,11 @@ def derive_folder(dataset: Dataset, out: Path, work: Path, refused: dict | None 
         db.conn.close()
     resource = copy.deepcopy(dataset.resources[0])
     schema = dataset.schema(resource)
+    carried = {f["name"]: f for f in spec.carried_fields()}
+    if [f["name"] for f in schema["fields"]] == [c for c in columns if c not in carried]:
+        # The schema left out the coordinates the spatial method carries: they come in their place.
+        declared = {f["name"]: f for f in schema["fields"]}
+        schema = dict(schema, fields=[declared.get(c) or carried[c] for c in columns])
     if [f["name"] for f in schema["fields"]] != columns:
         raise InvalidData(f"it derived the columns {columns}, not its schema's fields.",
                           "Make the schema's fields the derived columns, in the same order.")

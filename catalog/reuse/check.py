@@ -57,7 +57,8 @@ def check_reuse(dataset: Dataset, root: Path) -> list[Finding]:
         found += _check_layers(spec, db, owners, available, finding)
         columns = spec.spatial_columns()
     if columns is not None:
-        found += _check_output(dataset, columns, finding)
+        carried = [f["name"] for f in spec.carried_fields()]
+        found += _check_output(dataset, columns, finding, carried)
     return found
 
 
@@ -101,8 +102,9 @@ def _check_layers(spec: Spec, db, owners, available, finding) -> list[Finding]:
     return found
 
 
-def _check_output(dataset: Dataset, columns: list[str], finding) -> list[Finding]:
-    """The reuse declares the one table it derives, with a schema matching what the method gives."""
+def _check_output(dataset: Dataset, columns: list[str], finding, carried=()) -> list[Finding]:
+    """The reuse declares the one table it derives, with a schema matching what the method gives;
+    the coordinates a spatial method carries may be left out (the packager adds them)."""
     resources = dataset.resources
     if len(resources) != 1:
         return [finding("reuse-output", f"it declares {len(resources)} resources; a reuse derives exactly one table.",
@@ -120,7 +122,7 @@ def _check_output(dataset: Dataset, columns: list[str], finding) -> list[Finding
         return [finding("reuse-output", "the derived table has no Table Schema.",
                         "Describe each derived column in a schema: " + ", ".join(columns) + ".", "schema")]
     names = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)]
-    if names != columns:
+    if names != columns and names != [c for c in columns if c not in carried]:
         return [finding("reuse-output", f"the derived table's columns {columns} differ from its schema's fields "
                         f"{names}.", "Make the schema's fields the derived columns, in the same order "
                         "(or change the query's column aliases).", "schema")]

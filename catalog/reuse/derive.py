@@ -49,8 +49,11 @@ def _points(db, layer: Layer) -> gpd.GeoDataFrame:
     lat = pd.to_numeric(frame[layer.lat], errors="coerce")
     keep = lon.notna() & lat.notna()  # a point without coordinates cannot be placed
     frame = frame[keep].reset_index(drop=True)
-    geometry = gpd.points_from_xy(lon[keep].astype(float), lat[keep].astype(float))
-    return gpd.GeoDataFrame(frame[layer.columns], geometry=geometry, crs="EPSG:4326").to_crs(METRIC_CRS)
+    lon, lat = lon[keep].astype(float).to_numpy(), lat[keep].astype(float).to_numpy()
+    kept = frame[layer.columns].copy()
+    for name, values in zip(layer.carried, (lat, lon)):
+        kept[name] = values
+    return gpd.GeoDataFrame(kept, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(METRIC_CRS)
 
 
 def _polygons(db, layer: Layer) -> gpd.GeoDataFrame:

@@ -9,6 +9,12 @@
 
 A layer is {"table": hub table, "columns": [...]} plus "lon" and "lat" for points and targets,
 or "geometry" (default "geometry", GeoJSON text) for polygons.
+
+A spatial method carries the coordinates of each point layer, so that the derived table shows
+both points on a map: a layer whose columns do not already hold its "lat" and "lon" gets
+`point_latitude`/`point_longitude` (points) or `target_latitude`/`target_longitude` (targets),
+WGS84 degrees, right after its columns. The reuse's schema may list them or leave them out (the
+packager then adds them).
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 METHODS = ("sql", "within", "nearest")
+SIDES = {"points": "point", "targets": "target"}  # the prefix of the coordinates a layer carries
 SOURCE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*/[^/\s]+$")
 
 
@@ -42,6 +49,25 @@ class Layer:
         extra = [self.geometry] if self.geometry else [self.lon, self.lat]
         return list(dict.fromkeys(self.columns + extra))
 
+    @property
+    def carried(self) -> list[str]:
+        """The coordinate columns the derived table gets for this layer (latitude, longitude)."""
+        if self.geometry or (self.lat in self.columns and self.lon in self.columns):
+            return []
+        side = SIDES[self.role]
+        return [f"{side}_latitude", f"{side}_longitude"]
+
+    @property
+    def output(self) -> list[str]:
+        return self.columns + self.carried
+
+    def carried_fields(self) -> list[dict]:
+        """Table Schema fields of the carried coordinates."""
+        words = (("latitude", "Latitude"), ("longitude", "Longitude"))
+        return [{"name": name, "type": "number",
+                 "description": f"{word} WGS84 du point de {self.table} (colonne {getattr(self, key[:3])})."}
+                for name, (key, word) in zip(self.carried, words)]
+
 
 @dataclass
 class Spec:
@@ -55,6 +81,9 @@ class Spec:
     distance: float | None = None
     distance_column: str = "distance_m"
 
+    def carried_fields(self) -> list[dict]:
+        return [f for layer in self.layers for f in layer.carried_fields()]
+
     @property
     def layers(self) -> list[Layer]:
         return [layer for layer in (self.points, self.polygons, self.targets) if layer]
@@ -62,7 +91,7 @@ class Spec:
     def spatial_columns(self) -> list[str]:
         """The derived table's columns for a spatial method, in order."""
         other = self.polygons or self.targets
-        columns = self.points.columns + other.columns
+        columns = self.points.output + other.output
         return columns + [self.distance_column] if self.method == "nearest" else columns
 
 

@@ -93,6 +93,17 @@ def long_line(folder: Path) -> list[str]:
     return ["validate", str(path)]
 
 
+def quoted_lines(folder: Path) -> list[str]:
+    """A CSV whose second record holds one quoted value of 200 MB, in lines of 40 bytes."""
+    path = folder / "quoted-lines.csv"
+    with open(path, "wb") as handle:
+        handle.write(b'id,texte\n1,"')
+        for _ in range(200):
+            handle.write(b"une ligne de texte, longue de 40 octets\n" * (MiB // 40))
+        handle.write(b'"\n')
+    return ["validate", str(path)]
+
+
 def many_columns(folder: Path) -> list[str]:
     """A CSV of 20,000 columns and 100 rows."""
     path = folder / "columns.csv"
@@ -129,7 +140,8 @@ def yaml_aliases(folder: Path) -> list[str]:
 
 
 INPUTS = {"zip-bomb": zip_bomb, "gzip-bomb": gzip_bomb, "xlsx-shared-strings": xlsx_shared_strings,
-          "long-line": long_line, "columns-20000": many_columns, "geojson-10M-vertices": geojson_vertices,
+          "long-line": long_line,
+          "quoted-lines": quoted_lines, "columns-20000": many_columns, "geojson-10M-vertices": geojson_vertices,
           "yaml-aliases": yaml_aliases}
 
 
