@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -202,7 +203,8 @@ def run(datasets: int, publishers: int, requests: int, seconds: float, clients: 
 def render(result: dict) -> str:
     p, lines = result["publish"], []
     lines.append(f"hub of {result['datasets']:,} datasets from {result['publishers']} publishers "
-                 f"(generated in {result['generated_seconds']} s); timings on a shared, loaded 2-core machine")
+                 f"(generated in {result['generated_seconds']} s); "
+                 f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end (timings swing with it)")
     lines.append(f"{'':34} {'this hub':>12}" + (f" {result['smaller']['datasets']:>7,} datasets" if result.get("smaller") else ""))
     s = (result.get("smaller") or {}).get("publish")
     for key, label in (("full", "full publish (s)"), ("unchanged", "publish, nothing changed (s)"),
