@@ -29,6 +29,7 @@ from catalog.normalise import CellsLost, output_schema, write_csv
 from catalog.reading import open_table
 from catalog.publishers import load_publishers
 from catalog.safety import as_name, inside, output_path
+from catalog.swap import swap_in
 from catalog.validate import validate
 
 MEDIATYPES = {"csv": "text/csv", "geojson": "application/geo+json", "json": "application/json",
@@ -80,7 +81,7 @@ class Staged:
             self._wait()
             if self._error is not None:
                 raise self._error
-            _swap(self.work, self.target)
+            swap_in(self.work, self.target)
             if self.zip_tmp:
                 os.replace(self.zip_tmp, self.zip_path)
         finally:
@@ -253,34 +254,6 @@ def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zi
     else:
         staged.append(pending)
     return Packaged(dataset.id, target, descriptor, True, zip_path)
-
-
-def _swap(new: Path, target: Path):
-    """Replace `target` by `new`: readers see the old or the new, whole. In one step where the
-    system can exchange two folders (Linux), else with two renames (a moment with neither)."""
-    if target.exists() and _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # now the old package; files being downloaded stay readable
-        return
-    old = None
-    if target.exists():
-        old = output_path(target.parent, f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-    os.replace(new, target)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically with renameat2(RENAME_EXCHANGE); False where it is not available."""
-    import ctypes
-
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE (linux/fs.h)
-    return renameat2(at_cwd, os.fsencode(os.path.abspath(a)), at_cwd, os.fsencode(os.path.abspath(b)), exchange) == 0
 
 
 def _contributor(publisher):

@@ -12,6 +12,7 @@ from pathlib import Path
 from catalog.datasets import DESCRIPTOR_NAMES
 from catalog.errors import UnusableInput
 from catalog.safety import NAME_RULE, inside, is_name
+from catalog.swap import swap_in
 
 
 def check_name(value: str, what: str) -> str:
@@ -72,12 +73,7 @@ def write(folder: Path, files: dict[str, Path], descriptor_text: str, force: boo
             shutil.copyfile(source, work / name)
         (work / "datapackage.json").write_text(descriptor_text, encoding="utf-8")
         os.chmod(work, 0o755)
-        old = folder.parent / f".{folder.name}.old"
-        if folder.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(folder, old)
-        os.replace(work, folder)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(work, folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return [*files, "datapackage.json"]

@@ -8,7 +8,6 @@ so a failed sync leaves the previous cache whole.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -22,6 +21,7 @@ from catalog.errors import UnusableInput
 from catalog.schemas.catalogue import (CATALOGUE_FILE, MAX_CATALOGUE_BYTES, MAX_SCHEMA_BYTES, cache_folder,
                                        latest_version, read_catalogue)
 from catalog.schemas.reference import PATTERN, is_reference, parse
+from catalog.swap import swap_in
 
 DEFAULT_URL = "https://schema.data.gouv.fr/schemas/schemas.json"
 MAX_FILES = 1000  # schema.data.gouv.fr lists about 100 schemas: past that, a catalogue is not one to follow
@@ -101,12 +101,7 @@ def sync(url: str = DEFAULT_URL, root: Path = Path("."), timeout: float = 30.0) 
                         break
                     _fetch(client, url, catalogue.entries[name].versions[version], name, version, work, result)
                 (work / CATALOGUE_FILE).write_bytes(raw)
-                old = target.parent / f".{target.name}.old"
-                if target.exists():
-                    shutil.rmtree(old, ignore_errors=True)
-                    os.replace(target, old)
-                os.replace(work, target)
-                shutil.rmtree(old, ignore_errors=True)
+                swap_in(work, target)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
     except httpx.HTTPError as error:
