@@ -86,15 +86,19 @@ def _load(folder: Path, label: str) -> Catalogue | None:
 @functools.lru_cache(maxsize=8)
 def _read(path: Path, label: str, mtime_ns: int, size: int) -> Catalogue:
     """Read once per version of the file: validating a hub resolves a reference per resource."""
-    if size > MAX_CATALOGUE_BYTES:
-        raise UnusableInput(f"{path}: a schema catalogue larger than {MAX_CATALOGUE_BYTES:,} bytes; refused.",
-                            "Run `catalog schemas sync` again, or delete that folder to use the shipped snapshot.")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise UnusableInput(f"{path}: the schema catalogue is not readable JSON ({error}).",
-                            "Run `catalog schemas sync` again, or delete that folder to use the shipped snapshot.")
+    data = _json_file(path, size, MAX_CATALOGUE_BYTES, "the schema catalogue",
+                      "Run `catalog schemas sync` again, or delete that folder to use the shipped snapshot.")
     return read_catalogue(data, path.parent, label)
+
+
+def _json_file(path: Path, size: int, limit: int, what: str, fix: str):
+    """A stored JSON file, sized before it is read (the cache is written from the network)."""
+    if size > limit:
+        raise UnusableInput(f"{path}: {what} is larger than {limit:,} bytes; refused.", fix)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UnusableInput(f"{path}: {what} is not readable JSON ({error}).", fix)
 
 
 def catalogues() -> list[Catalogue]:
@@ -171,14 +175,8 @@ def resolve(value, where: str = "") -> Resolved:
     if path is None:
         raise UnusableInput(f"{prefix}national schema {reference.name}@{version} is listed but not stored locally.",
                             "Run `catalog schemas sync` (with a network) to fetch it.")
-    if path.stat().st_size > MAX_SCHEMA_BYTES:
-        raise UnusableInput(f"{path}: a schema file larger than {MAX_SCHEMA_BYTES:,} bytes; refused.",
-                            "Run `catalog schemas sync` again.")
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise UnusableInput(f"{path}: the stored schema {reference.name}@{version} is not readable JSON ({error}).",
-                            "Run `catalog schemas sync` again.")
+    schema = _json_file(path, path.stat().st_size, MAX_SCHEMA_BYTES,
+                        f"the stored schema {reference.name}@{version}", "Run `catalog schemas sync` again.")
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         raise UnusableInput(f"{prefix}{reference.name}@{version} is not a Table Schema "
                             f"({entry.schema_type or 'unknown type'}): only tabular schemas can check a table.",
