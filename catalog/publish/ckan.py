@@ -24,7 +24,7 @@ from pathlib import Path
 
 from catalog.errors import CatalogError, PartialPublication, UnusableInput
 from catalog.locks import scratch_folder, writing_packages
-from catalog.publish import ckan_tables
+from catalog.publish import ckan_revise, ckan_tables
 from catalog.publish.ckan_client import Client, NotFound, PortalFailure, ValidationError, describe
 from catalog.publish.ckan_licences import LicenceChooser
 from catalog.publish.ckan_fields import alias_name, dataset_name, logo_file, organisation_fields, theme_groups
@@ -263,11 +263,24 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
     for step in result.steps:
         if step.target:
             ids[_id_key(step)] = step.target
-        if not step.writes:
-            continue
+
+    def done(step):
+        result.done.append(step)
+        if on_step:
+            on_step(step)
+
+    tracker = ckan_revise.Progress(done)
+    for dataset, batch in _batches(result.steps):
+        tracker.at(next(s for s in batch if s.writes))
         try:
-            result.rows += _execute(step, client, ids, progress, result.warnings.append, options)
+            if dataset:
+                result.rows += ckan_revise.write_dataset(client, batch, ids, tracker, options, progress,
+                                                         result.warnings.append)
+            else:
+                result.rows += _execute(batch[0], client, ids, progress, result.warnings.append, options)
+                done(batch[0])
         except (PortalFailure, ValidationError, NotFound) as error:
+            step = tracker.step
             message = (str(error) if isinstance(error, PortalFailure)
                        else describe(error, f"{step.action} {step.kind}", client.url))
             if getattr(error, "auth", False) and not result.done:
@@ -279,14 +292,12 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
             warned = "".join(f"\n  Warning: {w}." for w in options.licences.warnings.values()) + \
                 "".join(f"\n  Warning: {w}." for w in options.warnings + result.warnings)
             raise PartialPublication(_stopped(result, step, message) + warned, fix) from None
-        result.done.append(step)
-        if on_step:
-            on_step(step)
     result.seconds = time.monotonic() - started
     return result
 
 
 def _execute(step: Step, client: Client, ids: dict, progress, warn, options: Options) -> int:
+    """A step of its own: an organisation, a group, a dataset pruned (a dataset's own steps: ckan_revise)."""
     data = dict(step.data)
     if step.kind == "organisation":
         answer = client.call("organization_create" if step.action == CREATE else "organization_patch",
@@ -305,29 +316,23 @@ def _execute(step: Step, client: Client, ids: dict, progress, warn, options: Opt
             client.call("package_delete", id=step.target)
         else:
             client.call("package_patch", id=step.target, **data)
-    elif step.kind == "dataset":
-        answer = client.call("package_create" if step.action == CREATE else "package_patch",
-                             **data, **({"id": step.target} if step.target else {}))
-        ids[_id_key(step)] = answer["id"]
-    elif step.kind == "resource" and step.action == PRUNE:
-        client.call("resource_delete", id=step.target)
-    elif step.kind == "resource":
-        if step.action == CREATE:
-            answer = client.upload("resource_create", step.path, package_id=ids[("dataset", step.dataset)], **data)
-        elif step.path is not None:  # new file, same resource id
-            answer = client.upload("resource_patch", step.path, id=step.target, **data)
-        else:
-            answer = client.call("resource_patch", id=step.target, **data)
-        ids[_id_key(step)] = answer["id"]
-    elif step.kind == "datastore":
-        resource_id, rows = ckan_tables.publish_table(
-            client, step, ids.get(_id_key(step)), ids[("dataset", step.dataset)], progress, warn,
-            xloader=options.xloader and data["fields"] is not None, timeout=client.timeout)
-        ids[_id_key(step)] = resource_id
-        return rows
-    elif step.kind == "alias":
-        ckan_tables.move_alias(client, data["alias"], step.target, ids[("dataset", step.dataset)], warn, step.name)
     return 0
+
+
+def _batches(steps: list[Step]):
+    """The writing steps in runs: one per dataset (its resources and tables with it, see
+    ckan_revise), and each other step (organisation, group, pruned dataset) alone."""
+    batch, key = [], None
+    for step in steps + [None]:
+        mine = step and (step.dataset if step.kind in ("resource", "datastore", "alias") or (
+            step.kind == "dataset" and step.action != PRUNE) else None)
+        if batch and (mine is None or mine != key):
+            if any(s.writes for s in batch):
+                yield key is not None, batch
+            batch = []
+        if step is not None:
+            batch.append(step)
+        key = mine
 
 
 def _id_key(step: Step):

@@ -6,6 +6,7 @@ response body, and never the API token (it only travels in a request header).
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -101,15 +102,23 @@ class Client:
             return None
 
     def upload(self, action: str, path: Path, field: str = "upload", **data):
-        """resource_create / resource_patch with the file as a multipart upload.
+        """resource_create / resource_patch with the file as a multipart upload."""
+        return self.upload_files(action, {field: path}, **data)
 
-        Sent with httpx, which streams the file in chunks (requests would read it whole
+    def upload_files(self, action: str, files: dict, **data):
+        """An action with files as multipart uploads ({form field: path}); `data` values that are
+        not text travel as JSON (package_revise reads its `update`, `filter`… so).
+
+        Sent with httpx, which streams the files in chunks (requests would read them whole
         into memory); the answer is read the way ckanapi reads it, so errors are the same."""
+        import json
+
         url = f"{self.url}/api/3/action/{action}"
+        form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
         try:
-            with open(path, "rb") as handle:
-                response = httpx.post(url, data={k: str(v) for k, v in data.items()},
-                                      files={field: (Path(path).name, handle)}, headers=self._headers,
+            with contextlib.ExitStack() as stack:
+                parts = {name: (Path(path).name, stack.enter_context(open(path, "rb"))) for name, path in files.items()}
+                response = httpx.post(url, data=form, files=parts, headers=self._headers,
                                       timeout=httpx.Timeout(self.timeout, connect=10))
             return reverse_apicontroller_action(url, response.status_code, response.text)
         except NotFound as error:

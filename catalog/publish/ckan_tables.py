@@ -80,29 +80,37 @@ def move_alias(client: Client, alias: str, resource_id: str, package_id: str, wa
     client.call("datastore_create", resource_id=resource_id, aliases=[alias], force=True)
 
 
-def publish_table(client: Client, step, resource_id: str | None, package_id: str, progress, warn,
-                  xloader: bool, timeout: float) -> tuple[str, int]:
-    """Load the table of `step` and make it visible; returns (the live resource id, rows)."""
+def load_table(client: Client, step, resource_id: str, package_id: str, progress, warn, xloader: bool,
+               timeout: float) -> int:
+    """Fill the table of `step` on `resource_id` (a new resource, or a reload's new one beside the
+    live one), then point its alias at it; returns the rows. Its completion mark (the hash) is
+    written afterwards, with the dataset's other changes (ckan_revise)."""
     data = step.data
-    alias = (data.get("aliases") or [None])[0]
-    live = None
-    if "staging" in data:  # a reload: beside the live resource
-        live = step.target
-        resource_id = client.upload("resource_create", step.path, package_id=package_id, **data["staging"])["id"]
     rows = ckan_datastore.load(client, resource_id, data, step.path, data.get("rows"), progress, step.name,
                                xloader=xloader, timeout=timeout)
+    alias = (data.get("aliases") or [None])[0]
     if alias:
         move_alias(client, alias, resource_id, package_id, warn, step.name)
-    # Written last: the mark that this table is complete (see ckan_plan).
-    resource = client.call("resource_patch", id=resource_id, **data["final"])
-    if live:
-        package = client.call("package_show", id=package_id)
-        order = [resource_id if r["id"] == live else r["id"] for r in package["resources"] if r["id"] != resource_id]
-        client.call("package_resource_reorder", id=package_id, order=order)
-        client.call("resource_delete", id=live)  # its table goes with it
-    # The views the portal itself configures as defaults (ckan.views.default_views):
-    # datatables for a DataStore table, a map where it has a map viewer. CKAN creates
-    # them on upload, but the DataStore ones only once the table exists; never doubled.
-    client.call("resource_create_default_resource_views", resource=resource, create_datastore_views=True)
-    return resource_id, rows
+    return rows
 
+
+# What makes a view, as resource_view_list shows it; the rest is its configuration.
+VIEW_KEYS = ("id", "resource_id", "package_id", "position")
+
+
+def copy_views(client: Client, source: str, target: str):
+    """Give a reload's new resource the views of the one it replaces, in their order, as the
+    portal's staff left them (a view they removed stays removed, one they added or titled is kept)."""
+    for view in client.call("resource_view_list", id=source):
+        client.call("resource_view_create", resource_id=target,
+                    **{k: v for k, v in view.items() if k not in VIEW_KEYS})
+
+
+def default_views(client: Client, resource: dict):
+    """The views the portal itself configures as defaults (ckan.views.default_views):
+    datatables for a DataStore table, a map where it has a map viewer. CKAN creates
+    them on upload, but the DataStore ones only once the table exists, and a table's format
+    is only set once it is complete; never doubled. CKAN makes either the views that need the
+    DataStore or the others, so it is asked for both."""
+    for datastore in (False, True):
+        client.call("resource_create_default_resource_views", resource=resource, create_datastore_views=datastore)
