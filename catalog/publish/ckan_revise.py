@@ -167,9 +167,12 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Progress, optio
 def _revise(client, package_id: str, update: dict, uploads: dict, extend: list | None = None) -> dict:
     """package_revise: the top-level keys of `update` replace the dataset's (lists whole, not merged
     item by item); `uploads` {resource id, or index in the list: file} become those resources' files."""
-    data = {"match": {"id": package_id}}
+    # The dataset's groups are left out unless they change: CKAN checks the rights on every group
+    # a revision lists, and an editor of the organisation may not manage its EU-theme groups.
+    data = {"match": {"id": package_id},
+            "filter": [f"-{key}" for key, value in update.items() if isinstance(value, list)] +
+                      ([] if "groups" in update else ["-groups"])}
     if update:
-        data["filter"] = [f"-{key}" for key, value in update.items() if isinstance(value, list)]
         data["update"] = update
     if extend:
         data["update__resources__extend"] = extend
