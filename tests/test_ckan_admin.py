@@ -374,3 +374,75 @@ def test_themes_become_groups(tmp_path, ckan_portal):
     assert "0 create, 0 update" in run_cli(tmp_path, ckan_portal).output  # the portal's own group is kept
     assert sorted(g["name"] for g in ckan.action.package_show(id="groups-groups-equipements")["groups"]) == \
         ["coups-de-coeur", "theme-ener"]
+
+
+def package_activities(ckan, name):
+    """The dataset's activity stream, oldest first: (package activities, view activities)."""
+    stream = [a["activity_type"] for a in ckan.action.package_activity_list(id=name, limit=1000)][::-1]
+    return [t for t in stream if t.endswith(" package")], [t for t in stream if t.endswith(" resource view")]
+
+
+def views_of(ckan, package):
+    return {r["catalog_name"]: [(v["view_type"], v["title"]) for v in ckan.action.resource_view_list(id=r["id"])]
+            for r in package["resources"]}
+
+
+def test_activity_stream_has_one_revision_per_step_of_the_publication(tmp_path, ckan_portal):
+    folder = crafted_hub(tmp_path, "acts")  # 4 files, 3 of them tables
+    ckan = portal_client(ckan_portal)
+    name = "acts-acts-equipements"
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    changes, views = package_activities(ckan, name)
+    # The dataset with every resource's metadata, then the files with the tables' completion marks.
+    assert changes == ["new package", "changed package"], changes
+    # Plus one activity per view the portal's defaults create (CKAN records each), nothing else.
+    made = views_of(ckan, ckan.action.package_show(id=name))
+    assert len(views) == sum(len(v) for v in made.values()) and made["parcs"], made
+
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0  # unchanged: no activity at all
+    assert package_activities(ckan, name) == (changes, views)
+
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["title"] = "Équipements (titre revu)"
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0  # metadata only: one revision
+    assert package_activities(ckan, name) == (changes + ["changed package"], views)
+
+    (folder / "tarifs.csv").write_text("code,libelle,prix\nA,Plein tarif,5\n")
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    after, views_after = package_activities(ckan, name)
+    # A reload: its new resource, then the files and marks, then its old copy deleted (with its table);
+    # its views are the old copy's.
+    assert after[len(changes) + 1:] == ["changed package"] * 3, after
+    assert len(views_after) - len(views) == len(views_of(ckan, ckan.action.package_show(id=name))["tarifs"])
+
+
+def test_reloaded_table_keeps_its_place_name_and_views(tmp_path, ckan_portal):
+    folder = crafted_hub(tmp_path, "keeps")
+    ckan = portal_client(ckan_portal)
+    name = "keeps-keeps-equipements"
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    before = ckan.action.package_show(id=name)
+    old = by_key(before)["tarifs"]
+    # The portal's staff retitle the table's preview and add a second one of their own.
+    table_view = ckan.action.resource_view_list(id=old["id"])[0]
+    ckan.action.resource_view_update(id=table_view["id"], title="Grille tarifaire", view_type=table_view["view_type"],
+                                     description="Vue choisie par l'équipe du portail")
+    ckan.action.resource_view_create(resource_id=old["id"], view_type="datatables_view", title="Tarifs, filtrés",
+                                     filterable=False)
+    views = views_of(ckan, ckan.action.package_show(id=name))
+    configured = [{k: v for k, v in view.items() if k not in ("id", "resource_id")}
+                  for view in ckan.action.resource_view_list(id=old["id"])]
+
+    (folder / "tarifs.csv").write_text("code,libelle,prix\nA,Plein tarif,5\nB,Réduit,2.5\n")
+    result = run_cli(tmp_path, ckan_portal)
+    assert result.exit_code == 0, result.output
+    after = ckan.action.package_show(id=name)
+    new = by_key(after)["tarifs"]
+    assert new["id"] != old["id"]  # a new table is swapped in (see the README on resource ids)
+    assert [r["catalog_name"] for r in after["resources"]] == [r["catalog_name"] for r in before["resources"]]
+    assert [r["name"] for r in after["resources"]] == [r["name"] for r in before["resources"]]
+    assert views_of(ckan, after) == views
+    assert [{k: v for k, v in view.items() if k not in ("id", "resource_id")}
+            for view in ckan.action.resource_view_list(id=new["id"])] == configured
+    assert ckan.action.datastore_search(resource_id=new["id"])["total"] == 2
