@@ -24,15 +24,19 @@ class Reader(threading.Thread):
     def __init__(self, portal, alias):
         super().__init__(daemon=True)
         self.ckan = ckanapi.RemoteCKAN(portal.url)
-        self.alias, self.seen, self.missing, self.stop = alias, [], 0, False
+        self.alias, self.seen, self.stop = alias, [], False
 
     def run(self):
         while not self.stop:
             try:
                 self.seen.append(self.ckan.action.datastore_search(resource_id=self.alias, limit=0)["total"])
             except ckanapi.NotFound:
-                self.missing += 1
+                self.seen.append(None)
             time.sleep(0.02)
+
+    def runs(self):
+        """What the reader saw, in order, each run of equal answers once: [old, None, new]…"""
+        return [value for i, value in enumerate(self.seen) if i == 0 or self.seen[i - 1] != value]
 
 
 def test_reload_is_atomic_for_readers(tmp_path, ckan_portal):
@@ -54,9 +58,9 @@ def test_reload_is_atomic_for_readers(tmp_path, ckan_portal):
         reader.join()
     assert result.exit_code == 0, result.output
     assert "into a new table, swapped in when complete" in result.output
-    assert len(reader.seen) > 10 and set(reader.seen) == {30_000, 45_000}, sorted(set(reader.seen))
-    assert reader.seen.index(45_000) > reader.seen.index(30_000)
-    assert reader.missing <= 3  # only while the alias moves (one API call)
+    # The old rows, then the new ones, never a mix; the alias only missing at the switch, once
+    # (CKAN's API cannot move an alias in one call: see the README, "DataStore tables").
+    assert len(reader.seen) > 10 and reader.runs() in ([30_000, 45_000], [30_000, None, 45_000]), reader.runs()
     resources = ckan.action.package_show(id="atom-atom-equipements")["resources"]
     assert [r["catalog_name"] for r in resources] == ["equipements", "datapackage"]
     assert datastore_rows(ckan, alias)[0][0]["nom"] == "Équipement 1"
