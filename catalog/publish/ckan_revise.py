@@ -17,8 +17,9 @@ So a dataset's steps (ckan_plan) are carried out as:
 3. One `package_revise` with everything else: the dataset's fields, the files, each table's
    completion mark (hash, format: see ckan_plan), the resources' order (a reload's new
    resource takes its old copy's place, name and views).
-4. The old copy of each reloaded table is deleted (resource_delete drops its table), and
-   new tables get the portal's default views: one activity each, which no API call avoids.
+4. The old copy of each reloaded table is deleted (resource_delete drops its table; its id
+   becomes an alias of the new table), and new tables get the portal's default views: one
+   activity each, which no API call avoids.
 
 A first publication is then 2 activities plus one per view, a reload 3 plus one per view,
 a change of metadata 1, an unchanged re-publication none.
@@ -103,12 +104,14 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Progress, optio
                                      and not r.get("catalog_name"))
 
     # 2. The tables, each on its resource (a reload: on its new one), then their aliases.
+    held = {}  # table -> the aliases it holds
     for step in tables:
         tracker.at(step)
         resource_id = new_ids.get(step.key) or ids[("resource", name, step.key)]
-        rows += ckan_tables.load_table(client, step, resource_id, package_id, progress, warn,
-                                       xloader=options.xloader and step.data["fields"] is not None,
-                                       timeout=client.timeout)
+        loaded, held[step.key] = ckan_tables.load_table(client, step, resource_id, package_id, progress, warn,
+                                                        xloader=options.xloader and step.data["fields"] is not None,
+                                                        timeout=client.timeout)
+        rows += loaded
         if step.key in new_ids:
             ckan_tables.copy_views(client, step.target, resource_id)
     for step in steps:
@@ -126,19 +129,23 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Progress, optio
             changes.setdefault(resource_id, {}).update(step.data)
             if step.path is not None and resource_id not in early and step not in added:
                 uploads[resource_id] = step.path
-        replaced = {}
+        current = client.call("package_show", id=package_id)["resources"]
+        by_id = {r["id"]: r for r in current}
+        replaced, old_ids = {}, {}
         for step in tables:
             resource_id = new_ids.get(step.key) or ids[("resource", name, step.key)]
             changes.setdefault(resource_id, {}).update(step.data["final"])
             if step.key in new_ids:
                 replaced[step.target] = resource_id
+                # The ids this table answered to before (ckan_tables.answer_to_old_ids), newest first.
+                earlier = [i for i in str(by_id[step.target].get("catalog_replaced") or "").split(",") if i]
+                old_ids[step.key] = ([step.target] + earlier)[:ckan_tables.KEPT_IDS]
+                changes[resource_id]["catalog_replaced"] = ",".join(old_ids[step.key])
                 if not options.xloader:
                     uploads[resource_id] = step.path
         for step in added:
             if not options.xloader:
                 uploads[ids[("resource", name, step.key)]] = step.path
-        current = client.call("package_show", id=package_id)["resources"]
-        by_id = {r["id"]: r for r in current}
         order = []
         for resource in current:
             if resource["id"] in replaced.values():
@@ -158,6 +165,7 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Progress, optio
             if step.key in new_ids:
                 client.call("resource_delete", id=step.target)
                 ids[("resource", name, step.key)] = new_ids[step.key]
+                ckan_tables.answer_to_old_ids(client, new_ids[step.key], held[step.key], old_ids[step.key])
             else:
                 ckan_tables.default_views(client, resources[ids[("resource", name, step.key)]])
             tracker.done(step)

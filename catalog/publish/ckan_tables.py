@@ -4,10 +4,17 @@ A table is filled where nobody reads it yet (ckan_datastore.load), then made vis
 - first publication: on its new resource; the alias and the hash come last;
 - reload: on a new resource beside the live one (`catalog_staging`, named "… (loading)").
   Only once every row is in does the alias move to it, the new resource take the old
-  one's name, place and hash, and the old resource (with its table) go. Readers of the
-  alias see the old rows, then the new ones, never a mix; the alias is missing for the
-  one API call that moves it (CKAN refuses an alias that exists, so it is dropped first).
-  A crash leaves the old table live and an unfinished resource that the next run removes.
+  one's name, place, views and hash, and the old resource (with its table) go (ckan_revise).
+  Readers of the alias see the old rows, then the new ones, never a mix. A crash leaves the
+  old table live and an unfinished resource that the next run removes.
+
+The alias is missing for the one API call that moves it: no sequence of DataStore calls
+avoids it, since datastore_create refuses an alias that another table holds, only replaces
+the aliases of the table it is given, and a table's name is its resource id (no call renames
+one). tests/ckan/alias_window.py measures it (about 80 ms, see the README).
+
+For the same reason a reloaded table's resource id changes: its old id then becomes an alias
+of the new table (answer_to_old_ids), so API clients that kept it get the new rows.
 
 The alias map (which table each alias names) is read from the DataStore's own
 `_table_metadata`, so an alias left pointing at an orphan table is seen and moved back.
@@ -56,15 +63,15 @@ def alias_taken(client: Client, holder: str, package_id: str | None) -> bool:
 
 def move_alias(client: Client, alias: str, resource_id: str, package_id: str, warn, label: str):
     """Point `alias` at the table of `resource_id`, taking it from one of ours or an orphan
-    table; another dataset's live table keeps it (with a warning)."""
+    table; another dataset's live table keeps it (with a warning). Whether it is ours now."""
     holder = read_aliases(client, [alias]).get(alias)
     if holder == resource_id:
-        return
+        return True
     kind = holder_kind(client, holder, package_id) if holder else None
     if kind == "taken":
         warn(f"{label}: the DataStore alias {alias} already names another dataset's table; "
              "this one is reachable by its resource id only")
-        return
+        return False
     if kind == "orphan":
         # A table whose resource was purged: CKAN's API only reaches a table through its
         # resource, so one is made again under the table's id, then dropped with its table.
@@ -78,20 +85,32 @@ def move_alias(client: Client, alias: str, resource_id: str, package_id: str, wa
         except NotFound:
             pass  # its table went in the meantime, and the alias with it
     client.call("datastore_create", resource_id=resource_id, aliases=[alias], force=True)
+    return True
 
 
 def load_table(client: Client, step, resource_id: str, package_id: str, progress, warn, xloader: bool,
-               timeout: float) -> int:
+               timeout: float) -> tuple[int, list[str]]:
     """Fill the table of `step` on `resource_id` (a new resource, or a reload's new one beside the
-    live one), then point its alias at it; returns the rows. Its completion mark (the hash) is
-    written afterwards, with the dataset's other changes (ckan_revise)."""
+    live one), then point its alias at it; returns the rows and the aliases it holds. Its
+    completion mark (the hash) is written afterwards, with the dataset's other changes (ckan_revise)."""
     data = step.data
     rows = ckan_datastore.load(client, resource_id, data, step.path, data.get("rows"), progress, step.name,
                                xloader=xloader, timeout=timeout)
     alias = (data.get("aliases") or [None])[0]
-    if alias:
-        move_alias(client, alias, resource_id, package_id, warn, step.name)
-    return rows
+    return rows, [alias] if alias and move_alias(client, alias, resource_id, package_id, warn, step.name) else []
+
+
+# How many earlier resource ids of a reloaded table still answer DataStore queries (a monthly
+# reload keeps a year's worth of bookmarks working); each is a PostgreSQL view, kept bounded.
+KEPT_IDS = 12
+
+
+def answer_to_old_ids(client: Client, resource_id: str, aliases: list[str], replaced: list[str]):
+    """Once a reload's old resource is deleted (its table with it), its id, and the ids it
+    answered to, become aliases of the new table: API clients that kept a resource id get the
+    new rows. One call, so the table's own alias never goes missing (CKAN replaces a table's
+    aliases in one transaction)."""
+    client.call("datastore_create", resource_id=resource_id, aliases=aliases + replaced[:KEPT_IDS], force=True)
 
 
 # What makes a view, as resource_view_list shows it; the rest is its configuration.
