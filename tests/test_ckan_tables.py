@@ -223,3 +223,5 @@ def test_xloader_loads_our_tables_typed_and_leaves_the_hash(tmp_path, ckan_porta
     time.sleep(3)
     assert datastore_rows(ckan, "xl__xl_equipements_tarifs")[0] == [{"code": "A", "libelle": "Plein tarif", "prix": 5}]
     assert by_key(ckan.action.package_show(id="xl-xl-equipements"))["tarifs"]["hash"] == tarifs["hash"]
+    # Its views are the old copy's, not doubled by the ones xloader's job makes.
+    assert [v["view_type"] for v in ckan.action.resource_view_list(id=tarifs["id"])] == ["datatables_view"]

@@ -108,12 +108,13 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Progress, optio
     for step in tables:
         tracker.at(step)
         resource_id = new_ids.get(step.key) or ids[("resource", name, step.key)]
+        if step.key in new_ids:
+            # Before the load: xloader's job gives a table without views its default ones.
+            ckan_tables.copy_views(client, step.target, resource_id)
         loaded, held[step.key] = ckan_tables.load_table(client, step, resource_id, package_id, progress, warn,
                                                         xloader=options.xloader and step.data["fields"] is not None,
                                                         timeout=client.timeout)
         rows += loaded
-        if step.key in new_ids:
-            ckan_tables.copy_views(client, step.target, resource_id)
     for step in steps:
         if step.kind == "alias" and step.writes:
             tracker.at(step)
