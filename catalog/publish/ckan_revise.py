@@ -75,9 +75,8 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Progress, optio
         created = [s for s in files if s.action == CREATE]
         answer = client.call("package_create", **dataset.data, resources=[new_resource(s) for s in created])
         ids[("dataset", name)] = answer["id"]
-        by_name = {r.get("catalog_name"): r["id"] for r in answer.get("resources") or []}
-        for step in created:
-            ids[("resource", name, step.key)] = by_name[step.key]
+        for step, resource in zip(created, answer["resources"]):  # in the order they were given
+            ids[("resource", name, step.key)] = resource["id"]
         tracker.done(dataset)
         added = []
     else:
@@ -96,12 +95,12 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Progress, optio
     if extend or early:
         tracker.at((added + tables)[0])
         answer = _revise(client, package_id, {}, early, extend=extend)
-        listed = answer["package"]["resources"]
-        for step in added:
-            ids[("resource", name, step.key)] = next(r["id"] for r in listed if r.get("catalog_name") == step.key)
-        for step in staging:
-            new_ids[step.key] = next(r["id"] for r in listed if r.get("catalog_staging") == step.key
-                                     and not r.get("catalog_name"))
+        appended = answer["package"]["resources"][len(answer["package"]["resources"]) - len(extend):]
+        for step, resource in zip(added + staging, appended):  # `extend` adds them last, in order
+            if step in staging:
+                new_ids[step.key] = resource["id"]
+            else:
+                ids[("resource", name, step.key)] = resource["id"]
 
     # 2. The tables, each on its resource (a reload: on its new one), then their aliases.
     held = {}  # table -> the aliases it holds
