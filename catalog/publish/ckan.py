@@ -4,8 +4,9 @@
 
 Datasets are packaged first (catalog.package): an invalid one, or one failing the
 personal-data gate, is refused and never reaches the portal. Then `plan()` reads the
-portal by name and `publish()` carries out the writes the plan lists, in order:
-organisation, dataset, each resource and its DataStore table. If the portal fails
+portal by name and `publish()` carries out the writes the plan lists: organisations and
+groups one by one, each dataset with its resources and DataStore tables in as few
+revisions as CKAN allows (ckan_revise: the portal's activity stream records each). If the portal fails
 midway the run stops with PartialPublication (exit 3) saying what was published and
 what was not; the next run's plan starts from what the portal then holds, so it
 completes the work without duplicating anything (see ckan_plan for how).

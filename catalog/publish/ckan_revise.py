@@ -107,12 +107,15 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Progress, optio
     for step in tables:
         tracker.at(step)
         resource_id = new_ids.get(step.key) or ids[("resource", name, step.key)]
-        if step.key in new_ids:
-            # Before the load: xloader's job gives a table without views its default ones.
+        xloader = options.xloader and step.data["fields"] is not None
+        # A reload's new resource gets the views of the old one once loaded (no preview of a half
+        # table), or before with xloader, whose job gives a table without views its default ones.
+        if step.key in new_ids and xloader:
             ckan_tables.copy_views(client, step.target, resource_id)
         loaded, held[step.key] = ckan_tables.load_table(client, step, resource_id, package_id, progress, warn,
-                                                        xloader=options.xloader and step.data["fields"] is not None,
-                                                        timeout=client.timeout)
+                                                        xloader=xloader, timeout=client.timeout)
+        if step.key in new_ids and not xloader:
+            ckan_tables.copy_views(client, step.target, resource_id)
         rows += loaded
     for step in steps:
         if step.kind == "alias" and step.writes:
