@@ -225,3 +225,33 @@ def test_xloader_loads_our_tables_typed_and_leaves_the_hash(tmp_path, ckan_porta
     assert by_key(ckan.action.package_show(id="xl-xl-equipements"))["tarifs"]["hash"] == tarifs["hash"]
     # Its views are the old copy's, not doubled by the ones xloader's job makes.
     assert [v["view_type"] for v in ckan.action.resource_view_list(id=tarifs["id"])] == ["datatables_view"]
+
+
+def test_crash_after_the_swap_before_the_old_copy_goes(tmp_path, ckan_portal):
+    from tests.test_ckan import FaultyProxy
+
+    folder = crafted_hub(tmp_path, "swapcrash", tarifs=False, geojson=False)
+    assert run_cli(tmp_path, ckan_portal).exit_code == 0
+    ckan = portal_client(ckan_portal)
+    name, alias = "swapcrash-swapcrash-equipements", "swapcrash__swapcrash_equipements_equipements"
+    (folder / "data.csv").write_text((folder / "data.csv").read_text().replace("Mairie", "Hôtel de ville"))
+    # The new table is complete and marked, then the portal fails to delete the old copy.
+    proxy = FaultyProxy(ckan_portal.url, fail_on="resource_delete")
+    try:
+        result = CliRunner().invoke(main, ["publish", "ckan", "--url", proxy.url, "--root", str(tmp_path),
+                                           "--out", str(tmp_path / "build")], env={"CKAN_API_KEY": ckan_portal.token})
+    finally:
+        proxy.close()
+    assert result.exit_code == 3, result.output
+    assert "stopped at update datastore swapcrash-swapcrash-equipements/equipements" in result.stderr
+    assert "Hôtel de ville" in json.dumps(datastore_rows(ckan, alias)[0], ensure_ascii=False)
+
+    plan = run_cli(tmp_path, ckan_portal, "--dry-run")
+    assert "prune      resource     swapcrash-swapcrash-equipements/equipements  (older copy of a reloaded table)" \
+        in plan.output, plan.output
+    again = run_cli(tmp_path, ckan_portal)
+    assert again.exit_code == 0, again.output
+    resources = ckan.action.package_show(id=name)["resources"]
+    assert [r["catalog_name"] for r in resources] == ["equipements", "datapackage"]
+    assert "Hôtel de ville" in json.dumps(datastore_rows(ckan, alias)[0], ensure_ascii=False)
+    assert "0 create, 0 update" in run_cli(tmp_path, ckan_portal).output
