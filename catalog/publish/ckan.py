@@ -270,7 +270,7 @@ def publish(packages, client: Client, options: Options | None = None, profiles=N
         if on_step:
             on_step(step)
 
-    tracker = ckan_revise.Progress(done)
+    tracker = ckan_revise.Tracker(done)
     for dataset, batch in _batches(result.steps):
         tracker.at(next(s for s in batch if s.writes))
         try:

@@ -30,7 +30,7 @@ from catalog.publish import ckan_tables
 from catalog.publish.ckan_plan import CREATE, PRUNE, UPDATE, Step
 
 
-class Progress:
+class Tracker:
     """Which step the run is at (a failure is reported against it) and which are done."""
 
     def __init__(self, on_done):
@@ -47,7 +47,7 @@ class Progress:
                 self._on_done(step)
 
 
-def write_dataset(client, steps: list[Step], ids: dict, tracker: Progress, options, progress=None, warn=print) -> int:
+def write_dataset(client, steps: list[Step], ids: dict, tracker: Tracker, options, progress, warn) -> int:
     """Carry out the writing steps of one dataset; returns the DataStore rows loaded."""
     name = steps[0].dataset
     dataset = next((s for s in steps if s.kind == "dataset" and s.writes), None)
