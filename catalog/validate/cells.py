@@ -4,8 +4,6 @@ from __future__ import annotations
 import csv
 import warnings
 
-import pandas as pd
-
 from catalog.findings import WARNING, Finding
 from catalog.validate.context import TableContext
 
@@ -21,7 +19,19 @@ def chunk_checks(table: TableContext):
     return [PersonalDataCheck(table), FormulaInjectionCheck(table), LatLonCheck(table)]
 
 
+def check_columns(table: TableContext, names: list[str], columns: list[list[str]]) -> list[Finding]:
+    """Every cell-level finding of a small table already read as lists of text (text_table.py):
+    each check imports what it computes with only when a column needs it."""
+    checks = chunk_checks(table)
+    if columns and columns[0]:
+        for check in checks:
+            check.feed_columns(names, columns, 2)
+    return [f for c in checks for f in c.findings()]
+
+
 def read_chunks(path, fmt, encoding, delimiter):
+    import pandas as pd
+
     # A spreadsheet reaches here as its sheet's text, a CSV (catalog/reading.py): one reader for both.
     # Every record is kept, blank or ragged (extra fields dropped, missing ones empty), so that
     # row numbers match Frictionless' (header = 1), which reports the structure errors themselves.
@@ -46,6 +56,8 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
             return _check_arrow(table, encoding, delimiter, on_rows)
         except NotDecidable:
             pass  # pandas reads it (ragged rows, quotes, bad bytes...), from the start, with fresh checks
+    import pandas as pd
+
     checks = chunk_checks(table)
     first_row = 2
     try:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import frictionless
-
 from catalog import limits
 from catalog.errors import UnusableInput
 from catalog.findings import WARNING, Finding, Target
-from catalog.validate import table_checks, sniff, tables
-from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, other_sheets
-from catalog.reading import open_table
+from catalog.validate import sniff, tables
+from catalog.validate.cells import add_cell_findings
 from catalog.validate.context import FRANCE_BBOXES, TableContext
-from catalog.validate.dataset import national_findings
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"}
 
@@ -64,6 +60,7 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
         from catalog.schemas import resolve
         national = resolve(str(schema_path), "--schema")
         descriptor["schema"] = national.schema
+        from catalog.validate.dataset import national_findings
         found += national_findings(national, display)
     elif schema_path:
         from catalog.yamlio import load
@@ -86,6 +83,46 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
                 "encoding-detected", f"the file is encoded in {sniff.describe(actual.encoding)}, not UTF-8.",
                 f'Declare "encoding": "{sniff.declaration(actual.encoding)}" in its descriptor; '
                 "`catalog package` writes it out as UTF-8.", file=display, severity=WARNING))
+    from catalog.validate import text_table
+    if text_table.eligible(path, fmt, descriptor.get("schema")):
+        light = _text_table(path, display, descriptor, public)
+        if light is not None:
+            return found + light
+    return found + _full_table(path, display, descriptor, fields, schemas, schema_path, national, public, sheet)
+
+
+def _text_table(path: Path, display: str, descriptor: dict, public) -> list[Finding] | None:
+    """A small CSV without a schema, read in plain Python (text_table.py): the findings of the
+    full path, or None when it must read the file itself."""
+    from catalog.validate import text_table
+
+    fmt = "csv" if descriptor["format"] == "txt" else descriptor["format"]
+    delimiter = (descriptor.get("dialect") or {}).get("delimiter", "\t" if fmt == "tsv" else ",")
+    try:
+        table = text_table.read(path, descriptor.get("encoding") or "utf-8", delimiter, fmt)
+        report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
+        found = tables.findings_of(report, lambda task: display)
+        names, columns = text_table.columns(table)
+        from catalog.validate.cells import check_columns
+        context = TableContext(display, path, {}, list(FRANCE_BBOXES), public=frozenset(public))
+        return add_cell_findings(found, check_columns(context, names, columns))
+    except text_table.StepAside:
+        return None
+    except Exception:  # noqa: BLE001 - a bug here must not cost a report: the full path still gives it
+        if text_table.strict():
+            raise
+        return None
+
+
+def _full_table(path, display, descriptor, fields, schemas, schema_path, national, public, sheet) -> list[Finding]:
+    """Frictionless' view of the table (vectorised where it can be) and the cell checks."""
+    import frictionless
+
+    from catalog.reading import open_table
+    from catalog.validate import table_checks
+    from catalog.validate.cells import SharedRead, check_cells, other_sheets
+
+    found = []
     with open_table(descriptor, path, str(path.parent), display, sheet) as reading:
         found += reading.findings
         if not reading.readable:

@@ -5,14 +5,14 @@ Two entry points: `LatLonCheck`, a chunk check for latitude/longitude columns
 files (in geojson.py). Both classify points the same way (`classify`): out of
 range, projected (Lambert-93 and friends, recognised by reprojecting a sample),
 swapped, or outside the declared coverage.
+
+numpy and pandas are imported by the functions that compute with them: a table without
+coordinate columns, read as text in plain Python (text_table.py), never loads them.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-
-import numpy as np
-import pandas as pd
 
 from catalog.findings import ERROR, WARNING, Finding
 from catalog.validate.context import FRANCE_BBOXES, TableContext
@@ -35,6 +35,7 @@ REPROJECT = ("Reproject to WGS84 longitude/latitude, e.g. `ogr2ogr -t_srs EPSG:4
 # ---------------------------------------------------------------- classifying points
 
 def in_bboxes(lon, lat, bboxes) -> np.ndarray:
+    import numpy as np
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     inside = np.zeros(lon.shape, dtype=bool)
     for west, south, east, north in bboxes:
@@ -44,6 +45,7 @@ def in_bboxes(lon, lat, bboxes) -> np.ndarray:
 
 def classify(lon, lat, bboxes) -> np.ndarray:
     """OK, OUT_OF_RANGE, SWAPPED or OUTSIDE for each point (NaN counts as OK: not a coordinate)."""
+    import numpy as np
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     result = np.full(lon.shape, OK, dtype=np.int8)
     known = ~(np.isnan(lon) | np.isnan(lat))
@@ -59,6 +61,7 @@ def classify(lon, lat, bboxes) -> np.ndarray:
 def projection_of(x: float, y: float, bboxes) -> str | None:
     """The projection a point out of the degree range was most likely written in:
     the first one whose inverse puts it inside the expected area."""
+    import numpy as np
     from pyproj import Transformer
 
     for code, label in PROJECTIONS:
@@ -123,6 +126,7 @@ def crs_code(value) -> str | None:
 
 def to_wgs84(lon, lat, crs: str):
     """Points written in `crs` as WGS84 longitude/latitude (NaN where they cannot be)."""
+    import numpy as np
     from pyproj import Transformer
     from pyproj.exceptions import CRSError
 
@@ -156,6 +160,7 @@ GEOPOINT = {  # Table Schema geopoint formats: "lon, lat" (default) and "[lon, l
 
 
 def _numbers(series) -> np.ndarray:
+    import pandas as pd
     # A decimal comma is a declared format, not a coordinate problem: read 46,6 as 46.6 here.
     text = series.astype(str).str.strip().str.replace(",", ".", regex=False)
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
@@ -212,6 +217,7 @@ class LatLonCheck:
         return pairs
 
     def feed(self, chunk, first_row: int) -> None:
+        import numpy as np
         if self.pairs is None:
             self.pairs = self._find_pairs([str(c) for c in chunk.columns])
             self.crs_column = next((str(c) for c in chunk.columns if _is_crs_column(str(c))), None)
@@ -246,14 +252,26 @@ class LatLonCheck:
                     lambda p: self._shown(chunk, pair, p),
                     lambda p: (float(lon[p]), float(lat[p])))
 
-    def feed_arrow(self, names, arrays, first_row: int) -> None:
-        """The same as `feed`, from Arrow string columns: only the coordinate columns are
-        turned into a pandas chunk."""
+    def _used(self, names) -> set:
+        """The columns the checks read: coordinates and a column of coordinate systems."""
         if self.pairs is None:
             self.pairs = self._find_pairs(list(names))
             self.crs_column = next((str(n) for n in names if _is_crs_column(str(n))), None)
-        used = {n for pair in self.pairs for n in pair[1:3] if n} | ({self.crs_column} if self.crs_column else set())
+        return {n for pair in self.pairs for n in pair[1:3] if n} | ({self.crs_column} if self.crs_column else set())
+
+    def feed_columns(self, names, columns, first_row: int) -> None:
+        """Plain lists of strings: only the coordinate columns, if any, become a pandas chunk."""
+        used = self._used(names)
         if used:
+            import pandas as pd
+            self.feed(pd.DataFrame({n: pd.Series(c, dtype=object) for n, c in zip(names, columns) if n in used}),
+                      first_row)
+
+    def feed_arrow(self, names, arrays, first_row: int) -> None:
+        """The same from Arrow string columns."""
+        used = self._used(names)
+        if used:
+            import pandas as pd
             self.feed(pd.DataFrame({n: a.to_pandas(types_mapper=None).astype(object)
                                     for n, a in zip(names, arrays) if n in used}), first_row)
 
@@ -269,6 +287,8 @@ class LatLonCheck:
         """The points in WGS84 when a coordinate system is declared for them: on their fields or
         the resource (`"catalog": {"crs": "EPSG:2154"}`), or by a column of EPSG codes beside
         them (a row of Lambert-93 declared EPSG:2154 is not an error); as they are otherwise."""
+        import numpy as np
+        import pandas as pd
         codes = None
         declared = self._field_crs(pair) or self.table.crs
         if self.crs_column is not None and self.crs_column in chunk:
@@ -291,6 +311,7 @@ class LatLonCheck:
 
     @staticmethod
     def _geopoint(series, fmt):
+        import pandas as pd
         text = series.astype(str)
         if fmt == "object":
             lon = text.str.extract(r'"lon"\s*:\s*([-+]?[\d.eE+-]+)')[0]

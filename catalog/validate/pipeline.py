@@ -6,7 +6,6 @@ from pathlib import Path
 from catalog.datasets import discover, find_descriptor
 from catalog.findings import Finding, Report, Target, unusable_target
 from catalog.publishers import check_profile
-from catalog.validate.dataset import validate_dataset
 from catalog.validate.files import TABLE_SUFFIXES, validate_file, validate_gtfs_folder
 
 
@@ -25,6 +24,12 @@ def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progr
             progress(label, len(work))
         report.targets.append(run())
     return report
+
+
+def validate_dataset(path: Path, root: Path) -> Target:
+    # Imported when a dataset is validated: it needs Frictionless, which a bare file may not.
+    from catalog.validate.dataset import validate_dataset as run
+    return run(path, root)
 
 
 def _everything(root):

@@ -15,7 +15,6 @@ fields and primary keys (key_memory).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import frictionless
 import numpy as np
@@ -23,57 +22,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from catalog.validate.field_checks import FieldCheck
+from catalog.validate.table_report import TableError, TableReport, TaskReport  # noqa: F401 - re-exported
 from catalog.validate.key_memory import KeyMemory, key_hashes
 from catalog.validate.csv_batches import NotDecidable, batches, plan, unexpected
 
 ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'
-
-
-@dataclass
-class TableError:
-    """One error of a table in the project's own terms: Frictionless' error type and note (its
-    cell parser decides them), the row and the field. `tables.findings_of` words it for people,
-    as it words Frictionless' own errors (the same attribute names)."""
-
-    type: str
-    note: str = ""
-    row_number: int | None = None
-    cell: str | None = None
-    field_name: str | None = None
-    field_number: int | None = None
-    field_names: list | None = None  # a foreign key's fields
-    label: str | None = None
-    title: str = ""
-    message: str = ""
-
-    def to_descriptor(self) -> dict:
-        return {"type": self.type, "rowNumber": self.row_number, "fieldName": self.field_name,
-                "cell": self.cell, "note": self.note}
-
-
-@dataclass
-class TaskReport:
-    name: str
-    errors: list
-    warnings: list = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
-
-
-@dataclass
-class TableReport:
-    """What validating resources gave: errors of the descriptor itself, then one task a resource
-    (Frictionless' own report has the same shape where it validated a resource itself)."""
-
-    tasks: list
-    errors: list = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors and all(t.valid for t in self.tasks)
 
 
 def validate(resource: frictionless.Resource, limit_errors: int, shared=None):
