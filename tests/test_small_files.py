@@ -1,0 +1,174 @@
+"""A small CSV without a schema is read in plain Python (catalog/validate/text_table.py): its
+findings are the full path's (Frictionless, Arrow, pandas), finding for finding, and reading
+it imports none of those libraries unless a column needs them."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from catalog.validate import files, text_table
+from catalog.validate.personal.scan import could_hold, inert
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _findings(path: Path, light: bool, monkeypatch, public=()):
+    """Every finding of `catalog validate FILE`, through the light path or the full one."""
+    with monkeypatch.context() as patch:
+        if not light:
+            patch.setattr(text_table, "SMALL_BYTES", 0)
+        else:
+            patch.setattr(text_table, "SMALL_BYTES", 1 << 24)
+        target = files.validate_file(path, path.name, public=tuple(public))
+    return [f.to_dict() for f in target.findings]
+
+
+def _same(path, monkeypatch, public=()):
+    light, full = _findings(path, True, monkeypatch, public), _findings(path, False, monkeypatch, public)
+    assert light == full, f"{path.name}: light\n{json.dumps(light, indent=1, ensure_ascii=False)}\nfull\n" \
+                          f"{json.dumps(full, indent=1, ensure_ascii=False)}"
+    return light
+
+
+CRAFTED = {
+    "plain.csv": "id,nom,commune\n1,Lieu A,Sampleville\n2,Lieu B,Autreville\n",
+    "ragged.csv": "a,b,c\n1,2\n1,2,3,4,5\n,,\n\n7,8,9\n,,,x\n",
+    "blank_dup_labels.csv": "a,,a,b,a\n1,2,3,4,5\n6,7,8,9,10\n",
+    "padded_labels.csv": " a , b ,c\n1,2,3\n",
+    "quoted.csv": 'nom,commentaire\n"Dupont, Jean","il a dit ""oui"""\n"x","multi\nligne"\n',
+    "semicolon.csv": "nom;montant;email\nJean Martin;12,5;jean.martin@gmail.com\nMarie Durand;-3;contact@ville.fr\n",
+    "formulas.csv": "a,b\n=SUM(A1:A2),x\n+33 1 23 45 67 89,-12\n@VilleDeX,-HYPERLINK(\"x\")\n\t=1+1,ok\n",
+    "persons.csv": ("prenom,nom,telephone,iban,nir\nJean,DUPONT,06 12 34 56 78,FR76 3000 6000 0112 3456 7890 189,"
+                    "1 85 05 78 006 084 91\nMarie,MARTIN,01 23 45 67 89,,\n"),
+    "coordinates.csv": "nom,latitude,longitude\nA,46.6,2.4\nB,2.4,46.6\nC,95,2\nD,,\n",
+    "lambert.csv": "nom,x,y,epsg\nA,652000,6862000,2154\nB,2.35,48.85,4326\n",
+    "header_only.csv": "a,b,c\n",
+    "one_column.csv": "a\n1\n\n2\n",
+    "crlf.csv": "a,b\r\n1,2\r\n\r\n3\r\n",
+    "cr_only.csv": "a,b\r1,2\r3,4\r",
+    "bom.csv": "\ufeffcode,libellé\n2A,Corse-du-Sud\n01,Ain\n",
+    "tabs.tsv": "a\tb\tc\n1\t2\n1\t2\t3\t4\n",
+    "gtfs_like.txt": "stop_id,stop_name,stop_lat,stop_lon\nS1,Gare,46.6,2.4\nS2,Mairie,46.7,2.5\n",
+    "free_text.csv": ("id,commentaire\n1,Le dossier a été transmis à Monsieur Jean Dupont pour avis\n"
+                      "2,Voir la rue Victor Hugo et le collège Jean Moulin\n3,Réunion le 12 mars avec les services\n"),
+    "places.csv": "etablissement,contact\nCollège Jean Moulin,accueil@college.fr\nÉcole Victor Hugo,0123456789\n",
+    "unicode_space.csv": "a,b\n\u00a0,x\n\u2003y,\u3000\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRAFTED))
+def test_crafted_files_agree_and_take_the_light_path(name, tmp_path, monkeypatch):
+    path = tmp_path / name
+    data = CRAFTED[name].encode("cp1252" if name == "semicolon.csv" else "utf-8")
+    path.write_bytes(data)
+    _same(path, monkeypatch)
+    assert _read_lightly(path)  # the light path read it itself: it did not step aside
+
+
+def _read_lightly(path: Path) -> bool:
+    """Whether the light path reads the file itself rather than stepping aside."""
+    from catalog.validate import sniff
+
+    actual = sniff.sniff(path)
+    descriptor = {"name": "file", "format": path.suffix.lstrip("."), "encoding": sniff.declaration(actual.encoding)}
+    if actual.delimiter:
+        descriptor["dialect"] = {"delimiter": actual.delimiter}
+    return files._text_table(path, path.name, descriptor, ()) is not None
+
+
+def test_public_columns_agree(tmp_path, monkeypatch):
+    path = tmp_path / "contacts.csv"
+    path.write_text("service,email,tel\nMairie,jean.dupont@gmail.com,06 12 34 56 78\n", encoding="utf-8")
+    found = _same(path, monkeypatch, public=("email", "tel"))
+    assert any(f["code"] == "personal-data" for f in found)
+
+
+def _shared_tables(shared_data):
+    return sorted(p for p in shared_data.rglob("*") if p.suffix.lower() in (".csv", ".tsv", ".txt")
+                  and p.is_file())
+
+
+def test_real_files_agree(shared_data, monkeypatch):
+    """Every CSV of ../shared/data and of the bundled datasets, validated as a bare file."""
+    paths = _shared_tables(shared_data) + sorted((REPO / "datasets").rglob("*.csv")) \
+        + sorted((REPO / "datasets").rglob("*.txt"))
+    assert len(paths) > 30
+    read = []
+    for path in paths:
+        _same(path, monkeypatch)
+        with monkeypatch.context() as patch:
+            patch.setattr(text_table, "SMALL_BYTES", 1 << 24)
+            if _read_lightly(path):
+                read.append(path.name)
+    assert len(read) >= 0.8 * len(paths), sorted(set(p.name for p in paths) - set(read))
+
+
+UNREADABLE = {
+    "unclosed.csv": b'a,b\n1,"never closed\n2,3\n',
+    "bad_bytes.csv": b"a,b\n1,\xff\xfe\x00x\n",
+    "empty.csv": b"",
+    "blank_header.csv": b"\n1,2\n",
+    "single_quote.csv": b"a,b\n'x, y',2\n'z',3\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
+def test_files_the_light_path_cannot_read_as_the_full_path_get_the_full_path(name, tmp_path, monkeypatch):
+    path = tmp_path / name
+    path.write_bytes(UNREADABLE[name])
+    _same(path, monkeypatch)
+
+
+def test_error_limit_steps_aside(tmp_path, monkeypatch):
+    path = tmp_path / "ragged_many.csv"
+    path.write_text("a,b,c\n" + "1,2\n" * 1200, encoding="utf-8")
+    with pytest.raises(text_table.StepAside):
+        text_table.structure_report(text_table.read(path, "utf-8", ",", "csv"), "file", 1000)
+    found = _same(path, monkeypatch)
+    assert any(f["code"] == "too-many-errors" for f in found)
+
+
+def test_the_one_value_filters_agree_with_the_arrow_ones(shared_data):
+    """`could_hold` and `inert` are the Arrow filters' rules for one value: same answer on every
+    distinct cell of the real files and on crafted values."""
+    import csv
+
+    import pyarrow as pa
+
+    from catalog.validate.personal.scan import _inert, worth_scanning
+
+    values = {"", " ", "Jean Dupont", "rue Victor Hugo", "Collège Jean Moulin", "jean (at) gmail.com",
+              "x arobase y", "123456789", "12345678", "M. Durand", "Jean ", " Marie", "ÉLODIE Martin",
+              "İstanbul Ali", "ñ", "\u00a0Pierre\u00a0Paul", "a@b", "Saint Jean Baptiste", "2A", "abcdefghij"}
+    for path in _shared_tables(shared_data):
+        if path.stat().st_size > 1 << 20:
+            continue
+        from catalog.validate import sniff
+        actual = sniff.sniff(path)
+        with open(path, encoding=sniff.declaration(actual.encoding), errors="replace", newline="") as handle:
+            for row in csv.reader(handle, delimiter=actual.delimiter or ","):
+                values.update(row)
+    ordered = sorted(values)
+    array = pa.array(ordered, pa.string())
+    assert worth_scanning(array).tolist() == [could_hold(v) for v in ordered]
+    assert _inert(array)[0].tolist() == [inert(v) for v in ordered]
+
+
+def test_a_small_bare_csv_imports_no_heavy_library(tmp_path):
+    """Import only what the file needs: no Frictionless, pandas, numpy or pyarrow for a small
+    CSV without coordinates; phonenumbers only once a cell could be a phone number."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,nom,code_insee,montant\n" + "".join(f"{i},Lieu {i},0{1000 + i},{i * 10.5}\n"
+                                                             for i in range(40)), encoding="utf-8")
+    probe = ("import sys, runpy\nsys.argv = ['catalog', 'validate', sys.argv[1], '--json']\n"
+             "try:\n    runpy.run_module('catalog.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "heavy = [m for m in ('frictionless', 'pandas', 'numpy', 'pyarrow', 'phonenumbers', 'stdnum')"
+             " if m in sys.modules]\nprint('HEAVY', heavy, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, cwd=tmp_path,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert "HEAVY []" in done.stderr, done.stderr[-2000:]
+    assert json.loads(done.stdout)["valid"] is True
