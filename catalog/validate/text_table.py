@@ -45,9 +45,12 @@ class TextTable:
     rows: list[list[str]]  # every record after the header, as split
 
 
-def eligible(path: Path, fmt: str, schema) -> bool:
-    """A small local CSV file with no schema: the light path may read it."""
-    return schema is None and fmt in ("csv", "tsv", "txt") and 0 < path.stat().st_size <= SMALL_BYTES
+def eligible(path: Path, fmt: str, schema, dialect=None) -> bool:
+    """A small local CSV file with no schema, whose dialect says no more than its delimiter
+    (a raw export's title rows or notes, declared as header and comment rows, are the full
+    path's): the light path may read it."""
+    return (schema is None and fmt in ("csv", "tsv", "txt") and set(dialect or {}) <= {"delimiter"}
+            and 0 < path.stat().st_size <= SMALL_BYTES)
 
 
 def read(path: Path, encoding: str, delimiter: str, fmt: str) -> TextTable:
