@@ -93,6 +93,9 @@ def _dialect(sample: str, delimiter: str):
         pass
 
     Dialect.delimiter = delimiter
+    # Frictionless reads leniently; strict reading raises where quoting is odd (a quote never
+    # closed, a character after a closing quote), which is where the full path's readers differ.
+    Dialect.strict = True
     return Dialect
 
 
