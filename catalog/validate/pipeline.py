@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from catalog.datasets import discover, find_descriptor
 from catalog.findings import Finding, Report, Target, unusable_target
-from catalog.publishers import check_profile
 from catalog.validate.files import TABLE_SUFFIXES, validate_file, validate_gtfs_folder
 
 
@@ -26,10 +24,21 @@ def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progr
     return report
 
 
+# Datasets, descriptors and profiles are imported for the paths that are one: a bare file needs
+# neither Frictionless nor YAML.
 def validate_dataset(path: Path, root: Path) -> Target:
-    # Imported when a dataset is validated: it needs Frictionless, which a bare file may not.
     from catalog.validate.dataset import validate_dataset as run
     return run(path, root)
+
+
+def discover(root):
+    from catalog.datasets import discover as found
+    return found(root)
+
+
+def find_descriptor(folder):
+    from catalog.datasets import find_descriptor as found
+    return found(folder)
 
 
 def _everything(root):
@@ -134,6 +143,8 @@ def _validate_yaml(path: Path) -> Target:
 
 
 def validate_profile(path: Path) -> Target:
+    from catalog.publishers import check_profile
+
     target = Target("publisher", path.stem, str(path))
     _, found = check_profile(path, str(path))
     target.add(found)
