@@ -172,3 +172,53 @@ def test_a_small_bare_csv_imports_no_heavy_library(tmp_path):
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert "HEAVY []" in done.stderr, done.stderr[-2000:]
     assert json.loads(done.stdout)["valid"] is True
+
+
+SCHEMA = {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True, "minimum": 1}},
+                     {"name": "nom", "type": "string", "constraints": {"required": True, "maxLength": 12}},
+                     {"name": "montant", "type": "number", "decimalChar": ","},
+                     {"name": "ouvert", "type": "boolean", "trueValues": ["oui"], "falseValues": ["non"]},
+                     {"name": "date", "type": "date"},
+                     {"name": "latitude", "type": "number"}, {"name": "longitude", "type": "number"}],
+          "primaryKey": ["id", "nom"]}
+TYPED = {
+    "typed_valid.csv": "id,nom,montant,ouvert,date,latitude,longitude\n1,A,\"12,5\",oui,2025-01-31,46.6,2.4\n",
+    "typed_errors.csv": ("id,nom,montant,ouvert,date,latitude,longitude\n1,A,12.5,peut-être,31/01/2025,46.6,2.4\n"
+                         "1,A,x,oui,2025-13-01,2.4,46.6\n0,,\"1 000,5\",non,,95,2\n2,Un nom bien trop long,1,oui,,,\n"
+                         ",,,,,,\n3,B,1\n4,C,1,oui,2025-01-01,46,2,extra\n"),
+    "typed_cells.csv": ("id,nom,montant,ouvert,date,latitude,longitude\n1,A,12.5,peut-être,31/01/2025,46.6,2.4\n"
+                        "1,A,x,oui,2025-13-01,2.4,46.6\n0,,1 000,non,,95,2\n2,Un nom bien trop long,1,oui,,,\n"
+                        "2,Un nom bien trop long,1,oui,,,\n3,B,-1,vrai,2025-02-30,46.7,2.5\n"),
+    "typed_header.csv": "id,name,montant,ouvert,date,latitude\n1,A,1,oui,2025-01-01,46\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TYPED))
+def test_small_tables_with_a_schema_agree_with_the_vectorised_checks(name, tmp_path, monkeypatch):
+    """With a schema the table is Frictionless' to read: a small one by Frictionless itself
+    (no Arrow), a large one by the vectorised checks; both give the same findings."""
+    path, schema = tmp_path / name, tmp_path / "schema.json"
+    path.write_text(TYPED[name], encoding="utf-8")
+    schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
+    small, vectorised = (_with_schema(path, schema, size, monkeypatch) for size in (1 << 24, 0))
+    assert small == vectorised
+    assert name == "typed_valid.csv" or any(f["severity"] == "error" for f in small)
+
+
+def _with_schema(path, schema, size, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(text_table, "SMALL_BYTES", size)
+        return [f.to_dict() for f in files.validate_file(path, path.name, schema).findings]
+
+
+def test_schema_examples_agree_with_the_vectorised_checks(shared_data, monkeypatch):
+    """schema.data.gouv.fr's examples, valid and invalid, each against its schema."""
+    pairs = [(csv_path, folder / "schema.json") for folder in sorted((shared_data / "schemas").rglob("*"))
+             if (folder / "schema.json").is_file() for csv_path in sorted(folder.glob("*.csv"))]
+    assert len(pairs) >= 10
+    errors = 0
+    for path, schema in pairs:
+        small, vectorised = (_with_schema(path, schema, size, monkeypatch) for size in (1 << 24, 0))
+        assert small == vectorised, path
+        errors += sum(f["severity"] == "error" for f in small)
+    assert errors > 0  # the invalid examples are reported

@@ -117,12 +117,15 @@ def _text_table(path: Path, display: str, descriptor: dict, public) -> list[Find
 
 
 def _full_table(path, display, descriptor, fields, schemas, schema_path, national, public, sheet) -> list[Finding]:
-    """Frictionless' view of the table (vectorised where it can be) and the cell checks."""
+    """Frictionless' view of the table and the cell checks. A large table is checked by the
+    vectorised checks (table_checks.py), which read it once for both; a small one by
+    Frictionless itself and its text read in plain Python (text_table.py): their answers are
+    the same, and a small table spares Arrow, numpy and pandas their import."""
     import frictionless
 
     from catalog.reading import open_table
-    from catalog.validate import table_checks
-    from catalog.validate.cells import SharedRead, check_cells, other_sheets
+    from catalog.validate import text_table
+    from catalog.validate.cells import SharedRead, check_cells, check_columns, other_sheets
 
     found = []
     with open_table(descriptor, path, str(path.parent), display, sheet) as reading:
@@ -130,15 +133,29 @@ def _full_table(path, display, descriptor, fields, schemas, schema_path, nationa
         if not reading.readable:
             return found
         table = TableContext(reading.display, reading.path, fields, list(FRANCE_BBOXES), public=frozenset(public))
-        shared = SharedRead(table, reading.encoding, reading.delimiter)
+        small = text_table.small(reading.path, reading.format)
+        shared = None if small else SharedRead(table, reading.encoding, reading.delimiter)
         try:
             resource = frictionless.Resource(reading.descriptor, basepath=reading.basepath)
-            report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' checks, vectorised
+            if small:
+                report = resource.validate(limit_errors=tables.LIMIT_ERRORS)
+            else:
+                from catalog.validate import table_checks
+                report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless', vectorised
             found += tables.findings_of(report, lambda task: reading.display)
         except frictionless.FrictionlessException as error:
             found += tables.translate_exception(error, reading.display, schemas)
-        found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding, reading.delimiter,
-                                                     shared=shared))
+        cells = None
+        if small:
+            try:
+                text = text_table.read(reading.path, reading.encoding or "utf-8", reading.delimiter or ",",
+                                       reading.format)
+                cells = check_columns(table, *text_table.columns(text))
+            except text_table.StepAside:
+                pass  # read by the full path's own readers below
+        if cells is None:
+            cells = check_cells(table, reading.format, reading.encoding, reading.delimiter, shared=shared)
+        found = add_cell_findings(found, cells)
         found += other_sheets(reading)
     if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
         for finding in found:

@@ -49,8 +49,13 @@ def eligible(path: Path, fmt: str, schema, dialect=None) -> bool:
     """A small local CSV file with no schema, whose dialect says no more than its delimiter
     (a raw export's title rows or notes, declared as header and comment rows, are the full
     path's): the light path may read it."""
-    return (schema is None and fmt in ("csv", "tsv", "txt") and set(dialect or {}) <= {"delimiter"}
-            and 0 < path.stat().st_size <= SMALL_BYTES)
+    return (schema is None and set(dialect or {}) <= {"delimiter"} and small(path, fmt)
+            and path.stat().st_size > 0)
+
+
+def small(path: Path, fmt: str) -> bool:
+    """A CSV small enough that reading it in plain Python costs less than importing Arrow."""
+    return fmt in ("csv", "tsv", "txt") and path.stat().st_size <= SMALL_BYTES
 
 
 def read(path: Path, encoding: str, delimiter: str, fmt: str) -> TextTable:
