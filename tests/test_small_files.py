@@ -222,3 +222,32 @@ def test_schema_examples_agree_with_the_vectorised_checks(shared_data, monkeypat
         assert small == vectorised, path
         errors += sum(f["severity"] == "error" for f in small)
     assert errors > 0  # the invalid examples are reported
+
+
+def test_numbers_read_in_python_are_the_numbers_pandas_reads(shared_data):
+    """Coordinates of a small table are read by Python's float, of a large one by pandas: the
+    same values, on every coordinate-like column of the real files and on crafted texts."""
+    import csv
+
+    import numpy as np
+    import pandas as pd
+
+    from catalog.validate import geo, sniff
+
+    texts = {"46.6", "-1.5", "+2.25", ".5", "5.", "1e5", "1E-3", "652000", "0", "-0", "46.123456789012345",
+             "1.7976931348623157e308", "4.9e-324", "00012.50", "", "x", "1_000", "inf", "nan", "١٢", " 4 "}
+    for path in _shared_tables(shared_data):
+        actual = sniff.sniff(path)
+        with open(path, encoding=sniff.declaration(actual.encoding), errors="replace", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter=actual.delimiter or ","))
+        for index, label in enumerate(rows[0] if rows else []):
+            if geo._axis(label) or "coord" in label.lower():
+                texts.update(row[index].strip().replace(",", ".") for row in rows[1:] if len(row) > index)
+    ordered = sorted(texts)
+    assert len(ordered) > 1000
+    ours = geo._as_numbers(ordered)
+    theirs = pd.to_numeric(pd.Series(ordered, dtype=object), errors="coerce").to_numpy(dtype=float)
+    assert np.array_equal(ours, theirs, equal_nan=True)
+    plain = [t for t in ordered if not t or geo.PLAIN_NUMBER.fullmatch(t)]
+    assert np.array_equal(geo._as_numbers(plain), pd.to_numeric(pd.Series(plain, dtype=object),
+                                                                 errors="coerce").to_numpy(dtype=float), equal_nan=True)
