@@ -251,3 +251,19 @@ def test_numbers_read_in_python_are_the_numbers_pandas_reads(shared_data):
     plain = [t for t in ordered if not t or geo.PLAIN_NUMBER.fullmatch(t)]
     assert np.array_equal(geo._as_numbers(plain), pd.to_numeric(pd.Series(plain, dtype=object),
                                                                  errors="coerce").to_numpy(dtype=float), equal_nan=True)
+
+
+def test_small_files_benchmark_runs(tmp_path):
+    """The benchmark keeps working: one run of each input, its figures' shape, never timings."""
+    out = tmp_path / "small.json"
+    done = subprocess.run([sys.executable, "-m", "tests.benchmarks.small_files", "--repeat", "1", "--json", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    labels = [row["input"] for row in result["results"]]
+    assert labels[:3] == ["bare CSV, 40 rows", "bare CSV with lat/lon, 40 rows", "CSV + Table Schema, 40 rows"]
+    for row in result["results"]:
+        for tool in ("frictionless", "catalog"):
+            assert row[tool]["median_seconds"] > 0 and row[tool]["peak_mb"] > 0
+            assert set(row[tool]["returncodes"]) <= {0, 1}
+    assert "load average" in done.stdout and "target (bare CSV)" in done.stdout

@@ -12,18 +12,11 @@ agency usually leaks it by accident, in a contact column or a free-text comment.
 Findings are per column, never per cell: how many cells, the first row and a masked
 example, so the report does not itself leak the data.
 """
-# Imported on first use: the checks pull in Arrow and numpy, the contacts libphonenumber, which
-# a small table read as text (catalog/validate/text_table.py) may never need.
-_HOMES = {"PersonalDataCheck": "check", "mask": "check", "email_kind": "contacts", "is_phone": "contacts",
-          "iban_valid": "identifiers", "nir_valid": "identifiers", "looks_like_person": "names",
-          "scan": "scan", "_inert": "scan"}
+from catalog.validate.personal.check import PersonalDataCheck, mask
+from catalog.validate.personal.contacts import email_kind, is_phone
+from catalog.validate.personal.identifiers import iban_valid, nir_valid
+from catalog.validate.personal.names import looks_like_person
+from catalog.validate.personal.scan import _inert, scan
 
 __all__ = ["PersonalDataCheck", "email_kind", "iban_valid", "is_phone", "looks_like_person", "mask", "nir_valid",
            "scan", "_inert"]
-
-
-def __getattr__(name):
-    if name in _HOMES:
-        import importlib
-        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
