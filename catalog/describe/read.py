@@ -65,12 +65,16 @@ def _sample(reader, sample_rows):
         if record is None:  # unreadable from here on (an unclosed quote): describe what came before
             complete = False
             break
+        # Blank records count too: a file of a million empty lines is read no further than the bound.
+        if len(records) >= 2 * (sample_rows + MAX_PREAMBLE) or size > MAX_SAMPLE_BYTES:
+            complete = False
+            break
         if any(cell.strip() for cell in record):
-            if kept >= sample_rows + MAX_PREAMBLE or size > MAX_SAMPLE_BYTES:
+            if kept >= sample_rows + MAX_PREAMBLE:
                 complete = False
                 break
             kept += 1
-            size += sum(len(cell) for cell in record)
+        size += sum(len(cell) for cell in record) + len(record)
         records.append(record)
     return _laid_out(records, complete, sample_rows)
 
@@ -165,6 +169,9 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
             records_in = book[chosen].iter_rows(values_only=True)
         records, complete, kept = [], True, 0
         for record in records_in:
+            if len(records) >= 2 * (sample_rows + MAX_PREAMBLE):
+                complete = False
+                break
             texts = [_text(v) for v in record]
             if any(t.strip() for t in texts):
                 if kept >= sample_rows + MAX_PREAMBLE:
