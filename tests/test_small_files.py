@@ -267,3 +267,20 @@ def test_small_files_benchmark_runs(tmp_path):
             assert row[tool]["median_seconds"] > 0 and row[tool]["peak_mb"] > 0
             assert set(row[tool]["returncodes"]) <= {0, 1}
     assert "load average" in done.stdout and "target (bare CSV)" in done.stdout
+
+
+def test_a_bug_in_the_light_path_fails_loudly_under_tests(tmp_path, monkeypatch):
+    """Injected failure: under the test suite it is raised; for users the full path answers."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,nom\n1,Jean Dupont\n", encoding="utf-8")
+    expected = _findings(path, False, monkeypatch)
+
+    def broken(table):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(text_table, "columns", broken)
+    with pytest.raises(RuntimeError, match="injected"):
+        files.validate_file(path, path.name)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    monkeypatch.delenv("CATALOG_STRICT", raising=False)
+    assert [f.to_dict() for f in files.validate_file(path, path.name).findings] == expected

@@ -111,7 +111,8 @@ def _text_table(path: Path, display: str, descriptor: dict, public) -> list[Find
     except text_table.StepAside:
         return None
     except Exception:  # noqa: BLE001 - a bug here must not cost a report: the full path still gives it
-        if text_table.strict():
+        from catalog.errors import fail_loudly
+        if fail_loudly():
             raise
         return None
 
