@@ -275,10 +275,10 @@ def test_a_bug_in_the_light_path_fails_loudly_under_tests(tmp_path, monkeypatch)
     path.write_text("id,nom\n1,Jean Dupont\n", encoding="utf-8")
     expected = _findings(path, False, monkeypatch)
 
-    def broken(table):
+    def broken(*args):
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(text_table, "columns", broken)
+    monkeypatch.setattr(text_table, "structure_report", broken)
     with pytest.raises(RuntimeError, match="injected"):
         files.validate_file(path, path.name)
     monkeypatch.delenv("PYTEST_CURRENT_TEST")
