@@ -284,3 +284,66 @@ def test_a_bug_in_the_light_path_fails_loudly_under_tests(tmp_path, monkeypatch)
     monkeypatch.delenv("PYTEST_CURRENT_TEST")
     monkeypatch.delenv("CATALOG_STRICT", raising=False)
     assert [f.to_dict() for f in files.validate_file(path, path.name).findings] == expected
+
+
+def _workbook(path: Path, sheets: dict, merged=None):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    if merged:
+        book[next(iter(sheets))].merge_cells(merged)
+    book.save(path)
+    return path
+
+
+WORKBOOKS = {
+    "plain.xlsx": ({"Données": [["id", "nom", "montant", "date"], [1, "Lieu A", 12.5, "2025-01-31"],
+                                [2, "Lieu B", 0.1 + 0.2, None], [None, None, None, None], [3, "=1+1", -4, True]]}, None),
+    "sheets.xlsx": ({"Données": [["code", "libellé"], ["01", "Ain"], ["2A", "Corse-du-Sud"]],
+                     "Contacts": [["prenom", "nom", "telephone"], ["Jean", "DUPONT", "06 12 34 56 78"]],
+                     "Vide": []}, None),
+    "empty_first.xlsx": ({"Feuil1": [], "Données": [["a", "b"], [1, 2]]}, None),
+    "merged.xlsx": ({"S": [["Adresse", None, "Code"], ["rue", "1", "01000"], ["place", "2", "02000"]]}, "A1:B1"),
+    "ragged.xlsx": ({"S": [["a", "b", "c"], [1, 2], [1, 2, 3, 4], [None, None, None]]}, None),
+    "coordinates.xlsx": ({"S": [["nom", "latitude", "longitude", "email"], ["A", 46.6, 2.4, "contact@ville.fr"],
+                                ["B", 2.4, 46.6, "jean.dupont@gmail.com"]]}, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOKS))
+def test_small_workbooks_agree(name, tmp_path, monkeypatch):
+    sheets, merged = WORKBOOKS[name]
+    path = _workbook(tmp_path / name, sheets, merged)
+    _same(path, monkeypatch)
+    for sheet in sheets:
+        with monkeypatch.context() as patch:
+            light, full = ([f.to_dict() for f in _sheet_findings(path, sheet, size, patch)] for size in (1 << 24, 0))
+        assert light == full, (name, sheet)
+
+
+def _sheet_findings(path, sheet, size, patch):
+    patch.setattr(text_table, "SMALL_BYTES", size)
+    return files.validate_file(path, path.name, sheet=sheet).findings
+
+
+def test_real_workbooks_agree(shared_data, monkeypatch):
+    paths = sorted(p for p in shared_data.rglob("*") if p.suffix.lower() in (".xlsx", ".xls", ".ods"))
+    assert paths
+    for path in paths:
+        _same(path, monkeypatch)
+
+
+def test_a_small_workbook_takes_the_light_path(tmp_path, monkeypatch):
+    """Frictionless is not imported for a small workbook without a schema."""
+    path = _workbook(tmp_path / "w.xlsx", {"S": [["id", "nom"], [1, "Lieu"]]})
+    probe = ("import sys, runpy\nsys.argv = ['catalog', 'validate', sys.argv[1], '--json']\n"
+             "try:\n    runpy.run_module('catalog.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print('HEAVY', [m for m in ('frictionless', 'pandas', 'pyarrow') if m in sys.modules], file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, cwd=tmp_path,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert "HEAVY []" in done.stderr, done.stderr[-2000:]

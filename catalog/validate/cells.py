@@ -88,14 +88,27 @@ def other_sheets(reading) -> list[Finding]:
     if reading.sheet is None or reading.source is None:
         return []
     from catalog.reading import every_sheet
-    from catalog.validate.personal.parts import gate_frames
+    from catalog.validate import text_table
+    from catalog.validate.personal import PersonalDataCheck
 
     found = []
     with every_sheet(reading.source, reading.file, skip=reading.sheet.name) as readings:
         for sheet in readings:
             if sheet.readable and not sheet.sheet.empty:
-                found += gate_frames(_numbered(read_chunks(sheet.path, "csv", "utf-8", ",")),
-                                     TableContext(sheet.display, sheet.path, {}))
+                table = TableContext(sheet.display, sheet.path, {})
+                try:  # a small sheet's text is read in plain Python, like a small CSV's
+                    if not text_table.small(sheet.path, "csv"):
+                        raise text_table.StepAside("a large sheet")
+                    text = text_table.read(sheet.path, "utf-8", ",", "csv")
+                except text_table.StepAside:
+                    from catalog.validate.personal.parts import gate_frames
+                    found += gate_frames(_numbered(read_chunks(sheet.path, "csv", "utf-8", ",")), table)
+                    continue
+                check = PersonalDataCheck(table)
+                names, columns = text_table.columns(text)
+                if text.rows:
+                    check.feed_columns(names, columns, 2)
+                found += check.findings()
     return found
 
 

@@ -90,6 +90,10 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
         light = _text_table(path, display, descriptor, public)
         if light is not None:
             return found + light
+    if fmt in SPREADSHEETS and not descriptor.get("schema") and not descriptor.get("dialect"):
+        light = _text_sheet(path, display, descriptor, public, sheet)
+        if light is not None:
+            return found + light
     return found + _full_table(path, display, descriptor, fields, schemas, schema_path, national, public, sheet)
 
 
@@ -115,6 +119,32 @@ def _text_table(path: Path, display: str, descriptor: dict, public) -> list[Find
         if fail_loudly():
             raise
         return None
+
+
+SPREADSHEETS = ("xlsx", "xls", "ods")
+
+
+def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet) -> list[Finding] | None:
+    """A workbook without a schema whose sheet's text is small: that text read like a small
+    CSV's (text_table.py), or None when the full path must read it."""
+    from catalog.reading import open_table
+    from catalog.validate import text_table
+    from catalog.validate.cells import check_columns, other_sheets
+
+    with open_table(descriptor, path, str(path.parent), display, sheet, text_schema=False) as reading:
+        if not reading.readable:
+            return reading.findings
+        if reading.descriptor.get("dialect") or not text_table.small(reading.path, reading.format):
+            return None
+        try:
+            table = text_table.read(reading.path, "utf-8", None, "csv")
+            report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
+        except text_table.StepAside:
+            return None
+        found = reading.findings + tables.findings_of(report, lambda task: reading.display)
+        context = TableContext(reading.display, reading.path, {}, list(FRANCE_BBOXES), public=frozenset(public))
+        found = add_cell_findings(found, check_columns(context, *text_table.columns(table)))
+        return found + other_sheets(reading)
 
 
 def _full_table(path, display, descriptor, fields, schemas, schema_path, national, public, sheet) -> list[Finding]:

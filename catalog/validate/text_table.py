@@ -52,8 +52,9 @@ def small(path: Path, fmt: str) -> bool:
     return fmt in ("csv", "tsv", "txt") and path.stat().st_size <= SMALL_BYTES
 
 
-def read(path: Path, encoding: str, delimiter: str, fmt: str) -> TextTable:
-    """The records of the file as Frictionless' CSV parser splits them, header first."""
+def read(path: Path, encoding: str, delimiter: str | None, fmt: str) -> TextTable:
+    """The records of the file as Frictionless' CSV parser splits them, header first;
+    `delimiter` None for a sheet's text, which declares none."""
     data = path.read_bytes()
     try:
         codecs.lookup(encoding)
@@ -79,11 +80,16 @@ def _dialect(sample: str, delimiter: str):
     """The dialect Frictionless' CsvParser builds for a declared delimiter: its quote character
     and initial-space habit are guessed by `csv.Sniffer` on the sample. Only the plain result
     (`"` quotes, no escape, no initial space skipped) is read here: the other readers of the
-    full path split such files their own ways."""
+    full path split such files their own ways. A sheet's text declares no delimiter: there
+    Frictionless guesses one among `,\t;|`, while the cell checks read it with `,`, the one
+    it is written with; a guess other than `,` is the full path's."""
     try:
-        sniffed = csv.Sniffer().sniff(sample, delimiter)
+        sniffed = csv.Sniffer().sniff(sample, delimiter or ",\t;|")
     except csv.Error:
         sniffed = csv.excel()
+    if delimiter is None and sniffed.delimiter != ",":
+        raise StepAside("a sheet's text in which Frictionless would guess another delimiter")
+    delimiter = delimiter or ","
     quote = '"' if sniffed.quotechar in ("'", None) else sniffed.quotechar
     if quote != '"' or sniffed.skipinitialspace or getattr(sniffed, "escapechar", None):
         raise StepAside("a sniffed dialect beyond the plain one")
