@@ -21,8 +21,13 @@ def chunk_checks(table: TableContext):
 
 def check_columns(table: TableContext, names: list[str], columns: list[list[str]]) -> list[Finding]:
     """Every cell-level finding of a small table already read as lists of text (text_table.py):
-    each check imports what it computes with only when a column needs it."""
+    each check imports what it computes with only when a column needs it. A check that cannot
+    read plain lists sends the table to the full path (StepAside)."""
+    from catalog.validate.text_table import StepAside
+
     checks = chunk_checks(table)
+    if not all(hasattr(check, "feed_columns") for check in checks):
+        raise StepAside("a cell check that reads Arrow columns only")
     if columns and columns[0]:
         for check in checks:
             check.feed_columns(names, columns, 2)
