@@ -347,3 +347,47 @@ def test_a_small_workbook_takes_the_light_path(tmp_path, monkeypatch):
     done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, cwd=tmp_path,
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert "HEAVY []" in done.stderr, done.stderr[-2000:]
+
+
+def _dataset_findings(folder, root, size, monkeypatch):
+    from catalog.validate.dataset import validate_dataset
+
+    with monkeypatch.context() as patch:
+        patch.setattr(text_table, "SMALL_BYTES", size)
+        target = validate_dataset(folder, root)
+    return [f.to_dict() for f in target.findings], target.score
+
+
+def test_small_datasets_agree_with_the_vectorised_checks(shared_data, monkeypatch, tmp_path):
+    """A dataset's small tables are validated by Frictionless itself and their cells read in
+    plain Python: the same findings as the vectorised checks give, on the bundled datasets, the
+    shared Data Packages (foreign keys across tables included) and a crafted dataset of errors."""
+    folders = [(d, REPO) for d in sorted((REPO / "datasets").glob("*/*")) if (d / "datapackage.json").is_file()]
+    folders += [(p.parent, p.parent) for p in sorted(shared_data.rglob("datapackage.json"))]
+    crafted = tmp_path / "datasets" / "ville" / "equipements"
+    crafted.mkdir(parents=True)
+    (crafted / "communes.csv").write_text("insee,nom\n01001,Ain\n2A004,Ajaccio\n", encoding="utf-8")
+    (crafted / "lieux.csv").write_text("id,nom,insee,latitude,longitude,contact\n1,Gare,01001,46.6,2.4,x@gmail.com\n"
+                                       "1,Mairie,99999,2.4,46.6,=HYPERLINK(\"x\")\n2,,01001,,,\n3,Parc\n",
+                                       encoding="utf-8")
+    (crafted / "datapackage.json").write_text(json.dumps({"name": "equipements", "title": "Équipements", "resources": [
+        {"name": "communes", "path": "communes.csv", "schema": {"fields": [{"name": "insee", "type": "string"},
+                                                                          {"name": "nom", "type": "string"}],
+                                                               "primaryKey": ["insee"]}},
+        {"name": "lieux", "path": "lieux.csv", "schema": {
+            "fields": [{"name": "id", "type": "integer"}, {"name": "nom", "type": "string",
+                                                           "constraints": {"required": True}},
+                       {"name": "insee", "type": "string"}, {"name": "latitude", "type": "number"},
+                       {"name": "longitude", "type": "number"}, {"name": "contact", "type": "string"}],
+            "primaryKey": ["id"],
+            "foreignKeys": [{"fields": ["insee"], "reference": {"resource": "communes", "fields": ["insee"]}}]}}]}),
+        encoding="utf-8")
+    folders.append((crafted, tmp_path))
+    assert len(folders) >= 10
+    codes = set()
+    for folder, root in folders:
+        small, vectorised = (_dataset_findings(folder, root, size, monkeypatch) for size in (1 << 24, 0))
+        assert small == vectorised, folder
+        codes.update(f["code"] for f in small[0])
+    assert {"foreign-key", "primary-key", "constraint-error", "missing-cell", "personal-data",
+            "formula-injection", "coordinates-swapped"} <= codes
