@@ -34,7 +34,7 @@ REPROJECT = ("Reproject to WGS84 longitude/latitude, e.g. `ogr2ogr -t_srs EPSG:4
 
 # ---------------------------------------------------------------- classifying points
 
-def in_bboxes(lon, lat, bboxes) -> np.ndarray:
+def in_bboxes(lon, lat, bboxes):
     import numpy as np
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     inside = np.zeros(lon.shape, dtype=bool)
@@ -43,7 +43,7 @@ def in_bboxes(lon, lat, bboxes) -> np.ndarray:
     return inside
 
 
-def classify(lon, lat, bboxes) -> np.ndarray:
+def classify(lon, lat, bboxes):
     """OK, OUT_OF_RANGE, SWAPPED or OUTSIDE for each point (NaN counts as OK: not a coordinate)."""
     import numpy as np
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
