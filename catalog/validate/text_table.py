@@ -27,6 +27,7 @@ from catalog.validate.table_report import TableError, TableReport, TaskReport
 
 SMALL_BYTES = 1 << 20  # above, the vectorised full path pays for its imports
 SAMPLE_LINES = 100  # Frictionless' CSV parser sniffs its dialect on this many lines
+SAMPLE_ROWS = 100  # and its Detector looks for the header among this many rows
 
 
 class StepAside(Exception):
@@ -73,7 +74,18 @@ def read(path: Path, encoding: str, delimiter: str | None, fmt: str) -> TextTabl
         raise StepAside(f"csv: {error}") from None
     if not records or not records[0]:
         raise StepAside("no header: Frictionless says why")
+    if header_row(records) != 1:
+        raise StepAside("Frictionless would take a later row for the header")
     return TextTable(records[0], records[1:])
+
+
+def header_row(records: list[list[str]]) -> int:
+    """The row Frictionless' Detector takes for the header when none is declared: the first of
+    the sample whose width is within 10% (at least 1) of the sample's average width."""
+    widths = [len(cells) for cells in records[:SAMPLE_ROWS]]
+    width = round(sum(widths) / len(widths))
+    drift = max(round(width * 0.1), 1)
+    return next((number for number, cells in enumerate(widths, start=1) if width - drift <= cells <= width + drift), 1)
 
 
 def _dialect(sample: str, delimiter: str):
