@@ -75,3 +75,24 @@ def test_publish_sees_a_same_size_rewrite_and_records_the_index_beside_the_hub(t
     os.utime(data, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     assert publish_datasette((), root, db, out).ids("load") == ["testville/equipements"]
     assert publish_datasette((), root, db, out).written is False  # and unchanged once published
+
+
+def test_the_new_hub_starts_as_a_copy_that_leaves_the_old_one_alone(tmp_path):
+    from catalog.swap import copy_aside
+
+    old = tmp_path / "hub.db"
+    old.write_bytes(os.urandom(3 << 20))
+    before = old.read_bytes()
+    how = copy_aside(old, tmp_path / "new.db")
+    assert how in ("reflink", "copy")
+    assert (tmp_path / "new.db").read_bytes() == before
+    with open(tmp_path / "new.db", "r+b") as new:  # building on the copy never reaches the old file
+        new.write(b"\0" * 4096)
+    assert old.read_bytes() == before
+    root = tmp_path / "hubroot"
+    make_hub(root)
+    db, out = root / "build" / "hub.db", root / "build" / "packages"
+    assert publish_datasette((), root, db, out).copied == ""  # no hub yet: built from nothing
+    data = root / "datasets" / "testville" / "equipements" / "data.csv"
+    data.write_text(data.read_text(encoding="utf-8") + "4,Stade,46.63,2.43\n", encoding="utf-8")
+    assert publish_datasette((), root, db, out).copied in ("reflink", "copy")
