@@ -58,6 +58,11 @@ def test_reload_is_atomic_for_readers(tmp_path, ckan_portal):
         reader.start()
     try:
         result = run_cli(tmp_path, ckan_portal)
+        # Two more answers each, begun after the run ended (one in flight may have begun before).
+        ends = [len(reader.seen) for reader in readers]
+        deadline = time.monotonic() + 30
+        while any(len(r.seen) < end + 2 for r, end in zip(readers, ends)) and time.monotonic() < deadline:
+            time.sleep(0.02)
     finally:
         for reader in readers:
             reader.stop = True
