@@ -126,7 +126,7 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             found.append(Finding("unusable-input", error.message, error.fix or "", file=display))
             continue
         if fmt in ("geojson",) or path.suffix.lower() == ".geojson":
-            from catalog.validate.geo import check_geojson
+            from catalog.validate.geojson import check_geojson
             found += check_geojson(path, display, bboxes)
             continue
         if fmt in ("zip", "gtfs") and dataset.is_gtfs:

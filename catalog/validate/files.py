@@ -39,7 +39,7 @@ def validate_file(path: Path, display: str, schema: Path | None = None, public: 
             from catalog.validate.gtfs import check_gtfs_zip
             target.add(check_gtfs_zip(path, display))
         elif suffix in (".geojson", ".json"):
-            from catalog.validate.geo import check_geojson
+            from catalog.validate.geojson import check_geojson
             target.add(check_geojson(path, display))
         elif suffix in TABLE_SUFFIXES:
             target.add(_bare_table(path, display, schema, public, sheet))
