@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import csv
+import io
+import itertools
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -258,3 +261,181 @@ def every_sheet(path: Path, display: str, skip: str | None = None):
             readings.append(stack.enter_context(open_table(descriptor, Path(path), str(Path(path).parent),
                                                            display, sheet=name)))
         yield readings
+
+
+# The cells of any table as text, for the checks that read every cell (personal data, formulas,
+# coordinates), for `describe` and for the personal-data gate on a published file's parts.
+
+TEXT_BATCH_ROWS = 100_000
+
+
+@dataclass
+class TextBatch:
+    """Consecutive records of a table as Arrow string columns, one per header label."""
+
+    names: list[str]  # the header's labels, as written (repeated or blank ones included)
+    columns: list  # pyarrow string arrays, one per label
+    first_row: int  # the file row of the first record: the header is row 1
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+
+class Unsplittable(Exception):
+    """The text cannot be split into records from here on (a cell past the csv module's size
+    limit); the batches before were whole. `row`: the first record not read."""
+
+    def __init__(self, message: str, row: int):
+        super().__init__(message)
+        self.row = row
+
+
+def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None = ",",
+                 rows: int | None = None, whole_records: bool = False):
+    """Yield the `TextBatch`es of a delimited text table: `source` is a path or a callable
+    opening a binary stream (a zip member). The first record is the header; every later record
+    is kept, blank or ragged, so that row numbers are Frictionless' (missing cells are empty,
+    cells past the header's width are not read: Frictionless reports both). Undecodable bytes
+    are replaced (the encoding has its own finding). With `whole_records`, a record longer than
+    the header raises Unsplittable instead (a gate that must see every cell reads it otherwise).
+
+    Blocks of whole lines holding no quote character are split by pyarrow (in C++, one pass);
+    from the first block holding one, Python's csv module reads the rest with the same rules
+    as Frictionless' parser, so a quoted value may span lines. A record cannot begin inside a
+    block before that first quote, so the two agree on every record."""
+    import codecs
+
+    from catalog.validate.csv_batches import ASCII_SAFE
+
+    opener = source if callable(source) else (lambda: open(source, "rb"))
+    encoding, delimiter = encoding or "utf-8", delimiter or ","
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        codec = "utf-8"
+    fast = codec in ASCII_SAFE and len(delimiter) == 1 and delimiter not in '\r\n"\x00'
+    with opener() as stream:
+        yield from _TextReader(stream, codec, delimiter, rows or TEXT_BATCH_ROWS, fast, whole_records).batches()
+
+
+class _TextReader:
+    BLOCK = 2 << 20
+
+    def __init__(self, stream, codec, delimiter, rows, fast, whole_records=False):
+        self.stream, self.codec, self.delimiter, self.rows, self.fast = stream, codec, delimiter, rows, fast
+        self.whole_records = whole_records
+        self.names: list[str] | None = None
+        self.row = 2
+
+    def batches(self):
+        carry, first = b"", True
+        while self.fast:
+            block = self.stream.read(self.BLOCK)
+            data = carry + block
+            cut = len(data) if not block else max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+            if not data:
+                return
+            if cut <= 0:
+                carry = data
+                continue
+            piece, carry = data[:cut], data[cut:]
+            if b'"' in piece or b"\x00" in piece:
+                self.stream = io.BufferedReader(_Chained(piece + carry, self.stream))  # the csv module reads it all from here
+                break
+            text = piece.decode(self.codec, errors="replace")
+            if first and text.startswith("\ufeff"):
+                text = text[1:]
+            first = False
+            yield from self._split(text)
+            if not block:
+                return
+        yield from self._csv(io.TextIOWrapper(self.stream, self.codec, errors="replace", newline=""), first)
+
+    def _split(self, text: str):
+        """Whole lines without quotes: the header, then pyarrow's split (the csv module's where
+        pyarrow refuses, a blank or ragged line: the same cells either way)."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        if self.names is None:
+            header, _, text = _first_line(text)
+            self.names = header.split(self.delimiter)
+            if not text:
+                return
+        width = len(self.names)
+        names = [f"c{i}" for i in range(width)]  # labels may repeat or be blank
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(text.encode("utf-8")),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=self.BLOCK, use_threads=True),
+                parse_options=pacsv.ParseOptions(delimiter=self.delimiter, quote_char=False, double_quote=False,
+                                                 escape_char=False, newlines_in_values=False,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+        except pa.ArrowInvalid:
+            records = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, quoting=csv.QUOTE_NONE)
+            yield from self._records(records)
+            return
+        for start in range(0, table.num_rows, self.rows):
+            part = table.slice(start, self.rows)
+            yield TextBatch(self.names, [part.column(i).combine_chunks() for i in range(width)], self.row)
+            self.row += part.num_rows
+
+    def _csv(self, text, first: bool):
+        records = csv.reader(text, delimiter=self.delimiter)
+        try:
+            if self.names is None:
+                header = next(records, None)
+                if header is None:
+                    return
+                if first and header and header[0].startswith("\ufeff"):
+                    header[0] = header[0][1:]
+                self.names = header
+            yield from self._records(records)
+        except csv.Error as error:
+            raise Unsplittable(str(error), self.row) from None
+
+    def _records(self, records):
+        import pyarrow as pa
+
+        width = len(self.names)
+        while True:
+            chunk = list(itertools.islice(records, self.rows))
+            if not chunk:
+                return
+            if self.whole_records:
+                longer = next((i for i, r in enumerate(chunk) if len(r) > width), None)
+                if longer is not None:
+                    raise Unsplittable(f"row {self.row + longer:,} has more cells than the header", self.row + longer)
+            chunk = [r if len(r) == width else (r + [""] * width)[:width] for r in chunk]
+            yield TextBatch(self.names, [pa.array(c, type=pa.string()) for c in zip(*chunk)], self.row)
+            self.row += len(chunk)
+
+
+def _first_line(text: str) -> tuple[str, str, str]:
+    cut = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
+    if cut < 0:
+        return text, "", ""
+    width = 2 if text.startswith("\r\n", cut) else 1
+    return text[:cut], text[cut:cut + width], text[cut + width:]
+
+
+class _Chained(io.RawIOBase):
+    """Bytes already read, then the rest of the stream."""
+
+    def __init__(self, head: bytes, rest):
+        self.head, self.rest = head, rest
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if self.head:
+            size = min(len(buffer), len(self.head))
+            buffer[:size], self.head = self.head[:size], self.head[size:]
+            return size
+        data = self.rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
