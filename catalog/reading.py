@@ -84,9 +84,10 @@ def sheet_display(display: str, sheet: SheetText) -> str:
 
 
 @contextlib.contextmanager
-def open_table(descriptor: dict, source: Path, basepath: str, display: str, sheet=None):
+def open_table(descriptor: dict, source: Path, basepath: str, display: str, sheet=None, sample: int | None = None):
     """Yield the `Reading` of a table resource whose data is at `source`; temporary files
-    (a sheet's text) are removed on exit. `sheet` overrides the dialect's (`--sheet`)."""
+    (a sheet's text) are removed on exit. `sheet` overrides the dialect's (`--sheet`);
+    `sample`: a sheet's text stops after that many rows below its header."""
     descriptor = copy.deepcopy(descriptor)
     if isinstance(descriptor.get("schema"), dict):
         descriptor["schema"] = with_national_rules(descriptor["schema"])
@@ -108,7 +109,7 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
         target = work / "sheet.csv"
         wanted = sheet if sheet is not None else dialect.get("sheet")
         try:
-            seen = write_sheet(source, fmt, wanted, target)
+            seen = write_sheet(source, fmt, wanted, target, sample)
         except SheetError as error:
             yield Reading(display, source, fmt, None, None, descriptor, basepath,
                           findings=[Finding("format-error", f"{error.message}", error.fix or _RESAVE, file=display)])
@@ -292,7 +293,7 @@ class Unsplittable(Exception):
 
 
 def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None = ",",
-                 rows: int | None = None, whole_records: bool = False):
+                 rows: int | None = None, whole_records: bool = False, labels: list | None = None):
     """Yield the `TextBatch`es of a delimited text table: `source` is a path or a callable
     opening a binary stream (a zip member). The first record is the header; every later record
     is kept, blank or ragged, so that row numbers are Frictionless' (missing cells are empty,
@@ -316,7 +317,12 @@ def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None =
         codec = "utf-8"
     fast = codec in ASCII_SAFE and len(delimiter) == 1 and delimiter not in '\r\n"\x00'
     with opener() as stream:
-        yield from _TextReader(stream, codec, delimiter, rows or TEXT_BATCH_ROWS, fast, whole_records).batches()
+        reader = _TextReader(stream, codec, delimiter, rows or TEXT_BATCH_ROWS, fast, whole_records)
+        try:
+            yield from reader.batches()
+        finally:
+            if labels is not None and reader.names is not None:
+                labels[:] = reader.names
 
 
 class _TextReader:

@@ -2,17 +2,16 @@
 
 The bound is set before reading starts (`sample_rows`, and at most MAX_SAMPLE_BYTES of text),
 so describing a 2 GB export takes the time of its first rows. Encoding and delimiter come from
-the validator's sniffer (`catalog.validate.sniff`), so `describe` declares what `validate` checks.
+the validator's sniffer (`catalog.validate.sniff`), and the cells from the one reader
+(`catalog.reading`), so `describe` declares what `validate` checks.
 """
 from __future__ import annotations
 
-import csv
-import datetime
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.errors import UnusableInput
+from catalog.reading import Unsplittable, open_table, text_batches
 from catalog.validate import sniff
 
 MAX_SAMPLE_BYTES = 64 * 1024**2
@@ -43,129 +42,58 @@ class Sample:
 def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
     sniffed = sniff.sniff(path)  # streams the file once, in 1 MB blocks: its encoding must hold for every byte
     delimiter = sniffed.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
-    # The csv module's cell limit is the process's, and Frictionless raises it on import: the sample
-    # stops at a cell larger than the module's own default (128 KiB), whatever ran before.
-    limit = csv.field_size_limit(128 * 1024)
-    try:
-        with open(path, "r", encoding=sniffed.encoding, newline="") as handle:
-            header, rows, complete = _sample(csv.reader(handle, delimiter=delimiter), sample_rows)
-    finally:
-        csv.field_size_limit(limit)
-    if header is None:
-        raise UnusableInput(f"{path.name}: the file is empty: no header row.",
-                            "Export the table again with its header row.")
+    header, rows, complete = _sample(path, lambda labels: text_batches(path, sniffed.encoding, delimiter,
+                                                                       labels=labels), sample_rows)
     return Sample(header, rows, complete, sniff.declaration(sniffed.encoding), delimiter)
 
 
-def _sample(reader, sample_rows):
-    header, rows, complete, size = None, [], True, 0
-    for record in _records(reader):
-        if record is None:  # unreadable from here on (an unclosed quote): describe what came before
-            complete = False
-            break
-        if header is None:
-            if not any(cell.strip() for cell in record):
-                continue
-            header = record
-            continue
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(rows) >= sample_rows or size > MAX_SAMPLE_BYTES:
-            complete = False
-            break
-        size += sum(len(cell) for cell in record)
-        rows.append(record)
+def _sample(path: Path, read, sample_rows):
+    """The header and the first non-blank rows, read by the one reader (`read(labels)`, a
+    catalog.reading.text_batches that puts the header's labels in `labels`)."""
+    labels, rows, complete, size = [], [], True, 0
+    batches = read(labels)
+    try:
+        for batch in batches:
+            for cells in zip(*[column.to_pylist() for column in batch.columns]):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(rows) >= sample_rows or size > MAX_SAMPLE_BYTES:
+                    complete = False
+                    break
+                size += sum(len(cell) for cell in cells)
+                rows.append(list(cells))
+            if not complete:
+                break
+    except Unsplittable:  # a cell past the csv module's limit (an unclosed quote): describe what came before
+        complete = False
+    finally:
+        batches.close()
+    header = labels or None
+    if header is None or not any(name.strip() for name in header):
+        raise UnusableInput(f"{path.name}: the file is empty: no header row." if header is None else
+                            f"{path.name}: the first row is empty: it must be the header row naming the columns.",
+                            "Export the table again with its header row first." if header is None else
+                            "Delete the empty rows above the header row.")
     return header, rows, complete
 
 
-def _records(reader):
-    """The reader's records, then None if it stops on a row it cannot split (`validate` says where)."""
-    try:
-        yield from reader
-    except csv.Error:
-        yield None
-
-
-def _text(value) -> str:
-    """A spreadsheet cell as the text a person reads in it: 12.0 -> "12", a date at midnight -> "2025-03-27"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e17:
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    return str(value)
-
-
 def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".xls":
-            import xlrd
+    """The sample of a workbook's sheet, as the text its cells show: the very text `validate`
+    checks and `package` writes (catalog.sheets, through catalog.reading)."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt != "xls":
+        from catalog.safety import open_zip
 
-            book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO())
-            names = book.sheet_names()
-            chosen = _choose(names, sheet, path)
-            table = book.sheet_by_name(chosen)
-            datemode = book.datemode
-
-            def cell(c):
-                if c.ctype == xlrd.XL_CELL_DATE:
-                    return xlrd.xldate.xldate_as_datetime(c.value, datemode)
-                return c.value
-
-            records = ([cell(c) for c in table.row(r)] for r in range(table.nrows))
-        else:
-            import openpyxl
-
-            from catalog.safety import open_zip
-
-            open_zip(path, path.name).close()  # a workbook is a zip: sized before anything is unpacked
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            names = book.sheetnames
-            chosen = _choose(names, sheet, path)
-            records = book[chosen].iter_rows(values_only=True)
-        header, rows, complete, kinds = None, [], True, {}
-        for record in records:
-            texts = [_text(v) for v in record]
-            if header is not None:
-                for index, value in enumerate(record):
-                    if value is not None and value != "":
-                        kinds.setdefault(index, set()).add(
-                            "number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "other")
-            if not any(t.strip() for t in texts):
-                continue
-            if header is None:
-                header = texts
-                continue
-            if len(rows) >= sample_rows:
-                complete = False
-                break
-            rows.append(texts)
-    except UnusableInput:
-        raise
-    except Exception as error:  # the readers raise many kinds for a damaged workbook; said once, plainly
-        raise UnusableInput(f"{path.name}: not a readable spreadsheet ({type(error).__name__}: {error}).",
-                            "Open it in a spreadsheet program and save it again as .xlsx, or export the sheet "
-                            "as CSV (UTF-8).") from None
-    if header is None:
-        raise UnusableInput(f"{path.name}: sheet {chosen!r} is empty.", "Choose another sheet with --sheet.")
+        open_zip(path, path.name).close()  # a workbook is a zip: sized before anything is unpacked
+    descriptor = {"name": "sheet", "path": path.name, "format": fmt}
+    with open_table(descriptor, path, str(path.parent), path.name, sheet=sheet, sample=sample_rows) as reading:
+        problem = next((f for f in reading.findings if f.code in ("format-error", "empty-sheet")), None)
+        if problem is not None:
+            raise UnusableInput(f"{reading.display}: {problem.message}",
+                                problem.fix or "Choose another sheet with --sheet.")
+        header, rows, complete = _sample(path, lambda labels: text_batches(reading.path, labels=labels), sample_rows)
+        seen = reading.sheet
     while header and not header[-1].strip():  # trailing formatted-but-empty columns
         header.pop()
-    return Sample(header, [r[:len(header)] for r in rows], complete, sheet=chosen, sheets=list(names),
-                  numeric={i for i, seen in kinds.items() if seen == {"number"}})
-
-
-def _choose(names: list[str], sheet: str | None, path: Path) -> str:
-    if sheet is None:
-        return names[0]
-    if sheet in names:
-        return sheet
-    if sheet.isdigit() and 1 <= int(sheet) <= len(names):
-        return names[int(sheet) - 1]
-    raise UnusableInput(f"{path.name}: no sheet {sheet!r}; the workbook has {', '.join(map(repr, names))}.",
-                        "Give --sheet one of those names, or its number (1 for the first).")
+    return Sample(header, [r[:len(header)] for r in rows], complete and not seen.cut, sheet=seen.name,
+                  sheets=list(seen.names), numeric=seen.numeric)
