@@ -119,14 +119,15 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
                                                                     "dialect", "scheme", "compression", "bytes",
                                                                     "hash", "innerpath", "type")}
         readable.update({"path": target.name, "format": "csv", "encoding": "utf-8"})
-        header = {k: v for k, v in dialect.items() if k in ("header", "headerRows", "headerJoin", "commentChar")}
+        header = {k: v for k, v in dialect.items() if k in ("header", "headerRows", "headerJoin", "commentChar", "commentRows")}
         if header:
             readable["dialect"] = header
         if not readable.get("schema"):
             _set_text_schema(readable, str(work))
         reading = Reading(shown, target, "csv", "utf-8", ",", readable, str(work), seen, source=Path(source),
                           file=display)
-        reading.findings += _sheet_findings(source, fmt, seen, shown, wanted is not None)
+        reading.findings += _sheet_findings(source, fmt, seen, shown, wanted is not None,
+                                            set(dialect.get("commentRows") or ()))
         yield reading
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -136,7 +137,7 @@ _RESAVE = ("Open it in Excel or LibreOffice Calc and save it again as .xlsx (Exc
            "sheet as CSV (UTF-8) and use that file instead.")
 
 
-def _sheet_findings(source, fmt, seen: SheetText, shown, chosen: bool) -> list[Finding]:
+def _sheet_findings(source, fmt, seen: SheetText, shown, chosen: bool, comments=frozenset()) -> list[Finding]:
     found = []
     if seen.empty:
         others = [n for n in sheets_with_data(source, fmt) if n != seen.name]
@@ -157,14 +158,15 @@ def _sheet_findings(source, fmt, seen: SheetText, shown, chosen: bool) -> list[F
             "columns, so the columns after its first have no name.",
             "Unmerge the header cells and give every column its own one-line label in row 1 (a second header "
             "row of sub-labels belongs in each column's own label).", file=shown, row=1))
-    if seen.uncomputed:
-        cells = ", ".join(seen.uncomputed[:5]) + (f" and {len(seen.uncomputed) - 5} more"
-                                                  if len(seen.uncomputed) > 5 else "")
+    # A totals row declared a comment row is no data: its formulas' values are not read.
+    uncomputed = [ref for ref in seen.uncomputed if _row_of(ref) not in comments]
+    if uncomputed:
+        cells = ", ".join(uncomputed[:5]) + (f" and {len(uncomputed) - 5} more" if len(uncomputed) > 5 else "")
         found.append(Finding(
             "formula-not-computed", f"formula cells have no computed value stored in the file ({cells}): the "
             "workbook was written by a program that does not calculate, so their values are unknown.",
             "Open the workbook in Excel or LibreOffice Calc and save it (that stores every formula's value), "
-            "or write the values instead of formulas.", file=shown, row=_row_of(seen.uncomputed[0])))
+            "or write the values instead of formulas.", file=shown, row=_row_of(uncomputed[0])))
     return found
 
 
@@ -390,14 +392,12 @@ class _TextReader:
             self.row += part.num_rows
 
     def _csv(self, text, first: bool):
-        records = csv.reader(text, delimiter=self.delimiter)
+        records = _records(text, self.delimiter, first)
         try:
             if self.names is None:
                 header = next(records, None)
                 if header is None:
                     return
-                if first and header and header[0].startswith("\ufeff"):
-                    header[0] = header[0][1:]
                 self.names = header
             yield from self._records(records)
         except csv.Error as error:
@@ -418,6 +418,33 @@ class _TextReader:
             chunk = [r if len(r) == width else (r + [""] * width)[:width] for r in chunk]
             yield TextBatch(self.names, [pa.array(c, type=pa.string()) for c in zip(*chunk)], self.row)
             self.row += len(chunk)
+
+
+def text_records(source, encoding: str | None = "utf-8", delimiter: str | None = ","):
+    """Every record of a delimited text (a path, or a callable opening a binary stream) as the
+    list of its cells, header and blank records included, split by the rules `text_batches`
+    follows: for a step that must see the rows before deciding which one is the header
+    (`describe` finding a raw export's layout). Raises Unsplittable where the text cannot be split."""
+    opener = source if callable(source) else (lambda: open(source, "rb"))
+    with opener() as stream:
+        number = 0
+        try:
+            for number, record in enumerate(_records(io.TextIOWrapper(stream, encoding or "utf-8", errors="replace",
+                                                                      newline=""), delimiter or ",", True), 1):
+                yield record
+        except csv.Error as error:
+            raise Unsplittable(str(error), number + 1) from None
+
+
+def _records(text, delimiter: str, first: bool):
+    """The csv module's records of a text stream (Frictionless' parser splits the same way), the
+    byte-order mark dropped from the first cell of the file."""
+    records = csv.reader(text, delimiter=delimiter)
+    for record in records:
+        if first and record and record[0].startswith("\ufeff"):
+            record[0] = record[0][1:]
+        first = False
+        yield record
 
 
 def _first_line(text: str) -> tuple[str, str, str]:

@@ -53,20 +53,23 @@ class SheetText:
     merged_header: list[str] = field(default_factory=list)  # e.g. ["A1:B1"]
     uncomputed: list[str] = field(default_factory=list)  # cells holding a formula with no stored value
     cut: bool = False  # stopped at the row limit asked for: more rows follow
-    _numbers: dict = field(default_factory=dict, repr=False)  # column -> only numbers so far
+    # Per row read (a sample only: see write_sheet), its filled cells: {column: is a number}.
+    _kinds: list = field(default_factory=list, repr=False)
 
-    @property
-    def numeric(self) -> set[int]:
-        """The columns whose filled cells below the header were all numbers in the workbook."""
-        return {index for index, only in self._numbers.items() if only}
+    def numeric_in(self, rows) -> set[int]:
+        """The columns whose filled cells on these rows (0-based) are all numbers in the workbook,
+        where a text cell would show the same digits: told only for a sample (`limit`)."""
+        seen: dict[int, bool] = {}
+        for row in rows:
+            for index, is_number in (self._kinds[row] if row < len(self._kinds) else {}).items():
+                seen[index] = seen.get(index, True) and is_number
+        return {index for index, only in seen.items() if only}
 
-    def kinds(self, rows):
-        """The rows of (text, is a number) pairs as rows of text, noting which columns hold only numbers."""
-        for number, row in enumerate(rows):
-            if number:
-                for index, (value, is_number) in enumerate(row):
-                    if value != "":
-                        self._numbers[index] = self._numbers.get(index, True) and is_number
+    def kinds(self, rows, keep: bool):
+        """The rows of (text, is a number) pairs as rows of text; with `keep`, which cells were numbers."""
+        for row in rows:
+            if keep:
+                self._kinds.append({i: number for i, (value, number) in enumerate(row) if value != ""})
             yield [value for value, _ in row]
 
 
@@ -170,7 +173,7 @@ def _write_xlsx(path, sheet, writer, limit=None) -> SheetText:
         result = SheetText(name, names)
         rows = ([(cell_text(v), isinstance(v, (int, float)) and not isinstance(v, bool)) for v in row]
                 for row in work.iter_rows(values_only=True))
-        result.rows = _rows_out(result.kinds(rows), writer, result, limit)
+        result.rows = _rows_out(result.kinds(rows, limit is not None), writer, result, limit)
         result.empty = result.rows == 0
         xml = _sheet_xml_name(path, names.index(name))
     finally:
@@ -258,7 +261,7 @@ def _write_xls(path, sheet, writer, limit=None) -> SheetText:
             return "" if cell.value is None else str(cell.value)
 
         rows = ([(text(c), c.ctype == xlrd.XL_CELL_NUMBER) for c in work.row(i)] for i in range(work.nrows))
-        result.rows = _rows_out(result.kinds(rows), writer, result, limit)
+        result.rows = _rows_out(result.kinds(rows, limit is not None), writer, result, limit)
         result.empty = result.rows == 0
         for top, bottom, left, right in getattr(work, "merged_cells", []):
             if top == 0 and (right - left > 1 or bottom - top > 1):

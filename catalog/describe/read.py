@@ -2,16 +2,19 @@
 
 The bound is set before reading starts (`sample_rows`, and at most MAX_SAMPLE_BYTES of text),
 so describing a 2 GB export takes the time of its first rows. Encoding and delimiter come from
-the validator's sniffer (`catalog.validate.sniff`), and the cells from the one reader
-(`catalog.reading`), so `describe` declares what `validate` checks.
+the validator's sniffer (`catalog.validate.sniff`), and the records from the one reader
+(`catalog.reading`; a sheet as the text its cells show), so `describe` declares what `validate`
+checks.
 """
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalog.describe.layout import MAX_PREAMBLE, Layout, find_layout
 from catalog.errors import UnusableInput
-from catalog.reading import Unsplittable, open_table, text_batches
+from catalog.reading import Unsplittable, open_table, text_records
 from catalog.validate import sniff
 
 MAX_SAMPLE_BYTES = 64 * 1024**2
@@ -28,6 +31,7 @@ class Sample:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     numeric: set[int] = field(default_factory=set)  # spreadsheet columns whose cells are all numbers
+    layout: Layout = field(default_factory=Layout)  # a title above the header, totals and notes below
     _columns: list | None = field(default=None, repr=False)
 
     def column(self, index: int) -> list[str]:
@@ -42,39 +46,82 @@ class Sample:
 def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
     sniffed = sniff.sniff(path)  # streams the file once, in 1 MB blocks: its encoding must hold for every byte
     delimiter = sniffed.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
-    header, rows, complete = _sample(path, lambda labels: text_batches(path, sniffed.encoding, delimiter,
-                                                                       labels=labels), sample_rows)
-    return Sample(header, rows, complete, sniff.declaration(sniffed.encoding), delimiter)
-
-
-def _sample(path: Path, read, sample_rows):
-    """The header and the first non-blank rows, read by the one reader (`read(labels)`, a
-    catalog.reading.text_batches that puts the header's labels in `labels`)."""
-    labels, rows, complete, size = [], [], True, 0
-    batches = read(labels)
+    # The csv module's cell limit is the process's, and Frictionless raises it on import: the sample
+    # stops at a cell larger than the module's own default (128 KiB), whatever ran before.
+    limit = csv.field_size_limit(128 * 1024)
     try:
-        for batch in batches:
-            for cells in zip(*[column.to_pylist() for column in batch.columns]):
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if len(rows) >= sample_rows or size > MAX_SAMPLE_BYTES:
-                    complete = False
-                    break
-                size += sum(len(cell) for cell in cells)
-                rows.append(list(cells))
-            if not complete:
-                break
-    except Unsplittable:  # a cell past the csv module's limit (an unclosed quote): describe what came before
-        complete = False
+        header, rows, complete, layout, _ = _sample(text_records(path, sniffed.encoding, delimiter), sample_rows)
     finally:
-        batches.close()
-    header = labels or None
-    if header is None or not any(name.strip() for name in header):
-        raise UnusableInput(f"{path.name}: the file is empty: no header row." if header is None else
-                            f"{path.name}: the first row is empty: it must be the header row naming the columns.",
-                            "Export the table again with its header row first." if header is None else
-                            "Delete the empty rows above the header row.")
-    return header, rows, complete
+        csv.field_size_limit(limit)
+    if header is None:
+        raise UnusableInput(f"{path.name}: the file is empty: no header row.",
+                            "Export the table again with its header row.")
+    return Sample(header, rows, complete, sniff.declaration(sniffed.encoding), delimiter, layout=layout)
+
+
+def _sample(reader, sample_rows):
+    """`reader`: the records of the table as the one reader splits them (catalog.reading.text_records)."""
+    records, complete, size, kept = [], True, 0, 0
+    for record in _records(reader):
+        if record is None:  # unreadable from here on (an unclosed quote): describe what came before
+            complete = False
+            break
+        # Blank records count too: a file of a million empty lines is read no further than the bound.
+        if len(records) >= 2 * (sample_rows + MAX_PREAMBLE) or size > MAX_SAMPLE_BYTES:
+            complete = False
+            break
+        if any(cell.strip() for cell in record):
+            if kept >= sample_rows + MAX_PREAMBLE:
+                complete = False
+                break
+            kept += 1
+        size += sum(len(cell) for cell in record) + len(record)
+        records.append(record)
+    return _laid_out(records, complete, sample_rows)
+
+
+def _laid_out(records, complete, sample_rows):
+    """(header, rows, complete, layout, row offsets of the rows): the records less what the layout
+    sets aside (the title above the header, blank rows, totals and notes)."""
+    if not any(any(c.strip() for c in r) for r in records):
+        return None, [], complete, Layout(), []
+    layout = find_layout(records, complete)
+    skipped = set(layout.comment_rows)
+    header = records[layout.header_row - 1]
+    rows, offsets = [], []
+    for index in range(layout.header_row, len(records)):
+        if index + 1 not in skipped and any(c.strip() for c in records[index]):
+            if len(rows) == sample_rows:
+                return header, rows, False, layout, offsets
+            rows.append(records[index])
+            offsets.append(index)
+    return header, rows, complete, layout, offsets
+
+
+LAYOUT_SAMPLE = 5_000  # records read to find a bare file's layout; its notes are looked for below only if they hold it all
+
+
+def layout_of(path: Path, fmt: str, encoding: str | None = None, delimiter: str | None = None,
+              sheet=None) -> Layout:
+    """The layout of a bare table file (no descriptor declares it), from its first records."""
+    if fmt in ("xlsx", "xls"):
+        try:
+            return read_excel(path, sheet, LAYOUT_SAMPLE).layout
+        except UnusableInput:
+            return Layout()  # the reading that follows says why the workbook is unreadable
+    limit = csv.field_size_limit(128 * 1024)
+    try:
+        return _sample(text_records(path, encoding, delimiter), LAYOUT_SAMPLE)[3]
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _records(reader):
+    """The reader's records, then None if it stops on a row it cannot split (`validate` says where)."""
+    try:
+        yield from reader
+    except Unsplittable:
+        yield None
 
 
 def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
@@ -86,14 +133,17 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
 
         open_zip(path, path.name).close()  # a workbook is a zip: sized before anything is unpacked
     descriptor = {"name": "sheet", "path": path.name, "format": fmt}
-    with open_table(descriptor, path, str(path.parent), path.name, sheet=sheet, sample=sample_rows) as reading:
+    bound = 2 * (sample_rows + MAX_PREAMBLE)  # as _sample bounds a text file's records
+    with open_table(descriptor, path, str(path.parent), path.name, sheet=sheet, sample=bound) as reading:
         problem = next((f for f in reading.findings if f.code in ("format-error", "empty-sheet")), None)
         if problem is not None:
             raise UnusableInput(f"{reading.display}: {problem.message}",
                                 problem.fix or "Choose another sheet with --sheet.")
-        header, rows, complete = _sample(path, lambda labels: text_batches(reading.path, labels=labels), sample_rows)
+        header, rows, complete, layout, offsets = _sample(text_records(reading.path), sample_rows)
         seen = reading.sheet
+    if header is None:
+        raise UnusableInput(f"{path.name}: sheet {seen.name!r} is empty.", "Choose another sheet with --sheet.")
     while header and not header[-1].strip():  # trailing formatted-but-empty columns
         header.pop()
     return Sample(header, [r[:len(header)] for r in rows], complete and not seen.cut, sheet=seen.name,
-                  sheets=list(seen.names), numeric=seen.numeric)
+                  sheets=list(seen.names), numeric=seen.numeric_in(offsets), layout=layout)
