@@ -12,9 +12,10 @@ def chunk_checks(table: TableContext):
     # Imported here so each check module stays independent of the pipeline.
     from catalog.validate.formulas import FormulaInjectionCheck
     from catalog.validate.geo import LatLonCheck
+    from catalog.validate.links import PopupLinkCheck
     from catalog.validate.personal import PersonalDataCheck
 
-    return [PersonalDataCheck(table), FormulaInjectionCheck(table), LatLonCheck(table)]
+    return [PersonalDataCheck(table), FormulaInjectionCheck(table), LatLonCheck(table), PopupLinkCheck(table)]
 
 
 def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on_rows=None,

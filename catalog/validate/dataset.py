@@ -19,7 +19,7 @@ from catalog.validate import table_checks, metadata, sniff, tables
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, other_sheets
 from catalog.reading import flat_dialect, open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
-from catalog.validate.links import link_findings, popup_findings
+from catalog.validate.links import link_findings
 from catalog.validate.shape import shape_findings
 
 GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
@@ -158,7 +158,6 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             effective["dialect"] = dialect
         if fmt in ("csv", "tsv", "txt"):
             found += _habits(path, display, resource, effective)
-            found += popup_findings(path, display, effective)
         hub = resource.get("catalog") if isinstance(resource.get("catalog"), dict) else {}
         tabular.append((display, path, effective, schema, hub.get("crs") or dataset.hub.get("crs")))
         if dataset.is_gtfs and path.name in GTFS_NAMES:
