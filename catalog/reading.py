@@ -73,6 +73,16 @@ class Reading:
     file: str = ""  # the file as the user knows it, without the sheet
 
     @property
+    def layout(self) -> tuple[int, frozenset]:
+        """(the header's row, the comment rows) the dialect declares (`headerRows`, `commentRows`):
+        a raw export's title above its header and totals or notes below are not records."""
+        dialect = flat_dialect(self.descriptor.get("dialect"))
+        rows = dialect.get("headerRows")
+        header = rows[-1] if isinstance(rows, list) and rows and all(isinstance(r, int) and r >= 1 for r in rows) else 1
+        comments = dialect.get("commentRows")
+        return header, frozenset(r for r in comments if isinstance(r, int)) if isinstance(comments, list) else frozenset()
+
+    @property
     def readable(self) -> bool:
         """False when the reading itself failed (an unreadable workbook, a missing sheet)."""
         return not any(f.code in ("format-error", "empty-sheet") for f in self.findings)
@@ -295,7 +305,8 @@ class Unsplittable(Exception):
 
 
 def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None = ",",
-                 rows: int | None = None, whole_records: bool = False, labels: list | None = None):
+                 rows: int | None = None, whole_records: bool = False, labels: list | None = None,
+                 layout: tuple[int, frozenset] | None = None):
     """Yield the `TextBatch`es of a delimited text table: `source` is a path or a callable
     opening a binary stream (a zip member). The first record is the header; every later record
     is kept, blank or ragged, so that row numbers are Frictionless' (missing cells are empty,
@@ -319,7 +330,10 @@ def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None =
         codec = "utf-8"
     fast = codec in ASCII_SAFE and len(delimiter) == 1 and delimiter not in '\r\n"\x00'
     with opener() as stream:
-        reader = _TextReader(stream, codec, delimiter, rows or TEXT_BATCH_ROWS, fast, whole_records)
+        header_row, comments = layout or (1, frozenset())
+        reader = _TextReader(stream, codec, delimiter, rows or TEXT_BATCH_ROWS,
+                             fast and header_row == 1 and not comments, whole_records)
+        reader.header_row, reader.comments, reader.row = header_row, comments, header_row + 1
         try:
             yield from reader.batches()
         finally:
@@ -333,6 +347,7 @@ class _TextReader:
     def __init__(self, stream, codec, delimiter, rows, fast, whole_records=False):
         self.stream, self.codec, self.delimiter, self.rows, self.fast = stream, codec, delimiter, rows, fast
         self.whole_records = whole_records
+        self.header_row, self.comments = 1, frozenset()
         self.names: list[str] | None = None
         self.row = 2
 
@@ -395,10 +410,15 @@ class _TextReader:
         records = _records(text, self.delimiter, first)
         try:
             if self.names is None:
+                for _ in range(self.header_row - 1):
+                    next(records, None)
                 header = next(records, None)
                 if header is None:
                     return
                 self.names = header
+            if self.comments:
+                records = ([] if number in self.comments else record
+                           for number, record in enumerate(records, start=self.row))
             yield from self._records(records)
         except csv.Error as error:
             raise Unsplittable(str(error), self.row) from None

@@ -19,10 +19,11 @@ def chunk_checks(table: TableContext):
 
 
 def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on_rows=None,
-                shared: SharedRead | None = None) -> list[Finding]:
+                shared: SharedRead | None = None, layout=None) -> list[Finding]:
     """Every cell-level finding of one table; `shared` holds them when the table checks'
     reading already fed them the whole file. Otherwise the cells are read as text by the one
-    reader (`catalog.reading.text_batches`; a spreadsheet reaches here as its sheet's text)."""
+    reader (`catalog.reading.text_batches`; a spreadsheet reaches here as its sheet's text), from
+    the header row the dialect declares (`layout`, `Reading.layout`)."""
     if shared is not None and shared.complete:
         return shared.findings()
     from catalog.reading import Unsplittable, text_batches
@@ -30,7 +31,7 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
     checks = chunk_checks(table)
     last = None
     try:
-        for batch in text_batches(table.path, encoding, delimiter):
+        for batch in text_batches(table.path, encoding, delimiter, layout=layout):
             for check in checks:
                 check.feed_arrow(batch.names, batch.columns, batch.first_row)
             last = batch

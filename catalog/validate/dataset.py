@@ -178,7 +178,7 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         found += _frictionless_package(dataset, [(r, shared) for r, _, shared in checks])
         for reading, table, shared in checks:
             found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding,
-                                                         reading.delimiter, shared=shared))
+                                                         reading.delimiter, shared=shared, layout=reading.layout))
             found += other_sheets(reading)
     if dataset.is_gtfs and gtfs_files:
         from catalog.validate.gtfs import check_gtfs_files

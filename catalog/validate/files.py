@@ -101,7 +101,7 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
         except frictionless.FrictionlessException as error:
             found += tables.translate_exception(error, reading.display, schemas)
         found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding, reading.delimiter,
-                                                     shared=shared))
+                                                     shared=shared, layout=reading.layout))
         found += other_sheets(reading)
     if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
         for finding in found:
