@@ -456,6 +456,25 @@ def text_records(source, encoding: str | None = "utf-8", delimiter: str | None =
             raise Unsplittable(str(error), number + 1) from None
 
 
+def unclosed_quote(path, encoding: str | None, delimiter: str | None):
+    """Where a file that ends inside a quoted value opens it: (record number, line it starts on,
+    header, cells of that record), the record being the last one, as it runs to the end of the
+    file. None when the file has no such record."""
+    header, cells, record, start, read = [], [], 0, 0, 0
+    with open(path, encoding=encoding or "utf-8", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter or ",")
+        try:
+            for record, cells in enumerate(reader, start=1):
+                start, read = read + 1, reader.line_num
+                header = header or cells
+        except csv.Error as error:
+            if "field larger than field limit" not in str(error):
+                return None
+            # The unclosed value swallowed more than csv's 128 KiB limit: it starts right after.
+            record, start, cells = record + 1, read + 1, []
+    return (record, start, header, cells) if record >= 2 else None
+
+
 def _records(text, delimiter: str, first: bool):
     """The csv module's records of a text stream (Frictionless' parser splits the same way), the
     byte-order mark dropped from the first cell of the file."""

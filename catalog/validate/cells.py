@@ -1,8 +1,6 @@
 """Stream a table once, in chunks, through every cell-level check."""
 from __future__ import annotations
 
-import csv
-
 from catalog.findings import WARNING, Finding
 from catalog.validate.context import TableContext
 
@@ -135,22 +133,13 @@ class SharedRead:
 
 
 def _unclosed_quote(table: TableContext, encoding, delimiter) -> Finding | None:
-    """The record whose opening quote is never closed: the last one, as it runs to the end
-    of the file, and its last cell."""
-    header, cells, record, start, read = [], [], 0, 0, 0
-    with open(table.path, encoding=encoding or "utf-8", errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter or ",")
-        try:
-            for record, cells in enumerate(reader, start=1):
-                start, read = read + 1, reader.line_num
-                header = header or cells
-        except csv.Error as error:
-            if "field larger than field limit" not in str(error):
-                return None
-            # The unclosed value swallowed more than csv's 128 KiB limit: it starts right after.
-            record, start, cells = record + 1, read + 1, []
-    if record < 2:
+    """The record whose opening quote is never closed (catalog.reading.unclosed_quote)."""
+    from catalog.reading import unclosed_quote
+
+    found = unclosed_quote(table.path, encoding, delimiter)
+    if found is None:
         return None
+    record, start, header, cells = found
     column = header[len(cells) - 1] if 0 < len(cells) <= len(header) else None
     return Finding("unclosed-quote", f"a quoted value opened on line {start:,} is never closed: everything after "
                    "it, to the end of the file, is read as one value.",
