@@ -304,9 +304,13 @@ class Unsplittable(Exception):
         self.row = row
 
 
+class UnclosedQuote(Unsplittable):
+    """The text ends inside a quoted value (raised after the last batch, when asked for)."""
+
+
 def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None = ",",
                  rows: int | None = None, whole_records: bool = False, labels: list | None = None,
-                 layout: tuple[int, frozenset] | None = None):
+                 layout: tuple[int, frozenset] | None = None, errors: str = "replace", closed_quotes: bool = False):
     """Yield the `TextBatch`es of a delimited text table: `source` is a path or a callable
     opening a binary stream (a zip member). The first record is the header; every later record
     is kept, blank or ragged, so that row numbers are Frictionless' (missing cells are empty,
@@ -333,6 +337,7 @@ def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None =
         header_row, comments = layout or (1, frozenset())
         reader = _TextReader(stream, codec, delimiter, rows or TEXT_BATCH_ROWS,
                              fast and header_row == 1 and not comments, whole_records)
+        reader.errors, reader.closed_quotes = errors, closed_quotes
         reader.header_row, reader.comments, reader.row = header_row, comments, header_row + 1
         try:
             yield from reader.batches()
@@ -348,6 +353,8 @@ class _TextReader:
         self.stream, self.codec, self.delimiter, self.rows, self.fast = stream, codec, delimiter, rows, fast
         self.whole_records = whole_records
         self.header_row, self.comments = 1, frozenset()
+        self.errors, self.closed_quotes = "replace", False
+        self.last_record: list[str] = []
         self.names: list[str] | None = None
         self.row = 2
 
@@ -366,14 +373,18 @@ class _TextReader:
             if b'"' in piece or b"\x00" in piece:
                 self.stream = io.BufferedReader(_Chained(piece + carry, self.stream))  # the csv module reads it all from here
                 break
-            text = piece.decode(self.codec, errors="replace")
+            text = piece.decode(self.codec, errors=self.errors)
             if first and text.startswith("\ufeff"):
                 text = text[1:]
             first = False
             yield from self._split(text)
             if not block:
                 return
-        yield from self._csv(io.TextIOWrapper(self.stream, self.codec, errors="replace", newline=""), first)
+        lines = _Lines(io.TextIOWrapper(self.stream, self.codec, errors=self.errors, newline=""))
+        yield from self._csv(lines, first)
+        last = self.last_record[-1] if self.last_record else ""
+        if self.closed_quotes and ("\n" in last or "\r" in last) and not lines.last.rstrip("\r\n").endswith('"'):
+            raise UnclosedQuote("a quoted value is never closed: it runs to the end of the file", self.row - 1)
 
     def _split(self, text: str):
         """Whole lines without quotes: the header, then pyarrow's split (the csv module's where
@@ -431,6 +442,7 @@ class _TextReader:
             chunk = list(itertools.islice(records, self.rows))
             if not chunk:
                 return
+            self.last_record = chunk[-1]
             if self.whole_records:
                 longer = next((i for i, r in enumerate(chunk) if len(r) > width), None)
                 if longer is not None:
@@ -492,6 +504,20 @@ def _first_line(text: str) -> tuple[str, str, str]:
         return text, "", ""
     width = 2 if text.startswith("\r\n", cut) else 1
     return text[:cut], text[cut:cut + width], text[cut + width:]
+
+
+class _Lines:
+    """The lines of a text stream, remembering the last one read."""
+
+    def __init__(self, text):
+        self.text, self.last = text, ""
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.last = next(self.text)
+        return self.last
 
 
 class _Chained(io.RawIOBase):
