@@ -333,12 +333,12 @@ def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None =
     except LookupError:
         codec = "utf-8"
     fast = codec in ASCII_SAFE and len(delimiter) == 1 and delimiter not in '\r\n"\x00'
+    header_row, comments = layout or (1, frozenset())
     with opener() as stream:
-        header_row, comments = layout or (1, frozenset())
+        # A declared layout is rare and small (a raw export): the csv module reads it all.
         reader = _TextReader(stream, codec, delimiter, rows or TEXT_BATCH_ROWS,
-                             fast and header_row == 1 and not comments, whole_records)
-        reader.errors, reader.closed_quotes = errors, closed_quotes
-        reader.header_row, reader.comments, reader.row = header_row, comments, header_row + 1
+                             fast=fast and header_row == 1 and not comments, whole_records=whole_records,
+                             header_row=header_row, comments=comments, errors=errors, closed_quotes=closed_quotes)
         try:
             yield from reader.batches()
         finally:
@@ -349,14 +349,14 @@ def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None =
 class _TextReader:
     BLOCK = 2 << 20
 
-    def __init__(self, stream, codec, delimiter, rows, fast, whole_records=False):
+    def __init__(self, stream, codec, delimiter, rows, *, fast, whole_records, header_row, comments, errors,
+                 closed_quotes):
         self.stream, self.codec, self.delimiter, self.rows, self.fast = stream, codec, delimiter, rows, fast
-        self.whole_records = whole_records
-        self.header_row, self.comments = 1, frozenset()
-        self.errors, self.closed_quotes = "replace", False
+        self.whole_records, self.errors, self.closed_quotes = whole_records, errors, closed_quotes
+        self.header_row, self.comments = header_row, comments
         self.last_record: list[str] = []
         self.names: list[str] | None = None
-        self.row = 2
+        self.row = header_row + 1  # the file row of the next record read
 
     def batches(self):
         carry, first = b"", True

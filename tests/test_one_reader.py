@@ -214,3 +214,19 @@ def test_no_module_reads_a_table_on_its_own():
                     "catalog/validate/links.py", "catalog/describe/spatial.py",
                     "catalog/validate/gtfs/types.py"):
         assert private not in found  # each read a table on its own before
+
+
+def test_validate_finds_personal_data_below_a_title_line(tmp_path):
+    """A raw export whose first line is a title: before, the cell checks took that line for the
+    header, padded every row to its one cell, and the e-mail column went unread (exit 0)."""
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    path = tmp_path / "agents.csv"
+    path.write_text("Liste des agents de la commune\n\nnom,prenom,email\nDupont,Jean,jean.dupont@gmail.com\n"
+                    "Martin,Marie,marie.martin@orange.fr\nDurand,Paul,paul.durand@free.fr\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(path), "--json"])
+    assert result.exit_code == 1, result.output
+    found = [(f["code"], f["column"], f["row"]) for t in json.loads(result.output)["targets"] for f in t["findings"]]
+    assert ("personal-data", "email", 4) in found and ("table-layout", None, 3) in found
