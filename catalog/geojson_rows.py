@@ -110,7 +110,7 @@ def text_batches(found: list, rows: int = BATCH_FEATURES):
     features from 1."""
     import pyarrow as pa
 
-    from catalog.reading import TextBatch
+    from catalog.delimited import TextBatch
 
     names = columns(found)[:-1]
     if not names:

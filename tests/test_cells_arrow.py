@@ -1,4 +1,4 @@
-"""The cell checks read a table through the one reader (catalog.reading.text_batches), or are fed
+"""The cell checks read a table through the one reader (catalog.delimited.text_batches), or are fed
 the batches the table checks read: the same cells either way."""
 import csv
 import io
@@ -43,8 +43,8 @@ def reference_rows(path, encoding, delimiter):
 
 
 def read_rows(source, encoding, delimiter, rows=None):
-    """(header, [(row number, cells)]) as reading.text_batches gives them."""
-    from catalog.reading import text_batches
+    """(header, [(row number, cells)]) as delimited.text_batches gives them."""
+    from catalog.delimited import text_batches
 
     header, found = None, []
     for batch in text_batches(source, encoding, delimiter, rows=rows):
@@ -56,14 +56,14 @@ def read_rows(source, encoding, delimiter, rows=None):
 
 @pytest.mark.parametrize("seed,encoding,delimiter", [(1, "utf-8", ","), (2, "cp1252", ";"), (3, "utf-8", "\t")])
 def test_the_cell_checks_read_through_the_one_reader(tmp_path, seed, encoding, delimiter, monkeypatch):
-    """The cell checks see exactly the text reading.text_batches gives, which is the csv module's split."""
-    import catalog.reading as reading
+    """The cell checks see exactly the text delimited.text_batches gives, which is the csv module's split."""
+    import catalog.delimited as delimited
 
     path = tmp_path / "people.csv"
     write(path, 120_000, seed, encoding, delimiter)
     table = TableContext("people.csv", path, {"note": {"name": "note", "catalog": {"public": seed == 3}}})
     seen = []
-    monkeypatch.setattr(reading, "text_batches", lambda *a, real=reading.text_batches, **k: seen.append(a) or real(*a, **k))
+    monkeypatch.setattr(delimited, "text_batches", lambda *a, real=delimited.text_batches, **k: seen.append(a) or real(*a, **k))
     found = findings(table, encoding, delimiter)
     assert [a[0] for a in seen] == [path]  # one reading, by the one reader
     codes = {f["code"] for f in found}
@@ -102,11 +102,11 @@ def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
     assert len(report.tasks[0].errors) == 1000  # "note" is mostly not an integer: the limit was hit early
     assert shared.complete
 
-    import catalog.reading as reading
+    import catalog.delimited as delimited
 
     def read_again(*args, **kwargs):
         raise AssertionError("the file was read a second time")
-    monkeypatch.setattr(reading, "text_batches", read_again)
+    monkeypatch.setattr(delimited, "text_batches", read_again)
     assert [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",", shared=shared)] == alone
 
 

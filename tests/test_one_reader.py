@@ -1,12 +1,11 @@
-"""One reader for every table (catalog/reading.py): the same table written as CSV (any encoding,
+"""One reader for every table (catalog/reading.py decides how a file is read, catalog/delimited.py
+reads its cells): the same table written as CSV (any encoding,
 delimiter, quoting), as a workbook, as GeoJSON properties or as a member of a GTFS zip gives
 the same cells to every step that reads cells, and no module of catalog/ reads a table on its own.
 """
 from __future__ import annotations
 
 import ast
-import csv
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -16,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog import geojson_rows, reading
-from catalog.reading import open_table, text_batches
+from catalog import delimited, geojson_rows, reading
+from catalog.delimited import text_batches
+from catalog.reading import open_table
 
 HEADER = ["code", "nom", "contact", "montant", "note"]
 ROWS = [
@@ -158,14 +158,14 @@ def test_generated_tables_round_trip_through_the_reader(tmp_path, header, data, 
     rows = data.draw(st.lists(st.lists(CELL, min_size=len(header), max_size=len(header)), max_size=12))
     path = tmp_path / "g.csv"
     write_csv(path, header, rows, encoding, delimiter)
-    saved = reading._TextReader.BLOCK
-    reading._TextReader.BLOCK = block
+    saved = delimited._TextReader.BLOCK
+    delimited._TextReader.BLOCK = block
     try:
         labels = []  # the header, also of a table without rows (which yields no batch)
         _, read = cells_of(text_batches(path, encoding, delimiter, rows=5, labels=labels))
         assert (labels, read) == (header, rows)
     finally:
-        reading._TextReader.BLOCK = saved
+        delimited._TextReader.BLOCK = saved
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -183,9 +183,10 @@ def test_generated_sheets_and_geojson_give_the_csv_cells(tmp_path, rows):
     assert cells_of(geojson_rows.text_batches(features), first=1) == from_csv
 
 
-# Where a table's bytes may be parsed, and why; anything else must go through catalog.reading.
+# Where a table's bytes may be parsed, and why; anything else goes through catalog.reading and catalog.delimited.
 READERS = {
-    "catalog/reading.py": "the one reader",
+    "catalog/reading.py": "decides how a file is read (encoding, dialect, sheet)",
+    "catalog/delimited.py": "the one reader of cells",
     "catalog/sheets.py": "a workbook's sheet rendered as text, for the one reader",
     "catalog/validate/csv_batches.py": "Frictionless' own row split, for the table checks and the normaliser",
     "catalog/validate/sniff.py": "decides the encoding and delimiter the reader is given",
@@ -209,7 +210,7 @@ def test_no_module_reads_a_table_on_its_own():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                     isinstance(node.func.value, ast.Name) and (node.func.value.id, node.func.attr) in PARSERS:
                 found.add(str(path.relative_to(root)))
-    assert found - set(READERS) == set(), "tables read outside catalog/reading.py"
+    assert found - set(READERS) == set(), "tables read outside the one reader"
     for private in ("catalog/validate/cells.py", "catalog/describe/read.py", "catalog/validate/gtfs/reading.py",
                     "catalog/validate/links.py", "catalog/describe/spatial.py",
                     "catalog/validate/gtfs/types.py"):

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from catalog.describe.layout import MAX_PREAMBLE, Layout, find_layout
 from catalog.errors import UnusableInput
-from catalog.reading import Unsplittable, open_table, text_records
+from catalog.delimited import Unsplittable, text_records
+from catalog.reading import open_table
 from catalog.validate import sniff
 
 MAX_SAMPLE_BYTES = 64 * 1024**2
@@ -60,7 +61,7 @@ def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
 
 
 def _sample(reader, sample_rows):
-    """`reader`: the records of the table as the one reader splits them (catalog.reading.text_records)."""
+    """`reader`: the records of the table as the one reader splits them (catalog.delimited.text_records)."""
     records, complete, size, kept = [], True, 0, 0
     for record in _records(reader):
         if record is None:  # unreadable from here on (an unclosed quote): describe what came before

@@ -11,7 +11,7 @@ from catalog.describe.infer import Column, words
 from catalog import geojson_rows
 from catalog.describe.read import DEFAULT_SAMPLE_ROWS, Sample
 from catalog.errors import UnusableInput
-from catalog.reading import Unsplittable, text_batches
+from catalog.delimited import Unsplittable, text_batches
 
 INSEE = re.compile(r"\d{5}|2[AB]\d{3}")
 INSEE_WORDS = {"insee", "depcom", "codgeo", "cog"}

@@ -20,11 +20,11 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
                 shared: SharedRead | None = None, layout=None) -> list[Finding]:
     """Every cell-level finding of one table; `shared` holds them when the table checks'
     reading already fed them the whole file. Otherwise the cells are read as text by the one
-    reader (`catalog.reading.text_batches`; a spreadsheet reaches here as its sheet's text), from
+    reader (`catalog.delimited.text_batches`; a spreadsheet reaches here as its sheet's text), from
     the header row the dialect declares (`layout`, `Reading.layout`)."""
     if shared is not None and shared.complete:
         return shared.findings()
-    from catalog.reading import Unsplittable, text_batches
+    from catalog.delimited import Unsplittable, text_batches
 
     checks = chunk_checks(table)
     last = None
@@ -67,7 +67,8 @@ def other_sheets(reading) -> list[Finding]:
     from go through the personal-data gate too, each read as the same text (catalog/reading.py)."""
     if reading.sheet is None or reading.source is None:
         return []
-    from catalog.reading import every_sheet, text_batches
+    from catalog.delimited import text_batches
+    from catalog.reading import every_sheet
     from catalog.validate.personal.parts import gate_batches
 
     found = []
@@ -105,7 +106,7 @@ class SharedRead:
     (`table_checks.validate(..., shared=...)`), so a large file is parsed once instead of twice.
 
     It takes a reading only when its columns are the very ones `check_cells` would
-    read itself (`catalog.reading.text_batches`): same codec, same delimiter, `"` as the quote character and none in the
+    read itself (`catalog.delimited.text_batches`): same codec, same delimiter, `"` as the quote character and none in the
     file, a plain header of two or more distinct labels. If it was not fed the whole
     file (another reading, a fallback half-way), `complete` stays False and
     `check_cells` reads the file on its own, with fresh checks."""
@@ -133,8 +134,8 @@ class SharedRead:
 
 
 def _unclosed_quote(table: TableContext, encoding, delimiter) -> Finding | None:
-    """The record whose opening quote is never closed (catalog.reading.unclosed_quote)."""
-    from catalog.reading import unclosed_quote
+    """The record whose opening quote is never closed (catalog.delimited.unclosed_quote)."""
+    from catalog.delimited import unclosed_quote
 
     found = unclosed_quote(table.path, encoding, delimiter)
     if found is None:

@@ -1,6 +1,6 @@
 """Reading one file of the feed as CSV: its header, then chunks of strings with
 only the columns a check needs, so stop_times.txt never sits whole in memory.
-The cells come from the one reader (catalog.reading.text_batches), as for every
+The cells come from the one reader (catalog.delimited.text_batches), as for every
 other table; only the columns a check needs become pandas frames.
 Files that are empty, malformed or not in UTF-8 are reported here, once."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from catalog.findings import Finding
-from catalog.reading import UnclosedQuote, Unsplittable, text_batches, text_records
+from catalog.delimited import UnclosedQuote, Unsplittable, text_batches, text_records
 from catalog.validate.gtfs.feed import Feed
 
 CHUNK_ROWS = 500_000

@@ -42,7 +42,7 @@ def schema_for(header: list[str]) -> dict:
 def reference_schema(name: str, path) -> dict | None:
     """The reference schema of the loose GTFS file at `path` (its header, as the one reader reads
     it, decides the fields)."""
-    from catalog.reading import Unsplittable, text_records
+    from catalog.delimited import Unsplittable, text_records
 
     records = text_records(path, "utf-8-sig", ",")
     try:

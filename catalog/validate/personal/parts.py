@@ -24,7 +24,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def gate_batches(batches, table: TableContext) -> list[Finding]:
-    """The gate's findings over the `TextBatch`es of one table (catalog.reading.text_batches)."""
+    """The gate's findings over the `TextBatch`es of one table (catalog.delimited.text_batches)."""
     check = PersonalDataCheck(table)
     for batch in batches:
         check.feed_arrow(batch.names, batch.columns, batch.first_row)
@@ -52,7 +52,7 @@ def gate_text(opener, display: str, table_fields=None) -> list[Finding]:
     delimiter = _table_delimiter(text)
     table = TableContext(display, None, table_fields or {})
     if delimiter:
-        from catalog.reading import Unsplittable, text_batches
+        from catalog.delimited import Unsplittable, text_batches
 
         try:  # a row longer than the header, a cell too large: read line by line below, every cell seen
             return gate_batches(text_batches(opener, encoding, delimiter, whole_records=True), table)
@@ -62,7 +62,7 @@ def gate_text(opener, display: str, table_fields=None) -> list[Finding]:
         lines = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
 
         def batches():
-            from catalog.reading import TextBatch
+            from catalog.delimited import TextBatch
 
             first = 1
             while batch := [line.rstrip("\r\n") for line in itertools.islice(lines, CHUNK_ROWS)]:
@@ -97,7 +97,8 @@ def gate_workbook(source, display: str) -> list[Finding]:
     import tempfile
     from pathlib import Path
 
-    from catalog.reading import every_sheet, text_batches
+    from catalog.delimited import text_batches
+    from catalog.reading import every_sheet
 
     with tempfile.TemporaryDirectory(prefix="catalog-gate-") as work:
         path = Path(source) if not isinstance(source, bytes) else Path(work) / posixpath.basename(display)
