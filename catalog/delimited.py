@@ -117,7 +117,8 @@ class _TextReader:
             yield from self._split(text)
             if not block:
                 return
-        lines = _Lines(io.TextIOWrapper(self.stream, self.codec, errors=self.errors, newline=""))
+        text = io.TextIOWrapper(self.stream, self.codec, errors=self.errors, newline="")
+        lines = _Lines(text) if self.closed_quotes else text  # the last line is looked at only then
         yield from self._csv(lines, first)
         last = self.last_record[-1] if self.last_record else ""
         if self.closed_quotes and ("\n" in last or "\r" in last) and not lines.last.rstrip("\r\n").endswith('"'):
@@ -155,8 +156,8 @@ class _TextReader:
             self.row += part.num_rows
 
     def _csv(self, text, first: bool):
-        records = _records(text, self.delimiter, first)
         try:
+            records = _records(text, self.delimiter, first)
             if self.names is None:
                 for _ in range(self.header_row - 1):
                     next(records, None)
@@ -226,13 +227,17 @@ def unclosed_quote(path, encoding: str | None, delimiter: str | None):
 
 def _records(text, delimiter: str, first: bool):
     """The csv module's records of a text stream (Frictionless' parser splits the same way), the
-    byte-order mark dropped from the first cell of the file."""
+    byte-order mark dropped from the first cell of the file. The reader itself is returned after
+    the first record: no Python step per record."""
     records = csv.reader(text, delimiter=delimiter)
-    for record in records:
-        if first and record and record[0].startswith("\ufeff"):
-            record[0] = record[0][1:]
-        first = False
-        yield record
+    if not first:
+        return records
+    head = next(records, None)
+    if head is None:
+        return iter(())
+    if head and head[0].startswith("\ufeff"):
+        head[0] = head[0][1:]
+    return itertools.chain([head], records)
 
 
 def _first_line(text: str) -> tuple[str, str, str]:
