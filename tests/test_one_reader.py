@@ -231,3 +231,36 @@ def test_validate_finds_personal_data_below_a_title_line(tmp_path):
     assert result.exit_code == 1, result.output
     found = [(f["code"], f["column"], f["row"]) for t in json.loads(result.output)["targets"] for f in t["findings"]]
     assert ("personal-data", "email", 4) in found and ("table-layout", None, 3) in found
+
+
+def test_geojson_gives_the_same_columns_and_kinds_to_the_hub_and_to_ckan(tmp_path):
+    """Hub database, CKAN DataStore and reuses take their columns from catalog.geojson_rows: the
+    same names in the same order, one rule for kinds, mixed values as their JSON text."""
+    import sqlite_utils
+
+    from catalog import hubdb
+    from catalog.publish import ckan_geojson
+    from catalog.reuse.sources import _geojson_columns
+
+    features = [
+        {"type": "Feature", "id": 7, "properties": {"n": 1, "ok": True, "x": 1.5, "tags": ["a"], "mixed": 3,
+                                                    "geometry": "a property"},
+         "geometry": {"type": "Point", "coordinates": [2.4, 46.6]}},
+        {"type": "Feature", "id": 8, "properties": {"n": 2, "ok": False, "x": 2, "tags": {"k": 1}, "mixed": "trois",
+                                                    "late": None},
+         "geometry": {"type": "Point", "coordinates": [2.5, 46.7]}}]
+    path = tmp_path / "points.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    db = sqlite_utils.Database(memory=True)
+    hubdb._load_geojson(db, "points", path)
+    fields, key, records = ckan_geojson.read(path)
+    names = ["id", "n", "ok", "x", "tags", "mixed", "geometry_property", "late", "geometry"]
+    assert list(db["points"].columns_dict) == [f["id"] for f in fields] == _geojson_columns(path) == names
+    assert {f["id"]: f["type"] for f in fields} == {"id": "int8", "n": "int8", "ok": "bool", "x": "numeric",
+                                                    "tags": "json", "mixed": "text", "geometry_property": "text",
+                                                    "late": "text", "geometry": "json"}
+    assert db["points"].columns_dict == {"id": int, "n": int, "ok": int, "x": float, "tags": str, "mixed": str,
+                                         "geometry_property": str, "late": str, "geometry": str}
+    hub_rows = list(db["points"].rows)
+    assert [r["mixed"] for r in hub_rows] == [r["mixed"] for r in records] == ["3", "trois"]
+    assert key == ["id"] and [r["id"] for r in hub_rows] == [7, 8]
