@@ -190,6 +190,7 @@ READERS = {
     "catalog/sheets.py": "a workbook's sheet rendered as text, for the one reader",
     "catalog/validate/csv_batches.py": "Frictionless' own row split, for the table checks and the normaliser",
     "catalog/validate/sniff.py": "decides the encoding and delimiter the reader is given",
+    "catalog/validate/text_table.py": "a small table in plain Python lists, Frictionless' own dialect (no Arrow import)",
     "catalog/validate/personal/parts.py": "tells a table from free text on a sample's first lines",
     "catalog/hubdb.py": "loads the package's normalised CSV, which catalog itself wrote",
     "catalog/split_load.py": "inserts the package's normalised CSV, which catalog itself wrote",

@@ -135,7 +135,7 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
         open_zip(path, path.name).close()  # a workbook is a zip: sized before anything is unpacked
     descriptor = {"name": "sheet", "path": path.name, "format": fmt}
     bound = 2 * (sample_rows + MAX_PREAMBLE)  # as _sample bounds a text file's records
-    with open_table(descriptor, path, str(path.parent), path.name, sheet=sheet, sample=bound) as reading:
+    with open_table(descriptor, path, str(path.parent), path.name, sheet=sheet, text_schema=False, sample=bound) as reading:
         problem = next((f for f in reading.findings if f.code in ("format-error", "empty-sheet")), None)
         if problem is not None:
             raise UnusableInput(f"{reading.display}: {problem.message}",

@@ -5,7 +5,6 @@ from catalog.findings import WARNING, Finding
 from catalog.validate.context import TableContext
 
 
-
 def chunk_checks(table: TableContext):
     # Imported here so each check module stays independent of the pipeline.
     from catalog.validate.formulas import FormulaInjectionCheck
@@ -14,6 +13,21 @@ def chunk_checks(table: TableContext):
     from catalog.validate.personal import PersonalDataCheck
 
     return [PersonalDataCheck(table), FormulaInjectionCheck(table), LatLonCheck(table), PopupLinkCheck(table)]
+
+
+def check_columns(table: TableContext, names: list[str], columns: list[list[str]]) -> list[Finding]:
+    """Every cell-level finding of a small table already read as lists of text (text_table.py):
+    each check imports what it computes with only when a column needs it. A check that cannot
+    read plain lists sends the table to the full path (StepAside)."""
+    from catalog.validate.text_table import StepAside
+
+    checks = chunk_checks(table)
+    if not all(hasattr(check, "feed_columns") for check in checks):
+        raise StepAside("a cell check that reads Arrow columns only")
+    if columns and columns[0]:
+        for check in checks:
+            check.feed_columns(names, columns, 2)
+    return [f for c in checks for f in c.findings()]
 
 
 def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on_rows=None,
@@ -69,13 +83,27 @@ def other_sheets(reading) -> list[Finding]:
         return []
     from catalog.delimited import text_batches
     from catalog.reading import every_sheet
-    from catalog.validate.personal.parts import gate_batches
+    from catalog.validate import text_table
+    from catalog.validate.personal import PersonalDataCheck
 
     found = []
     with every_sheet(reading.source, reading.file, skip=reading.sheet.name) as readings:
         for sheet in readings:
             if sheet.readable and not sheet.sheet.empty:
-                found += gate_batches(text_batches(sheet.path), TableContext(sheet.display, sheet.path, {}))
+                table = TableContext(sheet.display, sheet.path, {})
+                try:  # a small sheet's text is read in plain Python, like a small CSV's
+                    if not text_table.small(sheet.path, "csv"):
+                        raise text_table.StepAside("a large sheet")
+                    text = text_table.read(sheet.path, "utf-8", ",", "csv")
+                except text_table.StepAside:
+                    from catalog.validate.personal.parts import gate_batches
+                    found += gate_batches(text_batches(sheet.path), table)
+                    continue
+                check = PersonalDataCheck(table)
+                names, columns = text_table.columns(text)
+                if text.rows:
+                    check.feed_columns(names, columns, 2)
+                found += check.findings()
     return found
 
 

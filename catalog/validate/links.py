@@ -44,12 +44,17 @@ class PopupLinkCheck:
         self.found: list[Finding] = []
 
     def feed_arrow(self, names, arrays, first_row: int) -> None:
+        if "popup" in names:
+            self.feed_columns(names, [None] * len(names), first_row, arrays[list(names).index("popup")].to_pylist())
+
+    def feed_columns(self, names, columns, first_row: int, popups=None) -> None:
+        """The same as `feed_arrow`, from plain lists of text (a small table, catalog.validate.text_table)."""
         import json
 
         if "popup" not in names or len(self.found) >= self.LIMIT:
             return
-        column = arrays[list(names).index("popup")]
-        for offset, cell in enumerate(column.to_pylist()):
+        column = popups if popups is not None else columns[list(names).index("popup")]
+        for offset, cell in enumerate(column):
             try:
                 popup = json.loads(cell) if cell.lstrip().startswith("{") else None
             except (ValueError, RecursionError):
