@@ -52,6 +52,25 @@ class SheetText:
     empty: bool = False
     merged_header: list[str] = field(default_factory=list)  # e.g. ["A1:B1"]
     uncomputed: list[str] = field(default_factory=list)  # cells holding a formula with no stored value
+    cut: bool = False  # stopped at the row limit asked for: more rows follow
+    # Per row read (a sample only: see write_sheet), its filled cells: {column: is a number}.
+    _kinds: list = field(default_factory=list, repr=False)
+
+    def numeric_in(self, rows) -> set[int]:
+        """The columns whose filled cells on these rows (0-based) are all numbers in the workbook,
+        where a text cell would show the same digits: told only for a sample (`limit`)."""
+        seen: dict[int, bool] = {}
+        for row in rows:
+            for index, is_number in (self._kinds[row] if row < len(self._kinds) else {}).items():
+                seen[index] = seen.get(index, True) and is_number
+        return {index for index, only in seen.items() if only}
+
+    def kinds(self, rows, keep: bool):
+        """The rows of (text, is a number) pairs as rows of text; with `keep`, which cells were numbers."""
+        for row in rows:
+            if keep:
+                self._kinds.append({i: number for i, (value, number) in enumerate(row) if value != ""})
+            yield [value for value, _ in row]
 
 
 def number_text(value) -> str:
@@ -106,19 +125,23 @@ def pick(names: list[str], sheet) -> str:
                      "Name one of its sheets (its name, or its position counting from 1).")
 
 
-def write_sheet(path: Path, fmt: str, sheet, target: Path) -> SheetText:
-    """Write sheet `sheet` of the workbook at `path` to `target` as UTF-8 CSV; say what was seen."""
+def write_sheet(path: Path, fmt: str, sheet, target: Path, limit: int | None = None) -> SheetText:
+    """Write sheet `sheet` of the workbook at `path` to `target` as UTF-8 CSV; say what was seen.
+    `limit`: at most that many rows below the header (a sample)."""
     with open(target, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         if fmt == "xls":
-            return _write_xls(path, sheet, writer)
-        return _write_xlsx(path, sheet, writer)
+            return _write_xls(path, sheet, writer, limit)
+        return _write_xlsx(path, sheet, writer, limit)
 
 
-def _rows_out(rows, writer) -> int:
+def _rows_out(rows, writer, result: SheetText, limit: int | None = None) -> int:
     """Write rows (lists of text) padded to the header's width, without trailing empty rows."""
     width, pending, written = None, 0, 0
     for cells in rows:
+        if limit is not None and written > limit:
+            result.cut = True
+            break
         while cells and cells[-1] == "":
             cells.pop()
         if width is None:
@@ -134,7 +157,7 @@ def _rows_out(rows, writer) -> int:
     return written
 
 
-def _write_xlsx(path, sheet, writer) -> SheetText:
+def _write_xlsx(path, sheet, writer, limit=None) -> SheetText:
     try:
         import openpyxl
 
@@ -148,7 +171,9 @@ def _write_xlsx(path, sheet, writer) -> SheetText:
         name = pick(names, sheet)
         work = book[name]
         result = SheetText(name, names)
-        result.rows = _rows_out(([cell_text(v) for v in row] for row in work.iter_rows(values_only=True)), writer)
+        rows = ([(cell_text(v), isinstance(v, (int, float)) and not isinstance(v, bool)) for v in row]
+                for row in work.iter_rows(values_only=True))
+        result.rows = _rows_out(result.kinds(rows, limit is not None), writer, result, limit)
         result.empty = result.rows == 0
         xml = _sheet_xml_name(path, names.index(name))
     finally:
@@ -204,7 +229,7 @@ def _scan_xml(path, member) -> tuple[list[str], list[str]]:
     return merged, uncomputed
 
 
-def _write_xls(path, sheet, writer) -> SheetText:
+def _write_xls(path, sheet, writer, limit=None) -> SheetText:
     try:
         import xlrd
 
@@ -235,7 +260,8 @@ def _write_xls(path, sheet, writer) -> SheetText:
                 return xlrd.error_text_from_code.get(cell.value, "#ERROR")
             return "" if cell.value is None else str(cell.value)
 
-        result.rows = _rows_out(([text(c) for c in work.row(i)] for i in range(work.nrows)), writer)
+        rows = ([(text(c), c.ctype == xlrd.XL_CELL_NUMBER) for c in work.row(i)] for i in range(work.nrows))
+        result.rows = _rows_out(result.kinds(rows, limit is not None), writer, result, limit)
         result.empty = result.rows == 0
         for top, bottom, left, right in getattr(work, "merged_cells", []):
             if top == 0 and (right - left > 1 or bottom - top > 1):
