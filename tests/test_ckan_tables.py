@@ -51,9 +51,7 @@ def test_reload_is_atomic_for_readers(tmp_path, ckan_portal):
     (folder / "data.csv").write_bytes(
         (tmp_path / "next" / "datasets" / "atom" / "atom-equipements" / "data.csv").read_bytes())
 
-    # One reader by the alias, one by the resource id it had kept.
-    old_id = by_key(ckan.action.package_show(id="atom-atom-equipements"))["equipements"]["id"]
-    readers = [Reader(ckan_portal, alias), Reader(ckan_portal, old_id)]
+    readers = [Reader(ckan_portal, alias)]
     for reader in readers:
         reader.start()
     try:

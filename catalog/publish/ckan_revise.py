@@ -17,9 +17,8 @@ So a dataset's steps (ckan_plan) are carried out as:
 3. One `package_revise` with everything else: the dataset's fields, the files, each table's
    completion mark (hash, format: see ckan_plan), the resources' order (a reload's new
    resource takes its old copy's place, name and views).
-4. The old copy of each reloaded table is deleted (resource_delete drops its table; its id
-   becomes an alias of the new table), and new tables get the portal's default views: one
-   activity each, which no API call avoids.
+4. The old copy of each reloaded table is deleted (resource_delete drops its table), and
+   new tables get the portal's default views: one activity each, which no API call avoids.
 
 A first publication is then 2 activities plus one per view, a reload 3 plus one per view,
 a change of metadata 1, an unchanged re-publication none.
@@ -103,7 +102,6 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Tracker, option
                 ids[("resource", name, step.key)] = resource["id"]
 
     # 2. The tables, each on its resource (a reload: on its new one), then their aliases.
-    held = {}  # table -> the aliases it holds
     for step in tables:
         tracker.at(step)
         resource_id = new_ids.get(step.key) or ids[("resource", name, step.key)]
@@ -112,11 +110,10 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Tracker, option
         # table), or before with xloader, whose job gives a table without views its default ones.
         if step.key in new_ids and xloader:
             ckan_tables.copy_views(client, step.target, resource_id)
-        loaded, held[step.key] = ckan_tables.load_table(client, step, resource_id, package_id, progress, warn,
-                                                        xloader=xloader, timeout=client.timeout)
+        rows += ckan_tables.load_table(client, step, resource_id, package_id, progress, warn,
+                                       xloader=xloader, timeout=client.timeout)
         if step.key in new_ids and not xloader:
             ckan_tables.copy_views(client, step.target, resource_id)
-        rows += loaded
     for step in steps:
         if step.kind == "alias" and step.writes:
             tracker.at(step)
@@ -134,16 +131,12 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Tracker, option
                 uploads[resource_id] = step.path
         current = client.call("package_show", id=package_id)["resources"]
         by_id = {r["id"]: r for r in current}
-        replaced, old_ids = {}, {}
+        replaced = {}
         for step in tables:
             resource_id = new_ids.get(step.key) or ids[("resource", name, step.key)]
             changes.setdefault(resource_id, {}).update(step.data["final"])
             if step.key in new_ids:
                 replaced[step.target] = resource_id
-                # The ids this table answered to before (ckan_tables.answer_to_old_ids), newest first.
-                earlier = [i for i in str(by_id[step.target].get("catalog_replaced") or "").split(",") if i]
-                old_ids[step.key] = ([step.target] + earlier)[:ckan_tables.KEPT_IDS]
-                changes[resource_id]["catalog_replaced"] = ",".join(old_ids[step.key])
                 if not options.xloader:
                     uploads[resource_id] = step.path
         for step in added:
@@ -168,7 +161,6 @@ def write_dataset(client, steps: list[Step], ids: dict, tracker: Tracker, option
             if step.key in new_ids:
                 client.call("resource_delete", id=step.target)
                 ids[("resource", name, step.key)] = new_ids[step.key]
-                ckan_tables.answer_to_old_ids(client, new_ids[step.key], held[step.key], old_ids[step.key])
             else:
                 ckan_tables.default_views(client, resources[ids[("resource", name, step.key)]])
             tracker.done(step)

@@ -13,8 +13,9 @@ avoids it, since datastore_create refuses an alias that another table holds, onl
 the aliases of the table it is given, and a table's name is its resource id (no call renames
 one). tests/ckan/alias_window.py measures it (about 80 ms, see the README).
 
-For the same reason a reloaded table's resource id changes: its old id then becomes an alias
-of the new table (answer_to_old_ids), so API clients that kept it get the new rows.
+For the same reason a reloaded table's resource id changes: the alias is the table's stable
+name for API clients. (Giving the old id to the new table as an alias would mean replacing the
+new table's aliases once more after the old table is dropped: a second moment for readers.)
 
 The alias map (which table each alias names) is read from the DataStore's own
 `_table_metadata`, so an alias left pointing at an orphan table is seen and moved back.
@@ -89,28 +90,17 @@ def move_alias(client: Client, alias: str, resource_id: str, package_id: str, wa
 
 
 def load_table(client: Client, step, resource_id: str, package_id: str, progress, warn, xloader: bool,
-               timeout: float) -> tuple[int, list[str]]:
+               timeout: float) -> int:
     """Fill the table of `step` on `resource_id` (a new resource, or a reload's new one beside the
-    live one), then point its alias at it; returns the rows and the aliases it holds. Its
-    completion mark (the hash) is written afterwards, with the dataset's other changes (ckan_revise)."""
+    live one), then point its alias at it; returns the rows. Its completion mark (the hash) is
+    written afterwards, with the dataset's other changes (ckan_revise)."""
     data = step.data
     rows = ckan_datastore.load(client, resource_id, data, step.path, data.get("rows"), progress, step.name,
                                xloader=xloader, timeout=timeout)
     alias = (data.get("aliases") or [None])[0]
-    return rows, [alias] if alias and move_alias(client, alias, resource_id, package_id, warn, step.name) else []
-
-
-# How many earlier resource ids of a reloaded table still answer DataStore queries (a monthly
-# reload keeps a year's worth of bookmarks working); each is a PostgreSQL view, kept bounded.
-KEPT_IDS = 12
-
-
-def answer_to_old_ids(client: Client, resource_id: str, aliases: list[str], replaced: list[str]):
-    """Once a reload's old resource is deleted (its table with it), its id, and the ids it
-    answered to, become aliases of the new table: API clients that kept a resource id get the
-    new rows. One call, so the table's own alias never goes missing (CKAN replaces a table's
-    aliases in one transaction)."""
-    client.call("datastore_create", resource_id=resource_id, aliases=aliases + replaced[:KEPT_IDS], force=True)
+    if alias:
+        move_alias(client, alias, resource_id, package_id, warn, step.name)
+    return rows
 
 
 # What makes a view, as resource_view_list shows it; the rest is its configuration.
