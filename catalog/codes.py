@@ -70,6 +70,8 @@ REGISTRY = [
          "the file's encoding or delimiter is not the one declared (or assumed: UTF-8 and `,`)"),
     Code(('encoding-detected',),
          'a bare CSV file is not UTF-8 (it is read with its real encoding)', severity=WARNING),
+    Code(('table-layout',),
+         "a bare file's table does not start on row 1 (a title above its header) or ends with totals or notes: they are read as such (`dialect.headerRows` / `commentRows`, which `catalog describe` declares)", severity=WARNING),
     Code(('double-encoded',),
          'the text was converted to UTF-8 twice (`DÃ©partement`): no declared encoding can repair it; export again or convert it back once'),
     Code(('empty-sheet',),

@@ -115,14 +115,15 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
                                                                     "dialect", "scheme", "compression", "bytes",
                                                                     "hash", "innerpath", "type")}
         readable.update({"path": target.name, "format": "csv", "encoding": "utf-8"})
-        header = {k: v for k, v in dialect.items() if k in ("header", "headerRows", "headerJoin", "commentChar")}
+        header = {k: v for k, v in dialect.items() if k in ("header", "headerRows", "headerJoin", "commentChar", "commentRows")}
         if header:
             readable["dialect"] = header
         if not readable.get("schema"):
             _set_text_schema(readable, str(work))
         reading = Reading(shown, target, "csv", "utf-8", ",", readable, str(work), seen, source=Path(source),
                           file=display)
-        reading.findings += _sheet_findings(source, fmt, seen, shown, wanted is not None)
+        reading.findings += _sheet_findings(source, fmt, seen, shown, wanted is not None,
+                                            set(dialect.get("commentRows") or ()))
         yield reading
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -132,7 +133,7 @@ _RESAVE = ("Open it in Excel or LibreOffice Calc and save it again as .xlsx (Exc
            "sheet as CSV (UTF-8) and use that file instead.")
 
 
-def _sheet_findings(source, fmt, seen: SheetText, shown, chosen: bool) -> list[Finding]:
+def _sheet_findings(source, fmt, seen: SheetText, shown, chosen: bool, comments=frozenset()) -> list[Finding]:
     found = []
     if seen.empty:
         others = [n for n in sheets_with_data(source, fmt) if n != seen.name]
@@ -153,14 +154,15 @@ def _sheet_findings(source, fmt, seen: SheetText, shown, chosen: bool) -> list[F
             "columns, so the columns after its first have no name.",
             "Unmerge the header cells and give every column its own one-line label in row 1 (a second header "
             "row of sub-labels belongs in each column's own label).", file=shown, row=1))
-    if seen.uncomputed:
-        cells = ", ".join(seen.uncomputed[:5]) + (f" and {len(seen.uncomputed) - 5} more"
-                                                  if len(seen.uncomputed) > 5 else "")
+    # A totals row declared a comment row is no data: its formulas' values are not read.
+    uncomputed = [ref for ref in seen.uncomputed if _row_of(ref) not in comments]
+    if uncomputed:
+        cells = ", ".join(uncomputed[:5]) + (f" and {len(uncomputed) - 5} more" if len(uncomputed) > 5 else "")
         found.append(Finding(
             "formula-not-computed", f"formula cells have no computed value stored in the file ({cells}): the "
             "workbook was written by a program that does not calculate, so their values are unknown.",
             "Open the workbook in Excel or LibreOffice Calc and save it (that stores every formula's value), "
-            "or write the values instead of formulas.", file=shown, row=_row_of(seen.uncomputed[0])))
+            "or write the values instead of formulas.", file=shown, row=_row_of(uncomputed[0])))
     return found
 
 

@@ -30,7 +30,8 @@ def _where(finding, keyed=False):
     if finding.column:
         # The JSON report keeps the one name `column`; people read "key" where it is one
         # (a profile's `kind`, a descriptor's `catalog.reuse.sources`).
-        noun = "key" if keyed or finding.column.startswith("catalog.") else "column"
+        described = str(finding.file or "").endswith(("datapackage.json", ".yml", ".yaml"))
+        noun = "key" if keyed or described or finding.column.startswith("catalog.") else "column"
         parts.append(f'{noun} "{one_line(finding.column)}"')
     return ", ".join(parts)
 

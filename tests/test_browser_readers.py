@@ -237,6 +237,16 @@ def test_sql_block_fits_a_phone(hub, browser, artifacts):
     page.context.close()
 
 
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_text_keeps_a_margin_from_the_window_edge(hub, browser, size):
+    page = reader(browser, size=size)
+    for path in ("/", "/-/dataset/ville-de-sampleville/budget", "/-/search?q=velo", "/hub/budget_budget_2025"):
+        page.goto(hub.url + path)
+        left = page.evaluate("document.querySelector('main h1').getBoundingClientRect().left")
+        assert left >= 12, f"{path}: the title starts {left}px from the window's edge"
+    page.context.close()
+
+
 def test_errors_are_pages_of_the_hub(hub, browser, artifacts):
     page = reader(browser)
     for path in ("/hub/nope/deeper/x", "/nope", "/hub/no_such_table", "/-/dataset/nobody/nothing",

@@ -300,7 +300,7 @@ def test_the_sample_is_bounded_before_reading(tmp_path):
     assert "the first 20" in result.output
     schema = json.loads((root / "datasets/ville-de-sampleville/toilettes/datapackage.json").read_text(
         encoding="utf-8"))["resources"][0]["schema"]
-    assert "primaryKey" not in schema and not any("constraints" in f for f in schema["fields"])
+    assert "primaryKey" not in schema and not any("enum" in f.get("constraints", {}) for f in schema["fields"])
 
 
 def test_the_fix_of_a_folder_without_descriptor_is_a_describe_command_that_works(tmp_path, monkeypatch):
@@ -445,3 +445,24 @@ def test_a_row_that_cannot_be_split_ends_the_sample_and_validate_says_where(tmp_
     codes = {f.code for t in validate([str(root / "datasets/ville-de-sampleville/export")], root).targets
              for f in t.findings}
     assert "unclosed-quote" in codes
+
+
+@pytest.mark.parametrize("name,cells,expected", [
+    # Amounts and rates exported with their unit: numbers, the unit allowed around them.
+    ("Montant", ["9 943 864,69 €", "1 250,00 €", "12,50 €"],
+     {"type": "number", "groupChar": " ", "decimalChar": ",", "bareNumber": False}),
+    ("Taux", ["47,9 %", "5 %", "100 %"], {"type": "number", "decimalChar": ",", "bareNumber": False}),
+    ("Budget", ["1200 EUR", "35 EUR"], {"type": "integer", "bareNumber": False}),
+    # Commune codes: their shape, never this year's list (2A004 is not a number, 01004 keeps its zero).
+    ("Code INSEE", ["2A004", "01004", "97411"] * 4, {"type": "string", "constraints": {"pattern": "([0-9]{2}|2[AB])[0-9]{3}"}}),
+    ("code_commune", ["35238", "01004"] * 4, {"type": "string", "constraints": {"pattern": "([0-9]{2}|2[AB])[0-9]{3}"}}),
+    ("population_commune", ["17194", "35238"] * 4, {"type": "integer"}),
+    ("Code fonction", ["A1", "B2", "C3"] * 4, {"type": "string"}),
+    # Mixed units or a unit in some cells only: text, not a guess.
+    ("Montant", ["12 €", "13 %"], {"type": "string"}),
+])
+def test_french_amounts_rates_and_codes_are_read_as_what_they_are(name, cells, expected):
+    from catalog.describe.infer import Column, infer_column
+
+    field = infer_column(Column.of(name, cells)).field
+    assert {k: v for k, v in field.items() if k != "name"} == expected

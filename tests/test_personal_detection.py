@@ -132,3 +132,14 @@ def test_hostile_cells_are_read_in_linear_time():
                "FR76" + "1" * 300_000, "Jean " * 60_000 + "jean.dupont@gmail.com"]
     found = verdict({"x": hostile})
     assert "1 personal e-mail address" in found["x"][1] and found["x"][3] == 7
+
+
+def test_organisations_named_like_persons_under_an_organisation_header_pass():
+    # The 2018 IRVE consolidation: brands and operators whose names read like a person's.
+    brands = ["Leroy Merlin"] * 72 + ["Darty France"] * 4 + ["Paris Aéroports"] * 94 + ["Alizé Liberté"] * 24
+    others = ["Driveco", "Sodetrel", "Izivia", "Total", "Lidl", "Renault", "Nissan", "SDE 18"] * 40
+    for header in ("n_enseigne", "n_amenageur", "n_operateur", "Raison sociale", "exploitant"):
+        assert verdict({header: brands + others}) == {}, header
+    # The same header over persons' names still fails.
+    persons = ["Jean Dupont", "Marie Martin", "Paul Bernard", "Léa Petit", "Hugo Durand"] * 10
+    assert verdict({"n_amenageur": persons})["n_amenageur"][0] == "error"

@@ -61,6 +61,8 @@ def test_a_dataset_without_a_title_is_refused_by_both_commands(tmp_path, title):
     assert validated == published == 1, output
     report = json.loads(invoke("validate", folder, "--json").output)
     assert [f["column"] for t in report["targets"] for f in t["findings"] if f["code"] == "missing-title"] == ["title"]
+    # People read where it is: a key of the descriptor, not a column of a table.
+    assert 'key "title"' in invoke("validate", folder).output
 
 
 def test_deep_nesting_is_a_broken_descriptor_for_every_command(tmp_path):

@@ -110,12 +110,16 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str], 
         notes.append(f"  primary key: {key[0]}")
     resource = {"name": folders.slug(path.stem), "title": spatial.title(path.stem), "path": name}
     suffix = path.suffix.lower()
+    layout = sample.layout.dialect()
     if suffix in SPREADSHEETS:
-        resource.update({"format": suffix.lstrip("."), "dialect": {"excel": {"sheet": sample.sheet}}})
+        resource.update({"format": suffix.lstrip("."), "dialect": {"excel": {"sheet": sample.sheet}, **layout}})
     else:
         resource.update({"format": "csv", "mediatype": "text/csv", "encoding": sample.encoding})
-        if sample.delimiter != ",":
-            resource["dialect"] = {"delimiter": sample.delimiter}
+        if sample.delimiter != "," or layout:
+            resource["dialect"] = {"delimiter": sample.delimiter, **layout}
+    if layout:
+        notes.append(f"  layout: {'; '.join(sample.layout.notes)}: declared in the dialect so that only the "
+                     f"table is read ({', '.join(f'{k} {v}' for k, v in layout.items())})")
     resource["schema"] = schema
     bbox = None
     pairs = spatial.coordinates(sample, fields)

@@ -42,6 +42,14 @@ ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-
 SPACE_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 FR_DATETIME = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}(:\d{2})?")
 TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
+COMMUNE_CODE = re.compile(r"([0-9]{2}|2[AB])[0-9]{3}")
+COMMUNE_WORDS = {"insee", "codgeo", "depcom", "cog"}
+
+
+def _commune_codes(tokens, values) -> bool:
+    """INSEE commune codes (01004, 2A004, 97411) under a header naming them."""
+    named = COMMUNE_WORDS & set(tokens) or {"code", "commune"} <= set(tokens)
+    return bool(named) and _all(values, COMMUNE_CODE)
 ARRAY_POINT = re.compile(r"\[\s*[-+]?\d+(\.\d+)?\s*,\s*[-+]?\d+(\.\d+)?\s*\]")
 
 
@@ -123,8 +131,26 @@ def _boolean(values) -> dict | None:
     return None
 
 
+# A unit written in every cell ("1 234,50 €", "12,5 %"): Table Schema reads the number with
+# `bareNumber: false`, which lets the characters around it be.
+UNIT = re.compile(r"(?P<number>.*?\d)[ \u00a0\u202f]?(?P<unit>€|%|EUR|eur|euros?)")
+
+
 def _number(values) -> tuple[dict, str] | None:
     """A number or integer field reading every value, with its decimal and group characters."""
+    units = [UNIT.fullmatch(v) for v in values]
+    if values and all(units):
+        kinds = {"%" if m.group("unit") == "%" else "€" for m in units}
+        bare = _bare_number([m.group("number") for m in units]) if len(kinds) == 1 else None
+        if bare:
+            described, habit = bare
+            unit = kinds.pop()
+            return {**described, "bareNumber": False}, ", ".join(filter(None, [habit, f"unit {unit} in the cells"]))
+        return None
+    return _bare_number(values)
+
+
+def _bare_number(values) -> tuple[dict, str] | None:
     if _all(values, INTEGER):
         return {"type": "integer"}, ""
     if _all(values, DOT_NUMBER):
@@ -187,6 +213,9 @@ def infer_column(column: Column, gtfs: bool = False, complete: bool = True) -> I
     if gtfs and (tokens[-1:] in (["id"], ["date"], ["time"], ["color"]) or column.name == "date"):
         return Inferred({**field, "type": "string"})
     if not column.spreadsheet_numbers and _is_identifier(column, tokens, gtfs):
+        if _commune_codes(tokens, values):
+            return Inferred({**field, "type": "string", "constraints": {"pattern": COMMUNE_CODE.pattern}},
+                            identifier=True, habits=["commune codes (INSEE)"])
         return Inferred({**field, "type": "string"}, identifier=True, habits=["identifier kept as text"])
     boolean = _boolean(values)
     if boolean:
@@ -206,7 +235,11 @@ def infer_column(column: Column, gtfs: bool = False, complete: bool = True) -> I
     if _all(values, ARRAY_POINT):
         return Inferred({**field, "type": "geopoint", "format": "array"})
     field["type"] = "string"
-    if (complete and 2 <= len(values) <= MAX_ENUM and column.rows >= 2 * len(values)
+    if _commune_codes(tokens, values):
+        # Next year's file holds other communes: the code's shape is the rule, not this year's list.
+        field["constraints"] = {"pattern": COMMUNE_CODE.pattern}
+        return Inferred(field, identifier=True, habits=["commune codes (INSEE)"])
+    if (complete and 2 <= len(values) <= MAX_ENUM and not IDENTIFIER_WORDS & set(tokens) and column.rows >= 2 * len(values)
             and all(len(v) <= MAX_ENUM_LENGTH for v in values) and not (ID_WORDS & set(tokens))):
         field["constraints"] = {"enum": sorted(values)}
         return Inferred(field, habits=["short list of values"])

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalog.describe.layout import MAX_PREAMBLE, Layout, find_layout
 from catalog.errors import UnusableInput
 from catalog.validate import sniff
 
@@ -29,6 +30,7 @@ class Sample:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     numeric: set[int] = field(default_factory=set)  # spreadsheet columns whose cells are all numbers
+    layout: Layout = field(default_factory=Layout)  # a title above the header, totals and notes below
     _columns: list | None = field(default=None, repr=False)
 
     def column(self, index: int) -> list[str]:
@@ -48,34 +50,70 @@ def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
     limit = csv.field_size_limit(128 * 1024)
     try:
         with open(path, "r", encoding=sniffed.encoding, newline="") as handle:
-            header, rows, complete = _sample(csv.reader(handle, delimiter=delimiter), sample_rows)
+            header, rows, complete, layout, _ = _sample(csv.reader(handle, delimiter=delimiter), sample_rows)
     finally:
         csv.field_size_limit(limit)
     if header is None:
         raise UnusableInput(f"{path.name}: the file is empty: no header row.",
                             "Export the table again with its header row.")
-    return Sample(header, rows, complete, sniff.declaration(sniffed.encoding), delimiter)
+    return Sample(header, rows, complete, sniff.declaration(sniffed.encoding), delimiter, layout=layout)
 
 
 def _sample(reader, sample_rows):
-    header, rows, complete, size = None, [], True, 0
+    records, complete, size, kept = [], True, 0, 0
     for record in _records(reader):
         if record is None:  # unreadable from here on (an unclosed quote): describe what came before
             complete = False
             break
-        if header is None:
-            if not any(cell.strip() for cell in record):
-                continue
-            header = record
-            continue
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(rows) >= sample_rows or size > MAX_SAMPLE_BYTES:
+        # Blank records count too: a file of a million empty lines is read no further than the bound.
+        if len(records) >= 2 * (sample_rows + MAX_PREAMBLE) or size > MAX_SAMPLE_BYTES:
             complete = False
             break
-        size += sum(len(cell) for cell in record)
-        rows.append(record)
-    return header, rows, complete
+        if any(cell.strip() for cell in record):
+            if kept >= sample_rows + MAX_PREAMBLE:
+                complete = False
+                break
+            kept += 1
+        size += sum(len(cell) for cell in record) + len(record)
+        records.append(record)
+    return _laid_out(records, complete, sample_rows)
+
+
+def _laid_out(records, complete, sample_rows):
+    """(header, rows, complete, layout, row offsets of the rows): the records less what the layout
+    sets aside (the title above the header, blank rows, totals and notes)."""
+    if not any(any(c.strip() for c in r) for r in records):
+        return None, [], complete, Layout(), []
+    layout = find_layout(records, complete)
+    skipped = set(layout.comment_rows)
+    header = records[layout.header_row - 1]
+    rows, offsets = [], []
+    for index in range(layout.header_row, len(records)):
+        if index + 1 not in skipped and any(c.strip() for c in records[index]):
+            if len(rows) == sample_rows:
+                return header, rows, False, layout, offsets
+            rows.append(records[index])
+            offsets.append(index)
+    return header, rows, complete, layout, offsets
+
+
+LAYOUT_SAMPLE = 5_000  # records read to find a bare file's layout; its notes are looked for below only if they hold it all
+
+
+def layout_of(path: Path, fmt: str, encoding: str | None = None, delimiter: str | None = None,
+              sheet=None) -> Layout:
+    """The layout of a bare table file (no descriptor declares it), from its first records."""
+    if fmt in ("xlsx", "xls"):
+        try:
+            return read_excel(path, sheet, LAYOUT_SAMPLE).layout
+        except UnusableInput:
+            return Layout()  # the reading that follows says why the workbook is unreadable
+    limit = csv.field_size_limit(128 * 1024)
+    try:
+        with open(path, "r", encoding=encoding or "utf-8", errors="replace", newline="") as handle:
+            return _sample(csv.reader(handle, delimiter=delimiter or ","), LAYOUT_SAMPLE)[3]
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _records(reader):
@@ -118,7 +156,7 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
                     return xlrd.xldate.xldate_as_datetime(c.value, datemode)
                 return c.value
 
-            records = ([cell(c) for c in table.row(r)] for r in range(table.nrows))
+            records_in = ([cell(c) for c in table.row(r)] for r in range(table.nrows))
         else:
             import openpyxl
 
@@ -128,24 +166,26 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             names = book.sheetnames
             chosen = _choose(names, sheet, path)
-            records = book[chosen].iter_rows(values_only=True)
-        header, rows, complete, kinds = None, [], True, {}
-        for record in records:
-            texts = [_text(v) for v in record]
-            if header is not None:
-                for index, value in enumerate(record):
-                    if value is not None and value != "":
-                        kinds.setdefault(index, set()).add(
-                            "number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "other")
-            if not any(t.strip() for t in texts):
-                continue
-            if header is None:
-                header = texts
-                continue
-            if len(rows) >= sample_rows:
+            records_in = book[chosen].iter_rows(values_only=True)
+        records, complete, kept = [], True, 0
+        for record in records_in:
+            if len(records) >= 2 * (sample_rows + MAX_PREAMBLE):
                 complete = False
                 break
-            rows.append(texts)
+            texts = [_text(v) for v in record]
+            if any(t.strip() for t in texts):
+                if kept >= sample_rows + MAX_PREAMBLE:
+                    complete = False
+                    break
+                kept += 1
+            records.append((texts, record))
+        header, rows, complete, layout, offsets = _laid_out([t for t, _ in records], complete, sample_rows)
+        kinds = {}
+        for offset in offsets:
+            for index, value in enumerate(records[offset][1]):
+                if value is not None and value != "":
+                    kinds.setdefault(index, set()).add(
+                        "number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "other")
     except UnusableInput:
         raise
     except Exception as error:  # the readers raise many kinds for a damaged workbook; said once, plainly
@@ -157,7 +197,7 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
     while header and not header[-1].strip():  # trailing formatted-but-empty columns
         header.pop()
     return Sample(header, [r[:len(header)] for r in rows], complete, sheet=chosen, sheets=list(names),
-                  numeric={i for i, seen in kinds.items() if seen == {"number"}})
+                  numeric={i for i, seen in kinds.items() if seen == {"number"}}, layout=layout)
 
 
 def _choose(names: list[str], sheet: str | None, path: Path) -> str:

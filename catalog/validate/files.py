@@ -2,6 +2,7 @@
 checked with what its bytes say (encoding, delimiter) and, for tables, an optional schema."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import frictionless
@@ -86,6 +87,7 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
                 "encoding-detected", f"the file is encoded in {sniff.describe(actual.encoding)}, not UTF-8.",
                 f'Declare "encoding": "{sniff.declaration(actual.encoding)}" in its descriptor; '
                 "`catalog package` writes it out as UTF-8.", file=display, severity=WARNING))
+    found += _layout(path, fmt, descriptor, display, sheet)
     with open_table(descriptor, path, str(path.parent), display, sheet) as reading:
         found += reading.findings
         if not reading.readable:
@@ -112,6 +114,25 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
 
 
 SCHEMA_CODES = {"schema-error", "field-error"}
+
+
+def _layout(path: Path, fmt: str, descriptor: dict, display: str, sheet) -> list[Finding]:
+    """A raw export's title above its header, totals and notes below: read as what they are
+    (as `catalog describe` declares them), and said, instead of a header of blank labels."""
+    from catalog.describe.read import layout_of
+
+    if fmt not in ("csv", "tsv", "txt", "xlsx", "xls"):
+        return []
+    dialect = descriptor.get("dialect") or {}
+    layout = layout_of(path, fmt, descriptor.get("encoding"), dialect.get("delimiter"), sheet)
+    if not layout.notes:
+        return []
+    descriptor["dialect"] = {**dialect, **layout.dialect()}
+    declared = json.dumps(layout.dialect())
+    return [Finding("table-layout", "; ".join(layout.notes) + ": read as such, the table alone.",
+                    f"Keep the file as it is and declare it in the resource's dialect ({declared}): "
+                    "`catalog describe` writes that for you. Or delete those rows from the file.",
+                    file=display, row=layout.header_row, severity=WARNING)]
 
 
 def _is_reference(schema) -> bool:

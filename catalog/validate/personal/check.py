@@ -235,7 +235,10 @@ class PersonalDataCheck:
         return any(c.sampled >= 5 and c.places >= 0.5 * c.sampled for c in self.columns.values())
 
     def _place_column(self, name, column) -> bool:
-        return bool(PLACE_HEADER.search(plain(name))) or (
+        """A column of places, or one whose header names organisations (n_enseigne, operateur):
+        a brand named like a person (Leroy Merlin) is no person there."""
+        header = plain(name)
+        return bool(PLACE_HEADER.search(header) or ESTABLISHMENT_HEADER.search(header)) or (
             column.sampled > 0 and column.places >= max(1, PLACE_SHARE * column.sampled))
 
     def _names_error(self, name, column) -> bool:
