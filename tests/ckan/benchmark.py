@@ -161,6 +161,9 @@ def xloader_phases(portal) -> list[tuple[str, float]]:
     for (prefix, what), (following, _) in zip(PHASES, PHASES[1:]):
         if prefix in stamps and following in stamps:
             phases.append((what, (stamps[following] - stamps[prefix]).total_seconds()))
+    if submitted and PHASES[-1][0] in stamps:
+        whole = stamps[PHASES[-1][0]] - datetime.datetime.fromisoformat(submitted)
+        phases.append(("in all, submitted -> completed", whole.total_seconds()))
     return phases
 
 
