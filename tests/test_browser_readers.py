@@ -247,6 +247,19 @@ def test_text_keeps_a_margin_from_the_window_edge(hub, browser, size):
     page.context.close()
 
 
+def test_french_pages_put_a_space_before_colons(hub):
+    """French typography: "Licence : …", never "Licence: …" (a template's own colon included)."""
+    import html
+
+    for path in ("/", "/-/dataset/ville-de-sampleville/budget", "/-/dataset/sample-mobilites/reseau-bus",
+                 "/-/search?q=velo", "/hub/budget_budget_2025", "/hub/budget-par-habitant?insee=00001"):
+        page = httpx.get(hub.url + path, headers={"Accept-Language": "fr-FR"})
+        text = re.sub(r"(?s)<(script|style|pre|code|textarea)[^>]*>.*?</\1>", " ", page.text)
+        text = re.sub(r"https?://\S+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text)))
+        glued = [m.group(0) for m in re.finditer(r"\S{0,15}(?:\w|[)»]):(?=\s|$)", text)]
+        assert glued == [], (path, glued)
+
+
 def test_errors_are_pages_of_the_hub(hub, browser, artifacts):
     page = reader(browser)
     for path in ("/hub/nope/deeper/x", "/nope", "/hub/no_such_table", "/-/dataset/nobody/nothing",

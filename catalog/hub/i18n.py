@@ -273,6 +273,11 @@ def format_period(start, end) -> str:
     return gettext("until %(end)s", end=end) if end else ""
 
 
+def colon() -> str:
+    """The colon after a label: French typography puts a no-break space before it."""
+    return "\u00a0:" if current().startswith("fr") else ":"
+
+
 def install(env) -> None:
     """Gives a Jinja environment `_()`, `gettext`, `ngettext` and the locale filters."""
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
@@ -280,4 +285,5 @@ def install(env) -> None:
     env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
     env.filters.update(translated=template_gettext, number=format_number, currency=format_currency, date=format_date,
                        datetime=format_datetime, size=format_size)
-    env.globals.update(current_locale=current, locale_names=NAMES, locales=LOCALES, format_period=format_period)
+    env.globals.update(current_locale=current, locale_names=NAMES, locales=LOCALES, format_period=format_period,
+                       colon=colon)
