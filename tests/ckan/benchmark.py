@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
-import io
 import tempfile
 import time
 from pathlib import Path
@@ -109,7 +109,11 @@ def plain_ckanapi(portal, csv_path, fields):
 def old_code(commit: str, folder: Path) -> Path:
     """`catalog/` as it was at `commit`, extracted into `folder` (no worktree, nothing left in the repository)."""
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit, "catalog"],
-                             capture_output=True, check=True).stdout
+                             capture_output=True)
+    if archive.returncode != 0:
+        sys.exit(f"Cannot read commit {commit} of {ROOT} ({archive.stderr.decode(errors='replace').strip()}): "
+                 "a shallow clone lacks it; fetch the history (git fetch --unshallow) or pass --old ''.")
+    archive = archive.stdout
     folder.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
@@ -237,6 +241,7 @@ def main():
     parser.add_argument("--only", choices=["api", "xloader"], help="run one of the two portals only")
     parser.add_argument("--old", default=OLD, help=f"commit of the code to compare with (default {OLD}; '' for none)")
     parser.add_argument("--no-ckanapi", action="store_true", help="skip the plain ckanapi baseline")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--fts-index-method", choices=["gin", "gist"], default=None,
                         help="the portal's DataStore full-text index (default: the test portal's, GIN)")
     args = parser.parse_args()
@@ -265,6 +270,9 @@ def main():
                                     old=old if mode == "api" else None, fts_index_method=method,
                                     baseline=not args.no_ckanapi and not results)
         report(results, args.rows, args.old)
+        if args.json:
+            args.json.write_text(json.dumps({"rows": args.rows, "old": args.old, "fts_index_method": method,
+                                             **results}, indent=1))
 
 
 if __name__ == "__main__":
