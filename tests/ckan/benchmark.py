@@ -195,6 +195,12 @@ def run(work, hub, out, rows, xloader, old, fts_index_method, baseline):
             copy = renamed_copy(hub, work / f"hub-old-{name}", "equipements-avant")
             figures["old"] = run_driver(old, copy, work / f"packages-old-{name}", portal)
             print(f"  catalog before issue 15: {figures['old']}", flush=True)
+    except BaseException:
+        for log in ("worker", "ckan"):  # what the portal said, before its folder goes
+            path = Path(portal.folder) / f"{log}.log"
+            if path.exists():
+                print(f"--- end of the portal's {log}.log:\n{path.read_text(errors='replace')[-3000:]}", flush=True)
+        raise
     finally:
         portal.stop()
     return figures

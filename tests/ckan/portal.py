@@ -304,7 +304,15 @@ class Portal:
                                        "--port", str(self.web_port), "--disable-reloader", "--threaded"])
         _wait_http(f"{self.url}/api/3/action/status_show", 90, process, Path(self.folder) / "ckan.log")
         if self.xloader and "worker" not in self.pids:
-            self._spawn("worker", [str(VENV / "bin" / "ckan"), "-c", self.ini, "jobs", "worker"])
+            worker = self._spawn("worker", [str(VENV / "bin" / "ckan"), "-c", self.ini, "jobs", "worker"])
+            # Ready once it listens: a job submitted before waits for CKAN to load in the worker
+            # (seconds on a loaded machine), which the first publication would be charged with.
+            log = Path(self.folder) / "worker.log"
+            deadline = time.monotonic() + 90
+            while "has started on queue" not in log.read_text(errors="replace"):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise PortalError(f"the CKAN job worker did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.2)
 
     def stop_web(self):
         """Stop only the CKAN web process (the database and the rest keep running)."""
