@@ -4,6 +4,14 @@ Exit codes (documented in README): 0 valid or done, 1 invalid data,
 2 unusable input or usage, 3 publication partly done.
 """
 
+import os
+
+
+def fail_loudly() -> bool:
+    """True under the test suite (or with CATALOG_STRICT set): a bug in a fast path is raised
+    there instead of hidden by falling back to the slow path, where it would only cost time."""
+    return "PYTEST_CURRENT_TEST" in os.environ or bool(os.environ.get("CATALOG_STRICT"))
+
 
 class CatalogError(Exception):
     """Base class: a message for agency staff and, when we know it, the fix."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from catalog import licences
 from catalog.datasets import Dataset, discover, find_descriptor, is_tabular, load_dataset, resource_format
 from catalog.errors import InvalidData, UnusableInput
-from catalog.hashing import file_sha256, tree_sha256
+from catalog.hashing import Fingerprints, file_sha256, tree_sha256
 from catalog.locks import writing_packages
 from catalog.normalise import CellsLost, output_schema, write_csv
 from catalog.reading import open_table
@@ -172,12 +172,13 @@ def inputs_of(dataset: Dataset, root: Path) -> dict[str, Path]:
 
 
 def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages"), zip: bool = False,
-            force: bool = False, background: bool = False) -> PackageRun:
+            force: bool = False, background: bool = False, fingerprints: Fingerprints | None = None) -> PackageRun:
     """Validate then package each dataset; invalid ones are refused, not packaged.
 
     `background=True`: zips are left to write to threads (`run.start(dataset_id)`) and the packages
     in `run.staged` (readable at `run.staged_folders()`) until the caller's `run.finish()` swaps
-    them in; meanwhile the caller can load the data, e.g. into the hub database."""
+    them in; meanwhile the caller can load the data, e.g. into the hub database.
+    `fingerprints` (catalog.hashing): what the caller's hub recorded of its input files."""
     root, out = Path(root), Path(out)
     run = PackageRun()
     publishers = load_publishers(root)
@@ -191,14 +192,15 @@ def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages")
                             "or name dataset folders.")
     with writing_packages(out):
         try:
-            _package_all(with_sources(folders, root), root, out, zip, force, background, publishers, run)
+            _package_all(with_sources(folders, root), root, out, zip, force, background, publishers, run,
+                         fingerprints)
         except BaseException:
             run.finish()  # the packages made before the failure land, as they do without background
             raise
     return run
 
 
-def _package_all(folders, root, out, zip, force, background, publishers, run: PackageRun):
+def _package_all(folders, root, out, zip, force, background, publishers, run: PackageRun, fingerprints=None):
     from catalog.reuse import is_reuse, package_reuse
 
     for folder in folders:  # a reuse's sources come first
@@ -221,17 +223,17 @@ def _package_all(folders, root, out, zip, force, background, publishers, run: Pa
             continue
         try:
             run.packaged.append(package_one(dataset, root, out, publishers, report.targets[0].score, zip, force,
-                                            run.staged if background else None))
+                                            run.staged if background else None, fingerprints))
         except CellsLost as error:  # nothing read may be lost: the package is refused, and says where
             run.refused[name] = error.message
 
 
 def package_one(dataset: Dataset, root: Path, out: Path, publishers, quality, zip=False, force=False,
-                staged: list | None = None) -> Packaged:
+                staged: list | None = None, fingerprints: Fingerprints | None = None) -> Packaged:
     """Package one valid dataset; with a `staged` list, its zip is written in the background and
     the package appended there for the caller to finish (see `package`)."""
     target = output_path(out, dataset.publisher, dataset.name)
-    content_hash = tree_sha256(inputs_of(dataset, root))
+    content_hash = tree_sha256(inputs_of(dataset, root), fingerprints)
     existing = target / "datapackage.json"
     zip_path = output_path(out, dataset.publisher, f"{dataset.name}.zip") if zip else None
     if not force and existing.is_file():

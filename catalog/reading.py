@@ -81,9 +81,12 @@ def sheet_display(display: str, sheet: SheetText) -> str:
 
 
 @contextlib.contextmanager
-def open_table(descriptor: dict, source: Path, basepath: str, display: str, sheet=None):
+def open_table(descriptor: dict, source: Path, basepath: str, display: str, sheet=None, text_schema=True):
     """Yield the `Reading` of a table resource whose data is at `source`; temporary files
-    (a sheet's text) are removed on exit. `sheet` overrides the dialect's (`--sheet`)."""
+    (a sheet's text) are removed on exit. `sheet` overrides the dialect's (`--sheet`).
+    `text_schema=False` leaves a table without a schema without one: for readers that read
+    its text only (text_table.py, the gate on a workbook's other sheets), which need no
+    Frictionless to name its fields."""
     descriptor = copy.deepcopy(descriptor)
     if isinstance(descriptor.get("schema"), dict):
         descriptor["schema"] = with_national_rules(descriptor["schema"])
@@ -96,7 +99,7 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
             descriptor["dialect"] = {k: v for k, v in dialect.items() if k != "sheet"}
             if fmt == "txt":  # GTFS's .txt files are CSV: Frictionless would take them for plain text
                 descriptor["format"] = fmt = "csv"
-        if not descriptor.get("schema"):
+        if not descriptor.get("schema") and text_schema:
             _set_text_schema(descriptor, basepath)
         yield Reading(display, source, fmt, descriptor.get("encoding"), dialect.get("delimiter"), descriptor, basepath)
         return
@@ -118,7 +121,7 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
         header = {k: v for k, v in dialect.items() if k in ("header", "headerRows", "headerJoin", "commentChar", "commentRows")}
         if header:
             readable["dialect"] = header
-        if not readable.get("schema"):
+        if not readable.get("schema") and text_schema:
             _set_text_schema(readable, str(work))
         reading = Reading(shown, target, "csv", "utf-8", ",", readable, str(work), seen, source=Path(source),
                           file=display)
@@ -258,5 +261,5 @@ def every_sheet(path: Path, display: str, skip: str | None = None):
                 continue
             descriptor = {"name": "sheet", "path": Path(path).name, "format": fmt}
             readings.append(stack.enter_context(open_table(descriptor, Path(path), str(Path(path).parent),
-                                                           display, sheet=name)))
+                                                           display, sheet=name, text_schema=False)))
         yield readings

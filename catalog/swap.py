@@ -35,3 +35,21 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE (linux/fs.h)
     return renameat2(at_cwd, os.fsencode(os.path.abspath(a)), at_cwd, os.fsencode(os.path.abspath(b)), exchange) == 0
+
+
+FICLONE = 0x40049409  # linux/fs.h (fcntl.FICLONE from Python 3.12)
+
+
+def copy_aside(source: Path, target: Path) -> str:
+    """`target` made a copy of `source` to build on, without touching `source`: "reflink" where the
+    filesystem shares the blocks until either file changes (btrfs, XFS, bcachefs: constant time,
+    whatever the size), else "copy", a kernel-side copy (sendfile; ext4, tmpfs)."""
+    try:
+        import fcntl
+
+        with open(source, "rb") as src, open(target, "wb") as dst:
+            fcntl.ioctl(dst.fileno(), getattr(fcntl, "FICLONE", FICLONE), src.fileno())
+        return "reflink"
+    except (ImportError, OSError):  # not Linux, or a filesystem without shared blocks
+        shutil.copyfile(source, target)
+        return "copy"

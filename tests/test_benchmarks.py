@@ -101,5 +101,5 @@ def test_reduced_big_hub_benchmark_runs(tmp_path):
     assert result["dcat"]["bytes"] > 0
     for hub in ("serve", "bundled_serve"):
         pages = {k: v for k, v in result[hub].items() if k != "workers"}
-        assert len(pages) == 4 and all(v["failures"] == 0 and v["requests"] == 40 for v in pages.values())
+        assert len(pages) == 6 and all(v["failures"] == 0 and v["requests"] == 40 for v in pages.values())
     assert "publish, one dataset changed" in done.stdout and "landing page /" in done.stdout

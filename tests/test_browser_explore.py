@@ -108,6 +108,55 @@ def test_chargers_near_stops_show_both_points(hub, page, artifacts):
     page.screenshot(path=str(artifacts / "chargers-and-stops.png"), full_page=False)
 
 
+def test_stops_by_commune_show_each_stop_and_its_commune(hub, page, artifacts):
+    """A `within` reuse: each stop, and a point inside its commune (empty outside the territory)."""
+    rows = hub.get("/hub/arrets_par_commune_arrets.json", params={"_shape": "array", "_size": "max"}).json()
+    placed = [r for r in rows if r["polygon_latitude"] is not None]
+    assert placed and all(r["code_insee"] for r in placed)
+    assert all(r["polygon_longitude"] is None for r in rows if not r["code_insee"])
+    page.goto(hub.url + "/hub/arrets_par_commune_arrets")
+    expect(page.locator("#hub-map")).to_have_attribute("data-features", str(len(rows)), timeout=30_000)
+    # a circle per stop; per stop in a commune, a circle for the commune and the dashed line to it
+    expect(page.locator("#hub-map path.leaflet-interactive")).to_have_count(len(rows) + 2 * len(placed))
+    communes = page.evaluate("""Array.from(document.querySelectorAll('#hub-map path.leaflet-interactive'))
+        .filter(p => p.getAttribute('stroke') === '#1d4e6e').length""")
+    assert communes == len(placed)
+    page.locator("#hub-map").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "stops-and-communes.png"), full_page=False)
+
+
+@pytest.fixture(scope="module")
+def line_hub(tmp_path_factory):
+    from tests.test_charts import hub_with
+
+    work = tmp_path_factory.mktemp("line-chart")
+    root = hub_with(work, [{"title": "Surface ouverte par date", "type": "line", "category": "ouverture",
+                            "measure": "surface", "aggregate": "sum"}])
+    with running_hub(root, work / "build" / "hub.db", work / "build" / "packages") as running:
+        yield running
+
+
+def test_line_chart_draws_one_point_per_value_in_time_order(line_hub, page, artifacts):
+    chart, = line_hub.get("/-/charts/testville/equipements.json").json()
+    api = line_hub.get(chart["data_url"]).json()
+    assert len(api) >= 3
+    page.goto(line_hub.url + "/-/charts/testville/equipements")
+    section = page.locator("#chart-1")
+    expect(section).to_have_attribute("data-drawn", str(len(api)), timeout=30_000)
+    expect(section.locator(".hub-chart-canvas svg .mark-line path")).to_have_count(1)
+    points = section.locator(".hub-chart-canvas svg .mark-symbol path")
+    expect(points).to_have_count(len(api))
+    at = [tuple(float(n) for n in re.findall(r"-?[\d.]+", points.nth(i).get_attribute("transform")))
+          for i in range(len(api))]
+    assert [x for x, _ in at] == sorted(x for x, _ in at) and len({x for x, _ in at}) == len(api)  # along time
+    values = [r[chart["value"]] for r in api]
+    # SVG y grows downwards: the larger the value, the higher the point
+    assert sorted(range(len(api)), key=lambda i: at[i][1]) == sorted(range(len(api)), key=lambda i: -values[i])
+    shown = chart_values(page, "chart-1")
+    assert [(c, float(v)) for c, v in shown] == [(r[chart["category"]], r[chart["value"]]) for r in api]
+    page.screenshot(path=str(artifacts / "chart-line.png"), full_page=True)
+
+
 def test_search_with_and_without_accents(hub, page, artifacts):
     firsts = []
     for words in ("équipements publics", "equipements publics", "vélo", "velo"):

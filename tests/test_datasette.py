@@ -202,7 +202,7 @@ def test_failed_build_leaves_the_old_hub_intact(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         publish_datasette((), root, db, out)
     assert db.read_bytes() == before
-    assert sorted(p.name for p in db.parent.iterdir() if p.is_file()) == ["hub.db", "hub.metadata.json"]
+    assert sorted(p.name for p in db.parent.iterdir() if p.is_file()) == ["hub.db", "hub.hashes.json", "hub.metadata.json"]
 
 
 def test_failed_zip_leaves_packages_and_hub_intact(tmp_path, monkeypatch):
@@ -233,7 +233,7 @@ def test_failed_zip_leaves_packages_and_hub_intact(tmp_path, monkeypatch):
     assert loaded and not loaded[0].is_relative_to(package_folder)  # the hub loaded the package built aside
     assert before == (db.read_bytes(), (package_folder / "datapackage.json").read_bytes(), zip_path.read_bytes())
     assert sorted(p.name for p in package_folder.parent.iterdir()) == ["arrets", "arrets.zip"]
-    assert sorted(p.name for p in db.parent.iterdir() if p.is_file()) == ["hub.db", "hub.metadata.json"]
+    assert sorted(p.name for p in db.parent.iterdir() if p.is_file()) == ["hub.db", "hub.hashes.json", "hub.metadata.json"]
     # The next run, without the failure, publishes the change.
     monkeypatch.undo()
     assert publish_datasette((), root, db, out).ids("load") == ["transports-testville/arrets"]

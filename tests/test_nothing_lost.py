@@ -16,7 +16,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from catalog.normalise import CellsLost, write_csv
@@ -150,6 +150,11 @@ def test_xlsx_cells_survive_as_the_text_they_show(tmp_path_factory, rows):
 @given(values=st.lists(st.tuples(cells("abcdeé XYZ0123456789.-"), st.integers(-10**9, 10**9)), min_size=1,
                         max_size=6))
 def test_geojson_properties_survive(tmp_path_factory, values):
+    from catalog.validate.personal.scan import scan
+
+    # A GeoJSON file has no schema to declare a column public, and a drawn "0100000000" is a
+    # phone number the gate rightly stops: this test is about cells surviving, not the gate.
+    assume(not any(scan(name) for name, _ in values))
     tmp_path = fresh(tmp_path_factory)
     features = [{"type": "Feature", "properties": {"nom": name, "code": code, "id": i},
                  "geometry": {"type": "Point", "coordinates": [2.4, 46.6]}} for i, (name, code) in enumerate(values)]

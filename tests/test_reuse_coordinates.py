@@ -113,7 +113,7 @@ def test_the_hub_maps_both_points_of_the_new_reuse(served):
 
 
 def test_a_new_within_reuse_carries_its_points(tmp_path):
-    """`within` carries the point side's coordinates (polygons have a geometry, not a point)."""
+    """`within` carries the point side's coordinates, and for the polygon side a point inside it."""
     from tests.test_reuse import OBSERVATORY, craft_communes, craft_gtfs, hub, packaged_rows, square
 
     root = hub(tmp_path, "sample-mobilites/reseau-bus", "departement-de-sample/communes",
@@ -124,10 +124,20 @@ def test_a_new_within_reuse_carries_its_points(tmp_path):
     descriptor["resources"][0]["schema"] = {"fields": [
         {"name": n, "type": "string", "description": n} for n in ("stop_id", "stop_name", "code_insee", "nom")]}
     (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
-    craft_communes(root, [("00001", "Sampleville", square(2.35, 46.60, 2.40, 46.65))])
-    craft_gtfs(root, [("SMP0001", "Dedans", 2.38, 46.62), ("SMP0002", "Dehors", 2.45, 46.61)])
+    # An L-shaped commune: its centroid (2.3617, 46.6117) lies outside it, in the missing corner.
+    ell = {"type": "Polygon", "coordinates": [[[2.35, 46.60], [2.40, 46.60], [2.40, 46.61], [2.36, 46.61],
+                                                [2.36, 46.65], [2.35, 46.65], [2.35, 46.60]]]}
+    craft_communes(root, [("00001", "Sampleville", ell["coordinates"])])
+    craft_gtfs(root, [("SMP0001", "Dedans", 2.38, 46.605), ("SMP0002", "Dehors", 2.45, 46.61)])
     rows, packaged, _ = packaged_rows(root, tmp_path, "arrets-par-commune")
     assert [(r["stop_id"], r["code_insee"], float(r["point_latitude"]), float(r["point_longitude"])) for r in rows] \
-        == [("SMP0001", "00001", 46.62, 2.38), ("SMP0002", "", 46.61, 2.45)]
+        == [("SMP0001", "00001", 46.605, 2.38), ("SMP0002", "", 46.61, 2.45)]
     fields = packaged["resources"][0]["schema"]["fields"]
     assert [(f["name"], f["type"]) for f in fields[2:4]] == [("point_latitude", "number"), ("point_longitude", "number")]
+    assert [(f["name"], f["type"]) for f in fields[6:]] == [("polygon_latitude", "number"),
+                                                           ("polygon_longitude", "number")]
+    from shapely.geometry import Point, shape
+
+    inside = Point(float(rows[0]["polygon_longitude"]), float(rows[0]["polygon_latitude"]))
+    assert shape(ell).contains(inside) and not shape(ell).contains(shape(ell).centroid)
+    assert rows[1]["polygon_latitude"] == rows[1]["polygon_longitude"] == ""  # in no commune: no point

@@ -43,7 +43,7 @@ def _caching(scope, status, headers) -> bytes | None:
     """Cache-Control for answers that do not change until the next publish (or upgrade)."""
     if any(k.lower() == b"cache-control" for k, _ in headers) or scope.get("method") not in ("GET", "HEAD"):
         return None
-    if status != 200:
+    if status not in (200, 304):
         return None
     return STATIC_CACHE if scope.get("path", "").startswith(STATIC) else PAGE_CACHE
 
@@ -68,7 +68,10 @@ def _page(app):
             nonlocal start
             if message["type"] == "http.response.start":
                 headers = _headers(message, (b"content-security-policy", b"x-content-type-options"))
-                headers += [(b"content-security-policy", policy), (b"x-content-type-options", b"nosniff")]
+                if message["status"] != 304:
+                    # A 304's headers replace the stored page's: a new nonce would block its scripts.
+                    headers.append((b"content-security-policy", policy))
+                headers.append((b"x-content-type-options", b"nosniff"))
                 caching = _caching(scope, message["status"], headers)
                 if caching:
                     headers.append((b"cache-control", caching))

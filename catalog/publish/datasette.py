@@ -6,13 +6,20 @@ its open file and never sees a half-built hub, and a failed build leaves the old
 hub untouched. The new file starts as a copy of the old one, so datasets whose
 content hash did not change keep their tables as they are; only changed ones are
 dropped and reloaded. When nothing changed at all, nothing is written.
+
+The copy shares the old file's blocks where the filesystem can (catalog.swap.copy_aside):
+then it costs nothing whatever the hub's size. Elsewhere (ext4) it is a kernel-side copy:
+4-15 ms for the 10 MiB hub of 1,000 small datasets, 1.5-2.5 s a GB from the page cache (a
+loaded 2-core machine), where SQLite's backup API took 85-150 ms for the same 10 MiB. Only
+SQLite's own journal could patch the served file in place, and readers of an immutable file
+(what Datasette is given) must never see it change. Input files are only hashed again when
+their stat changed (catalog.hashing.Fingerprints).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
@@ -23,7 +30,7 @@ import sqlite_utils
 
 from catalog.datasets import load_dataset
 from catalog.errors import CatalogError, InvalidData, UnusableInput
-from catalog.hashing import tree_sha256
+from catalog.hashing import Fingerprints, tree_sha256
 from catalog.hub import records, search_index
 from catalog.hub.metadata import hub_metadata
 from catalog.hubdb import is_geojson, is_table, load_package, tune_for_build
@@ -32,6 +39,7 @@ from catalog.naming import table_name
 from catalog.package import dataset_folders, inputs_of, package
 from catalog.publish.gate import DEFAULT_MIN_QUALITY, refusals
 from catalog.publishers import load_publishers
+from catalog.swap import copy_aside
 
 
 @dataclass
@@ -49,6 +57,7 @@ class HubResult:
     refused: dict[str, str] = field(default_factory=dict)  # dataset id -> why it was not packaged
     unreadable: set[str] = field(default_factory=set)  # refused ids that could not be read at all (exit 2)
     written: bool = False  # False: the hub was already up to date, nothing was touched
+    copied: str = ""  # how the new hub started from the old one: "reflink" (shared blocks), "copy" or ""
 
     def ids(self, action):
         return [s.dataset for s in self.steps if s.action == action]
@@ -57,6 +66,11 @@ class HubResult:
 def metadata_path(db: Path) -> Path:
     """The Datasette metadata lives beside the database: build/hub.db -> build/hub.metadata.json."""
     return Path(db).with_name(Path(db).stem + ".metadata.json")
+
+
+def hashes_path(db: Path) -> Path:
+    """What the hub's input files hashed to, and their stat then: build/hub.db -> build/hub.hashes.json."""
+    return Path(db).with_name(Path(db).stem + ".hashes.json")
 
 
 def database_name(db: Path) -> str:
@@ -83,10 +97,10 @@ def _reuse_sources(dataset) -> list[str]:
     return [str(s) for s in sources] if isinstance(sources, list) else []  # a wrong shape: validate says so
 
 
-def _inputs_key(dataset, root: Path, packaged: dict[str, dict]) -> str | None:
+def _inputs_key(dataset, root: Path, packaged: dict[str, dict], fingerprints: Fingerprints | None = None) -> str | None:
     """What a dataset's package is made from: its own files, and for a reuse the content hashes
     of its packaged sources (None while one of them is not packaged)."""
-    own = tree_sha256(inputs_of(dataset, root))
+    own = tree_sha256(inputs_of(dataset, root), fingerprints)
     sources = _reuse_sources(dataset)
     if not sources:
         return own
@@ -118,7 +132,7 @@ def _load_all(folders):
     return loaded, broken
 
 
-def _ready_packages(loaded, root: Path, out: Path, hub: dict[str, dict]):
+def _ready_packages(loaded, root: Path, out: Path, hub: dict[str, dict], fingerprints: Fingerprints | None = None):
     """Packages already written from these exact inputs (zip included), and the folders to (re)package.
 
     This skips validating, deriving and normalising unchanged datasets. A plain dataset's
@@ -134,7 +148,7 @@ def _ready_packages(loaded, root: Path, out: Path, hub: dict[str, dict]):
         descriptor = _read_descriptor(target)
         zipped = (out / dataset.publisher / f"{dataset.name}.zip").is_file()
         try:
-            key = _inputs_key(dataset, root, ready)
+            key = _inputs_key(dataset, root, ready, fingerprints)
         except (CatalogError, OSError):
             key = None
         content = (descriptor or {}).get("catalog", {}).get("content_hash")
@@ -213,7 +227,7 @@ class DatasetteHub:
         tmp = Path(tmp)
         try:
             if _hub_state(self.db):
-                shutil.copyfile(self.db, tmp)  # unchanged datasets keep their tables as they are
+                result.copied = copy_aside(self.db, tmp)  # unchanged datasets keep their tables as they are
             else:
                 tmp.unlink()
             self._build(tmp, steps, by_id, publishers, packages, progress)
@@ -372,15 +386,25 @@ def publish_datasette(paths=(), root: Path = Path("."), db: Path = Path("build/h
 
 
 def _publish(paths, root: Path, db: Path, out: Path, folders, progress, min_quality) -> HubResult:
-    gated = refusals(folders, root, min_quality)  # never published: its previous version stays on the hub
+    fingerprints = Fingerprints(hashes_path(db), aside=Path(db).name)  # only files whose stat changed are hashed again
+    try:
+        return _publish_with(paths, root, db, out, folders, progress, min_quality, fingerprints)
+    finally:
+        fingerprints.save()
+
+
+def _publish_with(paths, root: Path, db: Path, out: Path, folders, progress, min_quality, fingerprints) -> HubResult:
+    loaded, broken = _load_all(folders)  # each descriptor read once, for the gate and the rest
+    # Never published: its previous version stays on the hub.
+    gated = refusals([folder for folder, _ in loaded], root, min_quality, {folder: d for folder, d in loaded})
     gated_folders = {folder for folder, _ in gated.values()}
-    folders = [f for f in folders if f not in gated_folders]
-    loaded, broken = _load_all(folders)
-    ready, stale = _ready_packages(loaded, root, out, _hub_state(db))
+    loaded = [(folder, dataset) for folder, dataset in loaded if folder not in gated_folders]
+    ready, stale = _ready_packages(loaded, root, out, _hub_state(db), fingerprints)
     refused, run = {}, None
     if stale or broken:
         # Zips are written while the hub is built; the packages land just before it (see below).
-        run = package([str(f) for f in broken + stale], root, out, zip=True, background=True)
+        run = package([str(f) for f in broken + stale], root, out, zip=True, background=True,
+                      fingerprints=fingerprints)
         ready.update({_id(p.descriptor): p.descriptor for p in run.packaged})
         refused = dict(run.refused)
     refused.update({name: why for name, (_, why) in gated.items()})
@@ -392,7 +416,7 @@ def _publish(paths, root: Path, db: Path, out: Path, folders, progress, min_qual
                 keys[dataset.id] = packaged_from  # a plain package's content hash is its inputs key: not hashed again
                 continue
             try:
-                keys[dataset.id] = _inputs_key(dataset, root, ready)
+                keys[dataset.id] = _inputs_key(dataset, root, ready, fingerprints)
             except (CatalogError, OSError):
                 pass
         # A package's zip is written while SQLite indexes its tables (both without the GIL).

@@ -15,16 +15,17 @@ from catalog.findings import Target
 DEFAULT_MIN_QUALITY = 60
 
 
-def refusals(folders: list[Path], root: Path, min_quality: int = DEFAULT_MIN_QUALITY) -> dict[str, tuple[Path, str]]:
+def refusals(folders: list[Path], root: Path, min_quality: int = DEFAULT_MIN_QUALITY,
+             loaded: dict | None = None) -> dict[str, tuple[Path, str]]:
     """Dataset id -> (folder, why) for each dataset the gate refuses. Unreadable ones are left to
-    validation, which says what is wrong with them."""
+    validation, which says what is wrong with them. `loaded`: folder -> dataset already read."""
     from catalog.publishers import check_profile
     from catalog.validate.metadata import quality
 
     refused, profiles = {}, {}  # a publisher's profile is checked once, not once per dataset
     for folder in folders:
         try:
-            dataset = load_dataset(folder)
+            dataset = (loaded or {}).get(folder) or load_dataset(folder)
         except UnusableInput:
             continue
         reasons = []

@@ -5,7 +5,9 @@ Spatial joins run with geopandas in Lambert-93 (EPSG:2154), where distances are 
 Border rule for `within`: a point lying on the border shared by two polygons (within
 BORDER_TOLERANCE_M of it) belongs to one polygon only, the one whose key (its first listed
 column) sorts first, e.g. the smaller INSEE code. A point inside no polygon is kept with
-empty polygon columns, so stops outside the territory show up instead of vanishing.
+empty polygon columns, so stops outside the territory show up instead of vanishing. Each point
+also gets its polygon's representative point (shapely's point_on_surface, taken in WGS84 where
+the map draws it: always inside the polygon, where a concave commune's centroid may not be).
 `nearest` keeps the points that have a target at most `distance` metres away, with the
 nearest one (ties: the smaller target key) and the distance rounded to 0.1 m.
 """
@@ -65,7 +67,11 @@ def _polygons(db, layer: Layer) -> gpd.GeoDataFrame:
         except (TypeError, ValueError, AttributeError, shapely.errors.GeometryTypeError) as error:
             raise InvalidData(f"row {number} of table {layer.table} has no readable geometry ({error}).",
                               "Fix the source's GeoJSON; `catalog validate` names the feature.")
-    polygons = gpd.GeoDataFrame(frame[layer.columns], geometry=shapes, crs="EPSG:4326").to_crs(METRIC_CRS)
+    polygons = gpd.GeoDataFrame(frame[layer.columns], geometry=shapes, crs="EPSG:4326")
+    inside = shapely.point_on_surface(polygons.geometry.values)
+    for name, values in zip(layer.carried, (shapely.get_y(inside), shapely.get_x(inside))):
+        polygons[name] = np.round(values, 6)  # WGS84 degrees to about 0.1 m, as the sources are written
+    polygons = polygons.to_crs(METRIC_CRS)
     # Rank by key: the border rule gives a shared point to the first in this order.
     polygons["__rank"] = polygons[layer.columns[0]].astype(str).rank(method="first").astype(int)
     return polygons
@@ -95,7 +101,7 @@ def within(spec: Spec, db):
         pairs = pairs.sort_values(["__point", "__border", "__rank"]).drop_duplicates("__point")
     chosen = pairs.set_index("__point")
     result = points.drop(columns="geometry").copy()
-    for column in spec.polygons.columns:
+    for column in spec.polygons.output:
         result[column] = result["__point"].map(chosen[column]) if len(chosen) else None
     result = result.astype(object).where(result.notna(), None)
     return spec.spatial_columns(), _rows(result, spec.spatial_columns())

@@ -10,10 +10,12 @@
 A layer is {"table": hub table, "columns": [...]} plus "lon" and "lat" for points and targets,
 or "geometry" (default "geometry", GeoJSON text) for polygons.
 
-A spatial method carries the coordinates of each point layer, so that the derived table shows
-both points on a map: a layer whose columns do not already hold its "lat" and "lon" gets
+A spatial method carries the coordinates of each layer, so that the derived table shows both
+sides on a map: a layer whose columns do not already hold its "lat" and "lon" gets
 `point_latitude`/`point_longitude` (points) or `target_latitude`/`target_longitude` (targets),
-WGS84 degrees, right after its columns. The reuse's schema may list them or leave them out (the
+WGS84 degrees, right after its columns; a polygon layer gets `polygon_latitude`/`polygon_longitude`,
+a representative point of the polygon (one that lies inside it, unlike a centroid), empty for a
+point inside no polygon. The reuse's schema may list them or leave them out (the
 packager then adds them).
 """
 from __future__ import annotations
@@ -22,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 METHODS = ("sql", "within", "nearest")
-SIDES = {"points": "point", "targets": "target"}  # the prefix of the coordinates a layer carries
+SIDES = {"points": "point", "targets": "target", "polygons": "polygon"}  # the prefix of the coordinates a layer carries
 SOURCE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*/[^/\s]+$")
 
 
@@ -52,7 +54,7 @@ class Layer:
     @property
     def carried(self) -> list[str]:
         """The coordinate columns the derived table gets for this layer (latitude, longitude)."""
-        if self.geometry or (self.lat in self.columns and self.lon in self.columns):
+        if not self.geometry and self.lat in self.columns and self.lon in self.columns:
             return []
         side = SIDES[self.role]
         return [f"{side}_latitude", f"{side}_longitude"]
@@ -64,6 +66,11 @@ class Layer:
     def carried_fields(self) -> list[dict]:
         """Table Schema fields of the carried coordinates."""
         words = (("latitude", "Latitude"), ("longitude", "Longitude"))
+        if self.geometry:
+            return [{"name": name, "type": "number",
+                     "description": f"{word} WGS84 d'un point représentatif (intérieur) du polygone de {self.table} "
+                                  f"(colonne {self.geometry})."}
+                    for name, (_, word) in zip(self.carried, words)]
         return [{"name": name, "type": "number",
                  "description": f"{word} WGS84 du point de {self.table} (colonne {getattr(self, key[:3])})."}
                 for name, (key, word) in zip(self.carried, words)]

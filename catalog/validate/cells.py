@@ -4,8 +4,6 @@ from __future__ import annotations
 import csv
 import warnings
 
-import pandas as pd
-
 from catalog.findings import WARNING, Finding
 from catalog.validate.context import TableContext
 
@@ -21,7 +19,24 @@ def chunk_checks(table: TableContext):
     return [PersonalDataCheck(table), FormulaInjectionCheck(table), LatLonCheck(table)]
 
 
+def check_columns(table: TableContext, names: list[str], columns: list[list[str]]) -> list[Finding]:
+    """Every cell-level finding of a small table already read as lists of text (text_table.py):
+    each check imports what it computes with only when a column needs it. A check that cannot
+    read plain lists sends the table to the full path (StepAside)."""
+    from catalog.validate.text_table import StepAside
+
+    checks = chunk_checks(table)
+    if not all(hasattr(check, "feed_columns") for check in checks):
+        raise StepAside("a cell check that reads Arrow columns only")
+    if columns and columns[0]:
+        for check in checks:
+            check.feed_columns(names, columns, 2)
+    return [f for c in checks for f in c.findings()]
+
+
 def read_chunks(path, fmt, encoding, delimiter):
+    import pandas as pd
+
     # A spreadsheet reaches here as its sheet's text, a CSV (catalog/reading.py): one reader for both.
     # Every record is kept, blank or ragged (extra fields dropped, missing ones empty), so that
     # row numbers match Frictionless' (header = 1), which reports the structure errors themselves.
@@ -46,6 +61,8 @@ def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on
             return _check_arrow(table, encoding, delimiter, on_rows)
         except NotDecidable:
             pass  # pandas reads it (ragged rows, quotes, bad bytes...), from the start, with fresh checks
+    import pandas as pd
+
     checks = chunk_checks(table)
     first_row = 2
     try:
@@ -76,14 +93,27 @@ def other_sheets(reading) -> list[Finding]:
     if reading.sheet is None or reading.source is None:
         return []
     from catalog.reading import every_sheet
-    from catalog.validate.personal.parts import gate_frames
+    from catalog.validate import text_table
+    from catalog.validate.personal import PersonalDataCheck
 
     found = []
     with every_sheet(reading.source, reading.file, skip=reading.sheet.name) as readings:
         for sheet in readings:
             if sheet.readable and not sheet.sheet.empty:
-                found += gate_frames(_numbered(read_chunks(sheet.path, "csv", "utf-8", ",")),
-                                     TableContext(sheet.display, sheet.path, {}))
+                table = TableContext(sheet.display, sheet.path, {})
+                try:  # a small sheet's text is read in plain Python, like a small CSV's
+                    if not text_table.small(sheet.path, "csv"):
+                        raise text_table.StepAside("a large sheet")
+                    text = text_table.read(sheet.path, "utf-8", ",", "csv")
+                except text_table.StepAside:
+                    from catalog.validate.personal.parts import gate_frames
+                    found += gate_frames(_numbered(read_chunks(sheet.path, "csv", "utf-8", ",")), table)
+                    continue
+                check = PersonalDataCheck(table)
+                names, columns = text_table.columns(text)
+                if text.rows:
+                    check.feed_columns(names, columns, 2)
+                found += check.findings()
     return found
 
 

@@ -15,8 +15,8 @@ from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
 from catalog import limits
 from catalog.publishers import check_profile
 from catalog.safety import NAME_RULE, as_name
-from catalog.validate import table_checks, metadata, sniff, tables
-from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, other_sheets
+from catalog.validate import metadata, sniff, tables, text_table
+from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, check_columns, other_sheets
 from catalog.reading import flat_dialect, open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 from catalog.validate.links import link_findings, popup_findings
@@ -175,11 +175,13 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         for reading, schema, crs in readable:
             fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
             table = TableContext(reading.display, reading.path, fields, bboxes, crs=crs if isinstance(crs, str) else None)
-            checks.append((reading, table, SharedRead(table, reading.encoding, reading.delimiter)))
+            # A small table is Frictionless' to validate and its text is read in plain Python
+            # (text_table.py): nothing to share, and no Arrow to import.
+            small = text_table.small(reading.path, reading.format)
+            checks.append((reading, table, None if small else SharedRead(table, reading.encoding, reading.delimiter)))
         found += _frictionless_package(dataset, [(r, shared) for r, _, shared in checks])
         for reading, table, shared in checks:
-            found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding,
-                                                         reading.delimiter, shared=shared))
+            found = add_cell_findings(found, _cell_findings(reading, table, shared))
             found += other_sheets(reading)
     if dataset.is_gtfs and gtfs_files:
         from catalog.validate.gtfs import check_gtfs_files
@@ -244,13 +246,28 @@ def _habits(path, display, resource, effective) -> list[Finding]:
     return found
 
 
+def _cell_findings(reading, table, shared) -> list[Finding]:
+    """The cell checks of one table: fed by the table checks' reading (`shared`), or, for a small
+    table, over its text read in plain Python, or by their own reading."""
+    if shared is None and text_table.small(reading.path, reading.format):
+        try:
+            text = text_table.read(reading.path, reading.encoding or "utf-8", reading.delimiter or ",", reading.format)
+            return check_columns(table, *text_table.columns(text))
+        except text_table.StepAside:
+            pass  # read by the cell checks' own readers
+    return check_cells(table, reading.format, reading.encoding, reading.delimiter, shared=shared)
+
+
 def _frictionless_package(dataset: Dataset, readings) -> list[Finding]:
     """Frictionless' checks of every table at once (foreign keys span tables); each reading's
-    `SharedRead` is fed the batches read of it for its cell checks. Every resource keeps its
-    own base path: a sheet is read from its text, written aside."""
+    `SharedRead` is fed the batches read of it for its cell checks, and a reading without one (a
+    small table) is validated by Frictionless itself. Every resource keeps its own base path: a
+    sheet is read from its text, written aside."""
+    from catalog.validate import table_checks
+
     if not readings:
         return []
-    displays, shared = {}, {}
+    displays, shared, direct = {}, {}, set()
     package = None
     try:
         package = frictionless.Package({"name": "validation", "resources": []}, basepath=str(dataset.folder))
@@ -259,8 +276,10 @@ def _frictionless_package(dataset: Dataset, readings) -> list[Finding]:
             entry["name"] = f"r{index}" if not isinstance(entry.get("name"), str) else entry["name"]
             displays[entry["name"]] = reading.display
             shared[entry["name"]] = feed
+            if feed is None:
+                direct.add(entry["name"])
             package.add_resource(frictionless.Resource(entry, basepath=reading.basepath))
-        report = table_checks.validate_package(package, tables.LIMIT_ERRORS, shared)  # Frictionless' report, vectorised
+        report = table_checks.validate_package(package, tables.LIMIT_ERRORS, shared, direct)  # Frictionless', vectorised
     except frictionless.FrictionlessException as error:
         return tables.translate_exception(error, dataset.descriptor_path.name,
                                           [(r.display, r.descriptor.get("schema")) for r, _ in readings])

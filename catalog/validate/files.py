@@ -5,16 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import frictionless
-
 from catalog import limits
 from catalog.errors import UnusableInput
 from catalog.findings import WARNING, Finding, Target
-from catalog.validate import table_checks, sniff, tables
-from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, other_sheets
-from catalog.reading import open_table
+from catalog.validate import sniff, tables
+from catalog.validate.cells import add_cell_findings
 from catalog.validate.context import FRANCE_BBOXES, TableContext
-from catalog.validate.dataset import national_findings
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"}
 
@@ -65,6 +61,7 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
         from catalog.schemas import resolve
         national = resolve(str(schema_path), "--schema")
         descriptor["schema"] = national.schema
+        from catalog.validate.dataset import national_findings
         found += national_findings(national, display)
     elif schema_path:
         from catalog.yamlio import load
@@ -88,20 +85,111 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
                 f'Declare "encoding": "{sniff.declaration(actual.encoding)}" in its descriptor; '
                 "`catalog package` writes it out as UTF-8.", file=display, severity=WARNING))
     found += _layout(path, fmt, descriptor, display, sheet)
+    from catalog.validate import text_table
+    light = None
+    if text_table.eligible(path, fmt, descriptor.get("schema"), descriptor.get("dialect")):
+        light = _lightly(lambda: _text_table(path, display, descriptor, public))
+    elif fmt in SPREADSHEETS and not descriptor.get("schema") and not descriptor.get("dialect"):
+        light = _lightly(lambda: _text_sheet(path, display, descriptor, public, sheet))
+    if light is not None:
+        return found + light
+    return found + _full_table(path, display, descriptor, fields, schemas, schema_path, national, public, sheet)
+
+
+def _lightly(read) -> list[Finding] | None:
+    """`read()`'s findings, or None when the full path must read the file: the light path
+    stepped aside, or failed (a bug: raised under the test suite, never hidden there)."""
+    from catalog.errors import fail_loudly
+    from catalog.validate import text_table
+
+    try:
+        return read()
+    except text_table.StepAside:
+        return None
+    except Exception:  # noqa: BLE001 - a bug here must not cost a report: the full path still gives it
+        if fail_loudly():
+            raise
+        return None
+
+
+def _text_table(path: Path, display: str, descriptor: dict, public) -> list[Finding]:
+    """A small CSV without a schema, read in plain Python (text_table.py); StepAside when the
+    full path must read it."""
+    from catalog.validate import text_table
+    from catalog.validate.cells import check_columns
+
+    fmt = "csv" if descriptor["format"] == "txt" else descriptor["format"]
+    delimiter = (descriptor.get("dialect") or {}).get("delimiter", "\t" if fmt == "tsv" else ",")
+    table = text_table.read(path, descriptor.get("encoding") or "utf-8", delimiter, fmt)
+    report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
+    context = TableContext(display, path, {}, list(FRANCE_BBOXES), public=frozenset(public))
+    cells = check_columns(context, *text_table.columns(table))
+    return add_cell_findings(tables.findings_of(report, lambda task: display), cells)
+
+
+SPREADSHEETS = ("xlsx", "xls", "ods")
+
+
+def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet) -> list[Finding]:
+    """A workbook without a schema whose sheet's text is small: that text read like a small
+    CSV's (text_table.py); StepAside when the full path must read it."""
+    from catalog.reading import open_table
+    from catalog.validate import text_table
+    from catalog.validate.cells import check_columns, other_sheets
+
+    with open_table(descriptor, path, str(path.parent), display, sheet, text_schema=False) as reading:
+        if not reading.readable:
+            return reading.findings
+        if reading.descriptor.get("dialect") or not text_table.small(reading.path, reading.format):
+            raise text_table.StepAside("a sheet's header rows, or a large sheet")
+        context = TableContext(reading.display, reading.path, {}, list(FRANCE_BBOXES), public=frozenset(public))
+        table = text_table.read(reading.path, "utf-8", None, "csv")
+        report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
+        cells = check_columns(context, *text_table.columns(table))
+        found = reading.findings + tables.findings_of(report, lambda task: reading.display)
+        return add_cell_findings(found, cells) + other_sheets(reading)
+
+
+def _full_table(path, display, descriptor, fields, schemas, schema_path, national, public, sheet) -> list[Finding]:
+    """Frictionless' view of the table and the cell checks. A large table is checked by the
+    vectorised checks (table_checks.py), which read it once for both; a small one by
+    Frictionless itself and its text read in plain Python (text_table.py): their answers are
+    the same, and a small table spares Arrow, numpy and pandas their import."""
+    import frictionless
+
+    from catalog.reading import open_table
+    from catalog.validate import text_table
+    from catalog.validate.cells import SharedRead, check_cells, check_columns, other_sheets
+
+    found = []
     with open_table(descriptor, path, str(path.parent), display, sheet) as reading:
         found += reading.findings
         if not reading.readable:
             return found
         table = TableContext(reading.display, reading.path, fields, list(FRANCE_BBOXES), public=frozenset(public))
-        shared = SharedRead(table, reading.encoding, reading.delimiter)
+        small = text_table.small(reading.path, reading.format)
+        shared = None if small else SharedRead(table, reading.encoding, reading.delimiter)
         try:
             resource = frictionless.Resource(reading.descriptor, basepath=reading.basepath)
-            report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless' checks, vectorised
+            if small:
+                report = resource.validate(limit_errors=tables.LIMIT_ERRORS)
+            else:
+                from catalog.validate import table_checks
+                report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless', vectorised
             found += tables.findings_of(report, lambda task: reading.display)
         except frictionless.FrictionlessException as error:
             found += tables.translate_exception(error, reading.display, schemas)
-        found = add_cell_findings(found, check_cells(table, reading.format, reading.encoding, reading.delimiter,
-                                                     shared=shared))
+        cells = None
+        if small:
+            try:
+                text = text_table.read(reading.path, reading.encoding or "utf-8", reading.delimiter or ",",
+                                       reading.format)
+                cells = check_columns(table, *text_table.columns(text))
+            except text_table.StepAside:
+                pass  # read by the full path's own readers below
+        if cells is None:
+            cells = check_cells(table, reading.format, reading.encoding, reading.delimiter, shared=shared)
+        found = add_cell_findings(found, cells)
         found += other_sheets(reading)
     if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
         for finding in found:

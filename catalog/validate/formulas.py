@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import pyarrow as pa
-
 from catalog.findings import Finding
 from catalog.validate.context import TableContext
 
@@ -36,13 +33,14 @@ PHONE = re.compile(r"\+\d{1,3}[\s.\-]?(?:\(0\)[\s.\-]?)?\d(?:[\s.\-]?\d){5,13}")
 
 
 TRIGGER = re.compile(r"[\t\r]*[=+\-@]")  # the cells worth the full test
-FIRST_BYTES = np.zeros(257, dtype=bool)  # by first byte; 256 stands for an empty cell
-FIRST_BYTES[[ord(c) for c in TRIGGERS + LEADING]] = True
+FIRST = frozenset(TRIGGERS + LEADING)  # a candidate's first character
 
 
-def _first_bytes(array) -> np.ndarray | None:
+def _first_bytes(array):
     """The first byte of every cell of an Arrow string column (256 for an empty cell), read
     straight from its buffers; None when no trigger byte occurs in the column at all."""
+    import numpy as np
+
     from catalog.validate.csv_batches import chunk_buffers
 
     chunks = list(chunk_buffers(array))
@@ -81,37 +79,39 @@ class FormulaInjectionCheck:
         self.columns: dict[str, dict] = {}
 
     def feed(self, chunk, first_row: int) -> None:
-        for name in chunk.columns:
-            text = chunk[name].astype(str)
-            # Only cells starting with a trigger (possibly after tab/CR) go through the Python test.
-            candidates = text.str.match(TRIGGER.pattern)
-            if not candidates.any():
-                continue
-            hits = text[candidates].map(is_formula).astype(bool)
-            positions = candidates.to_numpy().nonzero()[0][hits.to_numpy()]
-            if not len(positions):
-                continue
-            seen = self.columns.setdefault(name, {"count": 0, "row": None, "value": None})
-            if seen["row"] is None:
-                seen["row"], seen["value"] = first_row + int(positions[0]), text.iat[positions[0]]
-            seen["count"] += len(positions)
+        """A pandas DataFrame of strings."""
+        self.feed_columns([str(c) for c in chunk.columns], [chunk[c].astype(str).tolist() for c in chunk.columns],
+                          first_row)
+
+    def feed_columns(self, names, columns, first_row: int) -> None:
+        """Plain lists of strings: only cells whose first character is a trigger go through the test."""
+        for name, cells in zip(names, columns):
+            candidates = [i for i, cell in enumerate(cells) if cell[:1] in FIRST]
+            self._count(name, candidates, [cells[i] for i in candidates], first_row)
 
     def feed_arrow(self, names, arrays, first_row: int) -> None:
-        """The same as `feed`, from Arrow string columns: the trigger test runs in Arrow."""
+        """The same from Arrow string columns: a look at each cell's first byte, in numpy, then
+        the exact test on the few cells left."""
+        import numpy as np
+        import pyarrow as pa
+
+        first_bytes = np.zeros(257, dtype=bool)  # by first byte; 256 stands for an empty cell
+        first_bytes[[ord(c) for c in FIRST]] = True
         for name, array in zip(names, arrays):
-            # A look at each cell's first byte, then the exact trigger test on the few cells left.
             firsts = _first_bytes(array)
-            candidates = np.flatnonzero(FIRST_BYTES[firsts]) if firsts is not None else ()
-            if not len(candidates):
-                continue
-            values = array.take(pa.array(candidates)).to_pylist()
-            hits = [i for i, value in enumerate(values) if TRIGGER.match(value) and is_formula(value)]
-            if not hits:
-                continue
-            seen = self.columns.setdefault(name, {"count": 0, "row": None, "value": None})
-            if seen["row"] is None:
-                seen["row"], seen["value"] = first_row + int(candidates[hits[0]]), values[hits[0]]
-            seen["count"] += len(hits)
+            candidates = np.flatnonzero(first_bytes[firsts]) if firsts is not None else ()
+            if len(candidates):
+                self._count(name, candidates.tolist(), array.take(pa.array(candidates)).to_pylist(), first_row)
+
+    def _count(self, name, candidates, values, first_row):
+        """Count the candidates (offsets in the chunk, and their values) a spreadsheet would run."""
+        hits = [i for i, value in enumerate(values) if TRIGGER.match(value) and is_formula(value)]
+        if not hits:
+            return
+        seen = self.columns.setdefault(name, {"count": 0, "row": None, "value": None})
+        if seen["row"] is None:
+            seen["row"], seen["value"] = first_row + int(candidates[hits[0]]), values[hits[0]]
+        seen["count"] += len(hits)
 
     def findings(self) -> list[Finding]:
         found = []

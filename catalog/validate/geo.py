@@ -5,14 +5,14 @@ Two entry points: `LatLonCheck`, a chunk check for latitude/longitude columns
 files (in geojson.py). Both classify points the same way (`classify`): out of
 range, projected (Lambert-93 and friends, recognised by reprojecting a sample),
 swapped, or outside the declared coverage.
+
+numpy and pandas are imported by the functions that compute with them: a table without
+coordinate columns, read as text in plain Python (text_table.py), never loads them.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-
-import numpy as np
-import pandas as pd
 
 from catalog.findings import ERROR, WARNING, Finding
 from catalog.validate.context import FRANCE_BBOXES, TableContext
@@ -34,7 +34,8 @@ REPROJECT = ("Reproject to WGS84 longitude/latitude, e.g. `ogr2ogr -t_srs EPSG:4
 
 # ---------------------------------------------------------------- classifying points
 
-def in_bboxes(lon, lat, bboxes) -> np.ndarray:
+def in_bboxes(lon, lat, bboxes):
+    import numpy as np
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     inside = np.zeros(lon.shape, dtype=bool)
     for west, south, east, north in bboxes:
@@ -42,8 +43,9 @@ def in_bboxes(lon, lat, bboxes) -> np.ndarray:
     return inside
 
 
-def classify(lon, lat, bboxes) -> np.ndarray:
+def classify(lon, lat, bboxes):
     """OK, OUT_OF_RANGE, SWAPPED or OUTSIDE for each point (NaN counts as OK: not a coordinate)."""
+    import numpy as np
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     result = np.full(lon.shape, OK, dtype=np.int8)
     known = ~(np.isnan(lon) | np.isnan(lat))
@@ -59,6 +61,7 @@ def classify(lon, lat, bboxes) -> np.ndarray:
 def projection_of(x: float, y: float, bboxes) -> str | None:
     """The projection a point out of the degree range was most likely written in:
     the first one whose inverse puts it inside the expected area."""
+    import numpy as np
     from pyproj import Transformer
 
     for code, label in PROJECTIONS:
@@ -123,6 +126,7 @@ def crs_code(value) -> str | None:
 
 def to_wgs84(lon, lat, crs: str):
     """Points written in `crs` as WGS84 longitude/latitude (NaN where they cannot be)."""
+    import numpy as np
     from pyproj import Transformer
     from pyproj.exceptions import CRSError
 
@@ -155,10 +159,26 @@ GEOPOINT = {  # Table Schema geopoint formats: "lon, lat" (default) and "[lon, l
 }
 
 
-def _numbers(series) -> np.ndarray:
-    # A decimal comma is a declared format, not a coordinate problem: read 46,6 as 46.6 here.
-    text = series.astype(str).str.strip().str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII digits only
+PANDAS_FROM = 10_000  # cells: from there pandas parses a column faster than Python (and is worth its import)
+
+
+def _numbers(cells):
+    """Each cell as a number, NaN where it is none. A decimal comma is a declared format, not a
+    coordinate problem: 46,6 is read as 46.6 here."""
+    return _as_numbers([str(c).strip().replace(",", ".") for c in cells])
+
+
+def _as_numbers(texts):
+    """Texts as numbers the way `pandas.to_numeric(errors="coerce")` reads them: plain decimal
+    numbers (what coordinates are) are read by Python's float, which gives the same value,
+    without importing pandas; a long column, or any other text, is left to pandas."""
+    import numpy as np
+
+    if len(texts) < PANDAS_FROM and all(not t or PLAIN_NUMBER.fullmatch(t) for t in texts):
+        return np.array([float(t) if t else np.nan for t in texts], dtype=float)
+    import pandas as pd
+    return pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=float)
 
 
 class _Tally:
@@ -212,23 +232,51 @@ class LatLonCheck:
         return pairs
 
     def feed(self, chunk, first_row: int) -> None:
+        """A pandas DataFrame of strings."""
+        names = [str(c) for c in chunk.columns]
+        used = self._used(names)
+        if used:
+            self._feed({n: chunk[c].tolist() for n, c in zip(names, chunk.columns) if n in used}, len(chunk),
+                       first_row)
+
+    def feed_columns(self, names, columns, first_row: int) -> None:
+        """Plain lists of strings (a small table read as text, text_table.py)."""
+        used = self._used(names)
+        if used:
+            self._feed({n: c for n, c in zip(names, columns) if n in used}, len(columns[0]) if columns else 0,
+                       first_row)
+
+    def feed_arrow(self, names, arrays, first_row: int) -> None:
+        """Arrow string columns: only the coordinate columns are read into Python."""
+        used = self._used(names)
+        if used:
+            self._feed({n: a.to_pylist() for n, a in zip(names, arrays) if n in used},
+                       len(arrays[0]) if arrays else 0, first_row)
+
+    def _used(self, names) -> set:
+        """The columns the checks read: coordinates and a column of coordinate systems."""
         if self.pairs is None:
-            self.pairs = self._find_pairs([str(c) for c in chunk.columns])
-            self.crs_column = next((str(c) for c in chunk.columns if _is_crs_column(str(c))), None)
+            self.pairs = self._find_pairs(list(names))
+            self.crs_column = next((str(n) for n in names if _is_crs_column(str(n))), None)
+        return {n for pair in self.pairs for n in pair[1:3] if n} | ({self.crs_column} if self.crs_column else set())
+
+    def _feed(self, columns: dict, count: int, first_row: int) -> None:
+        """`columns`: the coordinate columns' cells (lists of strings), `count` cells each."""
+        import numpy as np
         for pair in self.pairs:
             kind, lat_name, lon_name, fmt = pair
             if kind == "geopoint":
-                lon, lat = self._geopoint(chunk[lat_name], fmt)
+                lon, lat = self._geopoint(columns[lat_name], fmt)
             else:
-                lat = _numbers(chunk[lat_name]) if lat_name else np.full(len(chunk), np.nan)
-                lon = _numbers(chunk[lon_name]) if lon_name else np.full(len(chunk), np.nan)
+                lat = _numbers(columns[lat_name]) if lat_name else np.full(count, np.nan)
+                lon = _numbers(columns[lon_name]) if lon_name else np.full(count, np.nan)
             known = ~(np.isnan(lon) & np.isnan(lat))
             # Fractions of an image or a page (bounding boxes in [0, 1]) are not places on Earth.
             self.fractions[pair] = self.fractions.get(pair, True) and bool(np.all(
                 ~known | ((np.nan_to_num(lon, nan=0.5) >= 0) & (np.nan_to_num(lon, nan=0.5) <= 1)
                           & (np.nan_to_num(lat, nan=0.5) >= 0) & (np.nan_to_num(lat, nan=0.5) <= 1))))
             if kind == "columns" and lat_name and lon_name:
-                lon, lat = self._declared_crs(chunk, pair, lon, lat)
+                lon, lat = self._declared_crs(columns, count, pair, lon, lat)
             if lat_name is None or lon_name is None:
                 # A lone axis can only be checked for its range.
                 values = lon if lat_name is None else lat
@@ -243,19 +291,8 @@ class LatLonCheck:
                 positions = np.flatnonzero(codes == code)
                 tallies.setdefault(code, _Tally()).add(
                     positions, first_row,
-                    lambda p: self._shown(chunk, pair, p),
+                    lambda p: self._shown(columns, pair, p),
                     lambda p: (float(lon[p]), float(lat[p])))
-
-    def feed_arrow(self, names, arrays, first_row: int) -> None:
-        """The same as `feed`, from Arrow string columns: only the coordinate columns are
-        turned into a pandas chunk."""
-        if self.pairs is None:
-            self.pairs = self._find_pairs(list(names))
-            self.crs_column = next((str(n) for n in names if _is_crs_column(str(n))), None)
-        used = {n for pair in self.pairs for n in pair[1:3] if n} | ({self.crs_column} if self.crs_column else set())
-        if used:
-            self.feed(pd.DataFrame({n: a.to_pandas(types_mapper=None).astype(object)
-                                    for n, a in zip(names, arrays) if n in used}), first_row)
 
     def _field_crs(self, pair):
         """The coordinate system the pair's own fields declare (`"catalog": {"crs": …}` on them)."""
@@ -265,48 +302,51 @@ class LatLonCheck:
                 return hub["crs"]
         return None
 
-    def _declared_crs(self, chunk, pair, lon, lat):
+    def _declared_crs(self, columns, count, pair, lon, lat):
         """The points in WGS84 when a coordinate system is declared for them: on their fields or
         the resource (`"catalog": {"crs": "EPSG:2154"}`), or by a column of EPSG codes beside
         them (a row of Lambert-93 declared EPSG:2154 is not an error); as they are otherwise."""
+        import numpy as np
         codes = None
         declared = self._field_crs(pair) or self.table.crs
-        if self.crs_column is not None and self.crs_column in chunk:
-            codes = chunk[self.crs_column].map(crs_code)
+        if self.crs_column is not None and self.crs_column in columns:
+            codes = [crs_code(v) for v in columns[self.crs_column]]
         elif declared and crs_code(declared) not in (None, "EPSG:4326"):
-            codes = pd.Series([crs_code(declared)] * len(chunk), index=chunk.index)
+            codes = [crs_code(declared)] * count
         if codes is None:
             return lon, lat
         lon, lat = lon.copy(), lat.copy()
         # Only points that are not degrees: a table may hold the same places twice, in metres
         # (the declared system) and in WGS84 latitude/longitude.
         metres = (np.abs(lon) > 180) | (np.abs(lat) > 90)
-        for code in codes.dropna().unique():
+        for code in dict.fromkeys(c for c in codes if c is not None):
             if code == "EPSG:4326":
                 continue
-            where = (codes == code).to_numpy() & metres
+            where = np.array([c == code for c in codes], dtype=bool) & metres
             lon[where], lat[where] = to_wgs84(lon[where], lat[where], code)
             self.declared.add(pair)
         return lon, lat
 
     @staticmethod
-    def _geopoint(series, fmt):
-        text = series.astype(str)
+    def _geopoint(cells, fmt):
         if fmt == "object":
-            lon = text.str.extract(r'"lon"\s*:\s*([-+]?[\d.eE+-]+)')[0]
-            lat = text.str.extract(r'"lat"\s*:\s*([-+]?[\d.eE+-]+)')[0]
+            found = [(re.search(r'"lon"\s*:\s*([-+]?[\d.eE+-]+)', str(c)), re.search(r'"lat"\s*:\s*([-+]?[\d.eE+-]+)',
+                                                                                  str(c))) for c in cells]
+            lon = [m.group(1) if m else "" for m, _ in found]
+            lat = [m.group(1) if m else "" for _, m in found]
         else:
-            parts = text.str.extract(GEOPOINT["array" if fmt == "array" else "default"])
-            lon, lat = parts["lon"], parts["lat"]
-        return (pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float),
-                pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float))
+            pattern = GEOPOINT["array" if fmt == "array" else "default"]
+            found = [pattern.search(str(c)) for c in cells]
+            lon = [m.group("lon") if m else "" for m in found]
+            lat = [m.group("lat") if m else "" for m in found]
+        return _as_numbers(lon), _as_numbers(lat)
 
     @staticmethod
-    def _shown(chunk, pair, p):
+    def _shown(columns, pair, p):
         kind, lat_name, lon_name, _ = pair
         if kind == "geopoint":
-            return str(chunk[lat_name].iat[p])
-        return ", ".join(f"{n}={chunk[n].iat[p]}" for n in (lat_name, lon_name) if n)
+            return str(columns[lat_name][p])
+        return ", ".join(f"{n}={columns[n][p]}" for n in (lat_name, lon_name) if n)
 
     def findings(self) -> list[Finding]:
         found = []

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from catalog.datasets import discover, find_descriptor
 from catalog.findings import Finding, Report, Target, unusable_target
-from catalog.publishers import check_profile
-from catalog.validate.dataset import validate_dataset
 from catalog.validate.files import TABLE_SUFFIXES, validate_file, validate_gtfs_folder
 
 
@@ -25,6 +22,23 @@ def validate(paths=(), root: Path = Path("."), schema: Path | None = None, progr
             progress(label, len(work))
         report.targets.append(run())
     return report
+
+
+# Datasets, descriptors and profiles are imported for the paths that are one: a bare file needs
+# neither Frictionless nor YAML.
+def validate_dataset(path: Path, root: Path) -> Target:
+    from catalog.validate.dataset import validate_dataset as run
+    return run(path, root)
+
+
+def discover(root):
+    from catalog.datasets import discover as found
+    return found(root)
+
+
+def find_descriptor(folder):
+    from catalog.datasets import find_descriptor as found
+    return found(folder)
 
 
 def _everything(root):
@@ -129,6 +143,8 @@ def _validate_yaml(path: Path) -> Target:
 
 
 def validate_profile(path: Path) -> Target:
+    from catalog.publishers import check_profile
+
     target = Target("publisher", path.stem, str(path))
     _, found = check_profile(path, str(path))
     target.add(found)

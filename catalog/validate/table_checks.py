@@ -15,91 +15,47 @@ fields and primary keys (key_memory).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import frictionless
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from catalog.validate.field_checks import FieldCheck
-from catalog.validate.key_memory import KeyMemory, key_hashes
-from catalog.validate.csv_batches import NotDecidable, batches, plan, unexpected
+from catalog.validate.table_report import TableError, TableReport, TaskReport  # noqa: F401 - re-exported
+
+# Arrow, numpy and the column checks are imported by the functions that compute with them:
+# a small table is validated by Frictionless itself (`direct`), which needs none of them.
 
 ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'
 
 
-@dataclass
-class TableError:
-    """One error of a table in the project's own terms: Frictionless' error type and note (its
-    cell parser decides them), the row and the field. `tables.findings_of` words it for people,
-    as it words Frictionless' own errors (the same attribute names)."""
-
-    type: str
-    note: str = ""
-    row_number: int | None = None
-    cell: str | None = None
-    field_name: str | None = None
-    field_number: int | None = None
-    field_names: list | None = None  # a foreign key's fields
-    label: str | None = None
-    title: str = ""
-    message: str = ""
-
-    def to_descriptor(self) -> dict:
-        return {"type": self.type, "rowNumber": self.row_number, "fieldName": self.field_name,
-                "cell": self.cell, "note": self.note}
-
-
-@dataclass
-class TaskReport:
-    name: str
-    errors: list
-    warnings: list = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
-
-
-@dataclass
-class TableReport:
-    """What validating resources gave: errors of the descriptor itself, then one task a resource
-    (Frictionless' own report has the same shape where it validated a resource itself)."""
-
-    tasks: list
-    errors: list = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors and all(t.valid for t in self.tasks)
-
-
-def validate(resource: frictionless.Resource, limit_errors: int, shared=None):
-    """Validate one resource; Frictionless itself when the fast path cannot decide.
+def validate(resource: frictionless.Resource, limit_errors: int, shared=None, direct=False):
+    """Validate one resource; Frictionless itself when the fast path cannot decide, or when
+    told to (`direct`: a small table, where importing the fast path costs more than it saves).
 
     `shared` (a `cells.SharedRead`) is fed every batch read, to the end of the file."""
-    report = fast_report(resource, limit_errors, shared)
+    report = None if direct else fast_report(resource, limit_errors, shared)
     return report if report is not None else resource.validate(limit_errors=limit_errors)
 
 
-def validate_package(package: frictionless.Package, limit_errors: int, shared=None) -> TableReport:
+def validate_package(package: frictionless.Package, limit_errors: int, shared=None, direct=()) -> TableReport:
     """`package.validate()`, one resource at a time, the fast path where it can decide;
-    `shared` maps resource names to the `cells.SharedRead` their batches feed."""
+    `shared` maps resource names to the `cells.SharedRead` their batches feed, `direct` names
+    the resources Frictionless validates itself."""
     # Frictionless reads every schema first (a schema file that cannot be read raises here).
     any(res.schema and res.schema.foreign_keys for res in package.resources)
     try:
         package.to_descriptor(validate=True)
     except frictionless.FrictionlessException as exception:
         return TableReport([], exception.to_errors())
-    reports = [validate(resource, limit_errors, (shared or {}).get(resource.name)) for resource in package.resources]
+    reports = [validate(resource, limit_errors, (shared or {}).get(resource.name), resource.name in direct)
+               for resource in package.resources]
     return TableReport([task for report in reports for task in report.tasks],
                        [error for report in reports for error in report.errors])
 
 
 def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None) -> TableReport | None:
     """The errors Frictionless would find, or None when only Frictionless can tell."""
+    from catalog.validate.csv_batches import NotDecidable, plan, unexpected
+
     try:
         table = plan(resource)
         if shared is not None and not (table.arrow_safe and shared.accepts(
@@ -117,6 +73,10 @@ def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None)
 
 class TableCheck:
     def __init__(self, table):
+        from catalog.validate.csv_batches import NotDecidable
+        from catalog.validate.field_checks import FieldCheck
+        from catalog.validate.key_memory import KeyMemory
+
         self.table = table
         schema = table.schema
         self.fields = list(schema.fields)
@@ -134,6 +94,8 @@ class TableCheck:
 
     def _foreign_groups(self, names):
         """Frictionless' foreign-key groups with their lookup sets, as its row stream checks them."""
+        from catalog.validate.csv_batches import NotDecidable
+
         groups = []
         lookup = self.table.lookup
         for fk in self.table.schema.foreign_keys:
@@ -154,6 +116,8 @@ class TableCheck:
         return groups
 
     def errors(self, limit: int, shared=None) -> list:
+        from catalog.validate.csv_batches import batches
+
         found = []
         first_row = 2  # the header is row 1
         checking = True
@@ -178,6 +142,10 @@ class TableCheck:
         return [self._error(cells, row, what) for row, cells, what in found]
 
     def _chunk(self, columns, first_row, count, pool):
+        import numpy as np
+
+        from catalog.validate.key_memory import key_hashes
+
         rows = np.arange(first_row, first_row + count, dtype=np.int64)
         blank = np.ones(count, dtype=bool)
         cell_errors = {}  # offset -> {field index: ((type, note), ...)}
@@ -225,6 +193,10 @@ class TableCheck:
 
     def _foreign_misses(self, group, typed):
         """(offset, typed key) of rows whose key is not in the referenced table; all-null keys pass."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         columns = [typed[i] for i in group["fields"]]
         nulls = np.logical_and.reduce([c.is_null().to_numpy(zero_copy_only=False) for c in columns])
         if len(columns) == 1:
@@ -268,6 +240,8 @@ class TableCheck:
 
     def _verify(self, reported):
         """Re-read the rows involved in reported duplicates: equal hashes must mean equal keys."""
+        from catalog.validate.csv_batches import NotDecidable, batches
+
         pairs = [d for d in self.duplicates if d[0] in reported]
         wanted = {row for row, earlier, _ in pairs} | {earlier for _, earlier, _ in pairs}
         if not wanted:

@@ -6,7 +6,8 @@ each a small CSV with its Table Schema, some with searchable names), then times,
 process: a full `catalog publish datasette`, an unchanged re-publish, a publish after one dataset
 changed (on this hub and on one a quarter of its size: the second grows with the change, not the
 hub), `catalog export dcat`; then serves it and loads the landing page and the search (HTML and
-JSON) with N concurrent clients (wrk when installed). The same load on the bundled hub (the
+JSON) with N concurrent clients (wrk when installed), as a reader asks them (kept in memory between
+publishes after the first answer) and with a query string never seen before (rendered each time). The same load on the bundled hub (the
 current one, 10 datasets) is printed beside it. Timings depend on the machine and its load.
 """
 from __future__ import annotations
@@ -167,6 +168,11 @@ def serve_figures(db: Path, packages: Path, root: Path, env, requests: int, seco
                                          'class="hub-search-form"'),
             "search JSON /-/search.json?q=": (lambda rng: f"{served.url}/-/search.json?q={quote(rng.choice(WORDS))}",
                                               '"results"'),
+            # Pages are kept between publishes (catalog/hub/page_cache.py): a query string never
+            # seen before shows what rendering them costs under the same load.
+            "landing page, never kept": (lambda rng: f"{served.url}/?_={rng.randrange(10**12)}", 'class="hub-totals"'),
+            "search page, never kept": (lambda rng: f"{served.url}/-/search?q={quote(rng.choice(WORDS))}"
+                                                    f"&_={rng.randrange(10**12)}", 'class="hub-search-form"'),
         }
         for label, (url_for, expect) in pages.items():
             load.bounded_load(url_for, min(100, requests), seconds, clients, seed=1, expect=expect)  # warm-up

@@ -20,14 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from catalog.findings import WARNING, Finding
 from catalog.validate.context import TableContext
 from catalog.validate.personal.names import PLACE_WORDS, WORD, person_header, plain, role_header
-from catalog.validate.personal.scan import _inert, scan, worth_scanning
+from catalog.validate.personal.scan import _inert, could_hold, inert, scan, worth_scanning
 
 KINDS = {
     "email": ("personal e-mail address", "personal e-mail addresses"),
@@ -112,8 +108,17 @@ class _Column:
         return merged
 
 
-def _flags(array) -> np.ndarray:
+def _flags(array):
+    import numpy as np
+    import pyarrow.compute as pc
+
     return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _blank(value: str) -> bool:
+    """Nothing but white space: Python's str.strip and Arrow's utf8_trim_whitespace remove the
+    very same characters (checked over every code point)."""
+    return not value.strip()
 
 
 def _names_place(value: str) -> bool:
@@ -148,6 +153,8 @@ class PersonalDataCheck:
 
     def feed(self, chunk, first_row: int) -> None:
         """A pandas DataFrame of strings, its first record at file row `first_row`."""
+        import pyarrow as pa
+
         names = [str(c) for c in chunk.columns]
         arrays = [pa.array(chunk[c].astype(str), pa.string(), from_pandas=True) for c in chunk.columns]
         self.feed_arrow(names, arrays, first_row)
@@ -156,6 +163,8 @@ class PersonalDataCheck:
         """Arrow string columns: cells that cannot be personal data (short, plain ASCII, no
         space, no @) are only counted, in Arrow; each distinct other value is filtered in
         Arrow, and scanned in Python only if it could hold something."""
+        import pyarrow as pa
+
         if self.person_columns is None:
             self._start(names)
         for name, array in zip(names, arrays):
@@ -166,7 +175,38 @@ class PersonalDataCheck:
             column = self.columns.setdefault(name, _Column())
             self._feed_one(name, column, array, first_row)
 
+    def feed_columns(self, names, columns, first_row: int) -> None:
+        """Plain lists of strings (a small table read as text, text_table.py): the same steps as
+        `feed_arrow`, each filter asked one distinct value at a time."""
+        if self.person_columns is None:
+            self._start(names)
+        for name, cells in zip(names, columns):
+            column = self.columns.setdefault(name, _Column())
+            person = name in self.person_columns or name in self.role_columns
+            counts, firsts = {}, {}  # distinct non-inert values, in order of first appearance
+            for offset, cell in enumerate(cells):
+                if not person and inert(cell):
+                    column.filled += cell != ""
+                elif cell in counts:
+                    counts[cell] += 1
+                else:
+                    counts[cell], firsts[cell] = 1, offset
+            values = list(counts)
+            blank = [_blank(v) for v in values]
+            column.filled += sum(counts[v] for v, b in zip(values, blank) if not b)
+            self._sample(column, values)
+            known = column.hits
+            fresh = [not b and v not in column.clean and v not in known for v, b in zip(values, blank)]
+            wanted = [f and (person or could_hold(v)) for v, f in zip(values, fresh)]
+            self._remember_clean(column, [v for v, f, w in zip(values, fresh, wanted) if f and not w])
+            todo = [(v, w) for v, f, w, b in zip(values, fresh, wanted, blank) if w or (not f and not b and v in known)]
+            self._scan_values(column, person, [(v, w, counts[v], first_row + firsts[v]) for v, w in todo])
+
     def _feed_one(self, name, column, array, first_row):
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         person = name in self.person_columns or name in self.role_columns
         inert, lengths = _inert(array)
         if person:  # DUPONT is short and plain, yet a person's name here
@@ -181,9 +221,7 @@ class PersonalDataCheck:
         blank = _flags(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0))
         column.filled += int((~blank)[codes].sum())
         if column.sampled < SAMPLE:
-            sample = [v for v in values.slice(0, SAMPLE - column.sampled).to_pylist() if v.strip()]
-            column.sampled += len(sample)
-            column.places += sum(_names_place(v) for v in sample)
+            self._sample(column, values.slice(0, SAMPLE - column.sampled).to_pylist())
         # Values scanned in an earlier chunk are not scanned again: clean ones are skipped,
         # the others' hits remembered (both bounded, per column). Membership is asked in Arrow.
         known = column.hits
@@ -193,9 +231,9 @@ class PersonalDataCheck:
         wanted = fresh.copy()
         if not person and wanted.any():
             wanted[wanted] = worth_scanning(values.filter(pa.array(wanted)))
-        room = CLEAN_MEMORY - len(column.clean)
-        if room > 0 and (fresh & ~wanted).any():
-            column.clean.update(values.filter(pa.array(fresh & ~wanted)).slice(0, room).to_pylist())
+        if CLEAN_MEMORY - len(column.clean) > 0 and (fresh & ~wanted).any():
+            self._remember_clean(column, values.filter(pa.array(fresh & ~wanted)).slice(
+                0, CLEAN_MEMORY - len(column.clean)).to_pylist())
         again = ~fresh & ~blank & _flags(pc.is_in(values, value_set=pa.array(list(known), pa.string()))) \
             if known else np.zeros(len(values), dtype=bool)
         todo = np.flatnonzero(wanted | again)
@@ -205,8 +243,29 @@ class PersonalDataCheck:
         counts = np.bincount(codes, minlength=len(values))
         firsts = np.full(len(values), -1)
         firsts[codes[::-1]] = np.arange(len(codes))[::-1]  # each value's first cell
-        for index, value in zip(todo, texts):
-            if wanted[index]:
+        self._scan_values(column, person, [(value, bool(wanted[index]), int(counts[index]),
+                                            first_row + int(positions[firsts[index]]))
+                                           for index, value in zip(todo.tolist(), texts)])
+
+    @staticmethod
+    def _sample(column, values):
+        """The first distinct values of a column (up to SAMPLE), counted for naming places."""
+        if column.sampled < SAMPLE:
+            sample = [v for v in values[:SAMPLE - column.sampled] if v.strip()]
+            column.sampled += len(sample)
+            column.places += sum(_names_place(v) for v in sample)
+
+    @staticmethod
+    def _remember_clean(column, values):
+        column.clean.update(values[:max(0, CLEAN_MEMORY - len(column.clean))])
+
+    @staticmethod
+    def _scan_values(column, person, items):
+        """(value, whether to scan it, how many cells hold it, its first row): scanned, or its
+        hits from an earlier chunk, counted."""
+        known = column.hits
+        for value, wanted, count, row in items:
+            if wanted:
                 hits = scan(value, person)
                 if not hits:
                     if len(column.clean) < CLEAN_MEMORY:
@@ -218,9 +277,8 @@ class PersonalDataCheck:
                 column.surnames += any(k == "name" for k, _, _ in hits)
             else:
                 hits = known[value]
-            row = first_row + int(positions[firsts[index]])
             for kind, sub, text in hits:
-                column.seen.setdefault((kind, sub), _Seen()).add(int(counts[index]), row, text)
+                column.seen.setdefault((kind, sub), _Seen()).add(count, row, text)
 
     # ------------------------------------------------------------ verdicts
 

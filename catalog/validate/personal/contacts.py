@@ -14,8 +14,6 @@ from __future__ import annotations
 import functools
 import re
 
-import phonenumbers
-
 from catalog.validate.personal.names import PLACE_WORDS, common_first_name, first_names, plain, surnames
 
 SAINTS = {"saint", "sainte", "st", "ste", "sts", "saints", "notre", "dame"}
@@ -133,14 +131,15 @@ PHONE = re.compile(r"(?<![\w+/\-.])(?:(?:\+|00)\s?(?:33|262|269|590|594|596|687|
                    r"0[1-9](?P<sep>[ \u00a0.\-/]?)\d{2}(?:(?P=sep)\d{2}){3}|"
                    r"0[1-9]\d{2}(?P<four>[ \u00a0.\-])\d{2}(?P=four)\d{2}(?P=four)\d{2})(?![\w/\-])")  # 0262 12 34 56
 OVERSEAS = ("RE", "GP", "MQ", "GF", "YT", "PM", "BL", "MF")
-SERVICE_TYPES = {phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE,
-                 phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.UAN}
+SERVICE_TYPES = ("TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "UAN")  # phonenumbers.PhoneNumberType's
 
 
 @functools.lru_cache(maxsize=65_536)
 def phone_kind(candidate: str) -> str:
     """'mobile', 'landline', 'service' (0800, 08xx) or '' when libphonenumber says it is no
     valid number."""
+    import phonenumbers  # imported for the first cell that could be a phone number, not by every file
+
     digits = re.sub(r"[^\d+]", "", candidate)
     # Written the national way, an overseas number (0692… in La Réunion, 0590… in Guadeloupe)
     # is valid in its own region, not in mainland France's.
@@ -154,7 +153,7 @@ def phone_kind(candidate: str) -> str:
     else:
         return ""
     kind = phonenumbers.number_type(number)
-    if kind in SERVICE_TYPES:
+    if kind in {getattr(phonenumbers.PhoneNumberType, name) for name in SERVICE_TYPES}:
         return "service"
     return "mobile" if kind == phonenumbers.PhoneNumberType.MOBILE else "landline"
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from stdnum import iban as stdnum_iban
-from stdnum.fr import nir as stdnum_nir
 
 # 1 85 05 78 006 084 91, 1-85-05-78-006-084-91, 185057800608491; Corsica's 2A/2B.
 # Not part of a longer number: "47.185057800608491" and "-1.85057800608491" are coordinates.
@@ -16,27 +14,39 @@ NIR = re.compile(r"(?<![\w.,\-])[1-478](?P<sep>[ \-]?)\d{2}(?P=sep)(?:0[1-9]|1[0
 IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ \-.]?[A-Z0-9]){11,30}", re.IGNORECASE)
 
 
+def _nir_valid(compact: str) -> bool:
+    from stdnum.fr import nir  # imported for the first number of a NIR's shape, not by every file
+
+    return nir.is_valid(compact)
+
+
+def _iban_valid(compact: str) -> bool:
+    from stdnum import iban
+
+    return iban.is_valid(compact)
+
+
 def _compact(text: str) -> str:
     return re.sub(r"[\s.\-]", "", text).upper()
 
 
 def nir_valid(text: str) -> bool:
     match = NIR.fullmatch(text.strip())
-    return bool(match) and stdnum_nir.is_valid(_compact(text))
+    return bool(match) and _nir_valid(_compact(text))
 
 
 def nirs_in(text: str) -> list[str]:
-    return [m.group(0) for m in NIR.finditer(text) if stdnum_nir.is_valid(_compact(m.group(0)))]
+    return [m.group(0) for m in NIR.finditer(text) if _nir_valid(_compact(m.group(0)))]
 
 
 def nir_shapes_in(text: str) -> list[tuple[str, bool]]:
     """Every number shaped like a NIR, and whether its key checks: a column of identifiers
     that merely have 15 digits has about one in 97 whose key checks by chance."""
-    return [(m.group(0), stdnum_nir.is_valid(_compact(m.group(0)))) for m in NIR.finditer(text)]
+    return [(m.group(0), _nir_valid(_compact(m.group(0)))) for m in NIR.finditer(text)]
 
 
 def iban_valid(text: str) -> bool:
-    return bool(IBAN.fullmatch(text.strip())) and stdnum_iban.is_valid(_compact(text))
+    return bool(IBAN.fullmatch(text.strip())) and _iban_valid(_compact(text))
 
 
 def ibans_in(text: str) -> list[str]:
@@ -46,7 +56,7 @@ def ibans_in(text: str) -> list[str]:
     for match in IBAN.finditer(text):
         written = match.group(0)
         for end in range(len(written), 14, -1):
-            if written[end - 1].isalnum() and stdnum_iban.is_valid(_compact(written[:end])):
+            if written[end - 1].isalnum() and _iban_valid(_compact(written[:end])):
                 found.append(written[:end])
                 break
     return found

@@ -3,17 +3,17 @@
 `scan(value)` lists what a cell holds: e-mail addresses and their kind, phone numbers and
 theirs, NIRs, IBANs, a person's name (the whole cell, in free text, or a bare surname under
 a header that names persons) and whether it is free text. It is exact but runs in Python,
-so `worth_scanning` first keeps, in Arrow over a whole column, only the cells that could
-hold any of these: an @ or an obfuscated one, nine digits or more, or a word that is a
-first name or a title.
+so a filter first keeps only the cells that could hold any of these: an @ or an obfuscated
+one, nine digits or more, or a word that is a first name or a title. The filter has two
+forms of one rule: `worth_scanning`, in Arrow over a whole column of a large table, and
+`could_hold`, one value at a time, for a small table read without Arrow (text_table.py);
+tests/test_small_files.py checks that they agree value for value.
 """
 from __future__ import annotations
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
+import re
+import unicodedata
 
-from catalog.validate.csv_batches import chunk_buffers
 from catalog.validate.personal.contacts import WEBMAIL, email_kind, emails_in, phones_in
 from catalog.validate.personal.identifiers import ibans_in, nir_shapes_in
 from catalog.validate.personal.names import PLACE_WORDS, plain, given_words, is_bare_surname, name_in_text, person_strength
@@ -57,11 +57,15 @@ def scan(value: str, person_column: bool = False) -> list[tuple[str, str, str]]:
 # ---------------------------------------------------------------- the Arrow filter
 
 INERT_BYTES = bytes(b for b in range(0x21, 0x7f) if b != ord("@"))
-INERT_TABLE = np.zeros(256, dtype=bool)
-INERT_TABLE[list(INERT_BYTES)] = True
+INERT_CHARS = frozenset(INERT_BYTES.decode("ascii"))
 
 
-def _inert(array) -> tuple[np.ndarray, np.ndarray]:
+def inert(value: str) -> bool:
+    """`_inert` for one cell: at most 9 printable ASCII characters, no space, no @ (or empty)."""
+    return len(value) <= 9 and all(c in INERT_CHARS for c in value)
+
+
+def _inert(array):
     """(per cell: can no personal-data test flag it?, per cell: its length in bytes).
 
     Inert cells hold at most 9 printable ASCII characters, no space, no @ (an e-mail needs
@@ -69,6 +73,12 @@ def _inert(array) -> tuple[np.ndarray, np.ndarray]:
     Nearly every cell of a big table of codes, times and amounts is one, and often a whole
     chunk: that is seen from its bytes at once; otherwise each cell's bytes are counted
     with numpy, still without a per-cell kernel."""
+    import numpy as np
+
+    from catalog.validate.csv_batches import chunk_buffers
+
+    table = np.zeros(256, dtype=bool)
+    table[list(INERT_BYTES)] = True
     inert, lengths = [], []
     for starts, data in chunk_buffers(array):
         length = np.diff(starts)
@@ -82,7 +92,7 @@ def _inert(array) -> tuple[np.ndarray, np.ndarray]:
                 sizes = length[short]
                 offsets = np.cumsum(sizes) - sizes
                 where = np.repeat(starts[:-1][short] - offsets, sizes) + np.arange(int(sizes.sum()))
-                bad = ~INERT_TABLE[np.frombuffer(data, dtype=np.uint8)[where]]
+                bad = ~table[np.frombuffer(data, dtype=np.uint8)[where]]
                 cells[short] = ~np.logical_or.reduceat(bad, offsets)
             inert.append(cells)
         lengths.append(length)
@@ -92,31 +102,63 @@ def _inert(array) -> tuple[np.ndarray, np.ndarray]:
 
 
 OBFUSCATION = r"(?i)[\[({<]\s*(at|arobase|@)\s*[\])}>]|\s(at|arobase)\s"
-_WORDS: pa.Array | None = None
+# The same in Python's re: RE2's \s and \d are ASCII only.
+OBFUSCATION_RE = re.compile(r"(?i)[\[({<][\t\n\f\r ]*(at|arobase|@)[\t\n\f\r ]*[\])}>]|[\t\n\f\r ](at|arobase)[\t\n\f\r ]")
+TOKEN_SPLIT = re.compile(r"[^a-z]+")
+_WORDS = None
 
 
-def _given_words() -> pa.Array:
+def _given_words():
     global _WORDS
     if _WORDS is None:
+        import pyarrow as pa
         _WORDS = pa.array(sorted(given_words()), pa.large_string())
     return _WORDS
 
 
-_PLACES: pa.Array | None = None
+_PLACES = None
 
 
-def _place_words() -> pa.Array:
+def _place_words():
     global _PLACES
     if _PLACES is None:
+        import pyarrow as pa
         _PLACES = pa.array(sorted(PLACE_WORDS), pa.large_string())
     return _PLACES
 
 
-def worth_scanning(values: pa.Array) -> np.ndarray:
+def could_hold(value: str) -> bool:
+    """`worth_scanning` for one value: whether `scan` could find anything in it."""
+    if "@" in value or OBFUSCATION_RE.search(value) or sum(c in "0123456789" for c in value) >= 9:
+        return True
+    runs, inside = 0, False  # names need two words: two runs of letters
+    for c in value:
+        if c.isalpha():
+            runs += not inside
+            inside = True
+        else:
+            inside = False
+    if runs < 2:
+        return False
+    decomposed = unicodedata.normalize("NFKD", value.lower())
+    tokens = TOKEN_SPLIT.split("".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+    given = given_words()
+    for index, token in enumerate(tokens):
+        if token in given and len(tokens) > 1 and not (
+                (index >= 1 and tokens[index - 1] in PLACE_WORDS) or (index >= 2 and tokens[index - 2] in PLACE_WORDS)):
+            return True
+    return False
+
+
+def worth_scanning(values):
     """Per distinct value, whether `scan` could find anything in it; computed in Arrow and
     numpy: an @ or an obfuscated one, nine digits, or a first name or title beside another
     word and not just after a street or establishment word (rue Victor Hugo, Collège Jean
     Moulin are the bulk of a table's text and hold no one)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     values = values.cast(pa.large_string())
     keep = pc.or_(pc.match_substring(values, "@"), pc.match_substring_regex(values, OBFUSCATION))
     keep = pc.or_(keep, pc.greater_equal(pc.count_substring_regex(values, r"\d"), 9))

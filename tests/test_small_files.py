@@ -1,0 +1,429 @@
+"""A small CSV without a schema is read in plain Python (catalog/validate/text_table.py): its
+findings are the full path's (Frictionless, Arrow, pandas), finding for finding, and reading
+it imports none of those libraries unless a column needs them."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from catalog.validate import files, text_table
+from catalog.validate.personal.scan import could_hold, inert
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _findings(path: Path, light: bool, monkeypatch, public=()):
+    """Every finding of `catalog validate FILE`, through the light path or the full one."""
+    with monkeypatch.context() as patch:
+        if not light:
+            patch.setattr(text_table, "SMALL_BYTES", 0)
+        else:
+            patch.setattr(text_table, "SMALL_BYTES", 1 << 24)
+        target = files.validate_file(path, path.name, public=tuple(public))
+    return [f.to_dict() for f in target.findings]
+
+
+def _same(path, monkeypatch, public=()):
+    light, full = _findings(path, True, monkeypatch, public), _findings(path, False, monkeypatch, public)
+    assert light == full, f"{path.name}: light\n{json.dumps(light, indent=1, ensure_ascii=False)}\nfull\n" \
+                          f"{json.dumps(full, indent=1, ensure_ascii=False)}"
+    return light
+
+
+CRAFTED = {
+    "plain.csv": "id,nom,commune\n1,Lieu A,Sampleville\n2,Lieu B,Autreville\n",
+    "ragged.csv": "a,b,c\n1,2\n1,2,3,4,5\n,,\n\n7,8,9\n,,,x\n",
+    "blank_dup_labels.csv": "a,,a,b,a\n1,2,3,4,5\n6,7,8,9,10\n",
+    "padded_labels.csv": " a , b ,c\n1,2,3\n",
+    "quoted.csv": 'nom,commentaire\n"Dupont, Jean","il a dit ""oui"""\n"x","multi\nligne"\n',
+    "semicolon.csv": "nom;montant;email\nJean Martin;12,5;jean.martin@gmail.com\nMarie Durand;-3;contact@ville.fr\n",
+    "formulas.csv": "a,b\n=SUM(A1:A2),x\n+33 1 23 45 67 89,-12\n@VilleDeX,-HYPERLINK(\"x\")\n\t=1+1,ok\n",
+    "persons.csv": ("prenom,nom,telephone,iban,nir\nJean,DUPONT,06 12 34 56 78,FR76 3000 6000 0112 3456 7890 189,"
+                    "1 85 05 78 006 084 91\nMarie,MARTIN,01 23 45 67 89,,\n"),
+    "coordinates.csv": "nom,latitude,longitude\nA,46.6,2.4\nB,2.4,46.6\nC,95,2\nD,,\n",
+    "lambert.csv": "nom,x,y,epsg\nA,652000,6862000,2154\nB,2.35,48.85,4326\n",
+    "header_only.csv": "a,b,c\n",
+    "one_column.csv": "a\n1\n\n2\n",
+    "crlf.csv": "a,b\r\n1,2\r\n\r\n3\r\n",
+    "cr_only.csv": "a,b\r1,2\r3,4\r",
+    "bom.csv": "\ufeffcode,libellé\n2A,Corse-du-Sud\n01,Ain\n",
+    "tabs.tsv": "a\tb\tc\n1\t2\n1\t2\t3\t4\n",
+    "gtfs_like.txt": "stop_id,stop_name,stop_lat,stop_lon\nS1,Gare,46.6,2.4\nS2,Mairie,46.7,2.5\n",
+    "free_text.csv": ("id,commentaire\n1,Le dossier a été transmis à Monsieur Jean Dupont pour avis\n"
+                      "2,Voir la rue Victor Hugo et le collège Jean Moulin\n3,Réunion le 12 mars avec les services\n"),
+    "places.csv": "etablissement,contact\nCollège Jean Moulin,accueil@college.fr\nÉcole Victor Hugo,0123456789\n",
+    "unicode_space.csv": "a,b\n\u00a0,x\n\u2003y,\u3000\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRAFTED))
+def test_crafted_files_agree_and_take_the_light_path(name, tmp_path, monkeypatch):
+    path = tmp_path / name
+    data = CRAFTED[name].encode("cp1252" if name == "semicolon.csv" else "utf-8")
+    path.write_bytes(data)
+    _same(path, monkeypatch)
+    assert _read_lightly(path)  # the light path read it itself: it did not step aside
+
+
+def _read_lightly(path: Path) -> bool:
+    """Whether the light path reads the file itself rather than stepping aside."""
+    from catalog.validate import sniff
+
+    actual = sniff.sniff(path)
+    descriptor = {"name": "file", "format": path.suffix.lstrip("."), "encoding": sniff.declaration(actual.encoding)}
+    if actual.delimiter:
+        descriptor["dialect"] = {"delimiter": actual.delimiter}
+    return files._lightly(lambda: files._text_table(path, path.name, descriptor, ())) is not None
+
+
+def test_public_columns_agree(tmp_path, monkeypatch):
+    path = tmp_path / "contacts.csv"
+    path.write_text("service,email,tel\nMairie,jean.dupont@gmail.com,06 12 34 56 78\n", encoding="utf-8")
+    found = _same(path, monkeypatch, public=("email", "tel"))
+    assert any(f["code"] == "personal-data" for f in found)
+
+
+def _shared_tables(shared_data):
+    return sorted(p for p in shared_data.rglob("*") if p.suffix.lower() in (".csv", ".tsv", ".txt")
+                  and p.is_file())
+
+
+def test_real_files_agree(shared_data, monkeypatch):
+    """Every CSV of ../shared/data and of the bundled datasets, validated as a bare file."""
+    paths = _shared_tables(shared_data) + sorted((REPO / "datasets").rglob("*.csv")) \
+        + sorted((REPO / "datasets").rglob("*.txt"))
+    assert len(paths) > 30
+    read = []
+    for path in paths:
+        _same(path, monkeypatch)
+        with monkeypatch.context() as patch:
+            patch.setattr(text_table, "SMALL_BYTES", 1 << 24)
+            if _read_lightly(path):
+                read.append(path.name)
+    assert len(read) >= 0.8 * len(paths), sorted(set(p.name for p in paths) - set(read))
+
+
+UNREADABLE = {
+    "unclosed.csv": b'a,b\n1,"never closed\n2,3\n',
+    "bad_bytes.csv": b"a,b\n1,\xff\xfe\x00x\n",
+    "empty.csv": b"",
+    "blank_header.csv": b"\n1,2\n",
+    "single_quote.csv": b"a,b\n'x, y',2\n'z',3\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
+def test_files_the_light_path_cannot_read_as_the_full_path_get_the_full_path(name, tmp_path, monkeypatch):
+    path = tmp_path / name
+    path.write_bytes(UNREADABLE[name])
+    _same(path, monkeypatch)
+
+
+def test_error_limit_steps_aside(tmp_path, monkeypatch):
+    path = tmp_path / "ragged_many.csv"
+    path.write_text("a,b,c\n" + "1,2\n" * 1200, encoding="utf-8")
+    with pytest.raises(text_table.StepAside):
+        text_table.structure_report(text_table.read(path, "utf-8", ",", "csv"), "file", 1000)
+    found = _same(path, monkeypatch)
+    assert any(f["code"] == "too-many-errors" for f in found)
+
+
+def test_the_one_value_filters_agree_with_the_arrow_ones(shared_data):
+    """`could_hold` and `inert` are the Arrow filters' rules for one value: same answer on every
+    distinct cell of the real files and on crafted values."""
+    import csv
+
+    import pyarrow as pa
+
+    from catalog.validate.personal.scan import _inert, worth_scanning
+
+    values = {"", " ", "Jean Dupont", "rue Victor Hugo", "Collège Jean Moulin", "jean (at) gmail.com",
+              "x arobase y", "123456789", "12345678", "M. Durand", "Jean ", " Marie", "ÉLODIE Martin",
+              "İstanbul Ali", "ñ", "\u00a0Pierre\u00a0Paul", "a@b", "Saint Jean Baptiste", "2A", "abcdefghij"}
+    for path in _shared_tables(shared_data):
+        if path.stat().st_size > 1 << 20:
+            continue
+        from catalog.validate import sniff
+        actual = sniff.sniff(path)
+        with open(path, encoding=sniff.declaration(actual.encoding), errors="replace", newline="") as handle:
+            for row in csv.reader(handle, delimiter=actual.delimiter or ","):
+                values.update(row)
+    ordered = sorted(values)
+    array = pa.array(ordered, pa.string())
+    assert worth_scanning(array).tolist() == [could_hold(v) for v in ordered]
+    assert _inert(array)[0].tolist() == [inert(v) for v in ordered]
+
+
+def test_a_small_bare_csv_imports_no_heavy_library(tmp_path):
+    """Import only what the file needs: no Frictionless, pandas, numpy or pyarrow for a small
+    CSV without coordinates; phonenumbers only once a cell could be a phone number."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,nom,code_insee,montant\n" + "".join(f"{i},Lieu {i},0{1000 + i},{i * 10.5}\n"
+                                                             for i in range(40)), encoding="utf-8")
+    probe = ("import sys, runpy\nsys.argv = ['catalog', 'validate', sys.argv[1], '--json']\n"
+             "try:\n    runpy.run_module('catalog.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "heavy = [m for m in ('frictionless', 'pandas', 'numpy', 'pyarrow', 'phonenumbers', 'stdnum')"
+             " if m in sys.modules]\nprint('HEAVY', heavy, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, cwd=tmp_path,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert "HEAVY []" in done.stderr, done.stderr[-2000:]
+    assert json.loads(done.stdout)["valid"] is True
+
+
+SCHEMA = {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True, "minimum": 1}},
+                     {"name": "nom", "type": "string", "constraints": {"required": True, "maxLength": 12}},
+                     {"name": "montant", "type": "number", "decimalChar": ","},
+                     {"name": "ouvert", "type": "boolean", "trueValues": ["oui"], "falseValues": ["non"]},
+                     {"name": "date", "type": "date"},
+                     {"name": "latitude", "type": "number"}, {"name": "longitude", "type": "number"}],
+          "primaryKey": ["id", "nom"]}
+TYPED = {
+    "typed_valid.csv": "id,nom,montant,ouvert,date,latitude,longitude\n1,A,\"12,5\",oui,2025-01-31,46.6,2.4\n",
+    "typed_errors.csv": ("id,nom,montant,ouvert,date,latitude,longitude\n1,A,12.5,peut-être,31/01/2025,46.6,2.4\n"
+                         "1,A,x,oui,2025-13-01,2.4,46.6\n0,,\"1 000,5\",non,,95,2\n2,Un nom bien trop long,1,oui,,,\n"
+                         ",,,,,,\n3,B,1\n4,C,1,oui,2025-01-01,46,2,extra\n"),
+    "typed_cells.csv": ("id,nom,montant,ouvert,date,latitude,longitude\n1,A,12.5,peut-être,31/01/2025,46.6,2.4\n"
+                        "1,A,x,oui,2025-13-01,2.4,46.6\n0,,1 000,non,,95,2\n2,Un nom bien trop long,1,oui,,,\n"
+                        "2,Un nom bien trop long,1,oui,,,\n3,B,-1,vrai,2025-02-30,46.7,2.5\n"),
+    "typed_header.csv": "id,name,montant,ouvert,date,latitude\n1,A,1,oui,2025-01-01,46\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TYPED))
+def test_small_tables_with_a_schema_agree_with_the_vectorised_checks(name, tmp_path, monkeypatch):
+    """With a schema the table is Frictionless' to read: a small one by Frictionless itself
+    (no Arrow), a large one by the vectorised checks; both give the same findings."""
+    path, schema = tmp_path / name, tmp_path / "schema.json"
+    path.write_text(TYPED[name], encoding="utf-8")
+    schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
+    small, vectorised = (_with_schema(path, schema, size, monkeypatch) for size in (1 << 24, 0))
+    assert small == vectorised
+    assert name == "typed_valid.csv" or any(f["severity"] == "error" for f in small)
+
+
+def _with_schema(path, schema, size, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(text_table, "SMALL_BYTES", size)
+        return [f.to_dict() for f in files.validate_file(path, path.name, schema).findings]
+
+
+def test_schema_examples_agree_with_the_vectorised_checks(shared_data, monkeypatch):
+    """schema.data.gouv.fr's examples, valid and invalid, each against its schema."""
+    pairs = [(csv_path, folder / "schema.json") for folder in sorted((shared_data / "schemas").rglob("*"))
+             if (folder / "schema.json").is_file() for csv_path in sorted(folder.glob("*.csv"))]
+    assert len(pairs) >= 10
+    errors = 0
+    for path, schema in pairs:
+        small, vectorised = (_with_schema(path, schema, size, monkeypatch) for size in (1 << 24, 0))
+        assert small == vectorised, path
+        errors += sum(f["severity"] == "error" for f in small)
+    assert errors > 0  # the invalid examples are reported
+
+
+def test_numbers_read_in_python_are_the_numbers_pandas_reads(shared_data):
+    """Coordinates of a small table are read by Python's float, of a large one by pandas: the
+    same values, on every coordinate-like column of the real files and on crafted texts."""
+    import csv
+
+    import numpy as np
+    import pandas as pd
+
+    from catalog.validate import geo, sniff
+
+    texts = {"46.6", "-1.5", "+2.25", ".5", "5.", "1e5", "1E-3", "652000", "0", "-0", "46.123456789012345",
+             "1.7976931348623157e308", "4.9e-324", "00012.50", "", "x", "1_000", "inf", "nan", "١٢", " 4 "}
+    for path in _shared_tables(shared_data):
+        actual = sniff.sniff(path)
+        with open(path, encoding=sniff.declaration(actual.encoding), errors="replace", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter=actual.delimiter or ","))
+        for index, label in enumerate(rows[0] if rows else []):
+            if geo._axis(label) or "coord" in label.lower():
+                texts.update(row[index].strip().replace(",", ".") for row in rows[1:] if len(row) > index)
+    ordered = sorted(texts)
+    assert len(ordered) > 1000
+    ours = geo._as_numbers(ordered)
+    theirs = pd.to_numeric(pd.Series(ordered, dtype=object), errors="coerce").to_numpy(dtype=float)
+    assert np.array_equal(ours, theirs, equal_nan=True)
+    plain = [t for t in ordered if not t or geo.PLAIN_NUMBER.fullmatch(t)]
+    assert np.array_equal(geo._as_numbers(plain), pd.to_numeric(pd.Series(plain, dtype=object),
+                                                                 errors="coerce").to_numpy(dtype=float), equal_nan=True)
+
+
+def test_small_files_benchmark_runs(tmp_path):
+    """The benchmark keeps working: one run of each input, its figures' shape, never timings."""
+    out = tmp_path / "small.json"
+    done = subprocess.run([sys.executable, "-m", "tests.benchmarks.small_files", "--repeat", "1", "--json", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    labels = [row["input"] for row in result["results"]]
+    assert labels[:3] == ["bare CSV, 40 rows", "bare CSV with lat/lon, 40 rows", "CSV + Table Schema, 40 rows"]
+    for row in result["results"]:
+        for tool in ("frictionless", "catalog"):
+            assert row[tool]["median_seconds"] > 0 and row[tool]["peak_mb"] > 0
+            assert set(row[tool]["returncodes"]) <= {0, 1}
+    assert "load average" in done.stdout and "target (bare CSV)" in done.stdout
+
+
+def test_a_bug_in_the_light_path_fails_loudly_under_tests(tmp_path, monkeypatch):
+    """Injected failure: under the test suite it is raised; for users the full path answers."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,nom\n1,Jean Dupont\n", encoding="utf-8")
+    expected = _findings(path, False, monkeypatch)
+
+    def broken(*args):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(text_table, "structure_report", broken)
+    with pytest.raises(RuntimeError, match="injected"):
+        files.validate_file(path, path.name)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    monkeypatch.delenv("CATALOG_STRICT", raising=False)
+    assert [f.to_dict() for f in files.validate_file(path, path.name).findings] == expected
+
+
+def _workbook(path: Path, sheets: dict, merged=None):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    if merged:
+        book[next(iter(sheets))].merge_cells(merged)
+    book.save(path)
+    return path
+
+
+WORKBOOKS = {
+    "plain.xlsx": ({"Données": [["id", "nom", "montant", "date"], [1, "Lieu A", 12.5, "2025-01-31"],
+                                [2, "Lieu B", 0.1 + 0.2, None], [None, None, None, None], [3, "=1+1", -4, True]]}, None),
+    "sheets.xlsx": ({"Données": [["code", "libellé"], ["01", "Ain"], ["2A", "Corse-du-Sud"]],
+                     "Contacts": [["prenom", "nom", "telephone"], ["Jean", "DUPONT", "06 12 34 56 78"]],
+                     "Vide": []}, None),
+    "empty_first.xlsx": ({"Feuil1": [], "Données": [["a", "b"], [1, 2]]}, None),
+    "merged.xlsx": ({"S": [["Adresse", None, "Code"], ["rue", "1", "01000"], ["place", "2", "02000"]]}, "A1:B1"),
+    "ragged.xlsx": ({"S": [["a", "b", "c"], [1, 2], [1, 2, 3, 4], [None, None, None]]}, None),
+    "coordinates.xlsx": ({"S": [["nom", "latitude", "longitude", "email"], ["A", 46.6, 2.4, "contact@ville.fr"],
+                                ["B", 2.4, 46.6, "jean.dupont@gmail.com"]]}, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOKS))
+def test_small_workbooks_agree(name, tmp_path, monkeypatch):
+    sheets, merged = WORKBOOKS[name]
+    path = _workbook(tmp_path / name, sheets, merged)
+    _same(path, monkeypatch)
+    for sheet in sheets:
+        with monkeypatch.context() as patch:
+            light, full = ([f.to_dict() for f in _sheet_findings(path, sheet, size, patch)] for size in (1 << 24, 0))
+        assert light == full, (name, sheet)
+
+
+def _sheet_findings(path, sheet, size, patch):
+    patch.setattr(text_table, "SMALL_BYTES", size)
+    return files.validate_file(path, path.name, sheet=sheet).findings
+
+
+def test_real_workbooks_agree(shared_data, monkeypatch):
+    paths = sorted(p for p in shared_data.rglob("*") if p.suffix.lower() in (".xlsx", ".xls", ".ods"))
+    assert paths
+    for path in paths:
+        _same(path, monkeypatch)
+
+
+def test_a_small_workbook_takes_the_light_path(tmp_path, monkeypatch):
+    """Frictionless is not imported for a small workbook without a schema."""
+    path = _workbook(tmp_path / "w.xlsx", {"S": [["id", "nom"], [1, "Lieu"]]})
+    probe = ("import sys, runpy\nsys.argv = ['catalog', 'validate', sys.argv[1], '--json']\n"
+             "try:\n    runpy.run_module('catalog.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print('HEAVY', [m for m in ('frictionless', 'pandas', 'pyarrow') if m in sys.modules], file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, cwd=tmp_path,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert "HEAVY []" in done.stderr, done.stderr[-2000:]
+
+
+def _dataset_findings(folder, root, size, monkeypatch):
+    from catalog.validate.dataset import validate_dataset
+
+    with monkeypatch.context() as patch:
+        patch.setattr(text_table, "SMALL_BYTES", size)
+        target = validate_dataset(folder, root)
+    return [f.to_dict() for f in target.findings], target.score
+
+
+def test_small_datasets_agree_with_the_vectorised_checks(shared_data, monkeypatch, tmp_path):
+    """A dataset's small tables are validated by Frictionless itself and their cells read in
+    plain Python: the same findings as the vectorised checks give, on the bundled datasets, the
+    shared Data Packages (foreign keys across tables included) and a crafted dataset of errors."""
+    folders = [(d, REPO) for d in sorted((REPO / "datasets").glob("*/*")) if (d / "datapackage.json").is_file()]
+    folders += [(p.parent, p.parent) for p in sorted(shared_data.rglob("datapackage.json"))]
+    crafted = tmp_path / "datasets" / "ville" / "equipements"
+    crafted.mkdir(parents=True)
+    (crafted / "communes.csv").write_text("insee,nom\n01001,Ain\n2A004,Ajaccio\n", encoding="utf-8")
+    (crafted / "lieux.csv").write_text("id,nom,insee,latitude,longitude,contact\n1,Gare,01001,46.6,2.4,x@gmail.com\n"
+                                       "1,Mairie,99999,2.4,46.6,=HYPERLINK(\"x\")\n2,,01001,,,\n3,Parc\n",
+                                       encoding="utf-8")
+    (crafted / "datapackage.json").write_text(json.dumps({"name": "equipements", "title": "Équipements", "resources": [
+        {"name": "communes", "path": "communes.csv", "schema": {"fields": [{"name": "insee", "type": "string"},
+                                                                          {"name": "nom", "type": "string"}],
+                                                               "primaryKey": ["insee"]}},
+        {"name": "lieux", "path": "lieux.csv", "schema": {
+            "fields": [{"name": "id", "type": "integer"}, {"name": "nom", "type": "string",
+                                                           "constraints": {"required": True}},
+                       {"name": "insee", "type": "string"}, {"name": "latitude", "type": "number"},
+                       {"name": "longitude", "type": "number"}, {"name": "contact", "type": "string"}],
+            "primaryKey": ["id"],
+            "foreignKeys": [{"fields": ["insee"], "reference": {"resource": "communes", "fields": ["insee"]}}]}}]}),
+        encoding="utf-8")
+    folders.append((crafted, tmp_path))
+    assert len(folders) >= 10
+    codes = set()
+    for folder, root in folders:
+        small, vectorised = (_dataset_findings(folder, root, size, monkeypatch) for size in (1 << 24, 0))
+        assert small == vectorised, folder
+        codes.update(f["code"] for f in small[0])
+    assert {"foreign-key", "primary-key", "constraint-error", "missing-cell", "personal-data",
+            "formula-injection", "coordinates-swapped"} <= codes
+
+
+
+
+def test_generated_tables_agree(tmp_path_factory):
+    """Generated CSV text (quoted cells with delimiters and line breaks, blank and ragged rows,
+    persons, formulas, coordinates, blank and repeated labels): light and full paths agree."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["", " ", "Jean Dupont", "rue Victor Hugo", "=SUM(A1)", "-12,5", "+33 6 12 34 56 78",
+                             "46.6", "2.4", "95", "a,b", 'dit "oui"', "deux\nlignes", "2A", "jean@gmail.com",
+                             "x", "Ω", "\u00a0", "0612345678", "contact@ville.fr"])
+    labels = st.lists(st.sampled_from(["id", "nom", "", "latitude", "longitude", "email", "nom", "prenom"]),
+                      min_size=1, max_size=5)
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(labels, st.lists(st.lists(words, max_size=6), max_size=8), st.sampled_from([",", ";", "\t"]))
+    def check(header, rows, delimiter):
+        import csv
+        import io
+
+        folder = tmp_path_factory.mktemp("generated")
+        text = io.StringIO()
+        writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        path = folder / ("t.tsv" if delimiter == "\t" else "t.csv")
+        path.write_text(text.getvalue(), encoding="utf-8")
+        with pytest.MonkeyPatch.context() as patch:
+            _same(path, patch)
+        read.append(_read_lightly(path))
+
+    read = []
+    check()
+    assert sum(read) >= 0.3 * len(read)  # the light path read a good share itself
