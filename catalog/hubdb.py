@@ -289,41 +289,29 @@ def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress, rows
         db[name].enable_fts(searchable, create_triggers=False, replace=True, tokenize=SEARCH_TOKENIZE)
 
 
+# GeoJSON column kinds (catalog.geojson_rows) as SQLite column types; booleans are 0 and 1.
+SQLITE_KINDS = {"boolean": int, "integer": int, "number": float, "object": str, "string": str}
+
+
 def _load_geojson(db, name, path: Path, rows_in=None):
-    """A FeatureCollection (or one Feature/geometry) -> one row per feature, geometry as GeoJSON text."""
+    """A FeatureCollection (or one Feature/geometry) -> one row per feature, geometry as GeoJSON
+    text; rows and column kinds as catalog.geojson_rows decides them for every target."""
+    from catalog import geojson_rows
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        found = geojson_rows.features(geojson_rows.load(path))
     except (OSError, ValueError) as error:
         raise UnusableInput(f"{path}: not readable GeoJSON ({error}).", "Re-run `catalog package`.")
-    if data.get("type") == "FeatureCollection":
-        features = data.get("features") or []
-    elif data.get("type") == "Feature":
-        features = [data]
-    else:
-        features = [{"type": "Feature", "geometry": data, "properties": {}}]
-    rows, columns = [], {}
-    for feature in features:
-        properties = dict(feature.get("properties") or {})
-        row = {}
-        if feature.get("id") is not None and "id" not in properties:
-            row["id"] = feature["id"]
-        for key, value in properties.items():
-            key = "geometry_property" if key == "geometry" else key
-            row[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
-        row["geometry"] = json.dumps(feature.get("geometry"), ensure_ascii=False, separators=(",", ":"))
-        for key, value in row.items():
-            if value is not None:
-                columns.setdefault(key, set()).add(type(value))
-            else:
-                columns.setdefault(key, set())
-        rows.append(row)
-    def kind(types):
-        if types and types <= {int, bool}:
-            return int
-        if types and types <= {int, float, bool}:
-            return float
-        return str
-    spec = {k: kind(v) for k, v in columns.items() if k != "geometry"}
+    rows = [geojson_rows.row(feature) for feature in found]
+    kinds = geojson_rows.column_kinds(rows)
+    as_text = [key for key, kind in kinds.items() if kind in ("object", "string")]
+    for values in rows:
+        for key in as_text:
+            value = values.get(key)
+            if value is not None and not isinstance(value, str):
+                values[key] = geojson_rows.cell_text(value)
+        values["geometry"] = json.dumps(values["geometry"], ensure_ascii=False, separators=(",", ":"))
+    spec = {key: SQLITE_KINDS[kind] for key, kind in kinds.items()}
     spec["geometry"] = str
     db[name].create(spec, pk="id" if "id" in spec and len({r.get("id") for r in rows}) == len(rows) else None)
     with db.conn:

@@ -8,35 +8,14 @@ from __future__ import annotations
 
 import copy
 import csv
-import datetime
-import decimal
-import json
 
 import frictionless
 
+from catalog.cell_text import cell
 from catalog.errors import InvalidData
 
 # Reading options that describe how the source was written; the output needs none.
 SOURCE_ONLY = ("decimalChar", "groupChar", "bareNumber", "trueValues", "falseValues")
-
-
-def cell(value, geopoint_format=None) -> str:
-    if value is None:
-        return ""
-    if geopoint_format == "default" and isinstance(value, (list, tuple)) and len(value) == 2:
-        return f"{cell(value[0])},{cell(value[1])}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, decimal.Decimal):
-        text = format(value, "f")
-        return text
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
 
 
 def _keep_boolean_words(field: dict) -> None:

@@ -1,10 +1,10 @@
 """`normalise.write_csv`, a column at a time: the same bytes, without a Python object per cell.
 
 `catalog package` rewrites every table as plain UTF-8 CSV: each cell is read with
-the field's Frictionless reader, then written one way only (`normalise.cell`).
+the field's Frictionless reader, then written one way only (`catalog.cell_text.cell`).
 Most cells are already in that form (a string, `12`, `2.5`) and are copied as they
 are, decided with vectorised tests; every other cell goes, once per distinct value,
-through the very reader and `normalise.cell`, so the output is byte for byte the
+through the very reader and `cell_text.cell`, so the output is byte for byte the
 one the row-by-row writer gives. Files the fast reader cannot split exactly are
 left to it (None is returned).
 """
@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from catalog.cell_text import cell
 from catalog.validate.csv_batches import (NotDecidable, batches, chunk_buffers, digits_only, missing_cells, plan,
                                         unexpected)
 
@@ -95,8 +96,6 @@ def _joined(columns) -> bytes:
 
 class ColumnWriter:
     def __init__(self, field, schema):
-        from catalog.normalise import cell
-
         self.field = field
         self.reader = field.create_cell_reader()
         self.geopoint = (field.format or "default") if field.type == "geopoint" else None

@@ -201,7 +201,7 @@ def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages")
 
 
 def _package_all(folders, root, out, zip, force, background, publishers, run: PackageRun, fingerprints=None):
-    from catalog.reuse import is_reuse, package_reuse
+    from catalog.reuse import derived_reuse, is_reuse
 
     for folder in folders:  # a reuse's sources come first
         report = validate([str(folder)], root)
@@ -216,8 +216,9 @@ def _package_all(folders, root, out, zip, force, background, publishers, run: Pa
         if is_reuse(dataset):  # its data is derived from the packaged sources
             run.finish()  # which must be in place
             try:
-                run.packaged.append(package_reuse(dataset, root, out, publishers, report.targets[0].score, zip,
-                                                  force, run.refused))
+                with derived_reuse(dataset, out, run.refused) as derived:
+                    run.packaged.append(package_one(derived, root, out, publishers, report.targets[0].score, zip,
+                                                    force))
             except InvalidData as error:
                 run.refused[name] = error.message
             continue

@@ -12,6 +12,9 @@ table through `open_table`, so a cell is checked and written from the same text:
   reader then reads like any CSV file;
 - a table without a schema is read as text: every column a `string` field named by its
   header (guessed types would call `2A` a bad integer, and lose it in the package).
+
+The cells themselves, as text, come from `catalog.delimited` (`text_batches`), for every check
+that reads every cell and for `describe`.
 """
 from __future__ import annotations
 
@@ -70,6 +73,16 @@ class Reading:
     file: str = ""  # the file as the user knows it, without the sheet
 
     @property
+    def layout(self) -> tuple[int, frozenset]:
+        """(the header's row, the comment rows) the dialect declares (`headerRows`, `commentRows`):
+        a raw export's title above its header and totals or notes below are not records."""
+        dialect = flat_dialect(self.descriptor.get("dialect"))
+        rows = dialect.get("headerRows")
+        header = rows[-1] if isinstance(rows, list) and rows and all(isinstance(r, int) and r >= 1 for r in rows) else 1
+        comments = dialect.get("commentRows")
+        return header, frozenset(r for r in comments if isinstance(r, int)) if isinstance(comments, list) else frozenset()
+
+    @property
     def readable(self) -> bool:
         """False when the reading itself failed (an unreadable workbook, a missing sheet)."""
         return not any(f.code in ("format-error", "empty-sheet") for f in self.findings)
@@ -81,12 +94,14 @@ def sheet_display(display: str, sheet: SheetText) -> str:
 
 
 @contextlib.contextmanager
-def open_table(descriptor: dict, source: Path, basepath: str, display: str, sheet=None, text_schema=True):
+def open_table(descriptor: dict, source: Path, basepath: str, display: str, sheet=None, text_schema=True,
+               sample: int | None = None):
     """Yield the `Reading` of a table resource whose data is at `source`; temporary files
     (a sheet's text) are removed on exit. `sheet` overrides the dialect's (`--sheet`).
     `text_schema=False` leaves a table without a schema without one: for readers that read
     its text only (text_table.py, the gate on a workbook's other sheets), which need no
-    Frictionless to name its fields."""
+    Frictionless to name its fields. `sample`: a sheet's text stops after that many rows below
+    its header."""
     descriptor = copy.deepcopy(descriptor)
     if isinstance(descriptor.get("schema"), dict):
         descriptor["schema"] = with_national_rules(descriptor["schema"])
@@ -108,7 +123,7 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
         target = work / "sheet.csv"
         wanted = sheet if sheet is not None else dialect.get("sheet")
         try:
-            seen = write_sheet(source, fmt, wanted, target)
+            seen = write_sheet(source, fmt, wanted, target, sample)
         except SheetError as error:
             yield Reading(display, source, fmt, None, None, descriptor, basepath,
                           findings=[Finding("format-error", f"{error.message}", error.fix or _RESAVE, file=display)])

@@ -95,15 +95,15 @@ def make_datasette(db: Path, packages: Path, base_url: str | None = None):
     public address every generated link starts with (never the request's Host header)."""
     from datasette.plugins import pm
 
-    from catalog.hub import bounds, explore, page_cache, plugin, security
+    from catalog.hub import bounds, explore, exports, page_cache, plugin, security
     from catalog.hub.app import HubDatasette
     from catalog.hub.vendor import vega_bundle, vendor_folder
     from catalog.publish.datasette import database_name, metadata_path
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="catalog-hub")
-    for extra, name in ((security, "catalog-security"), (bounds, "catalog-bounds"), (explore, "catalog-explore"),
-                        (page_cache, "catalog-page-cache")):
+    for extra, name in ((security, "catalog-security"), (bounds, "catalog-bounds"), (exports, "catalog-exports"),
+                        (explore, "catalog-explore"), (page_cache, "catalog-page-cache")):
         if not pm.is_registered(extra):
             pm.register(extra, name=name)
     if pm.get_plugin("datasette.handle_exception") is not None:

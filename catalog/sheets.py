@@ -30,7 +30,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SPREADSHEET_FORMATS = {"xlsx", "xls", "xlsm"}
+SPREADSHEET_FORMATS = {"xlsx", "xls", "xlsm", "ods"}
 
 
 class SheetError(Exception):
@@ -52,6 +52,25 @@ class SheetText:
     empty: bool = False
     merged_header: list[str] = field(default_factory=list)  # e.g. ["A1:B1"]
     uncomputed: list[str] = field(default_factory=list)  # cells holding a formula with no stored value
+    cut: bool = False  # stopped at the row limit asked for: more rows follow
+    # Per row read (a sample only: see write_sheet), its filled cells: {column: is a number}.
+    _kinds: list = field(default_factory=list, repr=False)
+
+    def numeric_in(self, rows) -> set[int]:
+        """The columns whose filled cells on these rows (0-based) are all numbers in the workbook,
+        where a text cell would show the same digits: told only for a sample (`limit`)."""
+        seen: dict[int, bool] = {}
+        for row in rows:
+            for index, is_number in (self._kinds[row] if row < len(self._kinds) else {}).items():
+                seen[index] = seen.get(index, True) and is_number
+        return {index for index, only in seen.items() if only}
+
+    def kinds(self, rows, keep: bool):
+        """The rows of (text, is a number) pairs as rows of text; with `keep`, which cells were numbers."""
+        for row in rows:
+            if keep:
+                self._kinds.append({i: number for i, (value, number) in enumerate(row) if value != ""})
+            yield [value for value, _ in row]
 
 
 def number_text(value) -> str:
@@ -106,19 +125,25 @@ def pick(names: list[str], sheet) -> str:
                      "Name one of its sheets (its name, or its position counting from 1).")
 
 
-def write_sheet(path: Path, fmt: str, sheet, target: Path) -> SheetText:
-    """Write sheet `sheet` of the workbook at `path` to `target` as UTF-8 CSV; say what was seen."""
+def write_sheet(path: Path, fmt: str, sheet, target: Path, limit: int | None = None) -> SheetText:
+    """Write sheet `sheet` of the workbook at `path` to `target` as UTF-8 CSV; say what was seen.
+    `limit`: at most that many rows below the header (a sample)."""
     with open(target, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         if fmt == "xls":
-            return _write_xls(path, sheet, writer)
-        return _write_xlsx(path, sheet, writer)
+            return _write_xls(path, sheet, writer, limit)
+        if fmt == "ods":
+            return _write_ods(path, sheet, writer, limit)
+        return _write_xlsx(path, sheet, writer, limit)
 
 
-def _rows_out(rows, writer) -> int:
+def _rows_out(rows, writer, result: SheetText, limit: int | None = None) -> int:
     """Write rows (lists of text) padded to the header's width, without trailing empty rows."""
     width, pending, written = None, 0, 0
     for cells in rows:
+        if limit is not None and written > limit:
+            result.cut = True
+            break
         while cells and cells[-1] == "":
             cells.pop()
         if width is None:
@@ -134,7 +159,7 @@ def _rows_out(rows, writer) -> int:
     return written
 
 
-def _write_xlsx(path, sheet, writer) -> SheetText:
+def _write_xlsx(path, sheet, writer, limit=None) -> SheetText:
     try:
         import openpyxl
 
@@ -148,7 +173,9 @@ def _write_xlsx(path, sheet, writer) -> SheetText:
         name = pick(names, sheet)
         work = book[name]
         result = SheetText(name, names)
-        result.rows = _rows_out(([cell_text(v) for v in row] for row in work.iter_rows(values_only=True)), writer)
+        rows = ([(cell_text(v), isinstance(v, (int, float)) and not isinstance(v, bool)) for v in row]
+                for row in work.iter_rows(values_only=True))
+        result.rows = _rows_out(result.kinds(rows, limit is not None), writer, result, limit)
         result.empty = result.rows == 0
         xml = _sheet_xml_name(path, names.index(name))
     finally:
@@ -204,7 +231,7 @@ def _scan_xml(path, member) -> tuple[list[str], list[str]]:
     return merged, uncomputed
 
 
-def _write_xls(path, sheet, writer) -> SheetText:
+def _write_xls(path, sheet, writer, limit=None) -> SheetText:
     try:
         import xlrd
 
@@ -235,7 +262,8 @@ def _write_xls(path, sheet, writer) -> SheetText:
                 return xlrd.error_text_from_code.get(cell.value, "#ERROR")
             return "" if cell.value is None else str(cell.value)
 
-        result.rows = _rows_out(([text(c) for c in work.row(i)] for i in range(work.nrows)), writer)
+        rows = ([(text(c), c.ctype == xlrd.XL_CELL_NUMBER) for c in work.row(i)] for i in range(work.nrows))
+        result.rows = _rows_out(result.kinds(rows, limit is not None), writer, result, limit)
         result.empty = result.rows == 0
         for top, bottom, left, right in getattr(work, "merged_cells", []):
             if top == 0 and (right - left > 1 or bottom - top > 1):
@@ -254,9 +282,89 @@ def _column(index: int) -> str:
     return name
 
 
+def _ods_book(path):
+    """An OpenDocument workbook (LibreOffice Calc's own format, the one France's interoperability
+    framework recommends), read by calamine: its cells come typed like openpyxl's."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # noqa: BLE001 - a damaged workbook raises anything
+        raise SheetError(f"the file is not a readable OpenDocument spreadsheet ({type(error).__name__}).") from None
+
+
+def _ods_rows(work):
+    """A sheet's rows from A1: calamine starts each row at the first used column."""
+    indent = [""] * work.start[1] if work.start else []
+    for row in work.iter_rows():
+        yield indent + list(row)
+
+
+ODS_TABLE = re.compile(rb"<table:table\b[^>]*>")
+ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
+ODS_SPAN = re.compile(rb'table:number-columns-(spanned|repeated)="(\d+)"')
+
+
+def _ods_merged_header(path, index) -> list[str]:
+    """The merged cells of the sheet's first row, read from content.xml in blocks (calamine does
+    not tell them for OpenDocument): a spanned cell is one label over several columns."""
+    merged, data = [], b""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+            while len(data) < (64 << 20) and (block := stream.read(1 << 20)):
+                data += block
+                tables = list(ODS_TABLE.finditer(data))
+                if len(tables) > index and b"</table:table-row>" in data[tables[index].end():]:
+                    break
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return merged
+    tables = list(ODS_TABLE.finditer(data))
+    if len(tables) <= index:
+        return merged
+    start = data.find(b"<table:table-row", tables[index].end())
+    end = data.find(b"</table:table-row>", start)
+    if start < 0 or end < 0:
+        return merged
+    column = 0
+    for match in ODS_CELL.finditer(data, start, end):
+        spans = dict(ODS_SPAN.findall(match.group(1)))
+        width = int(spans.get(b"spanned", 1))
+        if width > 1 and len(merged) < 50:
+            merged.append(f"{_column(column)}1:{_column(column + width - 1)}1")
+        column += int(spans.get(b"repeated", 1))
+    return merged
+
+
+def _write_ods(path, sheet, writer, limit=None) -> SheetText:
+    book = _ods_book(path)
+    try:
+        names = list(book.sheet_names)
+        name = pick(names, sheet)
+        work = book.get_sheet_by_name(name)
+        result = SheetText(name, names)
+        rows = ([(cell_text(None if v == "" else v), isinstance(v, (int, float)) and not isinstance(v, bool))
+                 for v in row] for row in _ods_rows(work))
+        result.rows = _rows_out(result.kinds(rows, limit is not None), writer, result, limit)
+        result.empty = result.rows == 0
+        result.merged_header = _ods_merged_header(path, names.index(name))
+    except SheetError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        raise SheetError(f"the file is not a readable OpenDocument spreadsheet ({type(error).__name__}).") from None
+    finally:
+        book.close()
+    return result
+
+
 def sheet_names(path: Path, fmt: str) -> list[str]:
     """Every sheet of the workbook, hidden ones included, in order ([] when it cannot be read)."""
     try:
+        if fmt == "ods":
+            book = _ods_book(path)
+            try:
+                return list(book.sheet_names)
+            finally:
+                book.close()
         if fmt == "xls":
             import xlrd
 
@@ -282,6 +390,16 @@ def sheet_names(path: Path, fmt: str) -> list[str]:
 def sheets_with_data(path: Path, fmt: str) -> list[str]:
     """The names of the sheets holding at least one filled cell (to explain an empty first sheet)."""
     found = []
+    if fmt == "ods":
+        book = _ods_book(path)
+        try:
+            for name in book.sheet_names:
+                rows = _ods_rows(book.get_sheet_by_name(name))
+                if any(v not in (None, "") for _, row in zip(range(50), rows) for v in row):
+                    found.append(name)
+        finally:
+            book.close()
+        return found
     if fmt == "xls":
         import xlrd
 

@@ -1,4 +1,7 @@
-"""The cell checks fed from Arrow batches give exactly the findings of the pandas reading."""
+"""The cell checks read a table through the one reader (catalog.delimited.text_batches), or are fed
+the batches the table checks read: the same cells either way."""
+import csv
+import io
 import random
 
 import pytest
@@ -26,38 +29,51 @@ def write(path, rows, seed, encoding="utf-8", delimiter=","):
     path.write_bytes(("\r\n" if seed % 2 else "\n").join(lines).encode(encoding) + b"\n")
 
 
-def findings(table, encoding, delimiter, arrow):
-    if not arrow:
-        def refuse(*args):
-            raise cells.NotDecidable("pandas wanted")
-        saved, cells._check_arrow = cells._check_arrow, refuse
-    try:
-        return [f.to_dict() for f in cells.check_cells(table, "csv", encoding, delimiter)]
-    finally:
-        if not arrow:
-            cells._check_arrow = saved
+def findings(table, encoding, delimiter):
+    return [f.to_dict() for f in cells.check_cells(table, "csv", encoding, delimiter)]
+
+
+def reference_rows(path, encoding, delimiter):
+    """(header, [(row number, cells)]) as Python's csv module splits the whole text (Frictionless'
+    parser), each record padded or cut to the header's width: what the one reader must give."""
+    text = path.read_bytes().decode(encoding, errors="replace").lstrip("\ufeff")
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header, width = records[0], len(records[0])
+    return header, [(number, (r + [""] * width)[:width]) for number, r in enumerate(records[1:], start=2)]
+
+
+def read_rows(source, encoding, delimiter, rows=None):
+    """(header, [(row number, cells)]) as delimited.text_batches gives them."""
+    from catalog.delimited import text_batches
+
+    header, found = None, []
+    for batch in text_batches(source, encoding, delimiter, rows=rows):
+        header = batch.names
+        assert batch.first_row == len(found) + 2  # batches follow each other, row numbers too
+        found += [(batch.first_row + i, list(cells)) for i, cells in enumerate(zip(*[c.to_pylist() for c in batch.columns]))]
+    return header, found
 
 
 @pytest.mark.parametrize("seed,encoding,delimiter", [(1, "utf-8", ","), (2, "cp1252", ";"), (3, "utf-8", "\t")])
-def test_arrow_and_pandas_readings_agree(tmp_path, seed, encoding, delimiter, monkeypatch):
+def test_the_cell_checks_read_through_the_one_reader(tmp_path, seed, encoding, delimiter, monkeypatch):
+    """The cell checks see exactly the text delimited.text_batches gives, which is the csv module's split."""
+    import catalog.delimited as delimited
+
     path = tmp_path / "people.csv"
     write(path, 120_000, seed, encoding, delimiter)
     table = TableContext("people.csv", path, {"note": {"name": "note", "catalog": {"public": seed == 3}}})
-    read = []
-    monkeypatch.setattr(cells, "chunk_checks", lambda t, real=cells.chunk_checks: read.append(1) or real(t))
-    fast = findings(table, encoding, delimiter, arrow=True)
-    assert read == [1]  # the Arrow reading was used, not a fallback
-    slow = findings(table, encoding, delimiter, arrow=False)
-    assert fast == slow
-    codes = {f["code"] for f in fast}
-    assert {"personal-data", "formula-injection"} <= codes and len(fast) >= 6
+    seen = []
+    monkeypatch.setattr(delimited, "text_batches", lambda *a, real=delimited.text_batches, **k: seen.append(a) or real(*a, **k))
+    found = findings(table, encoding, delimiter)
+    assert [a[0] for a in seen] == [path]  # one reading, by the one reader
+    codes = {f["code"] for f in found}
+    assert {"personal-data", "formula-injection"} <= codes and len(found) >= 6
+    assert read_rows(path, encoding, delimiter, rows=50_000) == reference_rows(path, encoding, delimiter)
 
 
-def test_files_arrow_cannot_split_go_to_pandas(tmp_path):
+def test_quoted_and_ragged_files_are_read_whole(tmp_path):
     path = tmp_path / "quoted.csv"
     path.write_text('a,b\n"=1+1, quoted",jean.dupont@gmail.com\n', encoding="utf-8")
-    with pytest.raises(cells.NotDecidable):
-        cells._check_arrow(TableContext("quoted.csv", path), "utf-8", ",", None)
     found = cells.check_cells(TableContext("quoted.csv", path), "csv", "utf-8", ",")
     assert {f.code for f in found} == {"formula-injection", "personal-data"}
     ragged = tmp_path / "ragged.csv"
@@ -76,7 +92,7 @@ def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
     path = tmp_path / "people.csv"
     write(path, 120_000, 1)
     table = TableContext("people.csv", path, {})
-    alone = findings(table, "utf-8", ",", arrow=True)
+    alone = findings(table, "utf-8", ",")
     fields = [{"name": n, "type": "integer" if n == "note" else "string"}
               for n in ["id", "contact", "nom", "prenom", "note", "latitude", "longitude"]]
     resource = frictionless.Resource({"name": "people", "path": "people.csv", "schema": {"fields": fields}},
@@ -86,9 +102,11 @@ def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
     assert len(report.tasks[0].errors) == 1000  # "note" is mostly not an integer: the limit was hit early
     assert shared.complete
 
-    def read_again(*args):
+    import catalog.delimited as delimited
+
+    def read_again(*args, **kwargs):
         raise AssertionError("the file was read a second time")
-    monkeypatch.setattr(cells, "_check_arrow", read_again)
+    monkeypatch.setattr(delimited, "text_batches", read_again)
     assert [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",", shared=shared)] == alone
 
 

@@ -9,8 +9,8 @@ def field(name, *cells, gtfs=False, complete=True):
 
 
 @pytest.mark.parametrize("name, cells, expected", [
-    ("code_insee", ["01001", "2A004"], {"type": "string"}),
-    ("code_insee", ["75056", "69123"], {"type": "string"}),
+    ("code_insee", ["01001", "2A004"], {"type": "string", "constraints": {"pattern": "([0-9]{2}|2[AB])[0-9]{3}"}}),
+    ("code_insee", ["75056", "69123"], {"type": "string", "constraints": {"pattern": "([0-9]{2}|2[AB])[0-9]{3}"}}),
     ("CP", ["75001", "69002"], {"type": "string"}),
     ("numero", ["00012", "00013"], {"type": "string"}),
     ("siren", ["220000004", "213700008"], {"type": "string"}),

@@ -10,7 +10,8 @@ import catalog.validate.geojson as geojson
 from catalog.cli import main
 from catalog.findings import ERROR, WARNING
 from catalog.validate.context import FRANCE_BBOXES, TableContext
-from catalog.validate.geo import LatLonCheck, _axis, check_geojson
+from catalog.validate.geo import LatLonCheck, _axis
+from catalog.validate.geojson import check_geojson
 from tests.hub import make_hub
 
 SAMPLEVILLE = [(2.3, 46.5, 2.5, 46.7)]

@@ -554,11 +554,11 @@ def test_small_chunks_give_the_same_findings(shared_data, monkeypatch):
         if name.startswith("libellus"):
             monkeypatch.setattr(gtfs.reading, "CHUNK_ROWS", 1000)
         reads = []
-        real_read_csv = gtfs.reading.pd.read_csv
-        monkeypatch.setattr(gtfs.reading.pd, "read_csv",
-                            lambda *a, **k: reads.append(k.get("chunksize")) or real_read_csv(*a, **k))
+        real_read = gtfs.reading.text_batches
+        monkeypatch.setattr(gtfs.reading, "text_batches",
+                            lambda *a, **k: reads.append(k.get("rows")) or real_read(*a, **k))
         chunked = [f.to_dict() for f in check_gtfs_zip(path, name)]
-        monkeypatch.setattr(gtfs.reading.pd, "read_csv", real_read_csv)
+        monkeypatch.setattr(gtfs.reading, "text_batches", real_read)
         monkeypatch.setattr(gtfs.reading, "CHUNK_ROWS", 500_000)
         assert (3 if not name.startswith("libellus") else 1000) in reads, reads  # the patch really applied
         assert chunked == whole, name
@@ -566,13 +566,14 @@ def test_small_chunks_give_the_same_findings(shared_data, monkeypatch):
 
 def test_stop_times_reads_only_the_columns_it_checks(tmp_path, monkeypatch):
     seen = []
-    real = gtfs.pd.read_csv
+    real = gtfs.reading.Reader._frame
 
-    def spy(*args, **kwargs):
-        seen.append((kwargs.get("usecols"), kwargs.get("chunksize")))
-        return real(*args, **kwargs)
+    def spy(batches, positions):
+        frame = real(batches, positions)
+        seen.append((list(frame.columns), sum(count for _, _, count in batches)))
+        return frame
 
-    monkeypatch.setattr(gtfs.pd, "read_csv", spy)
+    monkeypatch.setattr(gtfs.reading.Reader, "_frame", staticmethod(spy))
     header = "trip_id,arrival_time,departure_time,stop_id,stop_sequence,stop_headsign,shape_dist_traveled\n"
     text = stop_times("T1,08:00:00,08:00:00,S1,1,Centre,0", "T1,08:10:00,08:10:00,S2,2,Centre,1.5",
                       "T1,08:20:00,08:20:00,S3,3,Centre,3", header=header)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import catalog.validate.cells as cells
+import catalog.delimited as delimited
 from catalog.cli import main
 from catalog.validate.context import TableContext
 from catalog.validate.personal import (
@@ -151,7 +151,7 @@ def test_person_name_column_by_values_and_by_header():
 
 
 def test_counts_span_chunks_and_rows_stay_right(tmp_path, monkeypatch):
-    monkeypatch.setattr(cells, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(delimited, "TEXT_BATCH_ROWS", 3)
     rows = [[i, f"Lieu {i}", 46.6, 2.4] for i in range(1, 10)]
     data = "id,nom,latitude,longitude,contact\n" + "".join(
         f"{i},{n},{a},{o},{'jean.dupont@gmail.com' if i in (5, 8) else 'accueil@testville.fr'}\n" for i, n, a, o in rows)

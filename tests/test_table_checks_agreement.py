@@ -434,3 +434,104 @@ def test_the_error_limit_stops_at_the_same_row_and_counts_the_same(tmp_path):
     theirs, ours = make().validate(limit_errors=50), table_checks.fast_report(make(), 50)
     assert ours is not None and len(ours.tasks[0].errors) == len(theirs.tasks[0].errors) == 50
     assert [e.row_number for e in ours.tasks[0].errors] == [e.row_number for e in theirs.tasks[0].errors]
+
+
+# --- workbooks and GeoJSON, through the one reader ----------------------------------------------
+# A sheet is read as the text its cells show (catalog.sheets through catalog.reading.open_table);
+# the table checks and Frictionless then validate that same text, with the sheet's row numbers.
+
+TYPED_VALUES = {"integer": [0, 7, -12, 100, 22530001100015], "number": [1.5, -2.25, 0.1 + 0.2, 99.9, 1e20],
+                "date": [__import__("datetime").datetime(2024, 2, 29), __import__("datetime").date(2025, 1, 31)],
+                "boolean": [True, False], "string": ["AB1", "bus", "tram", "x", "Zoé", "0123", "=1+1"]}
+
+
+def _workbook(path, header, rows):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notice"
+    book.active.append(["read me"])
+    sheet = book.create_sheet("Data")
+    for row in [header, *rows]:
+        sheet.append(row)
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # typed text, not a formula
+    book.save(path)
+
+
+def agree_on_sheet(tmp_path, header, rows, schema, limit=LIMIT):
+    from catalog.reading import open_table
+
+    _workbook(tmp_path / "book.xlsx", header, rows)
+    descriptor = {"name": "book", "path": "book.xlsx", "dialect": {"sheet": "Data"}, "schema": schema}
+    with open_table(descriptor, tmp_path / "book.xlsx", str(tmp_path), "book.xlsx") as reading:
+        assert reading.readable and reading.format == "csv"
+        return agree(reading.descriptor, reading.basepath, limit)
+
+
+def test_a_workbook_agrees_cell_for_cell(tmp_path):
+    """Numbers, dates and booleans stored as such, in fields of every type: the text shown is checked."""
+    header = ["siret", "montant", "date", "ouvert", "nom"]
+    rows = [[22530001100015, 1500.5, __import__("datetime").datetime(2018, 7, 25), True, "Mairie"],
+            [225300011, "1 500", "25/07/2018", "oui", 42],
+            [None, -3, __import__("datetime").date(2024, 2, 29), False, None],
+            ["22530001100015", 0.1 + 0.2, None, None, "=1+1"]]
+    schema = fields(("siret", "string", {"constraints": {"pattern": "[0-9]{14}", "required": True}}),
+                    ("montant", "number", {"constraints": {"minimum": 0}}), ("date", "date", {}),
+                    ("ouvert", "boolean", {}), ("nom", "string", {"constraints": {"maxLength": 5}}))
+    report = agree_on_sheet(tmp_path, header, rows, schema)
+    errors = {(e["rowNumber"], e["fieldName"], e["type"]) for t in report["tasks"] for e in t["errors"]}
+    # The 9-digit SIRET, the amount written as text, the French date and "oui" are found on their sheet rows.
+    assert {(3, "siret", "constraint-error"), (3, "montant", "type-error"), (3, "date", "type-error"),
+            (3, "ouvert", "type-error"), (4, "siret", "constraint-error"), (4, "montant", "constraint-error")} <= errors
+
+
+@st.composite
+def sheets_with_typed_cells(draw):
+    width = draw(st.integers(1, 4))
+    kinds = [draw(st.sampled_from(sorted(TYPED_VALUES))) for _ in range(width)]
+    declared = [draw(st.sampled_from([k, "string"])) for k in kinds]  # a number in a string field, too
+    constraints = [draw(st.sampled_from(CONSTRAINTS[d])) for d in declared]
+    pool = [v for values in TYPED_VALUES.values() for v in values]
+    rows = [[draw(st.sampled_from(TYPED_VALUES[k] + [None]) if draw(st.booleans()) else st.sampled_from(pool))
+             for k in kinds] for _ in range(draw(st.integers(1, 15)))]
+    rows[-1][0] = rows[-1][0] if rows[-1][0] is not None else "end"  # a sheet drops trailing empty rows
+    return declared, constraints, rows
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sheets_with_typed_cells())
+def test_generated_workbooks_agree(tmp_path, table):
+    declared, constraints, rows = table
+    names = [f"c{i}" for i in range(len(declared))]
+    schema = {"fields": [{"name": n, "type": k, "constraints": c} for n, k, c in zip(names, declared, constraints)]}
+    agree_on_sheet(tmp_path, names, rows, schema)
+
+
+def test_geojson_properties_get_the_findings_of_the_same_table_as_csv(tmp_path):
+    """The personal-data and formula checks see a GeoJSON's properties as they see a CSV's columns
+    (catalog.geojson_rows through the checks' one form): the same findings, a feature for a row."""
+    from catalog.validate.cells import check_cells
+    from catalog.validate.context import TableContext
+    from catalog.validate.geojson import check_geojson
+
+    header = ["nom", "contact", "note", "code"]
+    rows = [["Jean DUPONT", "jean.dupont@gmail.com", "=HYPERLINK(\"x\")", "01053"],
+            ["Marie Martin", "marie.martin@orange.fr", "ok", "2A004"],
+            ["Paul Durand", "06 12 34 56 78", "@SUM(A1)", ""]] * 4
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([header, *rows])
+    (tmp_path / "t.csv").write_text(text.getvalue(), encoding="utf-8")
+    features = [{"type": "Feature", "properties": dict(zip(header, r)),
+                 "geometry": {"type": "Point", "coordinates": [2.4, 46.6]}} for r in rows]
+    (tmp_path / "t.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+
+    def summary(found):
+        return sorted((f.code, f.column, f.message.split(" (first")[0]) for f in found
+                      if f.code in ("personal-data", "formula-injection"))
+
+    as_csv = summary(check_cells(TableContext("t", tmp_path / "t.csv", {}), "csv", "utf-8", ","))
+    as_geojson = summary(check_geojson(tmp_path / "t.geojson", "t"))
+    assert as_csv and as_geojson == as_csv

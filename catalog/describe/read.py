@@ -2,18 +2,20 @@
 
 The bound is set before reading starts (`sample_rows`, and at most MAX_SAMPLE_BYTES of text),
 so describing a 2 GB export takes the time of its first rows. Encoding and delimiter come from
-the validator's sniffer (`catalog.validate.sniff`), so `describe` declares what `validate` checks.
+the validator's sniffer (`catalog.validate.sniff`), and the records from the one reader
+(`catalog.reading`; a sheet as the text its cells show), so `describe` declares what `validate`
+checks.
 """
 from __future__ import annotations
 
 import csv
-import datetime
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.describe.layout import MAX_PREAMBLE, Layout, find_layout
 from catalog.errors import UnusableInput
+from catalog.delimited import Unsplittable, text_records
+from catalog.reading import open_table
 from catalog.validate import sniff
 
 MAX_SAMPLE_BYTES = 64 * 1024**2
@@ -49,8 +51,7 @@ def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
     # stops at a cell larger than the module's own default (128 KiB), whatever ran before.
     limit = csv.field_size_limit(128 * 1024)
     try:
-        with open(path, "r", encoding=sniffed.encoding, newline="") as handle:
-            header, rows, complete, layout, _ = _sample(csv.reader(handle, delimiter=delimiter), sample_rows)
+        header, rows, complete, layout, _ = _sample(text_records(path, sniffed.encoding, delimiter), sample_rows)
     finally:
         csv.field_size_limit(limit)
     if header is None:
@@ -60,6 +61,7 @@ def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
 
 
 def _sample(reader, sample_rows):
+    """`reader`: the records of the table as the one reader splits them (catalog.delimited.text_records)."""
     records, complete, size, kept = [], True, 0, 0
     for record in _records(reader):
         if record is None:  # unreadable from here on (an unclosed quote): describe what came before
@@ -103,15 +105,14 @@ LAYOUT_SAMPLE = 5_000  # records read to find a bare file's layout; its notes ar
 def layout_of(path: Path, fmt: str, encoding: str | None = None, delimiter: str | None = None,
               sheet=None) -> Layout:
     """The layout of a bare table file (no descriptor declares it), from its first records."""
-    if fmt in ("xlsx", "xls"):
+    if fmt in ("xlsx", "xlsm", "xls", "ods"):
         try:
             return read_excel(path, sheet, LAYOUT_SAMPLE).layout
         except UnusableInput:
             return Layout()  # the reading that follows says why the workbook is unreadable
     limit = csv.field_size_limit(128 * 1024)
     try:
-        with open(path, "r", encoding=encoding or "utf-8", errors="replace", newline="") as handle:
-            return _sample(csv.reader(handle, delimiter=delimiter or ","), LAYOUT_SAMPLE)[3]
+        return _sample(text_records(path, encoding, delimiter), LAYOUT_SAMPLE)[3]
     finally:
         csv.field_size_limit(limit)
 
@@ -120,92 +121,30 @@ def _records(reader):
     """The reader's records, then None if it stops on a row it cannot split (`validate` says where)."""
     try:
         yield from reader
-    except csv.Error:
+    except Unsplittable:
         yield None
 
 
-def _text(value) -> str:
-    """A spreadsheet cell as the text a person reads in it: 12.0 -> "12", a date at midnight -> "2025-03-27"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e17:
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    return str(value)
-
-
 def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".xls":
-            import xlrd
+    """The sample of a workbook's sheet, as the text its cells show: the very text `validate`
+    checks and `package` writes (catalog.sheets, through catalog.reading)."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt != "xls":
+        from catalog.safety import open_zip
 
-            book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO())
-            names = book.sheet_names()
-            chosen = _choose(names, sheet, path)
-            table = book.sheet_by_name(chosen)
-            datemode = book.datemode
-
-            def cell(c):
-                if c.ctype == xlrd.XL_CELL_DATE:
-                    return xlrd.xldate.xldate_as_datetime(c.value, datemode)
-                return c.value
-
-            records_in = ([cell(c) for c in table.row(r)] for r in range(table.nrows))
-        else:
-            import openpyxl
-
-            from catalog.safety import open_zip
-
-            open_zip(path, path.name).close()  # a workbook is a zip: sized before anything is unpacked
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            names = book.sheetnames
-            chosen = _choose(names, sheet, path)
-            records_in = book[chosen].iter_rows(values_only=True)
-        records, complete, kept = [], True, 0
-        for record in records_in:
-            if len(records) >= 2 * (sample_rows + MAX_PREAMBLE):
-                complete = False
-                break
-            texts = [_text(v) for v in record]
-            if any(t.strip() for t in texts):
-                if kept >= sample_rows + MAX_PREAMBLE:
-                    complete = False
-                    break
-                kept += 1
-            records.append((texts, record))
-        header, rows, complete, layout, offsets = _laid_out([t for t, _ in records], complete, sample_rows)
-        kinds = {}
-        for offset in offsets:
-            for index, value in enumerate(records[offset][1]):
-                if value is not None and value != "":
-                    kinds.setdefault(index, set()).add(
-                        "number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "other")
-    except UnusableInput:
-        raise
-    except Exception as error:  # the readers raise many kinds for a damaged workbook; said once, plainly
-        raise UnusableInput(f"{path.name}: not a readable spreadsheet ({type(error).__name__}: {error}).",
-                            "Open it in a spreadsheet program and save it again as .xlsx, or export the sheet "
-                            "as CSV (UTF-8).") from None
+        open_zip(path, path.name).close()  # a workbook is a zip: sized before anything is unpacked
+    descriptor = {"name": "sheet", "path": path.name, "format": fmt}
+    bound = 2 * (sample_rows + MAX_PREAMBLE)  # as _sample bounds a text file's records
+    with open_table(descriptor, path, str(path.parent), path.name, sheet=sheet, text_schema=False, sample=bound) as reading:
+        problem = next((f for f in reading.findings if f.code in ("format-error", "empty-sheet")), None)
+        if problem is not None:
+            raise UnusableInput(f"{reading.display}: {problem.message}",
+                                problem.fix or "Choose another sheet with --sheet.")
+        header, rows, complete, layout, offsets = _sample(text_records(reading.path), sample_rows)
+        seen = reading.sheet
     if header is None:
-        raise UnusableInput(f"{path.name}: sheet {chosen!r} is empty.", "Choose another sheet with --sheet.")
+        raise UnusableInput(f"{path.name}: sheet {seen.name!r} is empty.", "Choose another sheet with --sheet.")
     while header and not header[-1].strip():  # trailing formatted-but-empty columns
         header.pop()
-    return Sample(header, [r[:len(header)] for r in rows], complete, sheet=chosen, sheets=list(names),
-                  numeric={i for i, seen in kinds.items() if seen == {"number"}}, layout=layout)
-
-
-def _choose(names: list[str], sheet: str | None, path: Path) -> str:
-    if sheet is None:
-        return names[0]
-    if sheet in names:
-        return sheet
-    if sheet.isdigit() and 1 <= int(sheet) <= len(names):
-        return names[int(sheet) - 1]
-    raise UnusableInput(f"{path.name}: no sheet {sheet!r}; the workbook has {', '.join(map(repr, names))}.",
-                        "Give --sheet one of those names, or its number (1 for the first).")
+    return Sample(header, [r[:len(header)] for r in rows], complete and not seen.cut, sheet=seen.name,
+                  sheets=list(seen.names), numeric=seen.numeric_in(offsets), layout=layout)

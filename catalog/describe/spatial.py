@@ -2,17 +2,16 @@
 a table, a GeoJSON layer or a GTFS feed."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import re
 from pathlib import Path
 
 from catalog.describe import folder as folders
 from catalog.describe.infer import Column, words
+from catalog import geojson_rows
 from catalog.describe.read import DEFAULT_SAMPLE_ROWS, Sample
 from catalog.errors import UnusableInput
+from catalog.delimited import Unsplittable, text_batches
 
 INSEE = re.compile(r"\d{5}|2[AB]\d{3}")
 INSEE_WORDS = {"insee", "depcom", "codgeo", "cog"}
@@ -88,7 +87,7 @@ def geojson(path: Path, name: str, notes: list[str]):
     if path.stat().st_size > MAX_GEOJSON_BYTES:
         raise UnusableInput(f"{path.name}: larger than {MAX_GEOJSON_BYTES:,} bytes.", "Split the file.")
     try:
-        data = json.loads(path.read_bytes())
+        data = geojson_rows.load(path)
     except ValueError as error:
         raise UnusableInput(f"{path.name}: not valid JSON ({error}).", "Export the layer again as GeoJSON.") from None
     features = data.get("features") if isinstance(data, dict) else None
@@ -109,8 +108,7 @@ def geojson(path: Path, name: str, notes: list[str]):
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         if isinstance(geometry, dict):
             walk(geometry.get("coordinates"))
-        properties = feature.get("properties") if isinstance(feature, dict) else None
-        for key, value in (properties or {}).items() if isinstance(properties, dict) else []:
+        for key, value in geojson_rows.row(feature).items():
             if set(words(key)) & (INSEE_WORDS | {"code"}) and isinstance(value, str) and INSEE.fullmatch(value):
                 codes.add(value)
     notes.append(f"{path.name}: GeoJSON, {len(features):,} features")
@@ -130,18 +128,24 @@ def gtfs_zip(path: Path, name: str, notes: list[str]):
             raise UnusableInput(f"{path.name}: a zip without stops.txt is not a GTFS feed.",
                                 "Describe the files inside it instead.")
         bbox = None
-        with archive.open(members["stops.txt"]) as handle:
-            text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
-            lats, lons = [], []
-            for number, row in enumerate(csv.DictReader(text)):
-                if number >= DEFAULT_SAMPLE_ROWS:
-                    break
-                lat, lon = _number(row.get("stop_lat") or ""), _number(row.get("stop_lon") or "")
+        lats, lons = [], []
+        batches = text_batches(lambda: archive.open(members["stops.txt"]), "utf-8-sig", ",", rows=DEFAULT_SAMPLE_ROWS)
+        try:
+            batch = next(batches, None)
+        except Unsplittable:
+            batch = None
+        finally:
+            batches.close()
+        names = [n.strip() for n in batch.names] if batch else []
+        if "stop_lat" in names and "stop_lon" in names:
+            for lat, lon in zip(batch.columns[names.index("stop_lat")].to_pylist(),
+                                batch.columns[names.index("stop_lon")].to_pylist()):
+                lat, lon = _number(lat), _number(lon)
                 if lat is not None and lon is not None:
                     lats.append(lat)
                     lons.append(lon)
-            if lats:
-                bbox = [min(lons), min(lats), max(lons), max(lats)]
+        if lats:
+            bbox = [min(lons), min(lats), max(lons), max(lats)]
     notes.append(f"{path.name}: GTFS feed ({len(members)} files)")
     resource = {"name": folders.slug(path.stem), "title": title(path.stem), "path": name, "format": "zip",
                 "mediatype": "application/zip"}

@@ -16,15 +16,14 @@ killed a worker, `printf('%.*c', 1000000000, 'x')` ran 5.5 s against a 3 s limit
 - a long CSV export shares its worker: Datasette writes a streamed CSV one row per ASGI message,
   and on a fast connection no message ever waits, so one export of a million-row table held its
   worker for its whole length (short queries waited up to 14 s behind four of them). A whole
-  table is exported by a thread (catalog.hub.exports); other CSV answers are gathered into
-  STREAM_CHUNK_BYTES messages, and the worker turns to other requests between two of them.
+  table is exported by a thread, and other CSV answers are gathered into larger messages, the
+  worker turning to other requests between two of them (catalog.hub.exports).
 
 Settings (environment, read when the server starts): CATALOG_SQL_MAX_VALUE_BYTES,
 CATALOG_SQL_MAX_RESULT_BYTES, CATALOG_SQL_HEAP_BYTES.
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 
@@ -42,7 +41,6 @@ LIMITS = {
     sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1_000,
     sqlite3.SQLITE_LIMIT_ATTACHED: 0,
 }
-STREAM_CHUNK_BYTES = 64 * 1024
 _heap_set = False
 
 
@@ -129,51 +127,3 @@ class _Connection:
 def bounded(fn):
     """`fn(conn)` as Datasette runs it, with a connection whose results are counted."""
     return lambda conn: fn(_Connection(conn))
-
-
-def _sharing(app):
-    """CSV answers sent in STREAM_CHUNK_BYTES messages, yielding the event loop after each."""
-
-    async def serve(scope, receive, send):
-        buffered, size = [], 0
-
-        async def send_in_chunks(message):
-            nonlocal size
-            if message["type"] != "http.response.body":
-                await send(message)
-                return
-            buffered.append(message.get("body", b""))
-            size += len(buffered[-1])
-            more = message.get("more_body", False)
-            if size >= STREAM_CHUNK_BYTES or not more:
-                body = b"".join(buffered)
-                buffered.clear()
-                size = 0
-                await send({"type": "http.response.body", "body": body, "more_body": more})
-                if more:
-                    await asyncio.sleep(0)  # let the other requests of this worker run
-
-        await app(scope, receive, send_in_chunks)
-
-    return serve
-
-
-@hookimpl
-def asgi_wrapper(datasette):
-    from catalog.hub import exports
-
-    def wrap(app):
-        sharing = _sharing(app)
-
-        async def route(scope, receive, send):
-            if scope.get("type") != "http" or not scope.get("path", "").endswith(".csv"):
-                await app(scope, receive, send)
-                return
-            database = datasette.databases.get(scope["path"].split("/")[1])
-            table = exports.plain_export(datasette, database, scope) if database and database.path else None
-            if not (table and not database.is_mutable and await exports.serve(datasette, database, table, scope, send)):
-                await sharing(scope, receive, send)
-
-        return route
-
-    return wrap

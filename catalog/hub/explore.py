@@ -15,6 +15,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from catalog.hub import charts as hub_charts
 from catalog.hub import maps, pages, search
+from catalog.hub.words import theme_label
 from catalog.hub.i18n import gettext as _
 
 
@@ -51,7 +52,7 @@ async def search_view(datasette, request):
         result["snippet_html"] = _marked(result.get("snippet"))
     choices = await search.choices(database)
     # Labels in the reader's language (the cached choices are shared by every request).
-    choices = dict(choices, theme=[dict(c, label=search.theme_label(c["value"])) for c in choices["theme"]])
+    choices = dict(choices, theme=[dict(c, label=theme_label(c["value"])) for c in choices["theme"]])
     context = {"found": found, "choices": choices, "database": database.name}
     return Response.html(await datasette.render_template("hub_search.html", context, request=request))
 

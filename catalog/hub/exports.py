@@ -13,7 +13,8 @@ Only a plain export of a whole table is taken over: the table's rows in its key 
 (`rowid` first for a table without primary key), with `_dl`, `_header=off` and `_size`
 honoured as Datasette does; anything else (filters, sorting, labels, views, SQL) is left to
 Datasette. Output, headers and the `max_csv_mb` limit are Datasette's; a test compares them
-byte for byte.
+byte for byte. The CSV answers left to Datasette are gathered into STREAM_CHUNK_BYTES messages,
+and the worker turns to other requests between two of them (`asgi_wrapper`).
 """
 from __future__ import annotations
 
@@ -26,12 +27,15 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl, unquote
 
+from datasette import hookimpl
+
 from catalog.hub import bounds
 
 EXPORT_THREADS = int(os.environ.get("CATALOG_EXPORT_THREADS", 2))
 PLAIN = {"_stream", "_size", "_dl", "_header", "_nofacet", "_nocount", "_nosuggest"}
 BATCH_ROWS = 1000
 CHUNK_BYTES = 64 * 1024
+STREAM_CHUNK_BYTES = 64 * 1024  # other CSV answers, gathered into messages of this size
 SWITCH_SECONDS = 0.001
 _pool = ThreadPoolExecutor(EXPORT_THREADS, thread_name_prefix="catalog-export")
 
@@ -168,3 +172,49 @@ async def serve(datasette, database, table: str, scope, send) -> bool:
     await loop.run_in_executor(_pool, _export, database.path, table, args.get("_header") != "off", limit, push,
                                blob_url)
     return True
+
+
+def _sharing(app):
+    """CSV answers sent in STREAM_CHUNK_BYTES messages, yielding the event loop after each."""
+
+    async def shared(scope, receive, send):
+        buffered, size = [], 0
+
+        async def send_in_chunks(message):
+            nonlocal size
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            buffered.append(message.get("body", b""))
+            size += len(buffered[-1])
+            more = message.get("more_body", False)
+            if size >= STREAM_CHUNK_BYTES or not more:
+                body = b"".join(buffered)
+                buffered.clear()
+                size = 0
+                await send({"type": "http.response.body", "body": body, "more_body": more})
+                if more:
+                    await asyncio.sleep(0)  # let the other requests of this worker run
+
+        await app(scope, receive, send_in_chunks)
+
+    return shared
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        sharing = _sharing(app)
+
+        async def route(scope, receive, send):
+            if scope.get("type") != "http" or not scope.get("path", "").endswith(".csv"):
+                await app(scope, receive, send)
+                return
+            database = datasette.databases.get(scope["path"].split("/")[1])
+            table = plain_export(datasette, database, scope) if database and database.path else None
+            if not (table and not database.is_mutable and await serve(datasette, database, table, scope, send)):
+                await sharing(scope, receive, send)
+
+        return route
+
+    return wrap

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from catalog.hub.words import theme_label
+
 CARDS = 60  # beyond this many datasets the landing page groups them
 
 
@@ -33,8 +35,6 @@ async def landing_groups(database) -> dict:
                                    "WHERE last_update != '' ORDER BY last_update DESC, title LIMIT 10")
     for publisher in publishers:
         publisher["url"] = "/-/search?" + urlencode({"publisher": publisher["slug"]})
-    from catalog.hub.search import theme_label
-
     for theme in themes:
         theme["url"] = "/-/search?" + urlencode({"theme": theme["theme"]})
         theme["label"] = theme_label(theme["theme"])

@@ -12,26 +12,8 @@ from urllib.parse import quote, urlencode
 
 from catalog.hub.i18n import N_, format_period, format_size
 from catalog.hub.i18n import gettext as _
+from catalog.hub.words import FREQUENCIES, KINDS, REUSE_TYPES, THEMES, label
 from catalog.weblinks import web_link
-
-# The README's words for themes, frequencies, publisher kinds and reuse types, shown translated.
-THEMES = {"transport": N_("transport"), "energy": N_("energy"), "budget": N_("budget"),
-          "facilities": N_("public facilities"), "boundaries": N_("boundaries"), "mobility": N_("mobility"),
-          "population": N_("population"), "environment": N_("environment"), "health": N_("health"),
-          "education": N_("education"), "culture": N_("culture"), "economy": N_("economy")}
-FREQUENCIES = {"continuous": N_("continuous"), "daily": N_("daily"), "weekly": N_("weekly"),
-               "monthly": N_("monthly"), "quarterly": N_("quarterly"), "semiannual": N_("twice a year"),
-               "annual": N_("annual"), "irregular": N_("irregular"), "punctual": N_("one-off")}
-KINDS = {"town": N_("town"), "département": N_("département"), "intercommunality": N_("intercommunality"),
-         "transport-operator": N_("transport operator"), "agency": N_("agency")}
-REUSE_TYPES = {"application": N_("application"), "visualisation": N_("visualisation"), "api": N_("API"),
-               "article": N_("article"), "paper": N_("paper"), "dataset": N_("dataset")}
-
-
-def label(words: dict, value) -> str:
-    """A known word in the reader's language; an unknown one as the publisher wrote it."""
-    return _(words[value]) if value in words else (value or "")
-
 
 def _period(dataset: dict) -> str:
     """The period covered, in words: `catalog_datasets.period` is written by records.period()

@@ -13,6 +13,7 @@ import unicodedata
 from urllib.parse import urlencode
 
 from catalog.hub.search_index import DOCS, FTS
+from catalog.hub.words import theme_label
 
 MAX_QUERY_CHARS = 200  # a URL's q is untrusted: bounded before any work
 MAX_WORDS = 12
@@ -23,12 +24,6 @@ FILTERS = ("theme", "publisher", "licence")
 # Column weights of bm25(): title, keywords, publisher, description, column names, other text.
 WEIGHTS = "10.0, 6.0, 3.0, 1.5, 2.0, 1.0"
 MARK_START, MARK_END = "\x02", "\x03"
-
-
-def theme_label(theme: str) -> str:
-    from catalog.hub.pages import THEMES, label
-
-    return label(THEMES, theme) if theme else ""
 
 
 def words(q: str) -> list[str]:

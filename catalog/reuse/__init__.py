@@ -6,8 +6,8 @@ schemas (check.py); `catalog package` packages its sources first, derives its ta
 them (derive.py) and packages the result like any dataset, recording each source's
 version and content hash in `sources` (build.py).
 """
-from catalog.reuse.build import derive_folder, is_reuse, package_reuse, with_sources
+from catalog.reuse.build import derive_folder, derived_reuse, is_reuse, with_sources
 from catalog.reuse.check import check_reuse
 from catalog.reuse.spec import Spec, SpecError, parse
 
-__all__ = ["Spec", "SpecError", "check_reuse", "derive_folder", "is_reuse", "package_reuse", "parse", "with_sources"]
+__all__ = ["Spec", "SpecError", "check_reuse", "derive_folder", "derived_reuse", "is_reuse", "parse", "with_sources"]

@@ -1,4 +1,4 @@
-"""Packaging a reuse: derive its table from the packaged sources, then package it like any dataset.
+"""Packaging a reuse: derive its table from the packaged sources, for `catalog.package` to package like any dataset.
 
 The derived dataset is written as an ordinary dataset folder in a temporary place (its
 descriptor now carrying `sources` with each source's version and content hash, its table
@@ -7,6 +7,7 @@ the reuse's own content hash changes whenever a source's does.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import json
@@ -19,7 +20,7 @@ import frictionless
 
 from catalog.datasets import Dataset, load_dataset
 from catalog.errors import InvalidData, UnusableInput
-from catalog.normalise import cell
+from catalog.cell_text import cell
 from catalog.reuse import sources as source_tables
 from catalog.reuse.spec import SpecError, parse
 from catalog.safety import output_path
@@ -122,11 +123,10 @@ def _check_derived(folder: Path, resource: dict, reuse: str):
                           f"`catalog package datasets/{reuse}`.")
 
 
-def package_reuse(dataset: Dataset, root: Path, out: Path, publishers, quality, zip=False, force=False,
-                  refused: dict | None = None):
-    """Derive the reuse from its packaged sources and package the result; raises InvalidData."""
-    from catalog.package import package_one
-
+@contextlib.contextmanager
+def derived_reuse(dataset: Dataset, out: Path, refused: dict | None = None):
+    """Yield the reuse derived from its packaged sources, as a dataset folder beside the packages
+    (removed on exit) for `catalog.package` to package like any dataset; raises InvalidData."""
     Path(out).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".reuse.", dir=out))  # beside the packages, like every build
     try:
@@ -134,6 +134,6 @@ def package_reuse(dataset: Dataset, root: Path, out: Path, publishers, quality, 
             derived = derive_folder(dataset, Path(out), work, refused)
         except InvalidData as error:
             raise InvalidData(f"reuse {dataset.id}: {error.message}", error.fix) from error
-        return package_one(derived, root, out, publishers, quality, zip, force)
+        yield derived
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -33,20 +33,13 @@ def read_only(db: sqlite_utils.Database):
 
 
 def _geojson_columns(path: Path) -> list[str]:
-    """Property names of a GeoJSON file, as the hub loader turns them into columns."""
+    """The columns the hub loader gives a GeoJSON file (catalog.geojson_rows)."""
+    from catalog import geojson_rows
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return geojson_rows.columns(geojson_rows.features(geojson_rows.load(path)))
     except (OSError, ValueError):
         return []
-    features = data.get("features") or ([data] if data.get("type") == "Feature" else [])
-    columns = {}
-    for feature in features:
-        if isinstance(feature, dict):
-            if feature.get("id") is not None:
-                columns.setdefault("id", None)
-            for key in feature.get("properties") or {}:
-                columns.setdefault("geometry_property" if key == "geometry" else key, None)
-    return list(columns) + ["geometry"]
 
 
 def tables_of(dataset: Dataset) -> dict[str, list[str]]:

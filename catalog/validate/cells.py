@@ -1,22 +1,18 @@
 """Stream a table once, in chunks, through every cell-level check."""
 from __future__ import annotations
 
-import csv
-import warnings
-
 from catalog.findings import WARNING, Finding
 from catalog.validate.context import TableContext
-
-CHUNK_ROWS = 100_000
 
 
 def chunk_checks(table: TableContext):
     # Imported here so each check module stays independent of the pipeline.
     from catalog.validate.formulas import FormulaInjectionCheck
     from catalog.validate.geo import LatLonCheck
+    from catalog.validate.links import PopupLinkCheck
     from catalog.validate.personal import PersonalDataCheck
 
-    return [PersonalDataCheck(table), FormulaInjectionCheck(table), LatLonCheck(table)]
+    return [PersonalDataCheck(table), FormulaInjectionCheck(table), LatLonCheck(table), PopupLinkCheck(table)]
 
 
 def check_columns(table: TableContext, names: list[str], columns: list[list[str]]) -> list[Finding]:
@@ -34,57 +30,50 @@ def check_columns(table: TableContext, names: list[str], columns: list[list[str]
     return [f for c in checks for f in c.findings()]
 
 
-def read_chunks(path, fmt, encoding, delimiter):
-    import pandas as pd
-
-    # A spreadsheet reaches here as its sheet's text, a CSV (catalog/reading.py): one reader for both.
-    # Every record is kept, blank or ragged (extra fields dropped, missing ones empty), so that
-    # row numbers match Frictionless' (header = 1), which reports the structure errors themselves.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pd.errors.ParserWarning)
-        for chunk in pd.read_csv(
-            path, sep=delimiter or ",", encoding=encoding or "utf-8", dtype=str, keep_default_na=False,
-            chunksize=CHUNK_ROWS, index_col=False, usecols=lambda _: True, engine="c",
-            encoding_errors="replace", skip_blank_lines=False,
-        ):
-            yield chunk.fillna("")
-
-
 def check_cells(table: TableContext, fmt: str, encoding: str, delimiter: str, on_rows=None,
-                shared: SharedRead | None = None) -> list[Finding]:
+                shared: SharedRead | None = None, layout=None) -> list[Finding]:
     """Every cell-level finding of one table; `shared` holds them when the table checks'
-    reading already fed them the whole file."""
+    reading already fed them the whole file. Otherwise the cells are read as text by the one
+    reader (`catalog.delimited.text_batches`; a spreadsheet reaches here as its sheet's text), from
+    the header row the dialect declares (`layout`, `Reading.layout`)."""
     if shared is not None and shared.complete:
         return shared.findings()
-    if fmt in ("csv", "tsv", "txt") and table.path is not None:
-        try:
-            return _check_arrow(table, encoding, delimiter, on_rows)
-        except NotDecidable:
-            pass  # pandas reads it (ragged rows, quotes, bad bytes...), from the start, with fresh checks
-    import pandas as pd
+    from catalog.delimited import Unsplittable, text_batches
 
     checks = chunk_checks(table)
-    first_row = 2
+    last = None
     try:
-        for chunk in read_chunks(table.path, fmt, encoding, delimiter):
-            chunk.columns = [str(c) for c in chunk.columns]
-            chunk.index = pd.RangeIndex(len(chunk))  # checks report a cell's row as first_row + its position
+        for batch in text_batches(table.path, encoding, delimiter, layout=layout):
             for check in checks:
-                check.feed(chunk, first_row)
-            first_row += len(chunk)
+                check.feed_arrow(batch.names, batch.columns, batch.first_row)
+            last = batch
             if on_rows:
-                on_rows(len(chunk))
-    except pd.errors.EmptyDataError:
-        return []  # an empty file: its structure finding says so
-    except (pd.errors.ParserError, ValueError, OSError) as error:
-        unclosed = _unclosed_quote(table, encoding, delimiter) if "EOF inside string" in str(error) else None
-        if unclosed:  # Frictionless reads the rest of the file as one value and sees nothing wrong
+                on_rows(batch.rows)
+    except (Unsplittable, OSError) as error:
+        unclosed = _unclosed_quote(table, encoding, delimiter) if "field larger" in str(error) else None
+        if unclosed:
             return [unclosed] + [f for c in checks for f in c.findings()]
         # Structure errors are reported by Frictionless with their rows; say only that cell checks stopped.
-        return [Finding("cell-checks-incomplete", f"cell checks stopped at row {first_row}: {error}",
-                        "Fix the structure errors reported for this file first.", file=table.file,
+        stopped = getattr(error, "row", None)
+        return [Finding("cell-checks-incomplete", f"cell checks stopped{f' at row {stopped}' if stopped else ''}: "
+                        f"{error}", "Fix the structure errors reported for this file first.", file=table.file,
                         severity=WARNING)] + [f for c in checks for f in c.findings()]
+    if last is not None and _open_at_end(table.path, last):
+        unclosed = _unclosed_quote(table, encoding, delimiter)
+        if unclosed:  # Frictionless reads the rest of the file as one value and sees nothing wrong
+            return [unclosed] + [f for c in checks for f in c.findings()]
     return [f for c in checks for f in c.findings()]
+
+
+def _open_at_end(path, last) -> bool:
+    """True when the file seems to end inside a quoted value: the last cell read holds a line
+    break and the file does not end with the quote that would close it."""
+    tail = last.columns[-1][last.rows - 1].as_py() if last.rows and last.columns else ""
+    if "\n" not in tail and "\r" not in tail:
+        return False
+    with open(path, "rb") as handle:
+        handle.seek(max(0, handle.seek(0, 2) - 8))
+        return not handle.read().rstrip(b"\r\n").endswith(b'"')
 
 
 def other_sheets(reading) -> list[Finding]:
@@ -92,6 +81,7 @@ def other_sheets(reading) -> list[Finding]:
     from go through the personal-data gate too, each read as the same text (catalog/reading.py)."""
     if reading.sheet is None or reading.source is None:
         return []
+    from catalog.delimited import text_batches
     from catalog.reading import every_sheet
     from catalog.validate import text_table
     from catalog.validate.personal import PersonalDataCheck
@@ -106,8 +96,8 @@ def other_sheets(reading) -> list[Finding]:
                         raise text_table.StepAside("a large sheet")
                     text = text_table.read(sheet.path, "utf-8", ",", "csv")
                 except text_table.StepAside:
-                    from catalog.validate.personal.parts import gate_frames
-                    found += gate_frames(_numbered(read_chunks(sheet.path, "csv", "utf-8", ",")), table)
+                    from catalog.validate.personal.parts import gate_batches
+                    found += gate_batches(text_batches(sheet.path), table)
                     continue
                 check = PersonalDataCheck(table)
                 names, columns = text_table.columns(text)
@@ -115,17 +105,6 @@ def other_sheets(reading) -> list[Finding]:
                     check.feed_columns(names, columns, 2)
                 found += check.findings()
     return found
-
-
-def _numbered(chunks):
-    first_row = 2
-    for chunk in chunks:
-        yield chunk, first_row
-        first_row += len(chunk)
-
-
-class NotDecidable(Exception):
-    """The file is not one pyarrow splits into the very cells pandas gives."""
 
 
 def _arrow_codec(encoding: str, delimiter: str) -> str | None:
@@ -145,8 +124,8 @@ def _arrow_codec(encoding: str, delimiter: str) -> str | None:
 
 
 def _plain_header(names: list[str]) -> bool:
-    """Two or more distinct, non-blank labels and no byte-order mark: pandas would rename
-    nothing (it renames blank and repeated labels and drops a byte-order mark)."""
+    """Two or more distinct, non-blank labels and no byte-order mark: labels every reader
+    gives alike (Frictionless' table checks, which share their reading, require them)."""
     return len(names) >= 2 and len(set(names)) == len(names) and all(names) and not names[0].startswith("\ufeff")
 
 
@@ -154,8 +133,8 @@ class SharedRead:
     """The cell checks of one table, fed with the Arrow columns the table checks read
     (`table_checks.validate(..., shared=...)`), so a large file is parsed once instead of twice.
 
-    It takes a reading only when its columns are the very ones `_check_arrow` would
-    read itself: same codec, same delimiter, `"` as the quote character and none in the
+    It takes a reading only when its columns are the very ones `check_cells` would
+    read itself (`catalog.delimited.text_batches`): same codec, same delimiter, `"` as the quote character and none in the
     file, a plain header of two or more distinct labels. If it was not fed the whole
     file (another reading, a fallback half-way), `complete` stays False and
     `check_cells` reads the file on its own, with fresh checks."""
@@ -182,75 +161,14 @@ class SharedRead:
         return [f for c in self.checks for f in c.findings()]
 
 
-def _check_arrow(table: TableContext, encoding, delimiter, on_rows) -> list[Finding]:
-    """The checks fed from Arrow string columns, for the common CSV whose cells pyarrow splits
-    exactly as pandas would: no quote character or NUL byte, one-byte delimiter, at least two
-    columns, a plain header, every line a full record. Pyarrow reads it in C++ on every core
-    and the checks filter in Arrow before any Python runs (about 0.2 s for a million rows where
-    pandas alone took a second); anything else raises NotDecidable before a finding is made."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    from catalog.validate.csv_batches import BLOCK_BYTES, pieces
-
-    encoding, delimiter = encoding or "utf-8", delimiter or ","
-    if _arrow_codec(encoding, delimiter) is None:
-        raise NotDecidable("encoding or dialect")
-    with open(table.path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            if b'"' in block or b"\x00" in block:
-                raise NotDecidable("quotes")
-    parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False,
-                               newlines_in_values=False, ignore_empty_lines=False)
-    checks, first_row, names = chunk_checks(table), 2, None
-    try:
-        for index, piece in enumerate(pieces(table.path, encoding)):
-            read = pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True, column_names=names,
-                                     autogenerate_column_names=False)
-            convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names} if names else None,
-                                           strings_can_be_null=False, quoted_strings_can_be_null=False)
-            if names is None:  # the header: read alone, so every column of the data is text
-                header, _, piece = piece.partition(b"\n") if b"\n" in piece else piece.partition(b"\r")
-                names = header.rstrip(b"\r").decode("utf-8").split(delimiter)
-                if not _plain_header(names):  # pandas reads it its own way: let it
-                    raise NotDecidable("header")
-                if not piece:
-                    continue
-                read = pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True, column_names=names)
-                convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                               strings_can_be_null=False, quoted_strings_can_be_null=False)
-            batch = pacsv.read_csv(pa.py_buffer(piece), read_options=read, parse_options=parse,
-                                   convert_options=convert)
-            arrays = [batch.column(i) for i in range(len(names))]
-            for check in checks:
-                check.feed_arrow(names, arrays, first_row)
-            first_row += batch.num_rows
-            if on_rows:
-                on_rows(batch.num_rows)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        raise NotDecidable(f"structure: {error}") from None
-    if names is None:
-        return []  # an empty file: its structure finding says so
-    return [f for c in checks for f in c.findings()]
-
-
 def _unclosed_quote(table: TableContext, encoding, delimiter) -> Finding | None:
-    """The record whose opening quote is never closed: the last one, as it runs to the end
-    of the file, and its last cell."""
-    header, cells, record, start, read = [], [], 0, 0, 0
-    with open(table.path, encoding=encoding or "utf-8", errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter or ",")
-        try:
-            for record, cells in enumerate(reader, start=1):
-                start, read = read + 1, reader.line_num
-                header = header or cells
-        except csv.Error as error:
-            if "field larger than field limit" not in str(error):
-                return None
-            # The unclosed value swallowed more than csv's 128 KiB limit: it starts right after.
-            record, start, cells = record + 1, read + 1, []
-    if record < 2:
+    """The record whose opening quote is never closed (catalog.delimited.unclosed_quote)."""
+    from catalog.delimited import unclosed_quote
+
+    found = unclosed_quote(table.path, encoding, delimiter)
+    if found is None:
         return None
+    record, start, header, cells = found
     column = header[len(cells) - 1] if 0 < len(cells) <= len(header) else None
     return Finding("unclosed-quote", f"a quoted value opened on line {start:,} is never closed: everything after "
                    "it, to the end of the file, is read as one value.",

@@ -26,7 +26,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from catalog.prefetch import prefetched
 
 if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
     # pyarrow's default allocator (mimalloc) keeps freed blocks for each of its threads:
@@ -173,7 +172,7 @@ def _arrow_safe(plan: Plan) -> bool:
 def batches(plan: Plan, rows: int = BATCH_ROWS):
     """Yield lists of pyarrow string arrays, one per schema field, `rows` records at most."""
     if plan.arrow_safe:
-        yield from prefetched(_arrow_batches(plan))
+        yield from _arrow_batches(plan)
     else:
         yield from _csv_batches(plan, rows)
 

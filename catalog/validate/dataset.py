@@ -19,7 +19,7 @@ from catalog.validate import metadata, sniff, tables, text_table
 from catalog.validate.cells import SharedRead, add_cell_findings, check_cells, check_columns, other_sheets
 from catalog.reading import flat_dialect, open_table
 from catalog.validate.context import FRANCE_BBOXES, TableContext
-from catalog.validate.links import link_findings, popup_findings
+from catalog.validate.links import link_findings
 from catalog.validate.shape import shape_findings
 
 GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
@@ -126,7 +126,7 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             found.append(Finding("unusable-input", error.message, error.fix or "", file=display))
             continue
         if fmt in ("geojson",) or path.suffix.lower() == ".geojson":
-            from catalog.validate.geo import check_geojson
+            from catalog.validate.geojson import check_geojson
             found += check_geojson(path, display, bboxes)
             continue
         if fmt in ("zip", "gtfs") and dataset.is_gtfs:
@@ -158,7 +158,6 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
             effective["dialect"] = dialect
         if fmt in ("csv", "tsv", "txt"):
             found += _habits(path, display, resource, effective)
-            found += popup_findings(path, display, effective)
         hub = resource.get("catalog") if isinstance(resource.get("catalog"), dict) else {}
         tabular.append((display, path, effective, schema, hub.get("crs") or dataset.hub.get("crs")))
         if dataset.is_gtfs and path.name in GTFS_NAMES:
@@ -249,13 +248,15 @@ def _habits(path, display, resource, effective) -> list[Finding]:
 def _cell_findings(reading, table, shared) -> list[Finding]:
     """The cell checks of one table: fed by the table checks' reading (`shared`), or, for a small
     table, over its text read in plain Python, or by their own reading."""
-    if shared is None and text_table.small(reading.path, reading.format):
+    # A declared layout (a title above the header) is read by the one reader, which knows it.
+    if shared is None and text_table.small(reading.path, reading.format) and reading.layout == (1, frozenset()):
         try:
             text = text_table.read(reading.path, reading.encoding or "utf-8", reading.delimiter or ",", reading.format)
             return check_columns(table, *text_table.columns(text))
         except text_table.StepAside:
-            pass  # read by the cell checks' own readers
-    return check_cells(table, reading.format, reading.encoding, reading.delimiter, shared=shared)
+            pass  # read by the one reader (catalog.delimited)
+    return check_cells(table, reading.format, reading.encoding, reading.delimiter, shared=shared,
+                       layout=reading.layout)
 
 
 def _frictionless_package(dataset: Dataset, readings) -> list[Finding]:

@@ -12,7 +12,7 @@ from catalog.validate import sniff, tables
 from catalog.validate.cells import add_cell_findings
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 
-TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
 
 
 def validate_gtfs_folder(path: Path, display: str) -> Target:
@@ -36,7 +36,7 @@ def validate_file(path: Path, display: str, schema: Path | None = None, public: 
             from catalog.validate.gtfs import check_gtfs_zip
             target.add(check_gtfs_zip(path, display))
         elif suffix in (".geojson", ".json"):
-            from catalog.validate.geo import check_geojson
+            from catalog.validate.geojson import check_geojson
             target.add(check_geojson(path, display))
         elif suffix in TABLE_SUFFIXES:
             target.add(_bare_table(path, display, schema, public, sheet))
@@ -127,7 +127,7 @@ def _text_table(path: Path, display: str, descriptor: dict, public) -> list[Find
     return add_cell_findings(tables.findings_of(report, lambda task: display), cells)
 
 
-SPREADSHEETS = ("xlsx", "xls", "ods")
+SPREADSHEETS = ("xlsx", "xlsm", "xls", "ods")
 
 
 def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet) -> list[Finding]:
@@ -180,15 +180,16 @@ def _full_table(path, display, descriptor, fields, schemas, schema_path, nationa
         except frictionless.FrictionlessException as error:
             found += tables.translate_exception(error, reading.display, schemas)
         cells = None
-        if small:
+        if small and reading.layout == (1, frozenset()):  # a declared layout: the one reader knows it
             try:
                 text = text_table.read(reading.path, reading.encoding or "utf-8", reading.delimiter or ",",
                                        reading.format)
                 cells = check_columns(table, *text_table.columns(text))
             except text_table.StepAside:
-                pass  # read by the full path's own readers below
+                pass  # read by the one reader (catalog.delimited) below
         if cells is None:
-            cells = check_cells(table, reading.format, reading.encoding, reading.delimiter, shared=shared)
+            cells = check_cells(table, reading.format, reading.encoding, reading.delimiter, shared=shared,
+                                layout=reading.layout)
         found = add_cell_findings(found, cells)
         found += other_sheets(reading)
     if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
@@ -209,7 +210,7 @@ def _layout(path: Path, fmt: str, descriptor: dict, display: str, sheet) -> list
     (as `catalog describe` declares them), and said, instead of a header of blank labels."""
     from catalog.describe.read import layout_of
 
-    if fmt not in ("csv", "tsv", "txt", "xlsx", "xls"):
+    if fmt not in ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"):
         return []
     dialect = descriptor.get("dialect") or {}
     layout = layout_of(path, fmt, descriptor.get("encoding"), dialect.get("delimiter"), sheet)

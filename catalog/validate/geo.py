@@ -1,8 +1,8 @@
 """Geography: coordinates that are WGS84, plausible, and not swapped.
 
 Two entry points: `LatLonCheck`, a chunk check for latitude/longitude columns
-(and Table Schema `geopoint` fields) of tables, and `check_geojson` for GeoJSON
-files (in geojson.py). Both classify points the same way (`classify`): out of
+(and Table Schema `geopoint` fields) of tables, and `catalog.validate.geojson.check_geojson`
+for GeoJSON files. Both classify points the same way (`classify`): out of
 range, projected (Lambert-93 and friends, recognised by reprojecting a sample),
 swapped, or outside the declared coverage.
 
@@ -396,10 +396,3 @@ class LatLonCheck:
                      coverage_fix(default), outside,
                      WARNING if default else ERROR)
         return found
-
-
-def check_geojson(path, display: str, bboxes=None) -> list[Finding]:
-    """Check a GeoJSON file (see catalog.validate.geojson)."""
-    from catalog.validate.geojson import check_geojson as check
-
-    return check(path, display, bboxes)

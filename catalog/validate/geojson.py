@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from catalog.findings import ERROR, WARNING, Finding
+from catalog.geojson_rows import GEOMETRY_TYPES
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 from catalog.validate.geo import (
     OK, OUT_OF_RANGE, OUTSIDE, REPROJECT, SWAPPED, coverage, coverage_fix, classify, projection_of,
@@ -26,8 +26,6 @@ WGS84_NAMES = {"urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84", "u
 # past this size we refuse with a message rather than let the machine swap.
 MAX_GEOJSON_BYTES = int(os.environ.get("CATALOG_MAX_GEOJSON_BYTES", 256 * 1024**2))
 LIMIT = 20  # per-feature findings listed for one problem; the rest are counted
-GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
-                  "GeometryCollection"}
 
 
 def _label(feature, number):
@@ -230,35 +228,21 @@ def _check_features(features, bboxes, default, display) -> list[Finding]:
 
 def _property_findings(features, display) -> list[Finding]:
     """Feature properties become the columns of a table on the hub: they pass the same
-    personal-data and formula checks as a CSV, counted per property, located by feature."""
+    personal-data and formula checks as a CSV, counted per property, located by feature,
+    read as the hub reads them (catalog.geojson_rows)."""
+    from catalog.geojson_rows import text_batches
     from catalog.validate.formulas import FormulaInjectionCheck
     from catalog.validate.personal import PersonalDataCheck
 
     table = TableContext(display, None, record="feature")
     checks = [PersonalDataCheck(table), FormulaInjectionCheck(table)]
-    step = 100_000
-    for start in range(0, len(features), step):
-        rows = [{key: _text(value) for key, value in feature["properties"].items()}
-                if isinstance(feature, dict) and isinstance(feature.get("properties"), dict) else {}
-                for feature in features[start:start + step]]
-        frame = pd.DataFrame.from_records(rows).fillna("")
-        if frame.empty:
-            continue
-        frame.columns = [str(c) for c in frame.columns]
+    for batch in text_batches(features):
         for check in checks:
-            check.feed(frame.astype(str), start + 1)
+            check.feed_arrow(batch.names, batch.columns, batch.first_row)
     found = [f for check in checks for f in check.findings()]
     for finding in found:
         finding.row = None  # the feature number is in the message; `row` is for lines of text files
     return found
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
 
 
 def _coordinate_findings(lon, lat, owners, bboxes, default, display) -> list[Finding]:

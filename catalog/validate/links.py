@@ -32,37 +32,42 @@ def link_findings(descriptor: dict, file: str) -> list[Finding]:
     return sorted(found, key=lambda f: f.column)
 
 
-def popup_findings(path, display: str, resource: dict, limit: int = 10) -> list[Finding]:
+class PopupLinkCheck:
     """A `popup` column is what datasette-cluster-map shows in a marker's bubble: a JSON object whose
-    `link` becomes an anchor and `image` an image. Their schemes are checked like the descriptor's."""
-    import csv
-    import json
+    `link` becomes an anchor and `image` an image. Their schemes are checked like the descriptor's,
+    on the cells the one reader gives every cell check (catalog.validate.cells)."""
 
-    dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
-    delimiter = dialect.get("delimiter") if isinstance(dialect.get("delimiter"), str) else ","
-    found = []
-    try:
-        with open(path, encoding=str(resource.get("encoding") or "utf-8"), errors="replace", newline="") as handle:
-            rows = csv.reader(handle, delimiter=delimiter[:1] or ",")
-            header = next(rows, [])
-            if "popup" not in header:
-                return []
-            column = header.index("popup")
-            for number, row in enumerate(rows, start=2):
-                cell = row[column] if column < len(row) else ""
-                try:
-                    popup = json.loads(cell) if cell.lstrip().startswith("{") else None
-                except ValueError:
-                    continue
-                for key in ("link", "image"):
-                    if isinstance(popup, dict) and refused(popup.get(key)):
-                        found.append(Finding(
-                            "unsafe-link", f"the map bubble's `{key}` is {str(popup[key])[:80]!r}: only http(s) "
-                            "addresses become links on the hub; this one could run code in a visitor's browser.",
-                            f"Give an address starting with https:// in the `{key}` of this `popup` cell.",
-                            file=display, row=number, column="popup", value=str(popup[key])[:200]))
-                if len(found) >= limit:
-                    break
-    except (OSError, LookupError, csv.Error):
-        return found  # the table checks report what makes the file unreadable
-    return found
+    LIMIT = 10
+
+    def __init__(self, table):
+        self.table = table
+        self.found: list[Finding] = []
+
+    def feed_arrow(self, names, arrays, first_row: int) -> None:
+        if "popup" in names:
+            self.feed_columns(names, [None] * len(names), first_row, arrays[list(names).index("popup")].to_pylist())
+
+    def feed_columns(self, names, columns, first_row: int, popups=None) -> None:
+        """The same as `feed_arrow`, from plain lists of text (a small table, catalog.validate.text_table)."""
+        import json
+
+        if "popup" not in names or len(self.found) >= self.LIMIT:
+            return
+        column = popups if popups is not None else columns[list(names).index("popup")]
+        for offset, cell in enumerate(column):
+            try:
+                popup = json.loads(cell) if cell.lstrip().startswith("{") else None
+            except (ValueError, RecursionError):
+                continue
+            for key in ("link", "image"):
+                if isinstance(popup, dict) and refused(popup.get(key)):
+                    self.found.append(Finding(
+                        "unsafe-link", f"the map bubble's `{key}` is {str(popup[key])[:80]!r}: only http(s) "
+                        "addresses become links on the hub; this one could run code in a visitor's browser.",
+                        f"Give an address starting with https:// in the `{key}` of this `popup` cell.",
+                        file=self.table.file, row=first_row + offset, column="popup", value=str(popup[key])[:200]))
+            if len(self.found) >= self.LIMIT:
+                return
+
+    def findings(self) -> list[Finding]:
+        return list(self.found)

@@ -160,32 +160,9 @@ def structure_report(table: TextTable, name: str, limit: int) -> TableReport:
 
 
 def columns(table: TextTable) -> tuple[list[str], list[list[str]]]:
-    """The table as the cell checks of the full path read it (pandas' `read_csv`, or Arrow with
-    the same names): its header as pandas names the columns, every record cut or padded to
-    the header's width, a column a list of cells."""
-    names = pandas_names(table.labels)
+    """The table as the cell checks of the full path read it (catalog.delimited): its labels as
+    written, every record cut or padded to the header's width, a column a list of cells."""
+    names = list(table.labels)
     width = len(names)
     padded = [row[:width] + [""] * (width - len(row)) for row in table.rows]
     return names, [list(column) for column in zip(*padded)] if padded else [[] for _ in names]
-
-
-def pandas_names(labels: list[str]) -> list[str]:
-    """Column names as pandas' `read_csv` makes them of a header: a blank label `Unnamed: i`,
-    a repeated one `name.1`, `name.2`…"""
-    names = [label if label else f"Unnamed: {index}" for index, label in enumerate(labels)]
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        count = seen.get(name, 0)
-        if count:
-            new = f"{name}.{count}"
-            while new in seen:
-                count += 1
-                new = f"{name}.{count}"
-            seen[name] = count + 1
-            seen[new] = 1
-            out.append(new)
-        else:
-            seen[name] = 1
-            out.append(name)
-    return out

@@ -1,9 +1,8 @@
 """Does each speed-up still pay? `python -m tests.benchmarks.what_pays [--rows N] [--repeat K]`.
 
-Each of heap.py (objects frozen out of the garbage collector), prefetch.py (the next CSV
-block parsed while this one is checked), split_load.py (a second process inserting half of a
-large table) and the staged zip (written in the background while the hub loads) is switched
-off in turn, in fresh processes, on the same inputs, and the command it serves is timed with
+Each of heap.py (objects frozen out of the garbage collector), split_load.py (a second
+process inserting half of a large table) and the staged zip (written in the background while
+the hub loads) is switched off in turn, in fresh processes, on the same inputs, and the command it serves is timed with
 and without it. Run it alone on the machine: the figures are medians of K runs each.
 
     python -m tests.benchmarks.what_pays --off NAME catalog-arguments...   (one measured run)
@@ -19,14 +18,11 @@ from pathlib import Path
 
 from tests.benchmarks import _env, _python, hub, inputs, measure
 
-OFF = ("heap", "prefetch", "split_load", "staged_zip")
+OFF = ("heap", "split_load", "staged_zip")
 
 
 def _switch_off(name: str) -> None:
-    if name == "prefetch":
-        from catalog.validate import csv_batches
-        csv_batches.prefetched = lambda items, ahead=1: items
-    elif name == "split_load":
+    if name == "split_load":
         from catalog import split_load
         split_load.MIN_BYTES = 1 << 62
     elif name == "staged_zip":
@@ -63,7 +59,7 @@ def measure_all(rows: int, repeat: int) -> list[dict]:
         def fresh():
             shutil.rmtree(build, ignore_errors=True)
 
-        for name, command, cwd, before in (("heap", validate, folder, None), ("prefetch", validate, folder, None),
+        for name, command, cwd, before in (("heap", validate, folder, None),
                                            ("split_load", publish, root, fresh), ("staged_zip", publish, root, fresh)):
             on, off = measure.Series(f"{name} on"), measure.Series(f"{name} off")
             measure.series("warm-up", _python("tests.benchmarks.what_pays", "--off", "none", *command), 1, cwd, env,

@@ -7,7 +7,8 @@ same files lying loose in a dataset folder.
 
     feed.py        where the files are (zip members or loose files)
     required.py    the files and columns GTFS requires, and their presence
-    reading.py     one file read as CSV chunks; empty, malformed, non-UTF-8 files
+    reading.py     one file's columns, read by the one reader (catalog.reading); empty,
+                   malformed, non-UTF-8 files
     tally.py       per-row findings listed up to a limit, then counted
     columns.py     whole-column string operations through Arrow
     references.py  identifiers and the references between files
@@ -20,16 +21,11 @@ import zipfile
 import zlib
 from pathlib import Path
 
-# Kept reachable from the package because tests reach pandas and CHUNK_ROWS through it.
-# Only reading.CHUNK_ROWS sets the chunk size: patching the package's copy changes nothing.
-import pandas as pd  # noqa: F401
-
 from catalog.errors import UnusableInput
 from catalog.findings import Finding
 from catalog.safety import open_zip
 from catalog.validate.gtfs import tables
 from catalog.validate.gtfs.feed import Feed, folder_of, zip_members
-from catalog.validate.gtfs.reading import CHUNK_ROWS  # noqa: F401
 from catalog.validate.gtfs.reading import Reader
 from catalog.validate.gtfs.required import CALENDAR_FILES, CHECKED_FILES, REQUIRED_COLUMNS, check_files
 from catalog.validate.gtfs.timetable import check_stop_times

@@ -1,14 +1,16 @@
 """Reading one file of the feed as CSV: its header, then chunks of strings with
 only the columns a check needs, so stop_times.txt never sits whole in memory.
+The cells come from the one reader (catalog.delimited.text_batches), as for every
+other table; only the columns a check needs become pandas frames.
 Files that are empty, malformed or not in UTF-8 are reported here, once."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from catalog.findings import Finding
+from catalog.delimited import UnclosedQuote, Unsplittable, text_batches, text_records
 from catalog.validate.gtfs.feed import Feed
 
 CHUNK_ROWS = 500_000
@@ -36,19 +38,21 @@ class Reader:
             with self.feed.openers[self.name]() as stream:
                 first = stream.readline(1 << 20)
             self.header_line = first.decode("utf-8-sig", errors="replace")
-            with self.feed.openers[self.name]() as stream:
-                frame = pd.read_csv(stream, nrows=0, dtype=str, index_col=False, encoding="utf-8-sig",
-                                    encoding_errors="replace")
-        except pd.errors.EmptyDataError:
+            records = text_records(self.feed.openers[self.name], "utf-8-sig", ",")
+            try:
+                header = next(records, None)
+            finally:
+                records.close()
+        except Unsplittable as error:
+            self._malformed(error)
+            return False
+        if not header or not any(c.strip() for c in header):
             self.found.append(Finding(
                 "gtfs-empty-file", "the file is empty: it has no header row naming the columns.",
                 f"Export {self.name} again with its header row and data, or remove it if the feed does "
                 "not need it.", file=self.file))
             return False
-        except pd.errors.ParserError as error:
-            self._malformed(error)
-            return False
-        self.raw_header = [str(c) for c in frame.columns]
+        self.raw_header = header
         self.header = [c.strip() for c in self.raw_header]
         return True
 
@@ -70,29 +74,42 @@ class Reader:
 
     def chunks(self, columns):
         wanted = set(columns)
-        usecols = [raw for raw, c in zip(self.raw_header, self.header) if c in wanted]
-        if not usecols:
+        # The first of a repeated column, as a reader of the file by name would take it.
+        positions = {}
+        for index, name in enumerate(self.header):
+            if name in wanted:
+                positions.setdefault(name, index)
+        if not positions:
             return
-        # index_col=False: a row with more fields than the header must not turn
-        # the first column into an index; the extra fields are not read.
+        pending, size = [], 0
         try:
-            with self.feed.openers[self.name]() as stream, warnings.catch_warnings():
-                warnings.simplefilter("ignore", pd.errors.ParserWarning)
-                reader = pd.read_csv(
-                    stream, dtype=str, usecols=usecols, index_col=False, na_filter=False,
-                    skip_blank_lines=False, encoding="utf-8-sig", encoding_errors=self.errors,
-                    chunksize=CHUNK_ROWS)
-                for chunk in reader:
-                    chunk.columns = [str(c).strip() for c in chunk.columns]
-                    # Blank lines are read (not skipped) so that row numbers match the file.
-                    blank = (chunk == "").all(axis=1).to_numpy()
-                    rows = (chunk.index.to_numpy() + 2).astype(np.int32)
-                    chunk = chunk.assign(__row__=rows)
-                    if blank.any():
-                        chunk = chunk[~blank]
-                    yield chunk.reset_index(drop=True)
-        except pd.errors.ParserError as error:
+            for batch in text_batches(self.feed.openers[self.name], "utf-8-sig", ",", rows=CHUNK_ROWS,
+                                      errors=self.errors, closed_quotes=True):
+                # Only the wanted columns are kept: the others are freed with the batch.
+                pending.append(([batch.columns[index] for index in positions.values()], batch.first_row, batch.rows))
+                size += batch.rows
+                if size >= CHUNK_ROWS:
+                    yield self._frame(pending, positions)
+                    pending, size = [], 0
+            if pending:
+                yield self._frame(pending, positions)
+        except UnclosedQuote as error:
             raise Malformed(str(error)) from None
+        except Unsplittable as error:
+            raise Malformed(str(error)) from None
+
+    @staticmethod
+    def _frame(batches, positions) -> pd.DataFrame:
+        """The wanted columns of consecutive batches ((columns, first row, rows)) as one frame of
+        strings, blank rows left out (they keep their numbers: `__row__` is the file row, header = 1)."""
+        columns = {name: pa.concat_arrays([b[0][at] for b in batches]).to_numpy(zero_copy_only=False)
+                   for at, name in enumerate(positions)}
+        rows = np.concatenate([np.arange(first, first + count, dtype=np.int32) for _, first, count in batches])
+        chunk = pd.DataFrame(columns).assign(__row__=rows)
+        blank = np.logical_and.reduce([values == "" for values in columns.values()])
+        if blank.any():
+            chunk = chunk[~blank]
+        return chunk.reset_index(drop=True)
 
     def table(self, columns) -> pd.DataFrame:
         parts = list(self.chunks(columns))

@@ -7,9 +7,6 @@ integers. Columns the reference does not define are text.
 """
 from __future__ import annotations
 
-import csv
-import io
-
 GTFS_TIME = r"^\d{1,3}:[0-5]\d:[0-5]\d$"  # a service day's time: 25:10:00 is 1:10 the next morning
 GTFS_DATE = r"^\d{8}$"
 GTFS_COLOUR = r"^[0-9A-Fa-f]{6}$"
@@ -42,14 +39,16 @@ def schema_for(header: list[str]) -> dict:
     return {"fields": [field(name) for name in header]}
 
 
-def header_of(data: bytes) -> list[str]:
-    """The header of a GTFS file from its first bytes (a byte-order mark is allowed)."""
-    text = data.decode("utf-8-sig", "replace")
-    return next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r"))), [])
-
-
 def reference_schema(name: str, path) -> dict | None:
-    """The reference schema of the loose GTFS file at `path` (its header decides the fields)."""
-    with open(path, "rb") as handle:
-        header = header_of(handle.read(64 * 1024))
+    """The reference schema of the loose GTFS file at `path` (its header, as the one reader reads
+    it, decides the fields)."""
+    from catalog.delimited import Unsplittable, text_records
+
+    records = text_records(path, "utf-8-sig", ",")
+    try:
+        header = next(records, None)
+    except Unsplittable:
+        header = None
+    finally:
+        records.close()
     return schema_for(header) if header else None

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import posixpath
-import warnings
 import zipfile
 
-import pandas as pd
 import pyarrow as pa
 
 from catalog.findings import WARNING, Finding
@@ -21,23 +20,15 @@ from catalog.validate.personal.check import PersonalDataCheck
 CHUNK_ROWS = 100_000
 TEXT_SAMPLE = 1 << 16  # bytes read to tell a table from other text
 TABLE_SUFFIXES = (".txt", ".csv", ".tsv")
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
-def gate_frames(frames, table: TableContext) -> list[Finding]:
-    """The gate's findings over a stream of (pandas DataFrame of strings, first row)."""
+def gate_batches(batches, table: TableContext) -> list[Finding]:
+    """The gate's findings over the `TextBatch`es of one table (catalog.delimited.text_batches)."""
     check = PersonalDataCheck(table)
-    for frame, first_row in frames:
-        frame.columns = [str(c) for c in frame.columns]
-        check.feed(frame.reset_index(drop=True), first_row)
+    for batch in batches:
+        check.feed_arrow(batch.names, batch.columns, batch.first_row)
     return check.findings()
-
-
-def _chunks(reader):
-    first_row = 2
-    for chunk in reader:
-        yield chunk.fillna(""), first_row
-        first_row += len(chunk)
 
 
 def _decode(sample: bytes) -> tuple[str, str]:
@@ -61,54 +52,24 @@ def gate_text(opener, display: str, table_fields=None) -> list[Finding]:
     delimiter = _table_delimiter(text)
     table = TableContext(display, None, table_fields or {})
     if delimiter:
-        header = next(csv.reader([text.splitlines()[0]], delimiter=delimiter))
-        if encoding == "utf-8" and len(set(header)) == len(header) and all(header):
-            try:
-                return _gate_arrow(opener, delimiter, header, table)
-            except (pa.ArrowInvalid, UnicodeDecodeError):
-                pass  # ragged rows, bad bytes: pandas reads it below, from the start
-        try:
-            with opener() as stream, warnings.catch_warnings():
-                warnings.simplefilter("ignore", pd.errors.ParserWarning)
-                reader = pd.read_csv(stream, sep=delimiter, dtype=str, keep_default_na=False, index_col=False,
-                                     encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-                                     encoding_errors="replace", chunksize=CHUNK_ROWS, skip_blank_lines=False)
-                return gate_frames(_chunks(reader), table)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
-            pass  # not a regular table: read line by line below
+        from catalog.delimited import Unsplittable, text_batches
+
+        try:  # a row longer than the header, a cell too large: read line by line below, every cell seen
+            return gate_batches(text_batches(opener, encoding, delimiter, whole_records=True), table)
+        except Unsplittable:
+            pass
     with opener() as stream:
         lines = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
 
-        def frames():
-            batch, first = [], 1
-            for line in lines:
-                batch.append(line.rstrip("\r\n"))
-                if len(batch) == CHUNK_ROWS:
-                    yield pd.DataFrame({"(text)": batch}, dtype=str), first
-                    first, batch = first + len(batch), []
-            if batch:
-                yield pd.DataFrame({"(text)": batch}, dtype=str), first
+        def batches():
+            from catalog.delimited import TextBatch
 
-        return gate_frames(frames(), TableContext(display, None, {}, record="line"))
+            first = 1
+            while batch := [line.rstrip("\r\n") for line in itertools.islice(lines, CHUNK_ROWS)]:
+                yield TextBatch(["(text)"], [pa.array(batch, pa.string())], first)
+                first += len(batch)
 
-
-def _gate_arrow(opener, delimiter: str, header: list[str], table: TableContext) -> list[Finding]:
-    """A UTF-8 table streamed through pyarrow's CSV reader, every column as text: a GTFS
-    feed's stop_times.txt is not held whole, nor turned into Python strings."""
-    import pyarrow.csv as pacsv
-
-    check = PersonalDataCheck(table)
-    read = pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22)
-    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
-    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in header}, strings_can_be_null=False,
-                                   quoted_strings_can_be_null=False)
-    first_row = 2
-    with opener() as stream:
-        with pacsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert) as reader:
-            for batch in reader:
-                check.feed_arrow(header, batch.columns, first_row)
-                first_row += batch.num_rows
-    return check.findings()
+        return gate_batches(batches(), TableContext(display, None, {}, record="line"))
 
 
 def _table_delimiter(text: str) -> str | None:
@@ -129,24 +90,30 @@ def _table_delimiter(text: str) -> str | None:
     return None
 
 
-def gate_workbook(source, display: str, fields=None, skip_first: bool = False) -> list[Finding]:
-    """Every sheet of a workbook (a path or bytes), hidden sheets, rows and columns included;
-    with `skip_first`, the first sheet is left to the caller, who checks it with every
-    cell check. Findings name the sheet after the file: `budget.xlsx [sheet Agents]`."""
-    data = io.BytesIO(source) if isinstance(source, bytes) else source
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sheets = pd.read_excel(data, sheet_name=None, dtype=str, header=0)
-    except Exception as error:  # noqa: BLE001 - the readers of damaged workbooks raise anything
-        return [_unread(display, f"it is not a readable workbook ({type(error).__name__})")]
-    found = []
-    for index, (name, frame) in enumerate(sheets.items()):
-        if skip_first and index == 0:
-            continue
-        shown = display if index == 0 else f"{display} [sheet {name}]"
-        found += gate_frames([(frame.fillna(""), 2)], TableContext(shown, None, fields if index == 0 else {}))
-    return found
+def gate_workbook(source, display: str) -> list[Finding]:
+    """Every sheet of a workbook (a path, or the bytes of an archive's member), hidden sheets,
+    rows and columns included, each read as the text its cells show (catalog.reading); findings
+    name the sheet after the file: `budget.xlsx [sheet "Agents"]`."""
+    import tempfile
+    from pathlib import Path
+
+    from catalog.delimited import text_batches
+    from catalog.reading import every_sheet
+
+    with tempfile.TemporaryDirectory(prefix="catalog-gate-") as work:
+        path = Path(source) if not isinstance(source, bytes) else Path(work) / posixpath.basename(display)
+        if isinstance(source, bytes):
+            path.write_bytes(source)
+        found = []
+        with every_sheet(path, display) as readings:
+            if not readings:
+                return [_unread(display, "it is not a readable workbook")]
+            for sheet in readings:
+                if not sheet.readable:
+                    return [_unread(display, "it is not a readable workbook")]
+                if not sheet.sheet.empty:
+                    found += gate_batches(text_batches(sheet.path), TableContext(sheet.display, None, {}))
+        return found
 
 
 def gate_archive(archive: zipfile.ZipFile, display: str) -> list[Finding]:
