@@ -168,7 +168,7 @@ def describe(files, publisher, dataset, schema, sheet, force, sample_rows, title
              coverage, public, root):
     """Describe raw files as a new dataset.
 
-    Writes a dataset folder and its descriptor from raw files. FILE is a CSV/TSV (any common encoding and delimiter), an Excel workbook, a GeoJSON file,
+    Writes a dataset folder and its descriptor from raw files. FILE is a CSV/TSV (any common encoding and delimiter), an Excel or OpenDocument (.ods) workbook, a GeoJSON file,
     a GTFS zip, or GTFS .txt files. Writes datasets/<publisher>/<dataset>/ with the files
     (copied as they are) and datapackage.json: a Table Schema per table declaring the file's
     habits (encoding, delimiter, decimal comma, dd/mm/yyyy dates, oui/non, codes kept as text)

@@ -95,7 +95,7 @@ REGISTRY = [
     Code(('missing-label', 'extra-label', 'incorrect-label', 'blank-label', 'duplicate-label'),
          "the header row does not match the schema's fields"),
     Code(('source-error', 'format-error', 'encoding-error', 'scheme-error', 'io-error', 'error'),
-         'the table cannot be read: an empty file, a damaged workbook (re-save it as `.xlsx` or export CSV), a format this installation cannot read (`.ods`)'),
+         'the table cannot be read: an empty file, a damaged workbook (re-save it or export CSV)'),
     Code(('schema-error', 'field-error', 'package-error', 'resource-error', 'dialect-error', 'checklist-error'),
          'the descriptor or Table Schema breaks the Frictionless specifications (`field-error` names the field, e.g. `required` outside `constraints`)'),
     Code(('too-many-errors',),

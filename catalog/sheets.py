@@ -30,7 +30,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SPREADSHEET_FORMATS = {"xlsx", "xls", "xlsm"}
+SPREADSHEET_FORMATS = {"xlsx", "xls", "xlsm", "ods"}
 
 
 class SheetError(Exception):
@@ -132,6 +132,8 @@ def write_sheet(path: Path, fmt: str, sheet, target: Path, limit: int | None = N
         writer = csv.writer(handle, lineterminator="\n")
         if fmt == "xls":
             return _write_xls(path, sheet, writer, limit)
+        if fmt == "ods":
+            return _write_ods(path, sheet, writer, limit)
         return _write_xlsx(path, sheet, writer, limit)
 
 
@@ -280,9 +282,89 @@ def _column(index: int) -> str:
     return name
 
 
+def _ods_book(path):
+    """An OpenDocument workbook (LibreOffice Calc's own format, the one France's interoperability
+    framework recommends), read by calamine: its cells come typed like openpyxl's."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # noqa: BLE001 - a damaged workbook raises anything
+        raise SheetError(f"the file is not a readable OpenDocument spreadsheet ({type(error).__name__}).") from None
+
+
+def _ods_rows(work):
+    """A sheet's rows from A1: calamine starts each row at the first used column."""
+    indent = [""] * work.start[1] if work.start else []
+    for row in work.iter_rows():
+        yield indent + list(row)
+
+
+ODS_TABLE = re.compile(rb"<table:table\b[^>]*>")
+ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
+ODS_SPAN = re.compile(rb'table:number-columns-(spanned|repeated)="(\d+)"')
+
+
+def _ods_merged_header(path, index) -> list[str]:
+    """The merged cells of the sheet's first row, read from content.xml in blocks (calamine does
+    not tell them for OpenDocument): a spanned cell is one label over several columns."""
+    merged, data = [], b""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+            while len(data) < (64 << 20) and (block := stream.read(1 << 20)):
+                data += block
+                tables = list(ODS_TABLE.finditer(data))
+                if len(tables) > index and b"</table:table-row>" in data[tables[index].end():]:
+                    break
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return merged
+    tables = list(ODS_TABLE.finditer(data))
+    if len(tables) <= index:
+        return merged
+    start = data.find(b"<table:table-row", tables[index].end())
+    end = data.find(b"</table:table-row>", start)
+    if start < 0 or end < 0:
+        return merged
+    column = 0
+    for match in ODS_CELL.finditer(data, start, end):
+        spans = dict(ODS_SPAN.findall(match.group(1)))
+        width = int(spans.get(b"spanned", 1))
+        if width > 1 and len(merged) < 50:
+            merged.append(f"{_column(column)}1:{_column(column + width - 1)}1")
+        column += int(spans.get(b"repeated", 1))
+    return merged
+
+
+def _write_ods(path, sheet, writer, limit=None) -> SheetText:
+    book = _ods_book(path)
+    try:
+        names = list(book.sheet_names)
+        name = pick(names, sheet)
+        work = book.get_sheet_by_name(name)
+        result = SheetText(name, names)
+        rows = ([(cell_text(None if v == "" else v), isinstance(v, (int, float)) and not isinstance(v, bool))
+                 for v in row] for row in _ods_rows(work))
+        result.rows = _rows_out(result.kinds(rows, limit is not None), writer, result, limit)
+        result.empty = result.rows == 0
+        result.merged_header = _ods_merged_header(path, names.index(name))
+    except SheetError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        raise SheetError(f"the file is not a readable OpenDocument spreadsheet ({type(error).__name__}).") from None
+    finally:
+        book.close()
+    return result
+
+
 def sheet_names(path: Path, fmt: str) -> list[str]:
     """Every sheet of the workbook, hidden ones included, in order ([] when it cannot be read)."""
     try:
+        if fmt == "ods":
+            book = _ods_book(path)
+            try:
+                return list(book.sheet_names)
+            finally:
+                book.close()
         if fmt == "xls":
             import xlrd
 
@@ -308,6 +390,16 @@ def sheet_names(path: Path, fmt: str) -> list[str]:
 def sheets_with_data(path: Path, fmt: str) -> list[str]:
     """The names of the sheets holding at least one filled cell (to explain an empty first sheet)."""
     found = []
+    if fmt == "ods":
+        book = _ods_book(path)
+        try:
+            for name in book.sheet_names:
+                rows = _ods_rows(book.get_sheet_by_name(name))
+                if any(v not in (None, "") for _, row in zip(range(50), rows) for v in row):
+                    found.append(name)
+        finally:
+            book.close()
+        return found
     if fmt == "xls":
         import xlrd
 

@@ -19,7 +19,7 @@ GTFS_NAMES = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.
               "fare_attributes.txt", "fare_rules.txt", "pathways.txt", "levels.txt", "attributions.txt",
               "translations.txt"}
 TABLES = {".csv", ".tsv", ".txt"}
-SPREADSHEETS = {".xlsx", ".xls"}
+SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods"}
 GEOJSON = {".geojson", ".json"}
 CONTACT = re.compile(r"(\+33 ?|0)[1-9]([ .-]?\d{2}){4}|[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
 MAX_INSEE = 100
@@ -211,7 +211,7 @@ def describe(files, root: Path = Path("."), publisher: str | None = None, datase
             resources.append(resource)
             boxes.append(bbox)
         else:
-            raise UnusableInput(f"{path.name}: describe reads CSV, TSV, Excel (.xlsx, .xls), GeoJSON and GTFS "
+            raise UnusableInput(f"{path.name}: describe reads CSV, TSV, Excel (.xlsx, .xls), OpenDocument (.ods), GeoJSON and GTFS "
                                 f"zips, not {suffix or 'files without an extension'}.",
                                 "Export the data as CSV (or GeoJSON for a map layer).")
 

@@ -105,7 +105,7 @@ LAYOUT_SAMPLE = 5_000  # records read to find a bare file's layout; its notes ar
 def layout_of(path: Path, fmt: str, encoding: str | None = None, delimiter: str | None = None,
               sheet=None) -> Layout:
     """The layout of a bare table file (no descriptor declares it), from its first records."""
-    if fmt in ("xlsx", "xls"):
+    if fmt in ("xlsx", "xlsm", "xls", "ods"):
         try:
             return read_excel(path, sheet, LAYOUT_SAMPLE).layout
         except UnusableInput:

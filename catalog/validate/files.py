@@ -12,7 +12,7 @@ from catalog.validate import sniff, tables
 from catalog.validate.cells import add_cell_findings
 from catalog.validate.context import FRANCE_BBOXES, TableContext
 
-TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
 
 
 def validate_gtfs_folder(path: Path, display: str) -> Target:
@@ -127,7 +127,7 @@ def _text_table(path: Path, display: str, descriptor: dict, public) -> list[Find
     return add_cell_findings(tables.findings_of(report, lambda task: display), cells)
 
 
-SPREADSHEETS = ("xlsx", "xls", "ods")
+SPREADSHEETS = ("xlsx", "xlsm", "xls", "ods")
 
 
 def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet) -> list[Finding]:
@@ -210,7 +210,7 @@ def _layout(path: Path, fmt: str, descriptor: dict, display: str, sheet) -> list
     (as `catalog describe` declares them), and said, instead of a header of blank labels."""
     from catalog.describe.read import layout_of
 
-    if fmt not in ("csv", "tsv", "txt", "xlsx", "xls"):
+    if fmt not in ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"):
         return []
     dialect = descriptor.get("dialect") or {}
     layout = layout_of(path, fmt, descriptor.get("encoding"), dialect.get("delimiter"), sheet)

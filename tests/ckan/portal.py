@@ -55,6 +55,12 @@ LICENCES = [
     {"id": "other-open", "title": "Other (Open)", "url": ""},
 ]
 PLUGINS = "activity datastore datatables_view image_view geo_view dcat dcat_json_interface structured_data"
+# The DataStore's full-text index, built over every row once a table is loaded. CKAN's default
+# is GiST; GIN is what PostgreSQL recommends for text search, and it builds 4x faster: 1.6 s
+# against 6.7 s for 500,000 rows here. It weighs twice with xloader 2.6 on CKAN 2.12: its job
+# builds the index on a connection it never commits (the build is lost), and the next
+# datastore_create (ours, giving the table its alias) builds it again.
+FTS_INDEX_METHOD = "gin"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 HERE = Path(__file__).resolve().parent
 
@@ -160,6 +166,7 @@ class Portal:
     solr_port: int = 0
     web_port: int = 0
     xloader: bool = False       # ckanext-xloader enabled, with its job worker
+    fts_index_method: str = FTS_INDEX_METHOD
     pids: dict = field(default_factory=dict)
 
     @property
@@ -273,6 +280,7 @@ class Portal:
                   f"ckan.datastore.write_url=postgresql://ckan_default:ckan@{pg}/datastore_default",
                   f"ckan.datastore.read_url=postgresql://datastore_ro:ckan@{pg}/datastore_default",
                   "ckan.datastore.sqlsearch.enabled=true",
+                  f"ckan.datastore.default_fts_index_method={self.fts_index_method}",
                   "debug=false"], "ckan config-tool")
 
     def init_database(self):
@@ -296,7 +304,15 @@ class Portal:
                                        "--port", str(self.web_port), "--disable-reloader", "--threaded"])
         _wait_http(f"{self.url}/api/3/action/status_show", 90, process, Path(self.folder) / "ckan.log")
         if self.xloader and "worker" not in self.pids:
-            self._spawn("worker", [str(VENV / "bin" / "ckan"), "-c", self.ini, "jobs", "worker"])
+            worker = self._spawn("worker", [str(VENV / "bin" / "ckan"), "-c", self.ini, "jobs", "worker"])
+            # Ready once it listens: a job submitted before waits for CKAN to load in the worker
+            # (seconds on a loaded machine), which the first publication would be charged with.
+            log = Path(self.folder) / "worker.log"
+            deadline = time.monotonic() + 90
+            while "has started on queue" not in log.read_text(errors="replace"):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise PortalError(f"the CKAN job worker did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.2)
 
     def stop_web(self):
         """Stop only the CKAN web process (the database and the rest keep running)."""
@@ -316,14 +332,15 @@ class Portal:
             shutil.rmtree(self.pg_dir, ignore_errors=True)
 
 
-def start(folder, xloader=False) -> Portal:
+def start(folder, xloader=False, fts_index_method=FTS_INDEX_METHOD) -> Portal:
     """A running portal in `folder` (created); on any failure, what started is stopped again.
 
-    `xloader`: also enable ckanext-xloader and start its job worker."""
+    `xloader`: also enable ckanext-xloader and start its job worker; `fts_index_method`:
+    the DataStore's full-text index, "gin" or CKAN's default "gist"."""
     install()
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    portal = Portal(str(folder), xloader=xloader)
+    portal = Portal(str(folder), xloader=xloader, fts_index_method=fts_index_method)
     portal.save()
     try:
         portal.start_solr()

@@ -20,7 +20,7 @@ from catalog.validate.personal.check import PersonalDataCheck
 CHUNK_ROWS = 100_000
 TEXT_SAMPLE = 1 << 16  # bytes read to tell a table from other text
 TABLE_SUFFIXES = (".txt", ".csv", ".tsv")
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def gate_batches(batches, table: TableContext) -> list[Finding]:
