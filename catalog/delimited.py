@@ -221,8 +221,20 @@ def unclosed_quote(path, encoding: str | None, delimiter: str | None):
             if "field larger than field limit" not in str(error):
                 return None
             # The unclosed value swallowed more than csv's 128 KiB limit: it starts right after.
-            record, start, cells = record + 1, read + 1, []
-    return (record, start, header, cells) if record >= 2 else None
+            return (record + 1, read + 1, header, []) if record >= 1 else None
+    # The lenient reader gives a value left open at the end of the file like any other: only the
+    # strict one tells it (`"deux\nlignes",` is a closed value with a line break, not an open one).
+    return (record, start, header, cells) if record >= 2 and _ends_inside_quotes(path, encoding, delimiter) else None
+
+
+def _ends_inside_quotes(path, encoding, delimiter) -> bool:
+    with open(path, encoding=encoding or "utf-8", errors="replace", newline="") as handle:
+        try:
+            for _ in csv.reader(handle, delimiter=delimiter or ",", strict=True):
+                pass
+        except csv.Error as error:
+            return "unexpected end of data" in str(error) or "field larger than field limit" in str(error)
+    return False
 
 
 def _records(text, delimiter: str, first: bool):

@@ -395,6 +395,17 @@ def test_small_datasets_agree_with_the_vectorised_checks(shared_data, monkeypatc
 
 
 
+def test_a_closed_value_with_a_line_break_in_the_last_row_is_no_unclosed_quote(tmp_path, monkeypatch):
+    # Found by the generated tables: the full path took `"deux\nlignes",` for a value left open.
+    path = tmp_path / "t.csv"
+    path.write_text('id\n"deux\nlignes",\n', encoding="utf-8")
+    _same(path, monkeypatch)
+    assert "unclosed-quote" not in {f["code"] for f in _findings(path, False, monkeypatch, ())}
+    opened = tmp_path / "o.csv"
+    opened.write_text('id,x\n1,"ouvert\njamais fermé\n', encoding="utf-8")
+    assert "unclosed-quote" in {f["code"] for f in _findings(opened, False, monkeypatch, ())}
+
+
 def test_generated_tables_agree(tmp_path_factory):
     """Generated CSV text (quoted cells with delimiters and line breaks, blank and ragged rows,
     persons, formulas, coordinates, blank and repeated labels): light and full paths agree."""
