@@ -148,3 +148,13 @@ def test_an_ods_export_becomes_a_dataset_published_with_every_cell(tmp_path):
         rows = list(csv.reader(handle))
     assert rows[0] == HEADER and len(rows) == 21
     assert rows[1][0] == "21350238800019" and rows[1][6] == "01000" and float(rows[1][2]) == 1250.5
+
+
+def test_a_file_renamed_ods_is_said_to_be_no_workbook(tmp_path):
+    fake = tmp_path / "export.ods"
+    fake.write_text("nom;montant\nAssociation;12\n", encoding="utf-8")
+    validated = CliRunner().invoke(main, ["validate", str(fake)])
+    assert validated.exit_code == 1 and "not a readable OpenDocument spreadsheet" in validated.output
+    described = CliRunner().invoke(main, ["describe", str(fake), "--root", str(tmp_path), "--publisher", "p"])
+    assert described.exit_code == 2 and "not a readable workbook" in described.output, described.output
+    assert "Traceback" not in described.output + validated.output

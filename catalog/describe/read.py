@@ -130,8 +130,15 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
     checks and `package` writes (catalog.sheets, through catalog.reading)."""
     fmt = path.suffix.lower().lstrip(".")
     if fmt != "xls":
+        import zipfile
+
         from catalog.safety import open_zip
 
+        if not zipfile.is_zipfile(path):  # said as a workbook, not as an archive
+            raise UnusableInput(f"{path.name}: not a readable workbook: it is damaged (a truncated download or "
+                                f"copy) or another kind of file renamed .{fmt}.",
+                                "Open it in LibreOffice Calc or Excel and save it again, or export the sheet as CSV "
+                                "(UTF-8); a CSV file renamed only needs its real extension, .csv.")
         open_zip(path, path.name).close()  # a workbook is a zip: sized before anything is unpacked
     descriptor = {"name": "sheet", "path": path.name, "format": fmt}
     bound = 2 * (sample_rows + MAX_PREAMBLE)  # as _sample bounds a text file's records
