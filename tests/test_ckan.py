@@ -78,12 +78,22 @@ def crafted_hub(root, slug, rows=ROWS, tarifs=True, geojson=True, dataset=None):
     return folder
 
 
-def run_cli(root, portal, *args, api_key_file=None):
+def run_cli(root, portal, *args, api_key_file=None, url=None):
+    """`catalog publish ckan` of the hub at `root` to the portal (or to `url`, a proxy in front of it)."""
     options = ["--api-key-file", str(api_key_file)] if api_key_file else []
     env = {} if api_key_file else {"CKAN_API_KEY": portal.token}
     return CliRunner().invoke(
-        main, ["publish", "ckan", "--url", portal.url, "--root", str(root), "--out", str(root / "build"),
+        main, ["publish", "ckan", "--url", url or portal.url, "--root", str(root), "--out", str(root / "build"),
                *options, *args], env=env)
+
+
+def run_through_proxy(root, portal, *args, fail_on=None, edit=None):
+    """`run_cli` with a FaultyProxy in front of the portal: (result, the proxy, closed)."""
+    proxy = FaultyProxy(portal.url, fail_on=fail_on, edit=edit)
+    try:
+        return run_cli(root, portal, *args, url=proxy.url), proxy
+    finally:
+        proxy.close()
 
 
 def portal_client(portal):
@@ -405,12 +415,7 @@ class FaultyProxy:
 
 def test_http_500_midway_then_converging(tmp_path, ckan_portal):
     crafted_hub(tmp_path, "boom")
-    proxy = FaultyProxy(ckan_portal.url, fail_on="datastore_upsert")
-    try:
-        result = CliRunner().invoke(main, ["publish", "ckan", "--url", proxy.url, "--root", str(tmp_path),
-                                           "--out", str(tmp_path / "build")], env={"CKAN_API_KEY": ckan_portal.token})
-    finally:
-        proxy.close()
+    result, proxy = run_through_proxy(tmp_path, ckan_portal, fail_on="datastore_upsert")
     assert proxy.failed
     assert result.exit_code == 3, result.output
     assert "stopped at create datastore boom-boom-equipements/equipements: the portal answered " \
@@ -438,12 +443,7 @@ def test_portal_without_datastore_gets_the_files(tmp_path, ckan_portal):
         return json.dumps(answer).encode()
 
     crafted_hub(tmp_path, "nostore", geojson=False)
-    proxy = FaultyProxy(ckan_portal.url, edit=without_datastore)
-    try:
-        result = CliRunner().invoke(main, ["publish", "ckan", "--url", proxy.url, "--root", str(tmp_path), "--out",
-                                           str(tmp_path / "build")], env={"CKAN_API_KEY": ckan_portal.token})
-    finally:
-        proxy.close()
+    result, proxy = run_through_proxy(tmp_path, ckan_portal, edit=without_datastore)
     assert result.exit_code == 0, result.output
     assert "has no DataStore" in result.stderr and "datastore " not in result.stdout
     resources = by_key(portal_client(ckan_portal).action.package_show(id="nostore-nostore-equipements"))

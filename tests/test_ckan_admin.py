@@ -57,19 +57,11 @@ def without_licence_ouverte(action, content):
 
 @pytest.mark.parametrize("option, chosen", [((), "other-at"), (("--licence-map", "etalab-2.0=other-open"), "other-open")])
 def test_licence_missing_from_the_portal_is_mapped_with_a_warning(tmp_path, ckan_portal, option, chosen):
-    from click.testing import CliRunner
-
-    from catalog.cli import main
-    from tests.test_ckan import FaultyProxy
+    from tests.test_ckan import run_through_proxy
 
     slug = f"map-{chosen}"
     crafted_hub(tmp_path, slug, tarifs=False, geojson=False)
-    proxy = FaultyProxy(ckan_portal.url, edit=without_licence_ouverte)
-    try:
-        result = CliRunner().invoke(main, ["publish", "ckan", "--url", proxy.url, "--root", str(tmp_path), "--out",
-                                           str(tmp_path / "build"), *option], env={"CKAN_API_KEY": ckan_portal.token})
-    finally:
-        proxy.close()
+    result, proxy = run_through_proxy(tmp_path, ckan_portal, *option, edit=without_licence_ouverte)
     assert result.exit_code == 0, result.output
     assert f"no entry for etalab-2.0" in result.stderr and f"published as {chosen} (Other (" in result.stderr
     assert "--licence-map etalab-2.0=ID" in result.stderr

@@ -6,12 +6,11 @@ import time
 
 import ckanapi
 import pytest
-from click.testing import CliRunner
 
-from catalog.cli import main
 from catalog.publish import ckan_client
 from tests.ckan_portal import ckan_portal, ckan_portal_xloader  # noqa: F401 - the session fixtures
-from tests.test_ckan import EXPECTED, FaultyProxy, by_key, crafted_hub, datastore_rows, portal_client, run_cli
+from tests.test_ckan import (EXPECTED, by_key, crafted_hub, datastore_rows, portal_client, run_cli,
+                              run_through_proxy)
 
 
 def many_rows(count, start=1):
@@ -172,12 +171,7 @@ def test_warnings_are_printed_when_a_run_stops(tmp_path, ckan_portal):
         return json.dumps(answer).encode()
 
     crafted_hub(tmp_path, "warnstop", tarifs=False, geojson=False)
-    proxy = FaultyProxy(ckan_portal.url, fail_on="datastore_upsert", edit=without_licence_ouverte)
-    try:
-        result = CliRunner().invoke(main, ["publish", "ckan", "--url", proxy.url, "--root", str(tmp_path), "--out",
-                                           str(tmp_path / "build")], env={"CKAN_API_KEY": ckan_portal.token})
-    finally:
-        proxy.close()
+    result, proxy = run_through_proxy(tmp_path, ckan_portal, fail_on="datastore_upsert", edit=without_licence_ouverte)
     assert result.exit_code == 3, result.output
     assert "Warning: the portal's licence list has no entry for etalab-2.0" in result.stderr
 
@@ -242,20 +236,13 @@ def test_xloader_loads_our_tables_typed_and_leaves_the_hash(tmp_path, ckan_porta
 
 
 def test_crash_after_the_swap_before_the_old_copy_goes(tmp_path, ckan_portal):
-    from tests.test_ckan import FaultyProxy
-
     folder = crafted_hub(tmp_path, "swapcrash", tarifs=False, geojson=False)
     assert run_cli(tmp_path, ckan_portal).exit_code == 0
     ckan = portal_client(ckan_portal)
     name, alias = "swapcrash-swapcrash-equipements", "swapcrash__swapcrash_equipements_equipements"
     (folder / "data.csv").write_text((folder / "data.csv").read_text().replace("Mairie", "Hôtel de ville"))
     # The new table is complete and marked, then the portal fails to delete the old copy.
-    proxy = FaultyProxy(ckan_portal.url, fail_on="resource_delete")
-    try:
-        result = CliRunner().invoke(main, ["publish", "ckan", "--url", proxy.url, "--root", str(tmp_path),
-                                           "--out", str(tmp_path / "build")], env={"CKAN_API_KEY": ckan_portal.token})
-    finally:
-        proxy.close()
+    result, proxy = run_through_proxy(tmp_path, ckan_portal, fail_on="resource_delete")
     assert result.exit_code == 3, result.output
     assert "stopped at update datastore swapcrash-swapcrash-equipements/equipements" in result.stderr
     assert "Hôtel de ville" in json.dumps(datastore_rows(ckan, alias)[0], ensure_ascii=False)
