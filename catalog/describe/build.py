@@ -60,6 +60,9 @@ def _default_publisher(root: Path) -> str:
 
 def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str], public=()):
     """The resource of one table, its schema inferred; (resource, bbox, insee codes)."""
+    # Frictionless reads a header cell without its surrounding spaces ("long " is the column "long"):
+    # a field named with them would not match the file it was described from.
+    sample.header = [header.strip() for header in sample.header]
     columns = [Column.of(header, sample.column(i)) for i, header in enumerate(sample.header)]
     for index in sample.numeric:
         if index < len(columns):

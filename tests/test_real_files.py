@@ -1,0 +1,59 @@
+"""Defects found by sweeping real files the project had not seen: the examples of national schemas
+published on GitHub (schema.data.gouv.fr) and raw exports of public bodies. Each test writes a small
+extract of the file that showed the defect into tmp_path, its source named beside it; nothing is
+downloaded."""
+from __future__ import annotations
+
+import json
+import shutil
+
+from click.testing import CliRunner
+
+from catalog.cli import main
+from catalog.validate import validate
+from tests.conftest import ROOT
+
+DESCRIPTION = ("Extrait d'un fichier public réel, décrit pour vérifier que le schéma écrit par describe "
+               "accepte le fichier dont il vient et que rien ne se perd jusqu'au hub.")
+
+
+def hub(tmp_path):
+    root = tmp_path / "hub"
+    shutil.copytree(ROOT / "publishers", root / "publishers")
+    (root / "datasets").mkdir()
+    return root
+
+
+def describe(root, path, *args):
+    return CliRunner().invoke(main, ["describe", str(path), "--publisher", "ville-de-sampleville", "--root", str(root),
+                                     "--description", DESCRIPTION, "--frequency", "annual", "--theme", "facilities",
+                                     "--coverage", "Finistère", *args])
+
+
+def findings(report):
+    return [(f.code, f.severity, f.row, f.column) for t in report.targets for f in t.findings]
+
+
+# geobretagne/schema-equipements-velo, exemple-valide.csv: two headers end with a space ("long ",
+# "id_regroupement "), a leading space in the ids, WGS84 long/lat beside Lambert-93 X/Y.
+VELO = (
+    "id_equip,id_local,type_equip,ss_type_equip,capacite,etat,long ,lat,X,Y,source,date_maj,id_regroupement \n"
+    " 29135-EV-0001,1,stationnement ancrage cadre et roue,arceau / appui vélo,,bon,-4.16894,47.8317,164351,6772341,"
+    "relevé GPS,2018-04-06,\n"
+    " 29135-EV-0002,2,stationnement ancrage roue,râtelier / pince-roues,20,bon,-4.18585,47.83332,164589,6771843,"
+    "relevé GPS,2018-03-19,\n")
+
+
+def test_headers_with_surrounding_spaces_are_described_as_frictionless_reads_them(tmp_path):
+    """Frictionless reads the header "long " as the column "long": a field named "long " made the
+    described schema refuse its own file (incorrect-label)."""
+    root = hub(tmp_path)
+    raw = tmp_path / "equipements-velo.csv"
+    raw.write_text(VELO, encoding="utf-8")
+    result = describe(root, raw)
+    assert result.exit_code == 0, result.output
+    folder = root / "datasets/ville-de-sampleville/equipements-velo"
+    fields = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]["schema"]["fields"]
+    assert [f["name"] for f in fields][6:8] == ["long", "lat"] and fields[-1]["name"] == "id_regroupement"
+    report = validate([str(folder)], root)
+    assert [f for f in findings(report) if f[1] == "error"] == [], findings(report)
