@@ -57,3 +57,18 @@ def test_headers_with_surrounding_spaces_are_described_as_frictionless_reads_the
     assert [f["name"] for f in fields][6:8] == ["long", "lat"] and fields[-1]["name"] == "id_regroupement"
     report = validate([str(folder)], root)
     assert [f for f in findings(report) if f[1] == "error"] == [], findings(report)
+
+
+def test_lat_long_pair_by_their_words_and_x_y_in_lambert93_are_no_error(tmp_path):
+    """The bare file holds WGS84 "long "/"lat" and Lambert-93 "X"/"Y": "lat" was paired with "X"
+    (coordinates-out-of-range) and the X/Y metres were an error. The degrees are checked as a pair, and
+    undeclared X/Y metres in the legal projection are a warning saying how to declare them."""
+    raw = tmp_path / "equipements-velo.csv"
+    raw.write_text(VELO, encoding="utf-8")
+    found = findings(validate([str(raw)]))
+    assert [f for f in found if f[1] == "error"] == [], found
+    assert ("coordinates-projected", "warning", 2, "Y") in found
+    # The same degrees swapped on one row are still found, on the right pair.
+    raw.write_text(VELO.replace("-4.18585,47.83332", "47.83332,-4.18585"), encoding="utf-8")
+    found = findings(validate([str(raw)]))
+    assert ("coordinates-swapped", "error", 3, "lat") in found, found

@@ -141,13 +141,25 @@ def to_wgs84(lon, lat, crs: str):
     return x, y
 
 
+def _lettered(name) -> bool:
+    """Named by an axis letter (x, y, coordonnee_X), not by a degree word (lat, longitude): in France,
+    where such columns usually hold the legal projection's metres (Lambert-93)."""
+    return not re.search(r"lat|lon|lng", _plain(name))
+
+
 def _partner(lat_name, lon_names):
-    """The longitude column that goes with a latitude column: the one whose name differs only by the axis word."""
-    if len(lon_names) == 1:
-        return lon_names[0]
-    stem = re.sub(r"lat(itude)?|y", "", _plain(lat_name))
-    for lon in lon_names:
-        if re.sub(r"lon(gitude|g)?|lng|x", "", _plain(lon)) == stem:
+    """The longitude column that goes with a latitude column: named the same way (an axis letter
+    with an axis letter, a degree word with a degree word: "lat" goes with "long ", not with "X"),
+    then the one whose name differs only by the axis word."""
+    alike = [lon for lon in lon_names if _lettered(lon) == _lettered(lat_name)] or lon_names
+    if len(alike) == 1:
+        return alike[0]
+
+    def stem(name, axis):
+        return re.sub(r"[^a-z0-9]", "", re.sub(axis, "", _plain(name)))
+
+    for lon in alike:
+        if stem(lon, r"lon(gitude|g)?|lng|x") == stem(lat_name, r"lat(itude)?|y"):
             return lon
     return None
 
@@ -369,7 +381,17 @@ class LatLonCheck:
             if out and out.count:
                 x, y = out.sample
                 projected = projection_of(x, y, self.table.bboxes) if lat_name and lon_name else None
-                if projected:
+                if projected and _lettered(lat_name) and _lettered(lon_name):
+                    # X/Y columns in the legal projection are no mistake (the Base Adresse Nationale
+                    # writes them beside lon/lat): only their system is undeclared, so the hub cannot map them.
+                    code = projected.split(" ")[0]
+                    make("coordinates-projected",
+                         f"{names} hold projected coordinates in metres, apparently {projected}; the "
+                         "coordinate system is not declared, so the hub cannot place them on a map.",
+                         f'Declare it: "catalog": {{"crs": "{code}"}} on the two fields or on the resource '
+                         "(describe does it); or convert the columns to WGS84 with pyproj "
+                         f'(Transformer.from_crs("{code}", "EPSG:4326", always_xy=True)).', out, WARNING)
+                elif projected:
                     make("coordinates-projected",
                          f"{names} hold projected coordinates in metres, apparently {projected}, "
                          "not WGS84 longitude/latitude in degrees.",
