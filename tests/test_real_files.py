@@ -72,3 +72,20 @@ def test_lat_long_pair_by_their_words_and_x_y_in_lambert93_are_no_error(tmp_path
     raw.write_text(VELO.replace("-4.18585,47.83332", "47.83332,-4.18585"), encoding="utf-8")
     found = findings(validate([str(raw)]))
     assert ("coordinates-swapped", "error", 3, "lat") in found, found
+
+
+def test_a_figure_of_history_named_in_a_heritage_text_is_no_personal_data(tmp_path):
+    """FuturoCite/standard-circuits-touristiques, exemple-valide.csv: a village's description names
+    "le général Henri Alexis Brialmont", who built the forts of Namur in the 19th century; a rank or a
+    title before a name (général, roi, l'abbé…) names a figure of history, as a street word names a
+    place. A private person in the same column is still found."""
+    text = ("Non loin de là, le fort de Maizeret fait partie des neuf forts bétonnés construits à la fin du "
+            "19ème siècle autour de Namur à l’initiative du général Henri Alexis Brialmont : il fut occupé "
+            "pendant les deux Guerres mondiales.")
+    raw = tmp_path / "circuits.csv"
+    raw.write_text(f'id,nom,description\n1,Maizeret,"{text}"\n2,Andenne,"Fondé par l’abbé Pierre Grégoire."\n',
+                   encoding="utf-8")
+    assert findings(validate([str(raw)])) == []
+    raw.write_text(f'id,nom,description\n1,Maizeret,"{text}"\n2,Andenne,"Pour les visites guidées, appeler Marie Martin le '
+                   'samedi matin."\n', encoding="utf-8")
+    assert ("personal-data", "error", 3, "description") in findings(validate([str(raw)]))

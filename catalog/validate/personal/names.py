@@ -54,6 +54,12 @@ portrait statue monument buste plaque stele
 ROLE_TITLES = {"maire", "president", "presidente", "directeur", "directrice", "prefet", "prefete", "depute",
                "deputee", "senateur", "senatrice", "adjoint", "adjointe", "conseiller", "conseillere", "cure",
                "recteur", "rectrice", "ministre", "juge", "procureur", "commissaire", "secretaire", "responsable"}
+# Ranks and titles of public and historical figures: "le général Henri Alexis Brialmont", "le roi
+# Louis Philippe", "l'abbé Pierre Grégoire" in a heritage text name a figure of history, no private person.
+FIGURE_TITLES = {"general", "marechal", "amiral", "colonel", "commandant", "capitaine", "lieutenant", "roi", "reine",
+                 "empereur", "imperatrice", "prince", "princesse", "duc", "duchesse", "comte", "comtesse", "marquis",
+                 "marquise", "baron", "baronne", "vicomte", "vicomtesse", "pape", "cardinal", "eveque",
+                 "archeveque", "abbe", "chanoine", "dauphin", "dauphine"}
 # Words of a company's name: "Guillaume Roussel S.A.R.L.", "Auger et Fils".
 COMPANY_WORDS = {"fils", "freres", "associes", "ets", "etablissements", "holding", "group", "sasu", "selarl", "scp"}
 # Words that never belong to a person's name, though they name nothing either.
@@ -249,8 +255,9 @@ def name_in_text(text: str) -> str:
         if not common_first_name(first) or plain(first) in PARTICLES:
             continue
         before = text[:match.start()].split()
-        if before and (plain(before[-1]).strip(".,;:'’") in PLACE_WORDS or plain(before[-1]) in PARTICLES):
-            continue  # rue Victor Hugo, collège Jean Moulin, lycée de Jean …
+        previous = re.split(r"['’]", plain(before[-1]).strip(".,;:'’"))[-1] if before else ""  # l'abbé → abbe
+        if before and (previous in PLACE_WORDS | FIGURE_TITLES or plain(before[-1]) in PARTICLES):
+            continue  # rue Victor Hugo, collège Jean Moulin, lycée de Jean …, le général Henri Brialmont
         surname = last.split()[-1]
         if plain(surname) in PLACE_WORDS:
             continue
