@@ -89,3 +89,34 @@ def test_a_figure_of_history_named_in_a_heritage_text_is_no_personal_data(tmp_pa
     raw.write_text(f'id,nom,description\n1,Maizeret,"{text}"\n2,Andenne,"Pour les visites guidées, appeler Marie Martin le '
                    'samedi matin."\n', encoding="utf-8")
     assert ("personal-data", "error", 3, "description") in findings(validate([str(raw)]))
+
+
+def test_decimal_numbers_of_a_shapefile_table_hold_no_phone_number(tmp_path):
+    """City of Montpellier, VilleMTP_MTP_Batiments.csv (a shapefile's dBase table exported to CSV,
+    cp1252, `;`, decimal commas): lengths and areas such as "136,0612345678" were 158 "phone numbers"
+    because their fraction reads like a mobile number. A phone number in a sentence is still found."""
+    raw = tmp_path / "batiments.csv"
+    raw.write_bytes("OBJECTID,N,9,0;LIBQUART,C,32;SHAPE_Leng,N,19,11;SHAPE_Area,N,19,11\n".encode("cp1252")
+                    + b"".join(f"{i};HOPITAUX-FACULTES;{i}36,0612345{i:03d};{i}82,0467123{i:03d}\n".encode("cp1252")
+                               for i in range(1, 40)))
+    assert [f for f in findings(validate([str(raw)])) if f[1] == "error"] == []
+    raw.write_bytes(b"id;note\n" + b"".join(f"{i};rappeler le 06 12 34 56 {i:02d} demain matin\n".encode()
+                                            for i in range(1, 10)))
+    assert ("personal-data", "error", 2, "note") in findings(validate([str(raw)]))
+
+
+def test_street_names_named_after_persons_are_streets(tmp_path):
+    """City of Montpellier, VilleMTP_MTP_FilaireVoies.csv: the street type is in its own column
+    (TYPVOI: RUE, AV, PL) and NOMVOI holds the rest, "GEORGES CLEMENCEAU", "VICTOR HUGO": 1,549 "person
+    names". A column whose header names streets names streets."""
+    streets = ["GEORGES CLEMENCEAU", "VICTOR HUGO", "JEAN JAURES", "PAUL VALERY", "DE LA CELETTE",
+               "LOUIS BLANC", "EMILE ZOLA", "ANATOLE FRANCE", "JULES FERRY", "MARIE CURIE"]
+    rows = "".join(f"{i};{t};{s};44,70000076\n" for i, (t, s) in enumerate(
+        zip(["RUE", "AV", "BD", "PL", "PL"] * 2, streets), 1))
+    for header in ("NOMVOI,C,80", "nom_voie", "Nom de la rue"):
+        raw = tmp_path / "voies.csv"
+        raw.write_text(f"IDARC,N,10,0;TYPVOI,C,4;{header};LONGUEUR,N,19,8\n{rows}", encoding="utf-8")
+        assert findings(validate([str(raw)])) == [], header
+    # The same names under a header that does not name streets are still persons.
+    raw.write_text(f"IDARC;TYPE;nom;LONGUEUR\n{rows}", encoding="utf-8")
+    assert [f[0] for f in findings(validate([str(raw)]))] == ["personal-data"]

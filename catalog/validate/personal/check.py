@@ -54,6 +54,10 @@ PLACE_HEADER = re.compile(r"(^|[^a-z])(rue|voie|adresse|address|lieu|commune|vil
                           r"stop|gare|libelle|etablissement|structure|organisme|equipement|raison.?sociale|"
                           r"denomination|association|agency|route|lieu.?dit|quartier|nom.?(du.?)?site)")
 
+# Headers of street names (nom_voie, NOMVOI of a dBase export, odonyme): most French streets are named
+# after persons, and there every name is a street's, with or without "rue" before it.
+STREET_HEADER = re.compile(r"(^|[^a-z])(rues?|voies?|nomvoi\w*|libvoi\w*|odonymes?|streets?)([^a-z]|$)")
+
 
 def mask(kind: str, value: str) -> str:
     """An example the report can show: enough to find the cell, not enough to identify anyone."""
@@ -310,6 +314,8 @@ class PersonalDataCheck:
             # "Nom de l'élu", "bénéficiaire": persons, or organisations named after them (LEO
             # LAGRANGE, STELLA MARIS): sure names in more than a stray cell, or surnames.
             return sure >= max(1, ROLE_SHARE * filled) or names >= 0.5 * filled and column.surnames >= 3
+        if STREET_HEADER.search(plain(name)):
+            return False
         if self._place_column(name, column):  # "Victor Hugo" among streets and schools is a place
             return sure >= 0.5 * filled
         # A few sure names are enough; names of a rarer shape need to be common in the column.

@@ -158,9 +158,16 @@ def phone_kind(candidate: str) -> str:
     return "mobile" if kind == phonenumbers.PhoneNumberType.MOBILE else "landline"
 
 
+# A cell that is one decimal number: a length, an area, a coordinate ("136,0612345678" from a
+# shapefile's dBase table), whose fraction may hold ten digits starting with 0 but no phone number.
+DECIMAL = re.compile(r"[-+]?\d+[.,]\d+")
+
+
 def phones_in(text: str) -> list[tuple[str, str]]:
     """(number as written, kind) of every valid phone number in the text."""
     found = []
+    if DECIMAL.fullmatch(text.strip()) and not PHONE.fullmatch(text.strip()):
+        return found
     for match in PHONE.finditer(text):
         kind = phone_kind(match.group(0))
         if kind:
