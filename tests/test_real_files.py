@@ -120,3 +120,69 @@ def test_street_names_named_after_persons_are_streets(tmp_path):
     # The same names under a header that does not name streets are still persons.
     raw.write_text(f"IDARC;TYPE;nom;LONGUEUR\n{rows}", encoding="utf-8")
     assert [f[0] for f in findings(validate([str(raw)]))] == ["personal-data"]
+
+
+def _package_and_hub(root, tmp_path, folder):
+    """(the packaged CSV's rows, the hub table's rows as text) of a described one-table dataset."""
+    import csv
+    import sqlite3
+    db, packages = tmp_path / "hub.db", tmp_path / "packages"
+    result = CliRunner().invoke(main, ["publish", "datasette", str(folder), "--root", str(root), "--db", str(db),
+                                       "--packages", str(packages), "--min-quality", "0"])
+    assert result.exit_code == 0, result.output
+    package = packages / folder.parent.name / folder.name
+    resource = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]
+    with open(package / resource["path"], encoding="utf-8", newline="") as handle:
+        packaged = list(csv.reader(handle))
+    with sqlite3.connect(db) as connection:
+        names = ", ".join(f'"{n}"' for n in packaged[0])
+        (table,) = connection.execute("select name from catalog_tables where dataset_id = ?",
+                                      (f"{folder.parent.name}/{folder.name}",)).fetchone()
+        hub_rows = [[("" if v is None else str(v)) for v in row]
+                    for row in connection.execute(f'select {names} from "{table}" order by rowid')]
+    return packaged, hub_rows
+
+
+# City of Montpellier, CCIMTP_Herault_FluxActifs_2006.csv: Excel for Mac's "CSV (Macintosh)", Mac Roman,
+# lines ended by CR alone; VilleMTP_MTP_EffectifSco_2014.csv: DOS code page 850. Both were read as
+# cp1252: "the file cannot be read: 'charmap' codec can't decode byte 0x8f".
+OLD_EXPORTS = {
+    "mac_roman": ("Communes;Sortants en 2006;Var relative 2006/1999\r"
+                  "Béziers;5232;29,20%\rSète;4067;35,40%\rFrontignan;5408;39,50%\rCastelnau le Lez;4197;4,70%\r"
+                  "Pérols;1503;12,80%\rLunel-Viel;847;8,30%\r"),
+    "cp850": ("CDETAB;TYPE;NOM;LIBRUE;EFFECTIF\r\n"
+              "0340001;MAT;École maternelle Émile Combes;Rue de la Croix de Lavit;112\r\n"
+              "0340002;ELE;École élémentaire Françoise Dolto;Allée des Églantiers;207\r\n"
+              "0340003;MAT;Maternelle Les Hérons;Rue du Pré aux Clercs;98\r\n"
+              "0340004;ELE;Élémentaire Jules Ferry;Rue de l'Agathois;185\r\n"),
+}
+
+
+def test_mac_and_dos_exports_are_read_in_their_own_encoding_and_nothing_is_lost(tmp_path):
+    for encoding, text in OLD_EXPORTS.items():
+        root = hub(tmp_path / encoding)
+        raw = tmp_path / encoding / f"export-{encoding.replace('_', '-')}.csv"
+        raw.write_bytes(text.encode(encoding))
+        report = validate([str(raw)])
+        assert [(f.code, f.severity) for t in report.targets for f in t.findings] == [
+            ("encoding-detected", "warning")], encoding
+        assert f'"encoding": "{encoding}"' in report.targets[0].findings[0].fix
+        result = describe(root, raw)
+        assert result.exit_code == 0, result.output
+        folder = root / "datasets/ville-de-sampleville" / raw.stem
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        assert descriptor["resources"][0]["encoding"] == encoding
+        assert [f for f in findings(validate([str(folder)], root)) if f[1] == "error"] == []
+        packaged, hub_rows = _package_and_hub(root, tmp_path / encoding, folder)
+        source = [line.split(";") for line in text.replace("\r\n", "\r").strip("\r").split("\r")]
+        assert packaged[0] == source[0] and len(packaged) == len(source), encoding
+        typed = {f["name"]: f["type"] for f in descriptor["resources"][0]["schema"]["fields"]}
+        for i, name in enumerate(source[0]):
+            written = [row[i] for row in packaged[1:]]
+            shown = [row[i] for row in hub_rows]
+            read = [row[i] for row in source[1:]]
+            if typed[name] == "string":  # codes and names: the very text, accents read right
+                assert written == read == shown, (encoding, name)
+            else:  # numbers are written the standard way: 29,20% is 29.20
+                value = [float(v.replace(",", ".").rstrip("%")) for v in read]
+                assert [float(v) for v in written] == value == [float(v) for v in shown], (encoding, name)

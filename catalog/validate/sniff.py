@@ -19,15 +19,26 @@ CHUNK = 1 << 20
 # their presence tells the two apart. 0x81 0x8D 0x8F 0x90 0x9D are unassigned in cp1252.
 CP1252_ONLY = set(range(0x80, 0xA0)) - {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 NOT_CP1252_ONLY = bytes(b for b in range(256) if b not in CP1252_ONLY)  # deleted to find the others
+ASCII_BYTES = bytes(range(0x80))  # deleted to keep the high bytes
+
+# Old exports that are not Windows': "CSV (Macintosh)" from Excel for Mac (Mac Roman, lines ended
+# by CR alone) and DOS code page 850 from dBase, old ERPs and the Windows console. Their bytes for
+# "é", "è", "à", "ç" are other characters in cp1252, or none (0x81 0x8D 0x8F 0x90 0x9D): the
+# encoding whose reading looks most like French is the file's. Lower-case accented letters weigh
+# most; capitals and French punctuation (’ « » – °) tip the balance of a short file.
+OLD_ENCODINGS = ("cp850", "mac_roman")
+FRENCH_WEIGHTS = {**dict.fromkeys("éèêëàâîïôùûçœæ", 2), **dict.fromkeys("ÉÈÊÀÂÎÔÙÛÇŒ’«»–—°€", 1)}
+SCORED_BYTES = 4 * CHUNK  # high bytes counted from the first blocks that hold any
 
 NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with a byte-order mark (BOM)", "cp1252": "Windows-1252 (cp1252)",
-         "latin-1": "ISO-8859-1 (Latin-1)", "ascii": "ASCII",
+         "latin-1": "ISO-8859-1 (Latin-1)", "ascii": "ASCII", "cp850": "DOS code page 850 (cp850)",
+         "mac_roman": "Mac Roman (Excel for Mac's \"CSV (Macintosh)\")",
          "utf-16": "UTF-16 (what Excel's \"Unicode text\" export writes)"}
 
 
 @dataclass
 class Sniffed:
-    encoding: str  # utf-8, utf-8-sig, cp1252 or latin-1 (ascii files report utf-8)
+    encoding: str  # utf-8, utf-8-sig, cp1252, latin-1, cp850 or mac_roman (ascii files report utf-8)
     ascii_only: bool
     delimiter: str | None
     double_encoded: str | None = None  # a word whose UTF-8 was encoded to UTF-8 again ("DÃ©partement")
@@ -47,6 +58,8 @@ def normalise(encoding: str | None) -> str:
         "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1", "iso8859-1": "latin-1",
         "iso-8859-15": "latin-9", "ascii": "ascii", "us-ascii": "ascii",
         "utf16": "utf-16", "utf-16": "utf-16", "utf-16le": "utf-16", "utf-16be": "utf-16",
+        "cp850": "cp850", "ibm850": "cp850", "850": "cp850",
+        "mac-roman": "mac_roman", "macroman": "mac_roman", "macintosh": "mac_roman", "x-mac-roman": "mac_roman",
     }.get(value, value)
 
 
@@ -63,6 +76,7 @@ def _scan(path: Path) -> tuple[str, bool, str | None]:
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, ascii_only, cp1252_bytes, first = True, True, False, True
     bom, twice, tail = False, None, b""
+    high, scored = [0] * 256, 0  # how often each byte 0x80-0xFF occurs, in the first blocks holding any
     with open(path, "rb") as handle:
         while block := handle.read(CHUNK):
             if first:
@@ -85,6 +99,10 @@ def _scan(path: Path) -> tuple[str, bool, str | None]:
                         utf8 = False
                 if not cp1252_bytes and block.translate(None, NOT_CP1252_ONLY):
                     cp1252_bytes = True
+                if scored < SCORED_BYTES:
+                    for byte in set(block.translate(None, ASCII_BYTES)):
+                        high[byte] += block.count(byte)
+                    scored += len(block)
                 if utf8 and twice is None:
                     twice = _double_encoded_word(tail + block)
             tail = block[-8:]
@@ -97,7 +115,23 @@ def _scan(path: Path) -> tuple[str, bool, str | None]:
         return "utf-8-sig", False, twice
     if utf8:
         return "utf-8", ascii_only, twice
-    return ("cp1252" if cp1252_bytes else "latin-1"), False, None
+    return _single_byte(high, cp1252_bytes), False, None
+
+
+def _single_byte(high: list[int], cp1252_bytes: bool) -> str:
+    """cp1252, Latin-1, cp850 or Mac Roman: the one whose reading of the counted bytes looks most
+    like French; cp1252 (or Latin-1) unless another looks strictly more so."""
+    def letters(encoding, least=1):
+        return sum(n * weight for byte, n in enumerate(high)
+                   if n and (weight := FRENCH_WEIGHTS.get(bytes([byte]).decode(encoding, "replace"), 0)) >= least)
+
+    windows = "cp1252" if cp1252_bytes else "latin-1"
+    undefined = any(high[b] for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))  # no character in cp1252
+    best = max(OLD_ENCODINGS, key=letters)
+    # Lower-case letters are the evidence: capitals alone are mojibake read one way or another.
+    if letters(best, least=2) and letters(best) > (0 if undefined else letters("cp1252")):
+        return best
+    return windows
 
 
 def sniff_delimiter(path: Path, encoding: str) -> str | None:
@@ -151,6 +185,8 @@ def compatible(declared: str, actual: Sniffed) -> bool:
         return declared in ("utf-8", "utf-8-sig")
     if actual.encoding == "latin-1":  # no 0x80-0x9F bytes: cp1252 and Latin-1 read it alike
         return declared in ("latin-1", "cp1252", "latin-9")
+    if actual.encoding in OLD_ENCODINGS:
+        return declared == actual.encoding
     return declared == "cp1252"
 
 
