@@ -186,3 +186,34 @@ def test_mac_and_dos_exports_are_read_in_their_own_encoding_and_nothing_is_lost(
             else:  # numbers are written the standard way: 29,20% is 29.20
                 value = [float(v.replace(",", ".").rstrip("%")) for v in read]
                 assert [float(v) for v in written] == value == [float(v) for v in shown], (encoding, name)
+
+
+def test_shops_of_openstreetmap_are_establishments_named_like_persons(tmp_path):
+    """City of Montpellier, OSM_MTP_Commerces.csv (OpenStreetMap's shops, English keys): the shops
+    "Gibert Joseph", "Gérard Darel", "Alain Afflelou" were 72 person names and the operator "France
+    Télécom" a person. `shop`, `amenity`, `operator`, `brand` say each row is an establishment, whose
+    `name` is its own. Without such a header, the same names are still persons."""
+    names = ["Gibert Joseph", "Gérard Darel", "Alain Afflelou", "Pomme de Reinette", "Franck Coiffeur",
+             "Yves Delorme Paris", "Boulangerie du Marché", "Armand Thierry", "Guy Degrenne", "Carrefour City"]
+    rows = "".join(f"{i},{name},{kind},France Télécom\n" for i, (name, kind) in enumerate(
+        zip(names, ["books", "clothes", "optician", "toys", "hairdresser"] * 2), 1))
+    raw = tmp_path / "commerces.csv"
+    raw.write_text("osm_id,name,shop,operator\n" + rows, encoding="utf-8")
+    assert findings(validate([str(raw)])) == []
+    raw.write_text("id,name,categorie,groupe\n" + rows, encoding="utf-8")
+    assert ("personal-data", "error") in [f[:2] for f in findings(validate([str(raw)]))]
+
+
+def test_an_establishment_s_acronym_or_life_dates_make_a_name_no_private_person(tmp_path):
+    """City of Montpellier: VilleMTP_MTP_SitesProx.csv lists "M.P.T. Albert Camus" (maisons pour
+    tous, named after persons); VilleMTP_MTP_ArbresRemarq.csv says a tree genus "rend hommage à Pierre
+    Auguste Broussonet (1761-1807)". A private person written the same way is still found."""
+    raw = tmp_path / "sites.csv"
+    raw.write_text("id;LIBEL;note\n"
+                   "1;M.P.T. Paul-Emile Victor;Le nom de ce genre rend hommage à Pierre Auguste Broussonet.(1761-1807)\n"
+                   "2;M.P.T. Albert Camus;Arbre planté en hommage à Pierre Magnol (1638 - 1715), botaniste.\n"
+                   "3;MJC Boris Vian;Ouvert le samedi matin et le mercredi toute la journée.\n", encoding="utf-8")
+    assert findings(validate([str(raw)])) == []
+    raw.write_text("id;LIBEL;note\n1;MME Marie Martin;Pour les inscriptions, appeler Marie Martin (2019-2020).\n",
+                   encoding="utf-8")
+    assert {f[3] for f in findings(validate([str(raw)])) if f[0] == "personal-data"} == {"LIBEL", "note"}

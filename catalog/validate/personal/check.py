@@ -46,7 +46,7 @@ ESTABLISHMENT_HEADER = re.compile(
     r"etablissement|structure|organisme|raison.?sociale|denomination|entreprise|societe|association|"
     r"agency.?name|operateur|exploitant|amenageur|equipement|enseigne|collectivite|mairie|siret|siren|"
     r"(^|[^a-z])uai([^a-z]|$)|finess|nom.?(du.?)?site|nom.?(de.?l.?)?(ecole|college|lycee|service|structure)|"
-    r"club|commerce|service")
+    r"club|commerce|service|operator|brand|shop|amenity|company|organi[sz]ation")
 ID_HEADER = re.compile(r"(^|[^a-z])(id|ids|code|codes|identifiant|identifier|ref|reference|num|numero|no|key|cle|"
                        r"matricule|siret|siren|uai|insee)([^a-z]|$)|id$")
 PLACE_HEADER = re.compile(r"(^|[^a-z])(rue|voie|adresse|address|lieu|commune|ville|localite|site|station|arret|"
@@ -57,6 +57,10 @@ PLACE_HEADER = re.compile(r"(^|[^a-z])(rue|voie|adresse|address|lieu|commune|vil
 # Headers of street names (nom_voie, NOMVOI of a dBase export, odonyme): most French streets are named
 # after persons, and there every name is a street's, with or without "rue" before it.
 STREET_HEADER = re.compile(r"(^|[^a-z])(rues?|voies?|nomvoi\w*|libvoi\w*|odonymes?|streets?)([^a-z]|$)")
+
+# The header of a row's own name: in a table of establishments (OpenStreetMap's shops, a town's
+# facilities), the shop called "Gérard Darel" or the restaurant "Marie Rosé" is no person.
+OWN_NAME_HEADER = {"name", "nom", "libelle", "intitule", "appellation", "nom usuel", "nom_usuel"}
 
 
 def mask(kind: str, value: str) -> str:
@@ -296,6 +300,12 @@ class PersonalDataCheck:
             return True
         return any(c.sampled >= 5 and c.places >= 0.5 * c.sampled for c in self.columns.values())
 
+    def _own_name_of_establishments(self, name) -> bool:
+        """The `name` column of a table whose headers say each row is an establishment, with no
+        column named for persons."""
+        return (plain(name).strip() in OWN_NAME_HEADER and not self.person_columns
+                and any(ESTABLISHMENT_HEADER.search(plain(h)) for h in self.headers if h != name))
+
     def _place_column(self, name, column) -> bool:
         """A column of places, or one whose header names organisations (n_enseigne, operateur):
         a brand named like a person (Leroy Merlin) is no person there."""
@@ -316,7 +326,8 @@ class PersonalDataCheck:
             return sure >= max(1, ROLE_SHARE * filled) or names >= 0.5 * filled and column.surnames >= 3
         if STREET_HEADER.search(plain(name)):
             return False
-        if self._place_column(name, column):  # "Victor Hugo" among streets and schools is a place
+        if self._place_column(name, column) or self._own_name_of_establishments(name):
+            # "Victor Hugo" among streets and schools is a place
             return sure >= 0.5 * filled
         # A few sure names are enough; names of a rarer shape need to be common in the column.
         return sure > 0 or names >= NAME_SHARE * filled

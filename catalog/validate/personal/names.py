@@ -60,6 +60,9 @@ FIGURE_TITLES = {"general", "marechal", "amiral", "colonel", "commandant", "capi
                  "empereur", "imperatrice", "prince", "princesse", "duc", "duchesse", "comte", "comtesse", "marquis",
                  "marquise", "baron", "baronne", "vicomte", "vicomtesse", "pape", "cardinal", "eveque",
                  "archeveque", "abbe", "chanoine", "dauphin", "dauphine"}
+# An establishment's acronym before a name (M.P.T., MJC, EHPAD), and a name's life dates after it.
+ACRONYM = re.compile(r"^(?:(?:[A-Z]\.){2,6}|[A-Z]{2,6})$")
+LIFE_DATES = re.compile(r"^(?:[\s-]+[A-ZÀ-Ý][\w'’-]*){0,3}[\s.,]*\(\s*1\d{3}\s*[-–—]\s*(?:1\d{3}|20[0-2]\d)\s*\)")
 # Words of a company's name: "Guillaume Roussel S.A.R.L.", "Auger et Fils".
 COMPANY_WORDS = {"fils", "freres", "associes", "ets", "etablissements", "holding", "group", "sasu", "selarl", "scp"}
 # Words that never belong to a person's name, though they name nothing either.
@@ -258,6 +261,10 @@ def name_in_text(text: str) -> str:
         previous = re.split(r"['’]", plain(before[-1]).strip(".,;:'’"))[-1] if before else ""  # l'abbé → abbe
         if before and (previous in PLACE_WORDS | FIGURE_TITLES or plain(before[-1]) in PARTICLES):
             continue  # rue Victor Hugo, collège Jean Moulin, lycée de Jean …, le général Henri Brialmont
+        if before and ACRONYM.match(before[-1]) and previous.replace(".", "") not in TITLES:
+            continue  # M.P.T. Albert Camus, MJC Boris Vian, EHPAD Jean Moulin: an establishment's acronym
+        if LIFE_DATES.match(text[match.end():]):
+            continue  # Pierre Auguste Broussonet (1761-1807): a figure of history
         surname = last.split()[-1]
         if plain(surname) in PLACE_WORDS:
             continue
