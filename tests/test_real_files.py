@@ -217,3 +217,23 @@ def test_an_establishment_s_acronym_or_life_dates_make_a_name_no_private_person(
     raw.write_text("id;LIBEL;note\n1;MME Marie Martin;Pour les inscriptions, appeler Marie Martin (2019-2020).\n",
                    encoding="utf-8")
     assert {f[3] for f in findings(validate([str(raw)])) if f[0] == "personal-data"} == {"LIBEL", "note"}
+
+
+def test_the_first_names_given_in_a_town_are_no_persons_but_first_names_beside_more_are(tmp_path):
+    """City of Montpellier, VilleMTP_MTP_Prenoms.csv: the first names most given, counted (Latin-1,
+    "Prénom 2013,2013,/oo 2013"), failed the gate for its "Prénom" headers, though it names no one.
+    A first-name column beside numbers and a few categories (sex) is such a count; beside a surname,
+    a full name or anything else (a school's class), it names persons."""
+    raw = tmp_path / "prenoms.csv"
+    raw.write_bytes("Prénom 2000-2013,Nombre 2000-2013,/oo 2000-2013,Sexe,Prénom 2013,2013\n"
+                    "Emma,953,9.19,F,Gabriel,50\nLucas,909,8.77,M,Louis,45\nLéa,866,8.35,F,Jade,44\n"
+                    "Hugo,801,7.72,M,Raphaël,41\nJeanne,744,\"7,17\",F,Chloé,40\n".encode("latin-1"))
+    assert [f for f in findings(validate([str(raw)])) if f[0] == "personal-data"] == []
+    for extra, cells in (("Nom", ["Martin", "Bernard", "Durand", "Petit", "Leroy"]),
+                         ("Classe", ["CM2 A", "CM1 B", "CE2", "CP", "CM2 B"])):
+        raw.write_text(f"Prénom,Nombre,{extra}\n" + "".join(
+            f"{p},{n},{c}\n" for p, n, c in zip(["Emma", "Lucas", "Léa", "Hugo", "Jeanne"], range(5), cells)),
+            encoding="utf-8")
+        assert "personal-data" in [f[0] for f in findings(validate([str(raw)]))], extra
+    raw.write_text("Prénom,Nombre\nEmma Martin,3\nLucas,4\n", encoding="utf-8")
+    assert "personal-data" in [f[0] for f in findings(validate([str(raw)]))]

@@ -58,6 +58,9 @@ PLACE_HEADER = re.compile(r"(^|[^a-z])(rue|voie|adresse|address|lieu|commune|vil
 # after persons, and there every name is a street's, with or without "rue" before it.
 STREET_HEADER = re.compile(r"(^|[^a-z])(rues?|voies?|nomvoi\w*|libvoi\w*|odonymes?|streets?)([^a-z]|$)")
 
+FIRST_NAME_HEADER = re.compile(r"pr[ée]noms?|first.?names?|given.?names?", re.IGNORECASE)
+NUMBER = re.compile(r"[-+]?\d[\d\s.,]*%?|[-+]?[.,]\d+")
+MAX_CATEGORIES = 4  # distinct values of a category column beside first names: sex, "garçons"/"filles"
 # The header of a row's own name: in a table of establishments (OpenStreetMap's shops, a town's
 # facilities), the shop called "Gérard Darel" or the restaurant "Marie Rosé" is no person.
 OWN_NAME_HEADER = {"name", "nom", "libelle", "intitule", "appellation", "nom usuel", "nom_usuel"}
@@ -141,6 +144,7 @@ class PersonalDataCheck:
         self.public = set(public)
         self.columns: dict[str, _Column] = {}
         self.person_columns: set[str] | None = None
+        self.first_names_only, self.categories = False, {}
         self.headers: list[str] = []
 
     def _person_columns(self, names):
@@ -154,6 +158,11 @@ class PersonalDataCheck:
     def _start(self, names):
         self.headers = list(names)
         self.person_columns = self._person_columns(names)
+        # A table whose only persons' column holds first names: it may be a list of the first names
+        # given in a town, counted by year and sex (no one is named), watched while it is read.
+        self.first_names_only = bool(self.person_columns) and all(
+            FIRST_NAME_HEADER.search(c) for c in self.person_columns)
+        self.categories: dict[str, set] = {}  # other columns' values, while they are few
         self.role_columns = {c for c in names if role_header(c) and not PLACE_HEADER.search(plain(c))}
 
     def is_public(self, name) -> bool:
@@ -181,6 +190,8 @@ class PersonalDataCheck:
             if array.type != pa.string():
                 array = array.cast(pa.string())  # the byte filter reads 32-bit offsets
             column = self.columns.setdefault(name, _Column())
+            if self.first_names_only:
+                self._watch_first_names(name, array.to_pylist())
             self._feed_one(name, column, array, first_row)
 
     def feed_columns(self, names, columns, first_row: int) -> None:
@@ -190,6 +201,8 @@ class PersonalDataCheck:
             self._start(names)
         for name, cells in zip(names, columns):
             column = self.columns.setdefault(name, _Column())
+            if self.first_names_only:
+                self._watch_first_names(name, cells)
             person = name in self.person_columns or name in self.role_columns
             counts, firsts = {}, {}  # distinct non-inert values, in order of first appearance
             for offset, cell in enumerate(cells):
@@ -300,6 +313,18 @@ class PersonalDataCheck:
             return True
         return any(c.sampled >= 5 and c.places >= 0.5 * c.sampled for c in self.columns.values())
 
+    def _watch_first_names(self, name, cells) -> None:
+        """Ends `first_names_only` at a cell that names more than a first name, or at a column
+        that is neither numbers (counts, years, rates) nor a few categories (sex)."""
+        if name in self.person_columns:
+            if any(len(c.split()) > 1 for c in cells if c):
+                self.first_names_only = False
+            return
+        seen = self.categories.setdefault(name, set())
+        seen.update(c.strip() for c in cells if c and c.strip() and not NUMBER.fullmatch(c.strip()))
+        if len(seen) > MAX_CATEGORIES:
+            self.first_names_only = False
+
     def _own_name_of_establishments(self, name) -> bool:
         """The `name` column of a table whose headers say each row is an establishment, with no
         column named for persons."""
@@ -315,7 +340,7 @@ class PersonalDataCheck:
 
     def _names_error(self, name, column) -> bool:
         if name in self.person_columns:
-            return column.filled > 0
+            return column.filled > 0 and not self.first_names_only
         names, filled = column.count("name"), max(column.filled, 1)
         sure = column.count("name", "full", "text")
         if not names:
