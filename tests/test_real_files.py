@@ -237,3 +237,13 @@ def test_the_first_names_given_in_a_town_are_no_persons_but_first_names_beside_m
         assert "personal-data" in [f[0] for f in findings(validate([str(raw)]))], extra
     raw.write_text("Prénom,Nombre\nEmma Martin,3\nLucas,4\n", encoding="utf-8")
     assert "personal-data" in [f[0] for f in findings(validate([str(raw)]))]
+
+
+def test_an_export_beginning_with_an_empty_line_has_no_title(tmp_path):
+    """City of Montpellier, VilleMTP_MTP_Opendata.csv (its open-data catalogue) begins with a line
+    break: the table was said to start "below a title ('ID')", its own first header."""
+    raw = tmp_path / "catalogue.csv"
+    raw.write_text('\n"ID","Statut","Titre"\n135,"pub","Résultats des élections européennes 2014"\n'
+                   '136,"pub","Bureaux de vote"\n', encoding="utf-8")
+    (layout,) = [f for t in validate([str(raw)]).targets for f in t.findings if f.code == "table-layout"]
+    assert "below an empty line" in layout.message and "title" not in layout.message

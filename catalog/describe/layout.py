@@ -78,7 +78,11 @@ def find_layout(records: list[list[str]], complete: bool) -> Layout:
                     layout.header_row = index + 1
                 break
     header = layout.header_row - 1
-    if layout.header_row > 1:
+    if layout.header_row > 1 and not any(filled[:header]):
+        # Only empty lines above the header (an export that begins with a line break): no title.
+        layout.notes.append(f"the table starts at row {layout.header_row}, below "
+                            + ("an empty line" if header == 1 else f"{header} empty lines"))
+    elif layout.header_row > 1:
         title = _first(records[_first_filled(filled) - 1])
         layout.notes.append(f"the table starts at row {layout.header_row}, below a title"
                             + (f" ({title[:60]!r})" if title else ""))
