@@ -134,8 +134,9 @@ def open_table(descriptor: dict, source: Path, basepath: str, display: str, shee
                                                                     "hash", "innerpath", "type")}
         readable.update({"path": target.name, "format": "csv", "encoding": "utf-8"})
         header = {k: v for k, v in dialect.items() if k in ("header", "headerRows", "headerJoin", "commentChar", "commentRows")}
-        if header:
-            readable["dialect"] = header
+        # The sheet's text is written with ",": said, so that cells holding ";" (a CSV pasted into
+        # column A) are not split on a delimiter Frictionless would guess.
+        readable["dialect"] = {"delimiter": ",", **header}
         if not readable.get("schema") and text_schema:
             _set_text_schema(readable, str(work))
         reading = Reading(shown, target, "csv", "utf-8", ",", readable, str(work), seen, source=Path(source),

@@ -53,6 +53,8 @@ class SheetText:
     merged_header: list[str] = field(default_factory=list)  # e.g. ["A1:B1"]
     uncomputed: list[str] = field(default_factory=list)  # cells holding a formula with no stored value
     cut: bool = False  # stopped at the row limit asked for: more rows follow
+    width: int = 0  # cells in the first row written (the header's, trailing empty ones left out)
+    widest: int = 0  # cells in the widest row written: wider than the header when a header cell is empty
     # Per row read (a sample only: see write_sheet), its filled cells: {column: is a number}.
     _kinds: list = field(default_factory=list, repr=False)
 
@@ -131,10 +133,26 @@ def write_sheet(path: Path, fmt: str, sheet, target: Path, limit: int | None = N
     with open(target, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         if fmt == "xls":
-            return _write_xls(path, sheet, writer, limit)
-        if fmt == "ods":
-            return _write_ods(path, sheet, writer, limit)
-        return _write_xlsx(path, sheet, writer, limit)
+            result = _write_xls(path, sheet, writer, limit)
+        elif fmt == "ods":
+            result = _write_ods(path, sheet, writer, limit)
+        else:
+            result = _write_xlsx(path, sheet, writer, limit)
+    if result.widest > result.width:
+        _pad(target, result.widest)
+    return result
+
+
+def _pad(target: Path, width: int) -> None:
+    """Rows padded to the widest: a column whose header cell is empty but whose cells below are
+    filled is a column without a name (Frictionless' blank-label), not extra cells on every row."""
+    padded = target.with_suffix(".padded.csv")
+    with open(target, encoding="utf-8", newline="") as source, \
+            open(padded, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for row in csv.reader(source):
+            writer.writerow(row + [""] * (width - len(row)))
+    padded.replace(target)
 
 
 def _rows_out(rows, writer, result: SheetText, limit: int | None = None) -> int:
@@ -156,6 +174,8 @@ def _rows_out(rows, writer, result: SheetText, limit: int | None = None) -> int:
         written += pending + 1
         pending = 0
         writer.writerow(cells + [""] * (width - len(cells)))
+        result.widest = max(result.widest, len(cells))
+    result.width = width or 0
     return written
 
 

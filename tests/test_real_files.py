@@ -247,3 +247,68 @@ def test_an_export_beginning_with_an_empty_line_has_no_title(tmp_path):
                    '136,"pub","Bureaux de vote"\n', encoding="utf-8")
     (layout,) = [f for t in validate([str(raw)]).targets for f in t.findings if f.code == "table-layout"]
     assert "below an empty line" in layout.message and "title" not in layout.message
+
+
+def _workbook(path, rows):
+    import openpyxl
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_filled_column_under_an_empty_header_cell_is_one_blank_label_as_frictionless_says(tmp_path, monkeypatch):
+    """City of Montpellier, VilleMTP_MTP_ETP.xls (staff numbers) and BudgetPri_2014.ods (a pivot table):
+    the header's last cell is empty, the cells below it are not. catalog reported an extra cell on
+    every row (472), Frictionless and the CSV twin of the same file one blank label."""
+    from frictionless import validate as frictionless_validate
+    path = _workbook(tmp_path / "etp.xlsx", [["Direction", "Service", "ETP 2013", None],
+                                             ["DRH", "Paie", 12.5, 13], ["DRH", "Formation", 4, 4.5],
+                                             ["DSI", "Réseaux", 9, 10]])
+    ours = [(f.code, f.row) for t in validate([str(path)]).targets for f in t.findings if f.severity == "error"]
+    monkeypatch.chdir(tmp_path)  # Frictionless reads relative paths only
+    report = frictionless_validate(path.name)
+    theirs = [(e["type"], e.get("rowNumber")) for task in report.to_dict()["tasks"] for e in task["errors"]]
+    assert ours == theirs == [("blank-label", None)]
+
+
+def test_sheet_cells_holding_semicolons_are_not_split(tmp_path):
+    """City of Montpellier, VilleMTP_MTP_AccERP_2014.ods: a CSV pasted into a sheet, each row one cell
+    "1155;ECOLE ELEMENTAIRE…;SCOE;…" (a value with commas spread over three cells). Set below a title,
+    the sheet's text went to Frictionless without its "," delimiter: a guessed ";" split the cells and,
+    with no schema, typed them ("NULL" is not a valid integer)."""
+    rows = [  # the sheet's first rows and its last, as they are
+        ["CODE;DESIGNATION;CODE CATEG;CATEGORIE;CODE CAT ERP;CATEGORIE ERP;CODE TYPE ERP;TYPE ERP;CO"
+            "DE ACCESS;NUM VOIRIE;RUE;ADR2;ADR3;PROPRIO;CDRUE;LIB ACCESS;GROUPE ERP",
+         None,
+         None],
+        ["1155;ECOLE ELEMENTAIRE MARC BLOCH;SCOE;SCOLAIRE ELEMENTAIRE;IV;4ème catégorie (effectif <="
+            " 300);R;Etab. d'enseignement sans hébergement;6;135;ALL HAUTS DE MONTPELLIER;NULL;NULL;VIL"
+            "LE;1204;lourde;ENSEIGNEMENT",
+         None,
+         None],
+        ["1162;ECOLE MATERNELLE COPERNIC;SCOM;SCOLAIRE MATERNELLE;IV;4ème catégorie (effectif <= 300"
+            ");R;Etab. d'enseignement sans hébergement;6;135;ALL HAUTS DE MONTPELLIER;NULL;NULL;VILLE;1"
+            "204;lourde;ENSEIGNEMENT",
+         None,
+         None],
+        ["2046;MAISON DES SYNDICATS;ASSOS;ASSOCIATION;V;5ème catégorie;W;Administrations",
+         " banques",
+         " bureaux;6;474;ALLEE HENRI II DE MONTMORENCY;NULL;NULL;VILLE;1211;lourde;ASSOCIATIF"],
+        ["39124;COLLEGE JOFFRE;SCO;SCOLAIRE;II;2ème catégorie (700 < effectif <= 1500);R;Etab. d'ens"
+            "eignement sans hébergement;6;211;ALL HENRI II MONTMORENCY;NULL;NULL;CG 34;1211;lourde;ENSE"
+            "IGNEMENT",
+         None,
+         None],
+        ["1686;ENSEMBLE MAISON POUR TOUS MARIE CURIE;DIVERS;MULTI - AFFECTATION;III;3ème catégorie ("
+            "300 < effectif <= 700);L;Salles usage auditions",
+         " conférences",
+         " ...;5;13;ALLEE ANTONIN CHAULIAC;NULL;NULL;VILLE;2563;simple;TOUT PUBLIC"],
+        ["NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL;NULL",
+         None,
+         None],
+    ]
+    path = _workbook(tmp_path / "erp.xlsx", rows)
+    found = [(f.code, f.message) for t in validate([str(path)]).targets for f in t.findings]
+    assert not [f for f in found if f[0] in ("type-error", "duplicate-label")], found
