@@ -109,7 +109,7 @@ REGISTRY = [
     Code(('coordinates-swapped',),
          'latitude and longitude columns are swapped'),
     Code(('coordinates-projected',),
-         'coordinates are projected (Lambert-93…), not WGS84 degrees; *warning* for columns named by an axis letter (`x`/`y`, `coordonnee_X`) holding a projection\'s metres whose system is undeclared'),
+         'coordinates are projected (Lambert-93…), not WGS84 degrees; *warning* for columns named by an axis letter (`x`/`y`, `coordonnee_X`) holding a projection\'s metres on every row, whose system is undeclared'),
     Code(('coordinates-out-of-range',),
          'a latitude beyond ±90 or a longitude beyond ±180'),
     Code(('coordinates-implausible',),

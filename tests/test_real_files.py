@@ -312,3 +312,17 @@ def test_sheet_cells_holding_semicolons_are_not_split(tmp_path):
     path = _workbook(tmp_path / "erp.xlsx", rows)
     found = [(f.code, f.message) for t in validate([str(path)]).targets for f in t.findings]
     assert not [f for f in found if f[0] in ("type-error", "duplicate-label")], found
+
+
+def test_x_y_columns_mixing_metres_and_degrees_are_an_error(tmp_path):
+    """City of Montpellier, VilleMTP_MTP_PassagesPiet.csv: 391 pedestrian crossings in Lambert-93
+    metres and 2,739 in WGS84 degrees in the same X/Y columns; Signalisation.csv: Lambert-93 on every
+    row but four at (0, 0), a placeholder for "no position"."""
+    raw = tmp_path / "passages.csv"
+    raw.write_text("ID_PP,N,10,0;X,N,13,5;Y,N,14,5\n1;770270,5;6279032,6\n2;770310,1;6279101,2\n"
+                   "3;3,82862;43,61457\n4;3,82898;43,6146\n", encoding="utf-8")
+    (projected,) = [f for t in validate([str(raw)]).targets for f in t.findings if f.code == "coordinates-projected"]
+    assert projected.severity == "error" and "2 other rows hold WGS84 degrees" in projected.message
+    raw.write_text("ID;POINT_X,N,19,8;POINT_Y,N,19,8\n1;767686,3955;6279032,6454\n2;767700,1;6279040,2\n3;0;0\n",
+                   encoding="utf-8")
+    assert ("coordinates-projected", "warning", 2, "POINT_Y,N,19,8") in findings(validate([str(raw)]))

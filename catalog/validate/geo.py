@@ -224,6 +224,7 @@ class LatLonCheck:
         self.crs_column: str | None = None  # a column saying each row's coordinate system (EPSG code)
         self.fractions: dict[tuple, bool] = {}  # pairs whose every value lies in [0, 1] so far
         self.declared = set()  # pairs read in a declared coordinate system other than WGS84
+        self.degrees: dict[tuple, int] = {}  # rows of each pair that hold WGS84 degrees
 
     def _find_pairs(self, columns):
         pairs = []
@@ -298,6 +299,9 @@ class LatLonCheck:
                 lat = lat if lon_name else values
             else:
                 codes = classify(lon, lat, self.table.bboxes)
+            # (0, 0) is a placeholder for "no position", not a point in degrees.
+            self.degrees[pair] = self.degrees.get(pair, 0) + int(np.count_nonzero(
+                known & (codes != OUT_OF_RANGE) & ((np.nan_to_num(lon) != 0) | (np.nan_to_num(lat) != 0))))
             tallies = self.tallies.setdefault(pair, {})
             for code in (OUT_OF_RANGE, SWAPPED, OUTSIDE):
                 positions = np.flatnonzero(codes == code)
@@ -381,9 +385,10 @@ class LatLonCheck:
             if out and out.count:
                 x, y = out.sample
                 projected = projection_of(x, y, self.table.bboxes) if lat_name and lon_name else None
-                if projected and _lettered(lat_name) and _lettered(lon_name):
+                if projected and _lettered(lat_name) and _lettered(lon_name) and not self.degrees.get(pair):
                     # X/Y columns in the legal projection are no mistake (the Base Adresse Nationale
-                    # writes them beside lon/lat): only their system is undeclared, so the hub cannot map them.
+                    # writes them beside lon/lat): only their system is undeclared, so the hub cannot map
+                    # them. Metres on some rows and degrees on others in the same columns are an error.
                     code = projected.split(" ")[0]
                     make("coordinates-projected",
                          f"{names} hold projected coordinates in metres, apparently {projected}; the "
@@ -392,9 +397,11 @@ class LatLonCheck:
                          "(describe does it); or convert the columns to WGS84 with pyproj "
                          f'(Transformer.from_crs("{code}", "EPSG:4326", always_xy=True)).', out, WARNING)
                 elif projected:
+                    mixed = (f", while {self.degrees[pair]:,} other rows hold WGS84 degrees: one column holds one "
+                             "coordinate system" if _lettered(lat_name) and _lettered(lon_name) else
+                             ", not WGS84 longitude/latitude in degrees")
                     make("coordinates-projected",
-                         f"{names} hold projected coordinates in metres, apparently {projected}, "
-                         "not WGS84 longitude/latitude in degrees.",
+                         f"{names} hold projected coordinates in metres, apparently {projected}{mixed}.",
                          f"{REPROJECT}; or convert the columns with pyproj (Transformer.from_crs(\"EPSG:2154\", "
                          "\"EPSG:4326\", always_xy=True)).", out)
                 else:
