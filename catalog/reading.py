@@ -228,9 +228,14 @@ def text_schema(descriptor: dict, basepath: str) -> dict | None:
     import frictionless
 
     probe = {k: v for k, v in descriptor.items() if k not in ("schema",)}
+    dialect = descriptor.get("dialect") if isinstance(descriptor.get("dialect"), dict) else {}
+    rows = dialect.get("headerRows") if isinstance(dialect.get("headerRows"), list) else []
+    # The sample must reach the header: below a title block (headerRows [7]), a one-row sample
+    # holds no header, no field is named, and Frictionless would guess every column's type.
+    sample = max([r for r in rows if isinstance(r, int)] or [0]) + 1
     try:
         resource = frictionless.Resource(probe, basepath=basepath,
-                                         detector=frictionless.Detector(field_type="string", sample_size=1))
+                                         detector=frictionless.Detector(field_type="string", sample_size=sample))
         resource.infer()
         fields = resource.schema.to_descriptor().get("fields") or []
     except Exception:  # noqa: BLE001 - the validation that follows reports the unreadable file

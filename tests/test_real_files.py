@@ -326,3 +326,16 @@ def test_x_y_columns_mixing_metres_and_degrees_are_an_error(tmp_path):
     raw.write_text("ID;POINT_X,N,19,8;POINT_Y,N,19,8\n1;767686,3955;6279032,6454\n2;767700,1;6279040,2\n3;0;0\n",
                    encoding="utf-8")
     assert ("coordinates-projected", "warning", 2, "POINT_Y,N,19,8") in findings(validate([str(raw)]))
+
+
+def test_a_bare_sheet_below_a_title_is_read_as_text_not_typed_by_guess(tmp_path):
+    """Département de la Sarthe, subventions_associations_2017-converti.xlsx (a PDF converted to a
+    workbook; etalab/hackathon_associations): "Année : 2017" above the header. With no schema the
+    cells are text, yet the amounts were guessed integers from the first rows, then "5662.36 is not
+    a valid integer": the one-row sample that named the text fields ended above the header."""
+    rows = [["Année : 2017"], ["Bénéficiaire", "Commune", "Montant\nde la subvention (1)"]]
+    rows += [[f"Association sportive {i}", "LE MANS", 1500 + i] for i in range(30)]
+    rows += [["Comité des fêtes", "SABLE-SUR-SARTHE", 5662.36], ["Amicale laïque", "LA FLECHE", 3151.8]]
+    path = _workbook(tmp_path / "subventions.xlsx", rows)
+    found = findings(validate([str(path)]))
+    assert [f[0] for f in found] == ["table-layout"], found
