@@ -140,7 +140,8 @@ def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet) -> li
     with open_table(descriptor, path, str(path.parent), display, sheet, text_schema=False) as reading:
         if not reading.readable:
             return reading.findings
-        if reading.descriptor.get("dialect") or not text_table.small(reading.path, reading.format):
+        if set(reading.descriptor.get("dialect") or {}) - {"delimiter"} or not text_table.small(reading.path,
+                                                                                                reading.format):
             raise text_table.StepAside("a sheet's header rows, or a large sheet")
         context = TableContext(reading.display, reading.path, {}, list(FRANCE_BBOXES), public=frozenset(public))
         table = text_table.read(reading.path, "utf-8", None, "csv")
