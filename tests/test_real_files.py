@@ -339,3 +339,21 @@ def test_a_bare_sheet_below_a_title_is_read_as_text_not_typed_by_guess(tmp_path)
     path = _workbook(tmp_path / "subventions.xlsx", rows)
     found = findings(validate([str(path)]))
     assert [f[0] for f in found] == ["table-layout"], found
+
+
+def test_no_primary_key_is_described_over_a_table_holding_an_empty_row(tmp_path):
+    """Département de la Vendée, 201907_Publication_données_Open_data_Subventions_Conventions.csv
+    (etalab/hackathon_associations): a row of bare delimiters closes the table. describe declared
+    idBeneficiaire the primary key, and the described folder failed its own validation: Frictionless
+    reports the empty row's key as missing (primary-key)."""
+    root = hub(tmp_path)
+    raw = tmp_path / "subventions-vendee.csv"
+    raw.write_text("nomAttribuant;idBeneficiaire;nomBeneficiaire;montant\n"
+                   "Département de la Vendée;77567227200013;LES ARTS FLORISSANTS;150000\n"
+                   "Département de la Vendée;42985427900019;Institut Musical de Vendée;62000\n"
+                   "Département de la Vendée;30296283800034;Compagnie Outre Mesure;25000\n;;;\n", encoding="utf-8")
+    assert describe(root, raw).exit_code == 0
+    folder = root / "datasets/ville-de-sampleville/subventions-vendee"
+    schema = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]["schema"]
+    assert "primaryKey" not in schema
+    assert [f for f in findings(validate([str(folder)], root)) if f[1] == "error"] == []

@@ -88,7 +88,8 @@ def _table(path: Path, name: str, sample: Sample, gtfs: bool, notes: list[str], 
                 "true if these are public contacts (a service's phone or e-mail); if they are private persons', "
                 "remove the column before publishing")}
     schema = {"fields": fields}
-    key = primary_key(columns, fields) if sample.complete else []
+    # Frictionless reports an empty row's key as missing (primary-key): no key over a table holding one.
+    key = primary_key(columns, fields) if sample.complete and not sample.layout.blank_rows else []
     if key:
         schema["primaryKey"] = key
     habits = {}

@@ -25,6 +25,7 @@ class Layout:
     header_row: int = 1  # 1-based, in the numbering Frictionless gives rows (blank ones count)
     comment_rows: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was set aside, in words
+    blank_rows: int = 0  # empty rows left in the table (not set aside): each one a row without a key
 
     def dialect(self) -> dict:
         """The dialect keys declaring this layout (none for a plain table)."""

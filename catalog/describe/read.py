@@ -90,6 +90,8 @@ def _laid_out(records, complete, sample_rows):
     skipped = set(layout.comment_rows)
     header = records[layout.header_row - 1]
     rows, offsets = [], []
+    layout.blank_rows = sum(1 for index in range(layout.header_row, len(records))
+                            if index + 1 not in skipped and not any(c.strip() for c in records[index]))
     for index in range(layout.header_row, len(records)):
         if index + 1 not in skipped and any(c.strip() for c in records[index]):
             if len(rows) == sample_rows:
