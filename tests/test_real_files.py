@@ -357,3 +357,19 @@ def test_no_primary_key_is_described_over_a_table_holding_an_empty_row(tmp_path)
     schema = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]["schema"]
     assert "primaryKey" not in schema
     assert [f for f in findings(validate([str(folder)], root)) if f[1] == "error"] == []
+
+
+def test_the_town_as_an_owner_is_no_surname(tmp_path):
+    """City of Montpellier, VilleMTP_MTP_AccERP_2013.csv: the owner of 234 public buildings is
+    "VILLE" (the town), a surname in INSEE's list too, under the header "Propriétaire", which names
+    persons: 236 "person names". Owners' surnames in the same column are still persons'."""
+    raw = tmp_path / "erp.csv"
+    rows = ["VILLE"] * 40 + ["CONSEIL GENERAL DE L'HERAULT", "UNIVERSITE MONTPELLIER 1", "VILLE DE MONTPELLIER",
+                             "HERAULT HABITAT", "CHATEAU", "IUFM"]
+    raw.write_text("CODE;DESIGNATION;Propriétaire\n" + "".join(f"{1100 + i};ECOLE {i};{o}\n" for i, o in enumerate(rows)),
+                   encoding="utf-8")
+    assert findings(validate([str(raw)])) == []
+    rows = ["DUPONT", "MARTIN", "BERNARD", "DURAND", "VILLE", "PETIT"]
+    raw.write_text("CODE;DESIGNATION;Propriétaire\n" + "".join(f"{1100 + i};LOGEMENT {i};{o}\n" for i, o in enumerate(rows)),
+                   encoding="utf-8")
+    assert [f[:2] for f in findings(validate([str(raw)]))] == [("personal-data", "error")]

@@ -308,5 +308,7 @@ def is_bare_surname(value: str) -> bool:
     tokens = _name_words(WORD.findall(value))
     if not 1 <= len(tokens) <= 3 or any(c.isdigit() for c in value):
         return False
+    if plain(tokens[0]) in PLACE_WORDS:
+        return False  # VILLE, VILLE DE MONTPELLIER, COMMUNE as an owner: the body, though Ville is a surname too
     return all(plain(t) in surnames() or "-" in t and all(p in surnames() for p in plain(t).split("-"))
                for t in tokens) and not any(plain(t) in NOT_NAME and not is_surname(t, True) for t in tokens)
