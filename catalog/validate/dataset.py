@@ -284,4 +284,7 @@ def _frictionless_package(dataset: Dataset, readings) -> list[Finding]:
     except frictionless.FrictionlessException as error:
         return tables.translate_exception(error, dataset.descriptor_path.name,
                                           [(r.display, r.descriptor.get("schema")) for r, _ in readings])
+    except tables.CRASHES as error:
+        return tables.crash_findings(error, dataset.descriptor_path.name,
+                                     [(r.display, r.descriptor.get("schema")) for r, _ in readings])
     return tables.findings_of(report, lambda task: displays.get(task.name, task.name))

@@ -179,6 +179,8 @@ def _full_table(path, display, descriptor, fields, schemas, schema_path, nationa
             found += tables.findings_of(report, lambda task: reading.display)
         except frictionless.FrictionlessException as error:
             found += tables.translate_exception(error, reading.display, schemas)
+        except tables.CRASHES as error:
+            found += tables.crash_findings(error, reading.display, schemas)
         cells = None
         if small and reading.layout == (1, frozenset()):  # a declared layout: the one reader knows it
             try:
