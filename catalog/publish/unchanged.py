@@ -1,0 +1,161 @@
+"""Datasets unchanged since the last publish: a publish reads only the ones whose files changed.
+
+For each dataset the hub took in, the record keeps the stat (size, mtime, ctime, inode, device)
+of every file and folder its package was made from: the dataset folder and its publisher's
+folder, the descriptor, the data, schema and dialect files (and the folders between them), the
+publisher's profile (or that there was none); then the package and zip written from them; and
+what the publish derived: the dataset's id, its package's content hash, its inputs key. When the
+next publish finds every stat as recorded, the dataset is not read again at all (not parsed,
+gated, hashed, validated nor packaged), and the hub keeps its tables.
+
+Stats are taken before the files are read, so a file written during the publish never passes
+for the version that was read. As in catalog.hashing (git's "racily clean" rule), a file last
+changed (mtime or ctime) less than RACY_NS before its stat was taken is read again: it could have
+changed again within its clock tick. A file put back with its old size and mtime (touch -d, cp -p)
+still has a new ctime; a file replaced by another has a new inode; a link put in place of a file
+or folder changes the stat of the folder holding it (and is stat'ed as a link).
+
+The record is the hub's own file (kept with the file hashes, catalog.hashing), but it is read as
+untrusted: it counts only for the settings it was made under (catalog version, --min-quality,
+the CATALOG_* limits, the hub, root and packages folders), and a malformed record or entry only
+means reading the dataset again. Reuses, derived from other datasets, are always read again.
+"""
+from __future__ import annotations
+
+import os
+import stat as stat_module
+import time
+from pathlib import Path
+
+from catalog import __version__
+from catalog.hashing import RACY_NS, Fingerprints
+
+SECTION = "published-datasets"
+FORMAT = 1
+
+
+def settings(root: Path, out: Path, db: Path, min_quality: int) -> dict:
+    """What else a dataset's verdict and package depend on: another value means reading it again."""
+    return {"format": FORMAT, "catalog": __version__, "min_quality": min_quality,
+            "root": os.path.abspath(root), "out": os.path.abspath(out), "db": os.path.abspath(db),
+            "limits": sorted([k, v] for k, v in os.environ.items() if k.startswith("CATALOG_MAX_"))}
+
+
+def file_stamp(path) -> list | None:
+    """The stat of `path` itself (a link is not followed), and of what a link leads to; None when absent."""
+    try:
+        own = os.lstat(path)
+    except OSError:
+        return None
+    stamp = [own.st_size, own.st_mtime_ns, own.st_ctime_ns, own.st_ino, own.st_dev, own.st_mode]
+    if stat_module.S_ISLNK(own.st_mode):
+        try:
+            target = os.stat(path)
+        except OSError:
+            return stamp + [None]
+        stamp += [target.st_size, target.st_mtime_ns, target.st_ctime_ns, target.st_ino, target.st_dev]
+    return stamp
+
+
+def _valid_stamp(value) -> bool:
+    return value is None or (isinstance(value, list) and len(value) in (6, 7, 11)
+                             and all(type(v) is int or v is None for v in value))
+
+
+def _settled(stamp: list | None, seen: int) -> bool:
+    """Not changed within RACY_NS of when its stat was taken (see the module's docstring)."""
+    if stamp is None:
+        return True
+    times = [stamp[1], stamp[2]] + ([stamp[7], stamp[8]] if len(stamp) == 11 else [])
+    return max(times) < seen - RACY_NS
+
+
+class Reading:
+    """The stats of one dataset's files, taken before they are read (see `Record.before_reading`)."""
+
+    def __init__(self, record: "Record", folder: Path):
+        self.record, self.folder = record, os.path.abspath(folder)
+        self.real = os.path.realpath(folder)  # what the descriptor's files resolve under
+        self.seen = time.time_ns()
+        self.stamps: dict[str, list | None] = {}
+        for path in (os.path.dirname(self.folder), self.folder) + tuple(
+                os.path.join(self.folder, name) for name in ("datapackage.json", "datapackage.yaml", "datapackage.yml")):
+            self.stamps[path] = record.stamp(path)
+
+    def add(self, paths) -> None:
+        """Stat these files (read later in the publish), and the folders between them and the dataset's."""
+        for path in paths:
+            path = os.path.abspath(path)
+            parent = os.path.dirname(path)
+            while parent.startswith(self.real + os.sep):
+                self.stamps.setdefault(parent, self.record.stamp(parent))
+                parent = os.path.dirname(parent)
+            self.stamps.setdefault(path, self.record.stamp(path))
+
+
+class Record:
+    """Dataset folder -> what it was published from and as (kept in the Fingerprints file)."""
+
+    def __init__(self, fingerprints: Fingerprints, current_settings: dict):
+        self.fingerprints, self.settings = fingerprints, current_settings
+        raw = fingerprints.sections.get(SECTION)
+        entries = raw.get("datasets") if isinstance(raw, dict) and raw.get("settings") == current_settings else None
+        self.entries: dict[str, dict] = {k: v for k, v in entries.items() if _valid_entry(v)} \
+            if isinstance(entries, dict) else {}
+        self.hub = raw.get("hub") if isinstance(raw, dict) and raw.get("settings") == current_settings else None
+        self._stamps: dict[str, list | None] = {}  # one stat per path and publish (a publisher's folder, profile)
+
+    def stamp(self, path: str) -> list | None:
+        if path not in self._stamps:
+            self._stamps[path] = file_stamp(path)
+        return self._stamps[path]
+
+    def unchanged(self, folder: Path, hub_rows: dict[str, dict]) -> dict | None:
+        """The entry of a dataset none of whose files changed since it was recorded, and which the
+        hub still holds as it was published then; None when it must be read again."""
+        entry = self.entries.get(os.path.abspath(folder))
+        if entry is None or entry["seen"] > time.time_ns():  # a clock set back proves nothing
+            return None
+        row = hub_rows.get(entry["id"])
+        if not row or row.get("content_hash") != entry["content_hash"] or row.get("inputs_key") != entry["inputs_key"]:
+            return None
+        for path, recorded in entry["files"].items():
+            if self.stamp(path) != recorded or not _settled(recorded, entry["seen"]):
+                return None
+        for path, recorded in entry["package"].items():  # the tool's own output: any change counts
+            if self.stamp(path) != recorded or recorded is None:
+                return None
+        return entry
+
+    def before_reading(self, folder: Path) -> Reading:
+        return Reading(self, folder)
+
+    def remember(self, reading: Reading, dataset_id: str, content_hash: str, inputs_key: str,
+                 package_files: list[Path]) -> None:
+        """Record a dataset once its package is in place and the hub holds it."""
+        self.entries[reading.folder] = {
+            "id": dataset_id, "seen": reading.seen, "content_hash": content_hash, "inputs_key": inputs_key,
+            "files": reading.stamps,
+            "package": {os.path.abspath(p): file_stamp(p) for p in package_files}}
+
+    def forget(self, folder: Path) -> None:
+        self.entries.pop(os.path.abspath(folder), None)
+
+    def keep_only(self, folders) -> None:
+        """Drop the entries of dataset folders no longer published (removed or moved)."""
+        wanted = {os.path.abspath(f) for f in folders}
+        self.entries = {k: v for k, v in self.entries.items() if k in wanted}
+
+    def save(self, hub: dict | None = None) -> None:
+        """`hub`: what the hub's metadata was written as (catalog.hub.metadata's incremental update)."""
+        self.hub = hub if hub is not None else self.hub
+        self.fingerprints.keep_section(SECTION, {"settings": self.settings, "datasets": self.entries,
+                                                 "hub": self.hub})
+
+
+def _valid_entry(entry) -> bool:
+    return (isinstance(entry, dict) and isinstance(entry.get("id"), str) and type(entry.get("seen")) is int
+            and isinstance(entry.get("content_hash"), str) and isinstance(entry.get("inputs_key"), str)
+            and isinstance(entry.get("files"), dict) and isinstance(entry.get("package"), dict)
+            and all(isinstance(k, str) and _valid_stamp(v) for k, v in entry["files"].items())
+            and all(isinstance(k, str) and _valid_stamp(v) for k, v in entry["package"].items()))
