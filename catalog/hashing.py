@@ -102,8 +102,10 @@ class Fingerprints:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{self.aside}.", suffix=".tmp", dir=self.path.parent)
         try:
+            # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower).
+            text = json.dumps({"version": 1, "files": entries, "sections": self.sections}, separators=(",", ":"))
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"version": 1, "files": entries, "sections": self.sections}, out, separators=(",", ":"))
+                out.write(text)
             os.replace(tmp, self.path)
         finally:
             if os.path.exists(tmp):

@@ -204,18 +204,20 @@ class DatasetteHub:
     """The Datasette target of the publish protocol: plan() then publish() a set of packages."""
 
     def __init__(self, db: Path, out: Path, root: Path = Path("."), prune: bool = False, keep=(), inputs_keys=None,
-                 folders=None, rows_in=None, previous_metadata=None):
+                 folders=None, rows_in=None, previous_metadata=None, publishers=None):
         """`prune`: remove datasets not in the packages published, except those in `keep`.
         `inputs_keys`: what each dataset was made from, recorded so the next run can skip it.
         `folders`: dataset id -> where its package is while not yet swapped into `out`.
         `rows_in(dataset_id)`: called once a table of it is loaded, before its indexes are built.
         `previous_metadata()`: the metadata last written for the current hub, known to be as written
-        (or None): only the tables of changed datasets are then redone."""
+        (or None): only the tables of changed datasets are then redone.
+        `publishers`: load_publishers(root), when the caller has it already."""
         self.db, self.out, self.root, self.prune, self.keep = Path(db), Path(out), Path(root), prune, set(keep)
         self.inputs_keys = {k: v for k, v in (inputs_keys or {}).items() if v}
         self.folders = dict(folders or {})
         self.rows_in = rows_in
         self.previous_metadata = previous_metadata
+        self.publishers = publishers
 
     def plan(self, packages: list[dict]) -> list[Step]:
         """What publishing these package descriptors would do; writes nothing."""
@@ -238,7 +240,7 @@ class DatasetteHub:
         steps = self.plan(packages)
         result = HubResult(self.db, metadata_path(self.db), steps)
         by_id = {_id(d): d for d in packages}
-        publishers = records.publisher_rows(load_publishers(self.root))
+        publishers = records.publisher_rows(load_publishers(self.root) if self.publishers is None else self.publishers)
         if not self._needs_work(steps, publishers, packages):
             return result
         self.db.parent.mkdir(parents=True, exist_ok=True)
@@ -469,11 +471,12 @@ def _publish_with(paths, root: Path, db: Path, out: Path, folders, progress, min
     gated_folders = {folder for folder, _ in gated.values()}
     loaded = [(folder, dataset) for folder, dataset in loaded if folder not in gated_folders]
     ready, stale = _ready_packages(loaded, root, out, hub_rows, fingerprints, ready=kept)
+    publishers = load_publishers(root)  # once, for the packages and the hub
     refused, run = {}, None
     if stale or broken:
         # Zips are written while the hub is built; the packages land just before it (see below).
         run = package([str(f) for f in broken + stale], root, out, zip=True, background=True,
-                      fingerprints=fingerprints)
+                      fingerprints=fingerprints, publishers=publishers)
         ready.update({_id(p.descriptor): p.descriptor for p in run.packaged})
         refused = dict(run.refused)
     refused.update({name: why for name, (_, why) in gated.items()})
@@ -491,7 +494,7 @@ def _publish_with(paths, root: Path, db: Path, out: Path, folders, progress, min
         # A package's zip is written while SQLite indexes its tables (both without the GIL).
         hub = DatasetteHub(db, out, root, prune=not paths, keep=refused, inputs_keys=keys,
                            folders=run.staged_folders() if run else None, rows_in=run.start if run else None,
-                           previous_metadata=_previous_metadata(db, record))
+                           previous_metadata=_previous_metadata(db, record), publishers=publishers)
         # The packages are swapped in before the hub, as when they were packaged first.
         result = hub.publish([ready[k] for k in sorted(ready)], progress, before_swap=run.finish if run else None)
     finally:

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from catalog import __version__
+from catalog.datasets import DESCRIPTOR_NAMES
 from catalog.hashing import RACY_NS, Fingerprints
 
 SECTION = "published-datasets"
@@ -78,9 +79,15 @@ class Reading:
         self.real = os.path.realpath(folder)  # what the descriptor's files resolve under
         self.seen = time.time_ns()
         self.stamps: dict[str, list | None] = {}
-        for path in (os.path.dirname(self.folder), self.folder) + tuple(
-                os.path.join(self.folder, name) for name in ("datapackage.json", "datapackage.yaml", "datapackage.yml")):
+        # The folders' own stats change when a file in them is added, removed, renamed or replaced
+        # (another descriptor, a link put in place of a file); the files' stats when they are written.
+        for path in (os.path.dirname(self.folder), self.folder):
             self.stamps[path] = record.stamp(path)
+        for name in DESCRIPTOR_NAMES:  # the one read, and the ones before it that would be read instead
+            path = os.path.join(self.folder, name)
+            self.stamps[path] = record.stamp(path)
+            if self.stamps[path] is not None:
+                break
 
     def add(self, paths) -> None:
         """Stat these files (read later in the publish), and the folders between them and the dataset's."""
