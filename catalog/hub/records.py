@@ -18,7 +18,7 @@ import json
 
 import sqlite_utils
 
-from catalog.hubdb import (SQL_TYPES, as_list, field_hub, geopoint_columns, is_geojson, is_table,
+from catalog.hubdb import (SQL_TYPES, has_table, as_list, field_hub, geopoint_columns, is_geojson, is_table,
                            table_fields)
 from catalog.naming import table_name
 
@@ -270,6 +270,6 @@ def reuse_rows(external: list[dict], descriptors: list[dict]) -> list[dict]:
 
 
 def current_rows(db: sqlite_utils.Database, table: str) -> list[dict]:
-    if table not in db.table_names():
+    if not has_table(db, table):
         return []
     return list(db.query(f'SELECT * FROM "{table}" ORDER BY 1'))

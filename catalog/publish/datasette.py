@@ -33,7 +33,7 @@ from catalog.errors import CatalogError, InvalidData, UnusableInput
 from catalog.hashing import Fingerprints, tree_sha256
 from catalog.hub import records, search_index
 from catalog.hub.metadata import hub_metadata, updated_metadata
-from catalog.hubdb import is_geojson, is_table, load_package, tune_for_build
+from catalog.hubdb import has_table, is_geojson, is_table, load_package, tune_for_build
 from catalog.locks import writing_hub, writing_packages
 from catalog.naming import table_name
 from catalog.package import dataset_folders, inputs_of, package
@@ -204,24 +204,26 @@ class DatasetteHub:
     """The Datasette target of the publish protocol: plan() then publish() a set of packages."""
 
     def __init__(self, db: Path, out: Path, root: Path = Path("."), prune: bool = False, keep=(), inputs_keys=None,
-                 folders=None, rows_in=None, previous_metadata=None, publishers=None):
+                 folders=None, rows_in=None, previous_metadata=None, publishers=None, current=None):
         """`prune`: remove datasets not in the packages published, except those in `keep`.
         `inputs_keys`: what each dataset was made from, recorded so the next run can skip it.
         `folders`: dataset id -> where its package is while not yet swapped into `out`.
         `rows_in(dataset_id)`: called once a table of it is loaded, before its indexes are built.
         `previous_metadata()`: the metadata last written for the current hub, known to be as written
         (or None): only the tables of changed datasets are then redone.
-        `publishers`: load_publishers(root), when the caller has it already."""
+        `publishers`: load_publishers(root), when the caller has it already.
+        `current`: _hub_state(db), when the caller read it already (under the same lock)."""
         self.db, self.out, self.root, self.prune, self.keep = Path(db), Path(out), Path(root), prune, set(keep)
         self.inputs_keys = {k: v for k, v in (inputs_keys or {}).items() if v}
         self.folders = dict(folders or {})
         self.rows_in = rows_in
         self.previous_metadata = previous_metadata
         self.publishers = publishers
+        self.current = current
 
-    def plan(self, packages: list[dict]) -> list[Step]:
+    def plan(self, packages: list[dict], current: dict | None = None) -> list[Step]:
         """What publishing these package descriptors would do; writes nothing."""
-        current = _hub_state(self.db)
+        current = _hub_state(self.db) if current is None else current
         steps, wanted = [], set()
         for descriptor in packages:
             dataset_id = _id(descriptor)
@@ -237,18 +239,20 @@ class DatasetteHub:
 
     def publish(self, packages: list[dict], progress=None, before_swap=None) -> HubResult:
         """`before_swap()`, when given, runs once the new hub is built, just before it is swapped in."""
-        steps = self.plan(packages)
+        current = _hub_state(self.db) if self.current is None else self.current
+        self.current = None  # read again by the next publish
+        steps = self.plan(packages, current)
         result = HubResult(self.db, metadata_path(self.db), steps)
         by_id = {_id(d): d for d in packages}
         publishers = records.publisher_rows(load_publishers(self.root) if self.publishers is None else self.publishers)
-        if not self._needs_work(steps, publishers, packages):
+        if not self._needs_work(steps, publishers, current):
             return result
         self.db.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{self.db.name}.", suffix=".tmp", dir=self.db.parent)
         os.close(handle)
         tmp = Path(tmp)
         try:
-            if _hub_state(self.db):
+            if current:
                 result.copied = copy_aside(self.db, tmp)  # unchanged datasets keep their tables as they are
             else:
                 tmp.unlink()
@@ -281,12 +285,11 @@ class DatasetteHub:
         result.written = True
         return result
 
-    def _needs_work(self, steps, publishers, packages) -> bool:
+    def _needs_work(self, steps, publishers, current) -> bool:
         if any(s.action != "keep" for s in steps) or not metadata_path(self.db).is_file() or not self.db.is_file():
             return True
         if not _has_table(self.db, search_index.FTS):
             return True  # a hub built before the search index: build it
-        current = _hub_state(self.db)
         if any(current.get(i, {}).get("inputs_key") != key for i, key in self.inputs_keys.items() if i in current):
             return True  # same data, new inputs (e.g. a reuse re-derived): record them to skip it next time
         db = sqlite_utils.Database(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True))
@@ -354,7 +357,7 @@ class DatasetteHub:
         search_index.remove(db, dataset_id)
         for entry in json.loads(row.get("tables") or "[]"):
             name = entry["table"]
-            if name in db.table_names():
+            if has_table(db, name):
                 if db[name].detect_fts():
                     db[name].disable_fts()
                 db[name].drop()
@@ -366,7 +369,7 @@ class DatasetteHub:
 
 def _reuse_descriptors(db) -> list[dict]:
     """Descriptors of the hub's derived datasets (the only ones records.reuse_rows uses), in id order."""
-    if "catalog_descriptors" not in db.table_names():
+    if not has_table(db, "catalog_descriptors"):
         return []
     # Only descriptors naming "reuse" are parsed: parsing all of them grew with the hub.
     return [json.loads(row["descriptor"]) for row in db.query(
@@ -471,7 +474,7 @@ def _publish_with(paths, root: Path, db: Path, out: Path, folders, progress, min
     gated_folders = {folder for folder, _ in gated.values()}
     loaded = [(folder, dataset) for folder, dataset in loaded if folder not in gated_folders]
     ready, stale = _ready_packages(loaded, root, out, hub_rows, fingerprints, ready=kept)
-    publishers = load_publishers(root)  # once, for the packages and the hub
+    publishers = load_publishers(root, record.checked_profile)  # once, for the packages and the hub
     refused, run = {}, None
     if stale or broken:
         # Zips are written while the hub is built; the packages land just before it (see below).
@@ -494,7 +497,8 @@ def _publish_with(paths, root: Path, db: Path, out: Path, folders, progress, min
         # A package's zip is written while SQLite indexes its tables (both without the GIL).
         hub = DatasetteHub(db, out, root, prune=not paths, keep=refused, inputs_keys=keys,
                            folders=run.staged_folders() if run else None, rows_in=run.start if run else None,
-                           previous_metadata=_previous_metadata(db, record), publishers=publishers)
+                           previous_metadata=_previous_metadata(db, record), publishers=publishers,
+                           current=hub_rows)
         # The packages are swapped in before the hub, as when they were packaged first.
         result = hub.publish([ready[k] for k in sorted(ready)], progress, before_swap=run.finish if run else None)
     finally:
@@ -520,6 +524,6 @@ def _remember(record: Record, result: HubResult, paths, folders, loaded, reading
                         [out / dataset.publisher / dataset.name / "datapackage.json",
                          out / dataset.publisher / f"{dataset.name}.zip"])
     if not paths:  # every dataset was published: the others are gone
-        record.keep_only(folders)
+        record.keep_only_looked_up()
     hub = {"db": file_stamp(db), "metadata_sha256": result.metadata_digest} if result.written else None
     record.save(hub)

@@ -19,9 +19,11 @@ The record is the hub's own file (kept with the file hashes, catalog.hashing), b
 untrusted: it counts only for the settings it was made under (catalog version, --min-quality,
 the CATALOG_* limits, the hub, root and packages folders), and a malformed record or entry only
 means reading the dataset again. Reuses, derived from other datasets, are always read again.
+Publisher profiles are remembered the same way (`checked_profile`): every publish needs them all.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat as stat_module
 import time
@@ -30,6 +32,7 @@ from pathlib import Path
 from catalog import __version__
 from catalog.datasets import DESCRIPTOR_NAMES
 from catalog.hashing import RACY_NS, Fingerprints
+from catalog.publishers import Publisher, check_profile
 
 SECTION = "published-datasets"
 FORMAT = 1
@@ -109,8 +112,14 @@ class Record:
         entries = raw.get("datasets") if isinstance(raw, dict) and raw.get("settings") == current_settings else None
         self.entries: dict[str, dict] = {k: v for k, v in entries.items() if _valid_entry(v)} \
             if isinstance(entries, dict) else {}
-        self.hub = raw.get("hub") if isinstance(raw, dict) and raw.get("settings") == current_settings else None
+        same = isinstance(raw, dict) and raw.get("settings") == current_settings
+        self.hub = raw.get("hub") if same else None
+        profiles = raw.get("publishers") if same else None
+        self._profiles: dict[str, dict] = {k: v for k, v in profiles.items() if _valid_profile(v)} \
+            if isinstance(profiles, dict) else {}
+        self.profiles: dict[str, dict] = {}  # the ones checked or found unchanged by this publish
         self._stamps: dict[str, list | None] = {}  # one stat per path and publish (a publisher's folder, profile)
+        self._looked_up: set[str] = set()
 
     def stamp(self, path: str) -> list | None:
         if path not in self._stamps:
@@ -120,13 +129,15 @@ class Record:
     def unchanged(self, folder: Path, hub_rows: dict[str, dict]) -> dict | None:
         """The entry of a dataset none of whose files changed since it was recorded, and which the
         hub still holds as it was published then; None when it must be read again."""
-        entry = self.entries.get(os.path.abspath(folder))
+        key = os.path.abspath(folder)
+        self._looked_up.add(key)
+        entry = self.entries.get(key)
         if entry is None or entry["seen"] > time.time_ns():  # a clock set back proves nothing
             return None
         row = hub_rows.get(entry["id"])
         if not row or row.get("content_hash") != entry["content_hash"] or row.get("inputs_key") != entry["inputs_key"]:
             return None
-        for path, recorded in entry["files"].items():
+        for path, recorded in entry["files"].items():  # a malformed stamp is never equal to a real one
             if self.stamp(path) != recorded or not _settled(recorded, entry["seen"]):
                 return None
         for path, recorded in entry["package"].items():  # the tool's own output: any change counts
@@ -148,21 +159,47 @@ class Record:
     def forget(self, folder: Path) -> None:
         self.entries.pop(os.path.abspath(folder), None)
 
-    def keep_only(self, folders) -> None:
-        """Drop the entries of dataset folders no longer published (removed or moved)."""
-        wanted = {os.path.abspath(f) for f in folders}
-        self.entries = {k: v for k, v in self.entries.items() if k in wanted}
+    def keep_only_looked_up(self) -> None:
+        """Drop the entries of dataset folders this publish did not look up (removed or moved)."""
+        self.entries = {k: v for k, v in self.entries.items() if k in self._looked_up}
+
+    def checked_profile(self, path: Path):
+        """check_profile(path)'s publisher (or None), parsed and checked again only when the file changed."""
+        key = os.path.abspath(path)
+        seen, stamp = time.time_ns(), self.stamp(key)
+        entry = self._profiles.get(key)
+        if entry is not None and entry["stamp"] == stamp and stamp is not None and _settled(stamp, entry["seen"]) \
+                and entry["seen"] <= seen:
+            self.profiles[key] = entry
+            fields = entry["publisher"]
+            return None if fields is None else Publisher(**{**fields, "path": Path(path)})
+        publisher = check_profile(path)[0]
+        fields = None if publisher is None else {k: v for k, v in dataclasses.asdict(publisher).items() if k != "path"}
+        if fields is None or all(v is None or type(v) is str for v in fields.values()):  # else: not kept (JSON)
+            self.profiles[key] = {"stamp": stamp, "seen": seen, "publisher": fields}
+        return publisher
 
     def save(self, hub: dict | None = None) -> None:
         """`hub`: what the hub's metadata was written as (catalog.hub.metadata's incremental update)."""
         self.hub = hub if hub is not None else self.hub
         self.fingerprints.keep_section(SECTION, {"settings": self.settings, "datasets": self.entries,
-                                                 "hub": self.hub})
+                                                 "hub": self.hub, "publishers": self.profiles or self._profiles})
 
 
 def _valid_entry(entry) -> bool:
-    return (isinstance(entry, dict) and isinstance(entry.get("id"), str) and type(entry.get("seen")) is int
+    """Its shape; its stamps are only ever compared with real ones (see Record.unchanged)."""
+    return (isinstance(entry, dict) and isinstance(entry.get("id"), str) and "/" in entry["id"]
+            and type(entry.get("seen")) is int
             and isinstance(entry.get("content_hash"), str) and isinstance(entry.get("inputs_key"), str)
-            and isinstance(entry.get("files"), dict) and isinstance(entry.get("package"), dict)
-            and all(isinstance(k, str) and _valid_stamp(v) for k, v in entry["files"].items())
-            and all(isinstance(k, str) and _valid_stamp(v) for k, v in entry["package"].items()))
+            and isinstance(entry.get("files"), dict) and isinstance(entry.get("package"), dict))
+
+
+_PUBLISHER_FIELDS = {f.name for f in dataclasses.fields(Publisher)} - {"path"}
+
+
+def _valid_profile(entry) -> bool:
+    if not isinstance(entry, dict) or type(entry.get("seen")) is not int or not _valid_stamp(entry.get("stamp")):
+        return False
+    fields = entry.get("publisher")
+    return fields is None or (isinstance(fields, dict) and set(fields) == _PUBLISHER_FIELDS
+                              and all(v is None or type(v) is str for v in fields.values()))
