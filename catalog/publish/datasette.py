@@ -311,7 +311,8 @@ class DatasetteHub:
                 db["catalog_tables"].add_column("points", str)
             current = {r["id"]: r for r in records.current_rows(db, "catalog_datasets")}
             fresh_index = search_index.ensure(db)
-            for step in steps:
+            # Removals first: a dataset moved to another publisher keeps its table names.
+            for step in sorted(steps, key=lambda s: s.action != "remove"):
                 if step.action == "keep":
                     continue
                 if step.dataset in current:

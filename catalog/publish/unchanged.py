@@ -1,8 +1,7 @@
 """Datasets unchanged since the last publish: a publish reads only the ones whose files changed.
 
 For each dataset the hub took in, the record keeps the stat (size, mtime, ctime, inode, device)
-of every file and folder its package was made from: the dataset folder and its publisher's
-folder, the descriptor, the data, schema and dialect files (and the folders between them), the
+of every file and folder its package was made from: the dataset folder, the descriptor, the data, schema and dialect files (and the folders between them), the
 publisher's profile (or that there was none); then the package and zip written from them; and
 what the publish derived: the dataset's id, its package's content hash, its inputs key. When the
 next publish finds every stat as recorded, the dataset is not read again at all (not parsed,
@@ -82,10 +81,10 @@ class Reading:
         self.real = os.path.realpath(folder)  # what the descriptor's files resolve under
         self.seen = time.time_ns()
         self.stamps: dict[str, list | None] = {}
-        # The folders' own stats change when a file in them is added, removed, renamed or replaced
-        # (another descriptor, a link put in place of a file); the files' stats when they are written.
-        for path in (os.path.dirname(self.folder), self.folder):
-            self.stamps[path] = record.stamp(path)
+        # The folder's own stat changes when a file in it is added, removed, renamed or replaced
+        # (another descriptor, a link put in place of a file), and when it is itself replaced;
+        # the files' stats when they are written.
+        self.stamps[self.folder] = record.stamp(self.folder)
         for name in DESCRIPTOR_NAMES:  # the one read, and the ones before it that would be read instead
             path = os.path.join(self.folder, name)
             self.stamps[path] = record.stamp(path)
