@@ -43,6 +43,12 @@ REUSES = {"slug": str, "title": str, "url": str, "type": str, "author": str, "da
 
 
 def ensure_tables(db: sqlite_utils.Database):
+    names = ("catalog_publishers", "catalog_datasets", "catalog_tables", "catalog_reuses", "catalog_descriptors")
+    # One look at the schema: sqlite_utils lists every table of the hub for each check.
+    present = {row[0] for row in db.execute(
+        f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({', '.join('?' for _ in names)})", names)}
+    if present == set(names):
+        return
     db["catalog_publishers"].create(PUBLISHERS, pk="slug", if_not_exists=True)
     db["catalog_datasets"].create(DATASETS, pk="id", if_not_exists=True,
                                   foreign_keys=[("publisher", "catalog_publishers", "slug")])

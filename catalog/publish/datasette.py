@@ -305,9 +305,9 @@ class DatasetteHub:
         try:
             tune_for_build(db)
             records.ensure_tables(db)
-            if "inputs_key" not in db["catalog_datasets"].columns_dict:  # a hub built by an older version
+            if "inputs_key" not in _columns(db, "catalog_datasets"):  # a hub built by an older version
                 db["catalog_datasets"].add_column("inputs_key", str)
-            if "points" not in db["catalog_tables"].columns_dict:  # a hub built before maps of point pairs
+            if "points" not in _columns(db, "catalog_tables"):  # a hub built before maps of point pairs
                 db["catalog_tables"].add_column("points", str)
             current = {r["id"]: r for r in records.current_rows(db, "catalog_datasets")}
             fresh_index = search_index.ensure(db)
@@ -366,6 +366,10 @@ class DatasetteHub:
             db.execute("DELETE FROM catalog_tables WHERE dataset_id = ?", [dataset_id])
             db.execute("DELETE FROM catalog_datasets WHERE id = ?", [dataset_id])
             db.execute("DELETE FROM catalog_descriptors WHERE id = ?", [dataset_id])
+
+
+def _columns(db, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info([{table}])")}
 
 
 def _reuse_descriptors(db) -> list[dict]:
@@ -507,11 +511,11 @@ def _publish_with(paths, root: Path, db: Path, out: Path, folders, progress, min
             run.finish()  # the hub was up to date or failed to build: the new packages land all the same
     result.refused = refused
     result.unreadable = set(run.unreadable) if run else set()
-    _remember(record, result, paths, folders, loaded, readings, ready, keys, out, db)
+    _remember(record, result, paths, loaded, readings, ready, keys, db)
     return result
 
 
-def _remember(record: Record, result: HubResult, paths, folders, loaded, readings, ready, keys, out: Path, db: Path):
+def _remember(record: Record, result: HubResult, paths, loaded, readings, ready, keys, db: Path):
     """Record what each plain dataset read this time was published as, now that the hub holds it."""
     for folder in readings:
         record.forget(folder)  # read again: its entry was stale, or there was none
@@ -521,9 +525,7 @@ def _remember(record: Record, result: HubResult, paths, folders, loaded, reading
         if (folder not in readings or dataset.id in result.refused or _reuse_sources(dataset) or not content
                 or keys.get(dataset.id) != content or package_descriptor.get("name") != dataset.name):
             continue
-        record.remember(readings[folder], dataset.id, content, keys[dataset.id],
-                        [out / dataset.publisher / dataset.name / "datapackage.json",
-                         out / dataset.publisher / f"{dataset.name}.zip"])
+        record.remember(readings[folder], dataset.id, content, keys[dataset.id])
     if not paths:  # every dataset was published: the others are gone
         record.keep_only_looked_up()
     hub = {"db": file_stamp(db), "metadata_sha256": result.metadata_digest} if result.written else None

@@ -34,7 +34,7 @@ from catalog.hashing import RACY_NS, Fingerprints
 from catalog.publishers import Publisher, check_profile
 
 SECTION = "published-datasets"
-FORMAT = 1
+FORMAT = 2
 
 
 def settings(root: Path, out: Path, db: Path, min_quality: int) -> dict:
@@ -44,33 +44,30 @@ def settings(root: Path, out: Path, db: Path, min_quality: int) -> dict:
             "limits": sorted([k, v] for k, v in os.environ.items() if k.startswith("CATALOG_MAX_"))}
 
 
-def file_stamp(path) -> list | None:
-    """The stat of `path` itself (a link is not followed), and of what a link leads to; None when absent."""
+def file_stamp(path) -> str | None:
+    """The stat of `path` itself (a link is not followed), and of what a link leads to, as one
+    string (compared whole; a short record is read and written faster); None when absent."""
     try:
         own = os.lstat(path)
     except OSError:
         return None
-    stamp = [own.st_size, own.st_mtime_ns, own.st_ctime_ns, own.st_ino, own.st_dev, own.st_mode]
+    stamp = f"{own.st_size}:{own.st_mtime_ns}:{own.st_ctime_ns}:{own.st_ino}:{own.st_dev}:{own.st_mode}"
     if stat_module.S_ISLNK(own.st_mode):
         try:
             target = os.stat(path)
         except OSError:
-            return stamp + [None]
-        stamp += [target.st_size, target.st_mtime_ns, target.st_ctime_ns, target.st_ino, target.st_dev]
+            return stamp + ":-"
+        stamp += f":{target.st_size}:{target.st_mtime_ns}:{target.st_ctime_ns}:{target.st_ino}:{target.st_dev}"
     return stamp
 
 
-def _valid_stamp(value) -> bool:
-    return value is None or (isinstance(value, list) and len(value) in (6, 7, 11)
-                             and all(type(v) is int or v is None for v in value))
-
-
-def _settled(stamp: list | None, seen: int) -> bool:
+def _settled(stamp: str | None, seen: int) -> bool:
     """Not changed within RACY_NS of when its stat was taken (see the module's docstring)."""
     if stamp is None:
         return True
-    times = [stamp[1], stamp[2]] + ([stamp[7], stamp[8]] if len(stamp) == 11 else [])
-    return max(times) < seen - RACY_NS
+    values = stamp.split(":")
+    times = [values[1], values[2]] + (values[7:9] if len(values) == 11 else [])
+    return max(int(t) for t in times) < seen - RACY_NS
 
 
 class Reading:
@@ -80,7 +77,7 @@ class Reading:
         self.record, self.folder = record, os.path.abspath(folder)
         self.real = os.path.realpath(folder)  # what the descriptor's files resolve under
         self.seen = time.time_ns()
-        self.stamps: dict[str, list | None] = {}
+        self.stamps: dict[str, str | None] = {}
         # The folder's own stat changes when a file in it is added, removed, renamed or replaced
         # (another descriptor, a link put in place of a file), and when it is itself replaced;
         # the files' stats when they are written.
@@ -117,10 +114,10 @@ class Record:
         self._profiles: dict[str, dict] = {k: v for k, v in profiles.items() if _valid_profile(v)} \
             if isinstance(profiles, dict) else {}
         self.profiles: dict[str, dict] = {}  # the ones checked or found unchanged by this publish
-        self._stamps: dict[str, list | None] = {}  # one stat per path and publish (a publisher's folder, profile)
+        self._stamps: dict[str, str | None] = {}  # one stat per path and publish (a publisher's profile)
         self._looked_up: set[str] = set()
 
-    def stamp(self, path: str) -> list | None:
+    def stamp(self, path: str) -> str | None:
         if path not in self._stamps:
             self._stamps[path] = file_stamp(path)
         return self._stamps[path]
@@ -136,24 +133,37 @@ class Record:
         row = hub_rows.get(entry["id"])
         if not row or row.get("content_hash") != entry["content_hash"] or row.get("inputs_key") != entry["inputs_key"]:
             return None
-        for path, recorded in entry["files"].items():  # a malformed stamp is never equal to a real one
-            if self.stamp(path) != recorded or not _settled(recorded, entry["seen"]):
+        # A malformed stamp is never equal to a real one. Paths are relative to the dataset folder
+        # ("" for itself) when inside it.
+        for path, recorded in entry["files"].items():
+            if self.stamp(os.path.join(key, path) if path else key) != recorded:
                 return None
-        for path, recorded in entry["package"].items():  # the tool's own output: any change counts
-            if self.stamp(path) != recorded or recorded is None:
-                return None
+        if [self.stamp(p) for p in self._package_files(entry["id"])] != entry["package"] or None in entry["package"]:
+            return None  # the tool's own output, changed or gone
         return entry
+
+    def _package_files(self, dataset_id: str) -> list[str]:
+        publisher, name = dataset_id.split("/", 1)
+        return [os.path.join(self.settings["out"], publisher, name, "datapackage.json"),
+                os.path.join(self.settings["out"], publisher, f"{name}.zip")]
 
     def before_reading(self, folder: Path) -> Reading:
         return Reading(self, folder)
 
-    def remember(self, reading: Reading, dataset_id: str, content_hash: str, inputs_key: str,
-                 package_files: list[Path]) -> None:
-        """Record a dataset once its package is in place and the hub holds it."""
+    def remember(self, reading: Reading, dataset_id: str, content_hash: str, inputs_key: str) -> None:
+        """Record a dataset once its package is in place and the hub holds it; unless one of its files
+        had changed within RACY_NS of its stat (it is read again next time, and recorded then)."""
+        if not all(_settled(stamp, reading.seen) for stamp in reading.stamps.values()):
+            self.forget(reading.folder)
+            return
+        inside = reading.real + os.sep
+        files = {"": reading.stamps.get(reading.folder)}
+        for path, stamp in reading.stamps.items():
+            if path != reading.folder:
+                files[path[len(inside):] if path.startswith(inside) else path] = stamp
         self.entries[reading.folder] = {
             "id": dataset_id, "seen": reading.seen, "content_hash": content_hash, "inputs_key": inputs_key,
-            "files": reading.stamps,
-            "package": {os.path.abspath(p): file_stamp(p) for p in package_files}}
+            "files": files, "package": [file_stamp(p) for p in self._package_files(dataset_id)]}
 
     def forget(self, folder: Path) -> None:
         self.entries.pop(os.path.abspath(folder), None)
@@ -167,14 +177,14 @@ class Record:
         key = os.path.abspath(path)
         seen, stamp = time.time_ns(), self.stamp(key)
         entry = self._profiles.get(key)
-        if entry is not None and entry["stamp"] == stamp and stamp is not None and _settled(stamp, entry["seen"]) \
-                and entry["seen"] <= seen:
+        if entry is not None and entry["stamp"] == stamp and stamp is not None and entry["seen"] <= seen:
             self.profiles[key] = entry
             fields = entry["publisher"]
             return None if fields is None else Publisher(**{**fields, "path": Path(path)})
         publisher = check_profile(path)[0]
         fields = None if publisher is None else {k: v for k, v in dataclasses.asdict(publisher).items() if k != "path"}
-        if fields is None or all(v is None or type(v) is str for v in fields.values()):  # else: not kept (JSON)
+        # Kept when settled (see `remember`) and plain strings (what JSON gives back as it was).
+        if _settled(stamp, seen) and (fields is None or all(v is None or type(v) is str for v in fields.values())):
             self.profiles[key] = {"stamp": stamp, "seen": seen, "publisher": fields}
         return publisher
 
@@ -190,14 +200,15 @@ def _valid_entry(entry) -> bool:
     return (isinstance(entry, dict) and isinstance(entry.get("id"), str) and "/" in entry["id"]
             and type(entry.get("seen")) is int
             and isinstance(entry.get("content_hash"), str) and isinstance(entry.get("inputs_key"), str)
-            and isinstance(entry.get("files"), dict) and isinstance(entry.get("package"), dict))
+            and isinstance(entry.get("files"), dict) and isinstance(entry.get("package"), list))
 
 
 _PUBLISHER_FIELDS = {f.name for f in dataclasses.fields(Publisher)} - {"path"}
 
 
 def _valid_profile(entry) -> bool:
-    if not isinstance(entry, dict) or type(entry.get("seen")) is not int or not _valid_stamp(entry.get("stamp")):
+    if not isinstance(entry, dict) or type(entry.get("seen")) is not int \
+            or not (entry.get("stamp") is None or isinstance(entry.get("stamp"), str)):
         return False
     fields = entry.get("publisher")
     return fields is None or (isinstance(fields, dict) and set(fields) == _PUBLISHER_FIELDS
