@@ -236,3 +236,26 @@ def test_a_corrupt_or_foreign_record_means_reading_again_never_a_wrong_hub(hub, 
     assert {k for k in after if after[k] != before[k]} == {ids[4]}
     result, opened = publish(root)  # and the record is whole again (the one just changed is still racy)
     assert read_datasets(opened) <= {ids[4]}
+
+
+def test_a_metadata_file_changed_by_hand_is_rebuilt_whole(hub):
+    """The metadata is updated in place only when it is, byte for byte, what the last publish wrote."""
+    root, ids = hub
+    path = metadata_path(root / "build" / "hub.db")
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    table = next(name for name, entry in metadata["databases"]["hub"]["tables"].items()
+                 if entry.get("about_url") == f"/-/dataset/{ids[7]}")
+    metadata["databases"]["hub"]["tables"][table]["title"] = "Piégé"
+    path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    change_one(root, ids[8], 4)
+    result, _ = publish(root)
+    assert result.ids("load") == [ids[8]]
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert written["databases"]["hub"]["tables"][table]["title"] != "Piégé"
+    import sqlite_utils
+
+    db = sqlite_utils.Database(sqlite3.connect(f"file:{root / 'build' / 'hub.db'}?mode=ro", uri=True))
+    try:
+        assert written == hub_metadata(db, "hub")
+    finally:
+        db.close()
