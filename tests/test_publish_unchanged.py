@@ -42,9 +42,9 @@ def publish(root: Path, **options):
     finally:
         opened, _opened = _opened, None
     base = os.path.abspath(root)
-    inputs = {os.path.relpath(p, base) for p in opened
-              if p.startswith(os.path.join(base, "datasets") + os.sep) or p.startswith(os.path.join(base, "publishers") + os.sep)
-              or p.startswith(os.path.join(base, "build", "packages") + os.sep)}
+    watched = tuple(os.path.join(base, *parts) + os.sep
+                    for parts in (("datasets",), ("publishers",), ("build", "packages")))
+    inputs = {os.path.relpath(p, base) for p in opened if p.startswith(watched)}
     return result, inputs
 
 
@@ -108,7 +108,8 @@ def test_the_metadata_updated_for_one_dataset_is_the_whole_metadata(hub):
 
     db = sqlite_utils.Database(sqlite3.connect(f"file:{root / 'build' / 'hub.db'}?mode=ro", uri=True))
     try:
-        assert json.loads(metadata_path(root / "build" / "hub.db").read_text(encoding="utf-8")) == hub_metadata(db, "hub")
+        written = json.loads(metadata_path(root / "build" / "hub.db").read_text(encoding="utf-8"))
+        assert written == hub_metadata(db, "hub")
     finally:
         db.close()
 

@@ -1,18 +1,20 @@
 """Datasets unchanged since the last publish: a publish reads only the ones whose files changed.
 
 For each dataset the hub took in, the record keeps the stat (size, mtime, ctime, inode, device)
-of every file and folder its package was made from: the dataset folder, the descriptor, the data, schema and dialect files (and the folders between them), the
-publisher's profile (or that there was none); then the package and zip written from them; and
-what the publish derived: the dataset's id, its package's content hash, its inputs key. When the
-next publish finds every stat as recorded, the dataset is not read again at all (not parsed,
-gated, hashed, validated nor packaged), and the hub keeps its tables.
+of every file and folder its package was made from: the dataset folder, the descriptor, the
+data, schema and dialect files (and the folders between them), the publisher's profile (or that
+there was none); then the package and zip written from them; and what the publish derived: the
+dataset's id, its package's content hash, its inputs key. When the next publish finds every
+stat as recorded, the dataset is not read again at all (not parsed, gated, hashed, validated
+nor packaged), and the hub keeps its tables.
 
 Stats are taken before the files are read, so a file written during the publish never passes
 for the version that was read. As in catalog.hashing (git's "racily clean" rule), a file last
-changed (mtime or ctime) less than RACY_NS before its stat was taken is read again: it could have
-changed again within its clock tick. A file put back with its old size and mtime (touch -d, cp -p)
-still has a new ctime; a file replaced by another has a new inode; a link put in place of a file
-or folder changes the stat of the folder holding it (and is stat'ed as a link).
+changed (mtime or ctime) less than RACY_NS before its stat was taken is not recorded, so read
+again next time: it could have changed again within its clock tick. A file put back with its
+old size and mtime (touch -d, cp -p) still has a new ctime; a file replaced by another has a new
+inode; a file added to or removed from a dataset's folder changes the folder's stat; a link is
+stat'ed as a link, and what it leads to too.
 
 The record is the hub's own file (kept with the file hashes, catalog.hashing), but it is read as
 untrusted: it counts only for the settings it was made under (catalog version, --min-quality,
