@@ -260,3 +260,12 @@ def test_a_metadata_file_changed_by_hand_is_rebuilt_whole(hub):
         assert written == hub_metadata(db, "hub")
     finally:
         db.close()
+
+
+def test_a_package_or_zip_gone_from_the_packages_folder_is_made_again(hub):
+    root, ids = hub
+    zipped = root / "build" / "packages" / f"{ids[9]}.zip"
+    zipped.unlink()
+    result, opened = publish(root)
+    assert read_datasets(opened) == {ids[9]} and zipped.is_file()
+    assert ids[9] not in result.refused and result.ids("load") == []  # same data: the hub keeps its tables
