@@ -269,3 +269,37 @@ def test_a_package_or_zip_gone_from_the_packages_folder_is_made_again(hub):
     result, opened = publish(root)
     assert read_datasets(opened) == {ids[9]} and zipped.is_file()
     assert ids[9] not in result.refused and result.ids("load") == []  # same data: the hub keeps its tables
+
+
+def test_a_changed_schema_file_rereads_and_reloads_its_dataset(tmp_path):
+    root = tmp_path / "hub"
+    ids = make_big_hub(root, 4, 2)
+    folder = root / "datasets" / ids[1]
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    schema = descriptor["resources"][0].pop("schema")
+    descriptor["resources"][0]["schema"] = "schema.json"
+    (folder / "schema.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    settle()
+    publish(root)
+    schema["fields"][1]["description"] = "Nom de l'élément, tel qu'affiché."
+    (folder / "schema.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    result, opened = publish(root)
+    assert read_datasets(opened) == {ids[1]} and result.ids("load") == [ids[1]]
+    with sqlite3.connect(root / "build" / "hub.db") as conn:
+        columns = conn.execute("SELECT columns FROM catalog_tables WHERE dataset_id = ?", [ids[1]]).fetchone()[0]
+    assert "tel qu'affiché" in columns
+
+
+def test_a_link_put_in_place_of_a_data_file_is_seen_and_refused(hub):
+    """Same bytes, but now read through a link leading out of the dataset folder: refused."""
+    root, ids = hub
+    data = root / "datasets" / ids[6] / "data.csv"
+    outside = root / "elsewhere.csv"
+    outside.write_bytes(data.read_bytes())
+    data.unlink()
+    data.symlink_to(outside)
+    before = hub_hashes(root)
+    result, opened = publish(root)
+    assert ids[6] in result.refused
+    assert hub_hashes(root) == before
