@@ -40,12 +40,11 @@ class TextTable:
     rows: list[list[str]]  # every record after the header, as split
 
 
-def eligible(path: Path, fmt: str, schema, dialect=None) -> bool:
-    """A small local CSV file with no schema, whose dialect says no more than its delimiter
-    (a raw export's title rows or notes, declared as header and comment rows, are the full
-    path's): the light path may read it."""
-    return (schema is None and set(dialect or {}) <= {"delimiter"} and small(path, fmt)
-            and path.stat().st_size > 0)
+def eligible(path: Path, fmt: str, dialect=None) -> bool:
+    """A small local CSV file whose dialect says no more than its delimiter (a raw export's
+    title rows or notes, declared as header and comment rows, are the full path's): the light
+    path may read it (with a schema, only a plain one: plain_descriptor.py)."""
+    return set(dialect or {}) <= {"delimiter"} and small(path, fmt) and path.stat().st_size > 0
 
 
 def small(path: Path, fmt: str) -> bool:

@@ -1,0 +1,270 @@
+"""A small table's rows checked against its Table Schema in plain Python: types, constraints,
+missing values, unique fields and the primary key, with the errors Frictionless would report.
+
+The table is read as text (text_table.py) and each distinct cell of a field is read once:
+the rules of cell_rules.py settle the common cells (plain integers and decimals, booleans,
+ISO or dd/mm/yyyy dates, times, years, strings), the constraints are then checked on the
+value as Frictionless' checks do. A cell no rule settles (an exponent, a leading `+`, an
+e-mail format, 24:00:00...) goes to Frictionless' own cell reader, imported only then: it
+stays the reference for type decisions. The rows' errors are then put together as
+Frictionless' row stream does (frictionless/table/row.py: cells field by field, extra then
+missing cells, a blank row alone; then unique values and the primary key).
+
+Only for a descriptor plain_descriptor.py accepts, whose header is the schema's field names:
+anything else raises `StepAside`, and Frictionless validates the table itself.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from catalog.validate import cell_rules
+from catalog.validate.table_report import TableError, TableReport, TaskReport
+from catalog.validate.text_table import StepAside, TextTable
+
+ROW_NOTE = "the same as in the row at position %s"  # table_checks.py words them alike
+ALL_NONE = 'cells composing the primary keys are all "None"'
+DEFAULT_TRUE = ["true", "True", "TRUE", "1"]  # Frictionless' defaults (Table Schema's)
+DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
+TIME_RE = re.compile(r"^([0-9]{2}):([0-9]{2}):([0-9]{2})$")
+DATETIME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})$")
+YEAR_RE = re.compile(r"^[0-9]{4}$")
+INT_RE = re.compile(cell_rules.INT_RE)
+UNSURE = object()  # no rule settles the cell: Frictionless' reader does
+
+
+class FieldRule:
+    """One field's cells: `read(cell)` gives (value, verdict) as Frictionless' cell reader
+    would, verdict being ((error type, note), ...), empty when the cell is fine."""
+
+    def __init__(self, field: dict, missing: list, fallback):
+        self.field = field
+        self.name = field["name"]
+        self.kind = field.get("type", "string")
+        self.format = field.get("format", "default")
+        self.missing = set(field["missingValues"]) if "missingValues" in field else set(missing)
+        self.constraints = field.get("constraints", {})
+        self.fallback = fallback  # Frictionless' reader for this field, built when first needed
+        self.sure = self.kind != "string" or self.format == "default"
+        self.value_of = value_reader(field)
+        self.checks = []
+        for name in cell_rules.constraint_order(self.kind):
+            if name not in self.constraints:
+                continue
+            constraint = self.constraints[name]
+            if name in cell_rules.BOUNDS:
+                constraint = descriptor_value(field, constraint)
+            elif name == "enum":
+                constraint = [descriptor_value(field, v) for v in constraint]
+            elif name == "pattern":
+                constraint = re.compile("^{0}$".format(constraint))
+            self.checks.append((name, constraint, cell_rules.constraint_note(name, self.constraints[name])))
+        self.cache: dict = {}
+
+    def read(self, cell):
+        found = self.cache.get(cell)
+        if found is None:
+            found = self.cache[cell] = self._read(cell)
+        return found
+
+    def _read(self, cell):
+        if not self.sure:  # a string format (e-mail, URI...): Frictionless' reader reads every cell
+            value = UNSURE
+        else:
+            value = None if cell is None or cell in self.missing else self.value_of(cell)
+        if value is UNSURE:
+            value, notes = self.fallback()(cell)
+            notes = dict(notes or {})
+            kind = notes.pop("type", None)
+            return value, (("type-error", kind),) if kind else tuple(("constraint-error", n) for n in notes.values())
+        if value is NOT:
+            return None, (("type-error", cell_rules.type_note(self.kind, self.format)),)
+        return value, tuple(("constraint-error", note) for name, constraint, note in self.checks
+                            if not _holds(name, constraint, value))
+
+
+NOT = object()  # surely no value of the field's type: a type error
+
+
+def _holds(name, constraint, value) -> bool:
+    """Frictionless' constraint checks (frictionless/schema/field.py), on a value read as it reads it."""
+    if name == "required":
+        return not (constraint and value is None)
+    if value is None:
+        return True
+    if name == "minLength":
+        return len(value) >= constraint
+    if name == "maxLength":
+        return len(value) <= constraint
+    if name == "pattern":
+        return bool(constraint.match(value))
+    if name == "enum":
+        return value in constraint
+    if value != value:
+        return False
+    return {"minimum": value >= constraint, "maximum": value <= constraint,
+            "exclusiveMinimum": value > constraint, "exclusiveMaximum": value < constraint}[name]
+
+
+def value_reader(field: dict):
+    """A function reading one cell's text of this field: its value, `NOT` (surely no value of
+    the type) or `UNSURE` (Frictionless' reader decides)."""
+    kind, fmt = field.get("type", "string"), field.get("format", "default")
+    if kind == "string":
+        return lambda cell: cell
+    if kind == "boolean":
+        mapping = {v: True for v in field.get("trueValues", DEFAULT_TRUE)}
+        mapping.update({v: False for v in field.get("falseValues", DEFAULT_FALSE)})
+        return lambda cell: mapping.get(cell, NOT)
+    if kind == "integer":
+        return _integer
+    if kind == "number":
+        decimal, group = field.get("decimalChar", "."), field.get("groupChar", "")
+        pattern = re.compile(cell_rules.number_pattern(decimal, group))
+        refuses_dot = cell_rules.number_refuses_dot(decimal, group)
+
+        def number(cell):
+            text = cell.replace(group, "") if group else cell
+            if pattern.match(text) and not (refuses_dot and "." in cell):
+                return Decimal(text.replace(decimal, "."))
+            return NOT if cell_rules.surely_not("number", cell, decimal, group) else UNSURE
+        return number
+    if kind == "date":
+        shape, order, separators = cell_rules.date_pattern("%Y-%m-%d" if fmt == "default" else fmt)
+        shape = re.compile(shape)
+
+        def date(cell):
+            match = shape.match(cell)
+            if match:
+                parts = dict(zip(order, map(int, match.groups())))
+                try:
+                    return datetime.date(parts["%Y"], parts["%m"], parts["%d"])
+                except ValueError:  # 2020-02-30: strptime refuses it too
+                    return NOT
+            return NOT if cell_rules.surely_not("date", cell, separators=separators) else UNSURE
+        return date
+    if kind == "time":
+        return lambda cell: _clock(TIME_RE, cell, lambda h, m, s: datetime.time(h, m, s))
+    if kind == "datetime":
+        return lambda cell: _clock(DATETIME_RE, cell, datetime.datetime)
+    if kind == "year":
+        return lambda cell: int(cell) if YEAR_RE.match(cell) else (NOT if len(cell) != 4 else UNSURE)
+    raise StepAside(f"no plain reader for {kind}")  # plain_descriptor.py lets none through
+
+
+def _integer(cell):
+    if INT_RE.match(cell):
+        return int(cell)
+    return NOT if cell_rules.surely_not("integer", cell) else UNSURE
+
+
+def _clock(shape, cell, make):
+    """A time or date-time without a zone: the value, or Frictionless' reader (dateutil reads
+    24:00:00 as midnight, zones as tzinfo) for whatever the plain shape does not build."""
+    match = shape.match(cell)
+    if not match:
+        return UNSURE
+    try:
+        return make(*map(int, match.groups()))
+    except ValueError:
+        return UNSURE
+
+
+def descriptor_value(field: dict, value):
+    """A bound or enum value of the descriptor as Frictionless' value reader reads it, or None
+    when the plain reader cannot say (the descriptor is then Frictionless' to check)."""
+    kind = field.get("type", "string")
+    if isinstance(value, str):
+        try:
+            read = value_reader(field)(value)
+        except StepAside:
+            return None
+        return None if read is NOT or read is UNSURE else read
+    if kind == "boolean" and isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        return None
+    if kind in ("integer", "year") and isinstance(value, int):
+        return value if kind == "integer" or 0 <= value <= 9999 else None
+    if kind == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "number" and isinstance(value, int):
+        return value
+    if kind == "number" and isinstance(value, float) and value == value:
+        return Decimal(str(value))
+    return None
+
+
+def typed_report(table: TextTable, schema: dict, name: str, limit: int) -> TableReport:
+    """Frictionless' errors on this table against `schema` (a plain one: plain_descriptor.py).
+    A header other than the field names, or reaching `limit`, steps aside."""
+    fields = schema["fields"]
+    names = [f["name"] for f in fields]
+    if table.labels != names:
+        raise StepAside("a header that is not the schema's field names: Frictionless says how")
+    fallback = _Fallback(schema)
+    rules = [FieldRule(f, schema.get("missingValues", [""]), fallback.reader(f["name"])) for f in fields]
+    unique = [(i, {}) for i, f in enumerate(fields) if f.get("constraints", {}).get("unique")]
+    key = schema.get("primaryKey", [])
+    key = [names.index(k) for k in ([key] if isinstance(key, str) else key)]
+    primary: dict = {}
+    errors = []
+    width = len(rules)
+    for row_number, cells in enumerate(table.rows, start=2):
+        found, values, blank = [], [], 0
+        for index, rule in enumerate(rules):
+            source = cells[index] if index < len(cells) else None
+            value, verdict = rule.read(source)
+            values.append(value)
+            if value is None and not (verdict and verdict[0][0] == "type-error"):
+                blank += 1
+            shown = "None" if source is None else source  # Frictionless' str() of a missing cell
+            found += [TableError(kind, note, row_number, shown, rule.name, index + 1) for kind, note in verdict]
+        found += [TableError("extra-cell", "", row_number, cell, "", number)
+                  for number, cell in enumerate(cells[width:], start=width + 1)]
+        found += [TableError("missing-cell", "", row_number, "", names[number - 1], number)
+                  for number in range(len(cells) + 1, width + 1)]
+        if blank == width:
+            found = [TableError("blank-row", "", row_number)]
+        for index, seen in unique:
+            value = values[index]
+            if value is not None:
+                earlier = seen.get(value)
+                seen[value] = row_number
+                if earlier:
+                    found.append(TableError("unique-error", ROW_NOTE % earlier, row_number, str(value),
+                                            names[index], index + 1))
+        if key:
+            cells_key = tuple(values[i] for i in key)
+            if set(cells_key) == {None}:
+                found.append(TableError("primary-key", ALL_NONE, row_number))
+            else:
+                earlier = primary.get(cells_key)
+                primary[cells_key] = row_number
+                if earlier:
+                    found.append(TableError("primary-key", ROW_NOTE % earlier, row_number))
+        errors += found
+        if len(errors) >= limit:
+            raise StepAside("the error limit")
+    return TableReport([TaskReport(name, errors)])
+
+
+class _Fallback:
+    """Frictionless' cell readers for this schema, built at the first cell no rule settles."""
+
+    def __init__(self, schema: dict):
+        self.descriptor = schema
+        self.schema = None
+        self.readers: dict = {}
+
+    def reader(self, name: str):
+        def get():
+            if name not in self.readers:
+                if self.schema is None:
+                    import frictionless
+
+                    self.schema = frictionless.Schema.from_descriptor(self.descriptor)
+                self.readers[name] = self.schema.get_field(name).create_cell_reader()
+            return self.readers[name]
+        return get
