@@ -438,3 +438,251 @@ def test_generated_tables_agree(tmp_path_factory):
     read = []
     check()
     assert sum(read) >= 0.3 * len(read)  # the light path read a good share itself
+
+
+# A small table with a Table Schema: read in plain Python (typed_rows.py) when its descriptor is
+# plain (plain_descriptor.py); Frictionless itself (what the full path of a small table does) is the
+# oracle, and the vectorised checks of a large table must agree too.
+
+def _typed_findings(path, schema, mode, monkeypatch):
+    """Findings of `catalog validate FILE --schema SCHEMA` through the plain-Python reading of the
+    rows ("light"; it must not step aside), Frictionless' own validation of the small table
+    ("frictionless"), or the vectorised checks of a large one ("vectorised")."""
+    from catalog.validate import plain_descriptor, typed_rows
+
+    calls = []
+    with monkeypatch.context() as patch:
+        patch.setattr(text_table, "SMALL_BYTES", 0 if mode == "vectorised" else 1 << 24)
+        if mode == "frictionless":
+            patch.setattr(plain_descriptor, "plain_resource", lambda descriptor: False)
+        real = typed_rows.typed_report
+
+        def spy(*args):
+            report = real(*args)
+            calls.append(args)
+            return report
+        patch.setattr(typed_rows, "typed_report", spy)
+        found = [f.to_dict() for f in files.validate_file(path, path.name, schema).findings]
+    return found, bool(calls)
+
+
+def _typed_same(path, schema, monkeypatch, light=True):
+    """Light, Frictionless and vectorised findings are the same; `light`: the light path read it."""
+    ours, read = _typed_findings(path, schema, "light", monkeypatch)
+    oracle, _ = _typed_findings(path, schema, "frictionless", monkeypatch)
+    assert ours == oracle, f"{path.name}: light\n{json.dumps(ours, indent=1, ensure_ascii=False)}\nfrictionless\n" \
+                           f"{json.dumps(oracle, indent=1, ensure_ascii=False)}"
+    if light is not None:
+        assert read == light, f"{path.name}: the light path {'stepped aside' if light else 'read it'}"
+    return ours
+
+
+@pytest.mark.parametrize("name", sorted(TYPED))
+def test_small_tables_with_a_plain_schema_are_read_in_python_as_frictionless_reads_them(name, tmp_path, monkeypatch):
+    path, schema = tmp_path / name, tmp_path / "schema.json"
+    path.write_text(TYPED[name], encoding="utf-8")
+    schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
+    found = _typed_same(path, schema, monkeypatch, light=name != "typed_header.csv")  # a wrong header: Frictionless'
+    assert found == _typed_findings(path, schema, "vectorised", monkeypatch)[0]
+
+
+def test_schema_examples_are_read_in_python_as_frictionless_reads_them(shared_data, monkeypatch):
+    """schema.data.gouv.fr's examples, valid and invalid, against their schemas: the same
+    findings; the schemas Frictionless takes without a word are read in Python."""
+    pairs = [(csv_path, folder / "schema.json") for folder in sorted((shared_data / "schemas").rglob("*"))
+             if (folder / "schema.json").is_file() for csv_path in sorted(folder.glob("*.csv"))]
+    assert len(pairs) >= 10
+    light, errors = [], 0
+    for path, schema in pairs:
+        found = _typed_same(path, schema, monkeypatch, light=None)
+        light.append(_typed_findings(path, schema, "light", monkeypatch)[1])
+        errors += sum(f["severity"] == "error" for f in found)
+    assert errors > 0
+    assert sum(light) >= 4, [p.name for (p, _), read in zip(pairs, light) if not read]
+
+
+TRICKY = {
+    "integer": ["1", "-7", "+5", " 12 ", "1_000", "007", "1.0", "1,5", "1 000", "x", "12345678901234567890123",
+                "٣", "1e3", "", "NA", "-", "--1", "0"],
+    "number": ["1.5", "-0.25", "12,5", "1 000,5", "1\u00a0000,5", "1e5", "1E-3", "+2", ".5", "5.", "NaN", "nan",
+               "INF", "-Infinity", "1.2.3", "x", "", "NA", "1.000,5", " 3.14 ", "1_0", "0"],
+    "boolean": ["true", "false", "True", "FALSE", "TRUE ", "1", "0", "oui", "non", "OUI", "yes", "", "NA", "vrai"],
+    "date": ["2020-01-31", "2020-02-30", "2020-02-29", "2021-02-29", "31/01/2020", "2020-1-5", "2020-01- 5",
+             "0000-01-01", "9999-12-31", "2020/01/31", "20200131", "2020-13-01", "", "NA", "2020-01-31T00:00:00",
+             "31.01.2020"],
+    "datetime": ["2020-01-31T10:00:00", "2020-01-31T24:00:00", "2020-01-31 10:00:00", "2020-01-31T10:00:00Z",
+                 "2020-01-31T10:00:00+02:00", "2020-01-31T10:00", "2020-02-30T10:00:00", "x", "", "NA"],
+    "time": ["10:00:00", "24:00:00", "23:59:60", "10:00", "1:00:00", "10:00:00Z", "10:00:00.5", "x", "", "NA"],
+    "year": ["2020", "0000", "9999", "202", "20201", "+202", " 202", "x", "", "NA", "1e03"],
+    "string": ["Jean", "", "NA", " ", "2A004", "01000", "ABC", "abc", "é", "trop long pour le champ", "a\nb"],
+}
+
+
+def _field_strategy():
+    from hypothesis import strategies as st
+
+    def options(kind):
+        if kind == "number":  # a bound or enum value written as text is read with the field's decimalChar
+            return st.sampled_from([".", ","]).flatmap(lambda decimal: st.fixed_dictionaries(
+                {"decimalChar": st.just(decimal)}, optional={
+                    "groupChar": st.sampled_from(["", " ", "\u00a0", "."]),
+                    "constraints": st.fixed_dictionaries({}, optional={
+                        "minimum": st.sampled_from([0, -1.5, f"2{decimal}5", 1000]),
+                        "maximum": st.sampled_from([10, 999.99]), "required": st.booleans(), "unique": st.booleans(),
+                        "enum": st.sampled_from([[1, 2.5], [f"1{decimal}5", "0"]])})}))
+        if kind == "integer":
+            return st.fixed_dictionaries({}, optional={"constraints": st.fixed_dictionaries({}, optional={
+                "minimum": st.sampled_from([0, 1, "5"]), "maximum": st.sampled_from([10, 1000]),
+                "exclusiveMinimum": st.just(0), "exclusiveMaximum": st.just(100), "required": st.booleans(),
+                "unique": st.booleans(), "enum": st.sampled_from([[0, 1, 7], ["1", "-7"]])})})
+        if kind == "boolean":
+            return st.fixed_dictionaries({}, optional={
+                "trueValues": st.sampled_from([["oui"], ["oui", "OUI"], ["1", "true"]]),
+                "falseValues": st.sampled_from([["non"], ["0"]]),
+                "constraints": st.fixed_dictionaries({}, optional={"required": st.booleans(),
+                                                                    "enum": st.just([True])})})
+        if kind == "date":
+            return st.fixed_dictionaries({}, optional={
+                "format": st.sampled_from(["default", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"]),
+                "constraints": st.fixed_dictionaries({}, optional={
+                    "minimum": st.just("2020-01-01"), "required": st.booleans(), "unique": st.booleans()})})
+        if kind in ("datetime", "time"):
+            return st.fixed_dictionaries({}, optional={"constraints": st.fixed_dictionaries(
+                {}, optional={"required": st.booleans(), "unique": st.booleans()})})
+        if kind == "year":
+            return st.fixed_dictionaries({}, optional={"constraints": st.fixed_dictionaries({}, optional={
+                "minimum": st.sampled_from([2000, "2010"]), "maximum": st.just(2030), "required": st.booleans()})})
+        return st.fixed_dictionaries({}, optional={
+            "format": st.sampled_from(["default", "email"]),
+            "constraints": st.fixed_dictionaries({}, optional={
+                "required": st.booleans(), "unique": st.booleans(), "minLength": st.sampled_from([0, 2]),
+                "maxLength": st.sampled_from([3, 10]), "pattern": st.sampled_from(["[0-9]{5}|2[AB][0-9]{3}", "[A-Z]+", ".*"]),
+                "enum": st.sampled_from([["Jean", "ABC"], ["NA", ""]])})})
+
+    return st.sampled_from(sorted(TRICKY)).flatmap(
+        lambda kind: options(kind).map(lambda extra: {"type": kind, **extra}))
+
+
+def test_generated_typed_cells_agree_with_frictionless(tmp_path_factory):
+    """Generated schemas (every light type with its options and constraints, missing values,
+    unique fields, primary keys) and cells (numbers with spaces and commas, 2020-02-30, booleans
+    in other cases, huge integers, leading '+', exponents, NaN and INF...): the light path gives
+    Frictionless' findings, and reads most tables itself."""
+    import csv
+    import io
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(_field_strategy(), min_size=1, max_size=4), st.data(),
+           st.sampled_from([None, ["", "NA"], ["-"]]), st.booleans())
+    def check(fields, data, missing, keyed):
+        names = [f"c{i}" for i in range(len(fields))]
+        schema = {"fields": [{"name": n, **f} for n, f in zip(names, fields)]}
+        if missing is not None:
+            schema["missingValues"] = missing
+        if keyed:
+            schema["primaryKey"] = names[:2]
+        rows = data.draw(st.lists(st.tuples(*[st.sampled_from(TRICKY[f["type"]]) for f in fields]), max_size=8))
+        ragged = data.draw(st.sampled_from([None, "short", "long", "blank"]))
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow(row)
+        if ragged == "short":
+            writer.writerow(list(rows[0][:-1]) if rows else [])
+        elif ragged == "long":
+            writer.writerow(list(rows[0]) + ["x"] if rows else ["x"])
+        elif ragged == "blank":
+            text.write("\n" + "," * (len(names) - 1) + "\n")
+        folder = tmp_path_factory.mktemp("typed")
+        path, schema_path = folder / "t.csv", folder / "schema.json"
+        path.write_text(text.getvalue(), encoding="utf-8")
+        schema_path.write_text(json.dumps(schema), encoding="utf-8")
+        with pytest.MonkeyPatch.context() as patch:
+            _typed_same(path, schema_path, patch, light=None)
+            read.append(_typed_findings(path, schema_path, "light", patch)[1])
+
+    read = []
+    check()
+    assert sum(read) >= 0.6 * len(read)
+
+
+# A pattern that does not compile and a bound the field's type cannot read make the full path
+# itself fail with a traceback (Frictionless builds its reader): the light path steps aside for
+# them (plain_descriptor.py), and they are left out here until the full path says them.
+MUTATIONS = [
+    ("unknown type", lambda s: s["fields"][0].update(type="entier")),
+    ("other type", lambda s: s["fields"][0].update(type="geopoint")),
+    ("required at the top", lambda s: s["fields"][1].update(required=True)),
+    ("pattern not a string", lambda s: s["fields"][1].setdefault("constraints", {}).update(pattern=5)),
+    ("maxLength a string", lambda s: s["fields"][1]["constraints"].update(maxLength="12")),
+    ("enum empty", lambda s: s["fields"][0]["constraints"].update(enum=[])),
+    ("enum of other types", lambda s: s["fields"][1]["constraints"].update(enum=[1, "A"])),
+    ("unique a string", lambda s: s["fields"][0]["constraints"].update(unique="yes")),
+    ("unknown constraint", lambda s: s["fields"][1]["constraints"].update(minimum=3)),
+    ("unknown string format", lambda s: s["fields"][1].update(format="siret")),
+    ("date format any", lambda s: s["fields"][4].update(format="any")),
+    ("date format of hours", lambda s: s["fields"][4].update(format="%d/%m/%Y %H:%M")),
+    ("decimalChar two characters", lambda s: s["fields"][2].update(decimalChar=",,")),
+    ("groupChar equal to decimalChar", lambda s: s["fields"][2].update(groupChar=",")),
+    ("trueValues not a list", lambda s: s["fields"][3].update(trueValues="oui")),
+    ("missingValues not strings", lambda s: s.update(missingValues=[None, 0])),
+    ("missingValues with labels", lambda s: s.update(missingValues=[{"value": "NA", "label": "absent"}])),
+    ("field missingValues", lambda s: s["fields"][2].update(missingValues=["NA"])),
+    ("primary key unknown", lambda s: s.update(primaryKey=["identifiant"])),
+    ("primary key a string", lambda s: s.update(primaryKey="id")),
+    ("foreign key to itself", lambda s: s.update(foreignKeys=[{"fields": ["id"], "reference": {"resource": "",
+                                                                                                 "fields": ["id"]}}])),
+    ("duplicate field names", lambda s: s["fields"][6].update(name="latitude")),
+    ("field without a name", lambda s: s["fields"][6].pop("name")),
+    ("fields empty", lambda s: s.update(fields=[])),
+    ("v2 profile", lambda s: s.update({"$schema": "https://datapackage.org/profiles/2.0/tableschema.json"})),
+    ("v1 profile and documentation", lambda s: s.update({"$schema": "https://frictionlessdata.io/schemas/table-schema.json",
+                                                         "title": "Lieux", "version": "1.0", "custom_checks": []})),
+    ("title not a string", lambda s: s["fields"][0].update(title=["Id"])),
+    ("bareNumber false", lambda s: s["fields"][0].update(bareNumber=False)),
+    ("floatNumber", lambda s: s["fields"][2].update(floatNumber=True)),
+    ("constraints a list", lambda s: s["fields"][0].update(constraints=[])),
+]
+
+
+@pytest.mark.parametrize("label", [label for label, _ in MUTATIONS])
+def test_schema_descriptors_get_frictionless_findings(label, tmp_path, monkeypatch):
+    """A descriptor Frictionless finds fault with, or reads in a way the light path does not
+    know, is Frictionless' to check: the findings are the same as without the light path."""
+    import copy
+
+    schema = copy.deepcopy(SCHEMA)
+    dict(MUTATIONS)[label](schema)
+    path, schema_path = tmp_path / "t.csv", tmp_path / "schema.json"
+    path.write_text(TYPED["typed_errors.csv"], encoding="utf-8")
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    _typed_same(path, schema_path, monkeypatch, light=None)
+
+
+def test_a_small_csv_with_a_schema_imports_no_frictionless(tmp_path):
+    """The common case, a valid table against a plain schema: no Frictionless, pandas, numpy
+    or pyarrow; an odd cell (an exponent) then brings Frictionless' reader, and only it."""
+    from tests.benchmarks.small_files import write_inputs
+
+    write_inputs(tmp_path)
+    probe = ("import sys, runpy\nsys.argv = ['catalog', 'validate', *sys.argv[1:], '--json']\n"
+             "try:\n    runpy.run_module('catalog.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "heavy = [m for m in ('frictionless', 'pandas', 'numpy', 'pyarrow') if m in sys.modules]\n"
+             "print('HEAVY', heavy, file=sys.stderr)\n")
+
+    def heavy(*args):
+        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=tmp_path,
+                              env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
+        return done.stderr.split("HEAVY ")[-1].strip(), json.loads(done.stdout)
+
+    found, report = heavy("bare.csv", "--schema", "schema.json")
+    assert found == "[]" and report["valid"] is True, found
+    odd = tmp_path / "odd.csv"
+    odd.write_text((tmp_path / "bare.csv").read_text(encoding="utf-8").replace(",12", ",1.2e1", 1), encoding="utf-8")
+    assert odd.read_text(encoding="utf-8") != (tmp_path / "bare.csv").read_text(encoding="utf-8")
+    found, report = heavy("odd.csv", "--schema", "schema.json")
+    assert found == "['frictionless']" and report["valid"] is True, found

@@ -23,7 +23,8 @@ TYPE_KEYS = {"boolean": {"trueValues", "falseValues"}, "integer": {"bareNumber"}
              "number": {"bareNumber", "decimalChar", "groupChar"}}
 FIELD_CONSTRAINTS = {"string": {"required", "unique", "minLength", "maxLength", "pattern", "enum"},
                      "boolean": {"required", "unique", "enum"}}
-NUMERIC_CONSTRAINTS = {"required", "unique", "enum"} | set(cell_rules.BOUNDS)
+# exclusiveMinimum and exclusiveMaximum are Data Package v2's: Frictionless refuses them in a v1 schema.
+NUMERIC_CONSTRAINTS = {"required", "unique", "enum", "minimum", "maximum"}
 # Top-level keys of a Table Schema that Frictionless reads; any other is documentation to it
 # (schema.data.gouv.fr's title, version, contributors, custom_checks...) as long as it is
 # plain JSON, which a descriptor read from JSON or YAML is.

@@ -65,7 +65,9 @@ class FieldRule:
     def read(self, cell):
         found = self.cache.get(cell)
         if found is None:
-            found = self.cache[cell] = self._read(cell)
+            found = self._read(cell)
+            if found[0] == found[0]:  # a NaN is a new value on every row (NaN != NaN): keys never match it
+                self.cache[cell] = found
         return found
 
     def _read(self, cell):
@@ -210,44 +212,75 @@ def typed_report(table: TextTable, schema: dict, name: str, limit: int) -> Table
     key = [names.index(k) for k in ([key] if isinstance(key, str) else key)]
     primary: dict = {}
     errors = []
-    width = len(rules)
     for row_number, cells in enumerate(table.rows, start=2):
-        found, values, blank = [], [], 0
-        for index, rule in enumerate(rules):
-            source = cells[index] if index < len(cells) else None
-            value, verdict = rule.read(source)
-            values.append(value)
-            if value is None and not (verdict and verdict[0][0] == "type-error"):
-                blank += 1
-            shown = "None" if source is None else source  # Frictionless' str() of a missing cell
-            found += [TableError(kind, note, row_number, shown, rule.name, index + 1) for kind, note in verdict]
-        found += [TableError("extra-cell", "", row_number, cell, "", number)
-                  for number, cell in enumerate(cells[width:], start=width + 1)]
-        found += [TableError("missing-cell", "", row_number, "", names[number - 1], number)
-                  for number in range(len(cells) + 1, width + 1)]
-        if blank == width:
-            found = [TableError("blank-row", "", row_number)]
+        row = _Row(cells, rules, row_number)
+        # Frictionless reads a row's unique and key fields first, when it looks their values
+        # up, and its other cells when it first lists the row's errors: its errors come in that order.
         for index, seen in unique:
-            value = values[index]
+            value = row.value(index)
             if value is not None:
                 earlier = seen.get(value)
                 seen[value] = row_number
                 if earlier:
-                    found.append(TableError("unique-error", ROW_NOTE % earlier, row_number, str(value),
-                                            names[index], index + 1))
+                    row.errors().append(TableError("unique-error", ROW_NOTE % earlier, row_number, str(value),
+                                                   names[index], index + 1))
         if key:
-            cells_key = tuple(values[i] for i in key)
+            cells_key = tuple(row.value(i) for i in key)
             if set(cells_key) == {None}:
-                found.append(TableError("primary-key", ALL_NONE, row_number))
+                row.errors().append(TableError("primary-key", ALL_NONE, row_number))
             else:
                 earlier = primary.get(cells_key)
                 primary[cells_key] = row_number
                 if earlier:
-                    found.append(TableError("primary-key", ROW_NOTE % earlier, row_number))
-        errors += found
+                    row.errors().append(TableError("primary-key", ROW_NOTE % earlier, row_number))
+        errors += row.errors()
         if len(errors) >= limit:
             raise StepAside("the error limit")
     return TableReport([TaskReport(name, errors)])
+
+
+class _Row:
+    """One row read as Frictionless' Row reads it (frictionless/table/row.py): a field's cell
+    when its value is asked for, the others, the extra and missing cells and the blank row when
+    its errors are."""
+
+    def __init__(self, cells: list, rules: list, number: int):
+        self.cells, self.rules, self.number = cells, rules, number
+        self.values: dict = {}
+        self.found: list = []
+        self.blank = 0
+        self.complete = False
+
+    def value(self, index: int):
+        if index not in self.values:
+            self._read(index)
+        return self.values[index]
+
+    def _read(self, index: int):
+        rule = self.rules[index]
+        source = self.cells[index] if index < len(self.cells) else None
+        value, verdict = rule.read(source)
+        self.values[index] = value
+        if value is None and not (verdict and verdict[0][0] == "type-error"):
+            self.blank += 1
+        shown = "None" if source is None else source  # Frictionless' str() of a missing cell
+        self.found += [TableError(kind, note, self.number, shown, rule.name, index + 1) for kind, note in verdict]
+
+    def errors(self) -> list:
+        if self.complete:
+            return self.found
+        width = len(self.rules)
+        for index in range(width):
+            if index not in self.values:
+                self._read(index)
+        self.found += [TableError("extra-cell", "", self.number, cell, "", number)
+                       for number, cell in enumerate(self.cells[width:], start=width + 1)]
+        self.found += [TableError("missing-cell", "", self.number, "", self.rules[number - 1].name, number)
+                       for number in range(len(self.cells) + 1, width + 1)]
+        if self.blank == width:
+            self.found = [TableError("blank-row", "", self.number)]
+        self.complete = True
+        return self.found
 
 
 class _Fallback:
