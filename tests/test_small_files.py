@@ -511,10 +511,14 @@ TRICKY = {
              "0000-01-01", "9999-12-31", "2020/01/31", "20200131", "2020-13-01", "", "NA", "2020-01-31T00:00:00",
              "31.01.2020"],
     "datetime": ["2020-01-31T10:00:00", "2020-01-31T24:00:00", "2020-01-31 10:00:00", "2020-01-31T10:00:00Z",
-                 "2020-01-31T10:00:00+02:00", "2020-01-31T10:00", "2020-02-30T10:00:00", "x", "", "NA"],
+                 "2020-01-31T10:00:00+02:00", "2020-01-31T08:00:00Z", "2020-01-31T10:00:00-23:59",
+                 "2020-01-31T10:00:00+24:00", "2020-01-31T10:00", "2020-02-30T10:00:00", "x", "", "NA"],
     "time": ["10:00:00", "24:00:00", "23:59:60", "10:00", "1:00:00", "10:00:00Z", "10:00:00.5", "x", "", "NA"],
     "year": ["2020", "0000", "9999", "202", "20201", "+202", " 202", "x", "", "NA", "1e03"],
-    "string": ["Jean", "", "NA", " ", "2A004", "01000", "ABC", "abc", "é", "trop long pour le champ", "a\nb"],
+    "string": ["Jean", "", "NA", " ", "2A004", "01000", "ABC", "abc", "é", "trop long pour le champ", "a\nb",
+               "jean@ville.fr", "jean@", "Jean <jean@ville.fr>", "https://www.ville.fr/a?b=1", "www.ville.fr",
+               "mailto:jean@ville.fr", "2bc1c94f-0deb-43e9-92a1-4775189ec9f8", "2BC1C94F0DEB43E992A14775189EC9F8",
+               "2bc1c94f-0deb-43e9-92a1"],
 }
 
 
@@ -546,14 +550,14 @@ def _field_strategy():
             return st.sampled_from(sorted(bounds)).flatmap(lambda fmt: st.fixed_dictionaries(
                 {"format": st.just(fmt)}, optional={"constraints": st.fixed_dictionaries({}, optional={
                     "minimum": st.just(bounds[fmt]), "required": st.booleans(), "unique": st.booleans()})}))
-        if kind in ("datetime", "time"):
+        if kind in ("datetime", "time"):  # no bounds: a zoned value against a naive bound fails in Frictionless
             return st.fixed_dictionaries({}, optional={"constraints": st.fixed_dictionaries(
                 {}, optional={"required": st.booleans(), "unique": st.booleans()})})
         if kind == "year":
             return st.fixed_dictionaries({}, optional={"constraints": st.fixed_dictionaries({}, optional={
                 "minimum": st.sampled_from([2000, "2010"]), "maximum": st.just(2030), "required": st.booleans()})})
         return st.fixed_dictionaries({}, optional={
-            "format": st.sampled_from(["default", "email"]),
+            "format": st.sampled_from(["default", "email", "uri", "uuid"]),
             "constraints": st.fixed_dictionaries({}, optional={
                 "required": st.booleans(), "unique": st.booleans(), "minLength": st.sampled_from([0, 2]),
                 "maxLength": st.sampled_from([3, 10]), "pattern": st.sampled_from(["[0-9]{5}|2[AB][0-9]{3}", "[A-Z]+", ".*"]),
@@ -646,6 +650,12 @@ MUTATIONS = [
     ("bareNumber false", lambda s: s["fields"][0].update(bareNumber=False)),
     ("floatNumber", lambda s: s["fields"][2].update(floatNumber=True)),
     ("constraints a list", lambda s: s["fields"][0].update(constraints=[])),
+    ("example not of the type", lambda s: s["fields"][0].update(example="un")),
+    ("example with the field's decimal comma", lambda s: s["fields"][2].update(example="12,5")),
+    ("example of the type", lambda s: s["fields"][0].update(example=12)),
+    ("example of a boolean", lambda s: s["fields"][3].update(example="oui")),
+    ("pattern and enum beside the constraints", lambda s: s["fields"][1].update(pattern="[A-Z]", enum=["A"])),
+    ("keys of our own", lambda s: s["fields"][1].update({"catalog": {"public": True}, "x-unit": "m"})),
 ]
 
 

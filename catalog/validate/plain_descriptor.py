@@ -17,8 +17,12 @@ from catalog.validate import cell_rules
 LIGHT_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "time", "year"}
 # String formats Frictionless knows (its cells are read by Frictionless' reader, lazily).
 STRING_FORMATS = {"default", "email", "uri", "uuid"}
-# Keys of a field descriptor that change nothing in how its cells are read.
-INERT_FIELD_KEYS = {"name", "type", "format", "title", "description", "example", "rdfType", "catalog", "constraints"}
+# Keys of a field descriptor Frictionless reads; any other (`catalog`, a schema's own `pattern` or
+# `enum` beside `constraints`...) it leaves alone.
+FIELD_KEYS = {"name", "type", "format", "title", "description", "example", "rdfType", "constraints", "missingValues",
+              "trueValues", "falseValues", "bareNumber", "floatNumber", "decimalChar", "groupChar", "arrayItem",
+              "required", "categories", "categoriesOrdered", "$schema", "profile"}
+KNOWN_FIELD_KEYS = {"name", "type", "format", "title", "description", "example", "rdfType", "constraints"}
 TYPE_KEYS = {"boolean": {"trueValues", "falseValues"}, "integer": {"bareNumber"},
              "number": {"bareNumber", "decimalChar", "groupChar"}}
 FIELD_CONSTRAINTS = {"string": {"required", "unique", "minLength", "maxLength", "pattern", "enum"},
@@ -89,7 +93,10 @@ def plain_schema(schema) -> bool:
 
 def plain_field(field: dict) -> bool:
     kind = field.get("type", "string")
-    if kind not in LIGHT_TYPES or set(field) - INERT_FIELD_KEYS - TYPE_KEYS.get(kind, set()) - {"missingValues"}:
+    read = set(field) & FIELD_KEYS
+    if kind not in LIGHT_TYPES or read - KNOWN_FIELD_KEYS - TYPE_KEYS.get(kind, set()) - {"missingValues"}:
+        return False
+    if not all(isinstance(key, str) for key in field):
         return False
     if "missingValues" in field and not _strings(field["missingValues"]):
         return False
@@ -114,7 +121,21 @@ def plain_field(field: dict) -> bool:
         decimal, group = field.get("decimalChar", "."), field.get("groupChar", "")
         if not (isinstance(decimal, str) and isinstance(group, str)) or cell_rules.number_pattern(decimal, group) is None:
             return False
-    return _plain_constraints(field, kind, fmt)
+    return _plain_example(field, kind, fmt) and _plain_constraints(field, kind, fmt)
+
+
+def _plain_example(field: dict, kind: str, fmt: str) -> bool:
+    """Frictionless reads a field's `example` as a cell of its type and format (not its decimal or
+    group character) and says so when it cannot: only an example the plain reader reads is plain."""
+    from catalog.validate.typed_rows import descriptor_value
+
+    example = field.get("example")
+    if not example:
+        return True
+    bare = {"type": kind, "format": fmt}
+    if kind == "boolean":
+        bare.update({k: field[k] for k in ("trueValues", "falseValues") if k in field})
+    return descriptor_value(bare, example) is not None
 
 
 def _plain_constraints(field: dict, kind: str, fmt: str) -> bool:
@@ -140,11 +161,10 @@ def _plain_constraints(field: dict, kind: str, fmt: str) -> bool:
     if "enum" in constraints and not (isinstance(constraints["enum"], list) and constraints["enum"]):
         return False
     # Bounds and enum values must be read by the plain reader itself, as Frictionless' value
-    # reader reads them (a string format other than default keeps to Frictionless' reader).
+    # reader reads them.
     from catalog.validate.typed_rows import descriptor_value
 
-    wanted = [constraints[n] for n in cell_rules.BOUNDS if n in constraints]
-    wanted += constraints.get("enum", []) if kind != "string" or fmt == "default" else []
+    wanted = [constraints[n] for n in cell_rules.BOUNDS if n in constraints] + constraints.get("enum", [])
     return all(descriptor_value(field, value) is not None for value in wanted)
 
 

@@ -28,7 +28,7 @@ ALL_NONE = 'cells composing the primary keys are all "None"'
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]  # Frictionless' defaults (Table Schema's)
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
 TIME_RE = re.compile(r"^([0-9]{2}):([0-9]{2}):([0-9]{2})$")
-DATETIME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})$")
+DATETIME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$")
 YEAR_RE = re.compile(r"^[0-9]{4}$")
 INT_RE = re.compile(cell_rules.INT_RE)
 UNSURE = object()  # no rule settles the cell: Frictionless' reader does
@@ -46,7 +46,7 @@ class FieldRule:
         self.missing = set(field["missingValues"]) if "missingValues" in field else set(missing)
         self.constraints = field.get("constraints", {})
         self.fallback = fallback  # Frictionless' reader for this field, built when first needed
-        self.sure = self.kind != "string" or self.format == "default"
+        self.sure = self.kind != "string" or self.format in STRING_FORMATS
         self.value_of = value_reader(field)
         self.checks = []
         for name in cell_rules.constraint_order(self.kind):
@@ -71,7 +71,7 @@ class FieldRule:
         return found
 
     def _read(self, cell):
-        if not self.sure:  # a string format (e-mail, URI...): Frictionless' reader reads every cell
+        if not self.sure:  # another string format: Frictionless' reader reads every cell
             value = UNSURE
         else:
             value = None if cell is None or cell in self.missing else self.value_of(cell)
@@ -114,7 +114,7 @@ def value_reader(field: dict):
     the type) or `UNSURE` (Frictionless' reader decides)."""
     kind, fmt = field.get("type", "string"), field.get("format", "default")
     if kind == "string":
-        return lambda cell: cell
+        return STRING_FORMATS[fmt]() if fmt in STRING_FORMATS else (lambda cell: UNSURE)
     if kind == "boolean":
         mapping = {v: True for v in field.get("trueValues", DEFAULT_TRUE)}
         mapping.update({v: False for v in field.get("falseValues", DEFAULT_FALSE)})
@@ -147,9 +147,12 @@ def value_reader(field: dict):
             return NOT if cell_rules.surely_not("date", cell, separators=separators) else UNSURE
         return date
     if kind == "time":
-        return lambda cell: _clock(TIME_RE, cell, lambda h, m, s: datetime.time(h, m, s))
+        return lambda cell: _clock(TIME_RE, cell, lambda h, m, s: datetime.time(int(h), int(m), int(s)))
     if kind == "datetime":
-        return lambda cell: _clock(DATETIME_RE, cell, datetime.datetime)
+        # A zone is read as dateutil reads it (the same instant, the same text), but a bound or an
+        # enum of naive date-times does not compare with it: Frictionless' reader says what then.
+        compared = bool(set(field.get("constraints", {})) & (set(cell_rules.BOUNDS) | {"enum"}))
+        return lambda cell: _clock(DATETIME_RE, cell, _datetime, compared)
     if kind == "year":
         return lambda cell: int(cell) if YEAR_RE.match(cell) else (NOT if len(cell) != 4 else UNSURE)
     raise StepAside(f"no plain reader for {kind}")  # plain_descriptor.py lets none through
@@ -161,16 +164,51 @@ def _integer(cell):
     return NOT if cell_rules.surely_not("integer", cell) else UNSURE
 
 
-def _clock(shape, cell, make):
-    """A time or date-time without a zone: the value, or Frictionless' reader (dateutil reads
-    24:00:00 as midnight, zones as tzinfo) for whatever the plain shape does not build."""
+def _clock(shape, cell, make, compared=False):
+    """A time or date-time: the value, or Frictionless' reader (dateutil reads 24:00:00 as
+    midnight) for whatever the plain shape does not build."""
     match = shape.match(cell)
-    if not match:
+    if not match or (compared and match.groups()[-1]):
         return UNSURE
     try:
-        return make(*map(int, match.groups()))
+        return make(*match.groups())
     except ValueError:
         return UNSURE
+
+
+def _datetime(year, month, day, hour, minute, second, zone=None):
+    zone = None if zone is None else datetime.timezone.utc if zone == "Z" else datetime.timezone(
+        (1 if zone[0] == "+" else -1) * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+    return datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=zone)
+
+
+def _email():
+    import validators  # what Frictionless checks an e-mail with (validators.email)
+
+    return lambda cell: cell if validators.email(cell) else NOT
+
+
+def _uuid():
+    import validators
+
+    return lambda cell: cell if validators.uuid(cell) else NOT
+
+
+def _uri():
+    import rfc3986  # what Frictionless checks a URI with: a reference with a scheme
+
+    def uri(cell):
+        checker = rfc3986.validators.Validator()
+        checker.require_presence_of("scheme")
+        try:
+            checker.validate(rfc3986.uri_reference(cell))
+        except rfc3986.exceptions.ValidationError:
+            return NOT
+        return cell
+    return uri
+
+
+STRING_FORMATS = {"default": lambda: (lambda cell: cell), "email": _email, "uuid": _uuid, "uri": _uri}
 
 
 def descriptor_value(field: dict, value):
