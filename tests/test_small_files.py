@@ -697,3 +697,73 @@ def test_a_small_csv_with_a_schema_imports_no_frictionless(tmp_path):
     (tmp_path / "odd.csv").write_text("\n".join([lines[0], ",".join(cells)] + lines[2:]) + "\n", encoding="utf-8")
     found, report = heavy("odd.csv", "--schema", "schema.json")
     assert found == "['frictionless']" and report["valid"] is True, found
+
+
+def _dataset_modes(folder, root, monkeypatch):
+    """(light findings and score, whether a table was read in Python), then Frictionless' own."""
+    from catalog.validate import plain_descriptor, typed_rows
+    from catalog.validate.dataset import validate_dataset
+
+    out = []
+    for mode in ("light", "frictionless"):
+        calls = []
+        with monkeypatch.context() as patch:
+            patch.setattr(text_table, "SMALL_BYTES", 1 << 24)
+            if mode == "frictionless":
+                patch.setattr(plain_descriptor, "plain_resource", lambda descriptor: False)
+            real = typed_rows.typed_report
+            patch.setattr(typed_rows, "typed_report", lambda *args: calls.append(args) or real(*args))
+            target = validate_dataset(folder, root)
+        out.append(([f.to_dict() for f in target.findings], target.score, bool(calls)))
+    return out
+
+
+def test_dataset_tables_with_plain_schemas_are_read_in_python(shared_data, monkeypatch, tmp_path):
+    """A dataset folder's small tables with plain schemas are read in plain Python, with
+    Frictionless' findings: the bundled datasets, the shared Data Packages and crafted datasets
+    of errors (a foreign key makes the whole package Frictionless')."""
+    folders = [(d, REPO) for d in sorted((REPO / "datasets").glob("*/*")) if (d / "datapackage.json").is_file()]
+    folders += [(p.parent, p.parent) for p in sorted(shared_data.rglob("datapackage.json"))]
+    schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"required": True, "unique": True}},
+                         {"name": "nom", "type": "string", "constraints": {"required": True, "maxLength": 10}},
+                         {"name": "ouvert", "type": "boolean", "trueValues": ["oui"], "falseValues": ["non"]},
+                         {"name": "montant", "type": "number", "decimalChar": ",", "groupChar": " "},
+                         {"name": "date", "type": "date", "format": "%d/%m/%Y"}], "primaryKey": ["id"]}
+    rows = ("id;nom;ouvert;montant;date\n1;Gare;oui;1 250,5;31/01/2025\n1;Mairie;peut-être;12.5;2025-01-31\n"
+            ";;;;\n3;Un nom trop long;non;-3;30/02/2025\n4;Parc\n")
+    for name, extra in (("errors", {}), ("keyed", {"foreignKeys": [{"fields": ["id"], "reference": {
+            "resource": "autre", "fields": ["id"]}}]})):
+        folder = tmp_path / "datasets" / "ville" / name
+        folder.mkdir(parents=True)
+        (folder / "lieux.csv").write_text(rows, encoding="utf-8")
+        (folder / "autre.csv").write_text("id,nom\n1,A\n2,B\n", encoding="utf-8")
+        (folder / "datapackage.json").write_text(json.dumps({"name": name, "title": "Lieux", "resources": [
+            {"name": "lieux", "path": "lieux.csv", "dialect": {"delimiter": ";"}, "schema": {**schema, **extra}},
+            {"name": "autre", "path": "autre.csv", "schema": {"fields": [{"name": "id", "type": "integer"},
+                                                                         {"name": "nom", "type": "string"}]}}]}),
+            encoding="utf-8")
+        folders.append((folder, tmp_path))
+    read, codes = [], set()
+    for folder, root in folders:
+        (ours, score, light), (theirs, their_score, _) = _dataset_modes(folder, root, monkeypatch)
+        assert (ours, score) == (theirs, their_score), folder
+        read.append(light)
+        codes.update(f["code"] for f in ours)
+    assert read[-2] and not read[-1]  # the crafted dataset, then the one with a foreign key
+    assert sum(read) >= 4, [str(f) for (f, _), r in zip(folders, read) if not r]
+    assert {"type-error", "constraint-error", "unique-error", "primary-key", "blank-row", "missing-cell",
+            "foreign-key"} <= codes
+
+
+def test_a_small_dataset_imports_no_frictionless(tmp_path):
+    from tests.benchmarks.small_files import write_inputs
+
+    write_inputs(tmp_path)
+    probe = ("import sys, runpy\nsys.argv = ['catalog', 'validate', sys.argv[1], '--json']\n"
+             "try:\n    runpy.run_module('catalog.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print('HEAVY', [m for m in ('frictionless', 'pandas', 'numpy', 'pyarrow') if m in sys.modules],"
+             " file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe, "dataset"], capture_output=True, text=True, cwd=tmp_path,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert "HEAVY []" in done.stderr, done.stderr[-2000:]
+    assert json.loads(done.stdout)["errors"] == 0

@@ -50,8 +50,8 @@ def plain_resource(descriptor: dict) -> bool:
             and not path.startswith("/") and ".." not in path.split("/") and "://" not in path
             and "\\" not in path):
         return False
-    if descriptor.get("format") not in ("csv", "tsv"):
-        return False
+    if descriptor.get("format", path.rsplit(".", 1)[-1].lower()) not in ("csv", "tsv"):
+        return False  # Frictionless takes the format from the path's extension when none is declared
     for key in ("title", "description", "mediatype", "encoding"):
         if key in descriptor and not isinstance(descriptor[key], str):
             return False
