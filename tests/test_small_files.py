@@ -767,3 +767,16 @@ def test_a_small_dataset_imports_no_frictionless(tmp_path):
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert "HEAVY []" in done.stderr, done.stderr[-2000:]
     assert json.loads(done.stdout)["errors"] == 0
+
+
+def test_a_row_s_errors_come_in_frictionless_order(tmp_path, monkeypatch):
+    """Frictionless reads a row's unique and key fields first: their cells' errors come before
+    the others' (the vectorised checks listed them field by field)."""
+    path, schema = tmp_path / "t.csv", tmp_path / "schema.json"
+    path.write_text("a,b,c\nx,,1\ny,5,1\nz,5,\n", encoding="utf-8")
+    schema.write_text(json.dumps({"fields": [
+        {"name": "a", "type": "integer"}, {"name": "b", "type": "integer", "constraints": {"unique": True, "required": True}},
+        {"name": "c", "type": "integer", "constraints": {"required": True}}], "primaryKey": ["c"]}), encoding="utf-8")
+    found = _typed_same(path, schema, monkeypatch)
+    assert [(f["code"], f["row"], f["column"]) for f in found][:2] == [("constraint-error", 2, "b"), ("type-error", 2, "a")]
+    assert found == _typed_findings(path, schema, "vectorised", monkeypatch)[0]
