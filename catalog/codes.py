@@ -101,7 +101,7 @@ REGISTRY = [
     Code(('too-many-errors',),
          'a file stopped after 1,000 errors: fix the first ones (often one cause) and validate again', severity=WARNING),
     Code(('cell-checks-incomplete',),
-         'the personal-data, formula and coordinate checks stopped at a row they could not read, or the personal-data gate could not read a part published as it is (a binary member of an archive or resource)', severity=WARNING),
+         'the personal-data, formula and coordinate checks stopped at a row they could not read (or, on a large file, with the table checks at the error limit: said in `too-many-errors`), or the personal-data gate could not read a part published as it is (a binary member of an archive or resource)', severity=WARNING),
     Code(('personal-data',),
          'a column looks like personal data (personal e-mails, phones, NIR, IBAN, person names, also in free text, in any sheet or archive member) and is not declared `"catalog": {"public": true}`, or is declared so implausibly; *warning* for a few personal-looking cells among an establishments\' contacts (see "The personal-data gate")'),
     Code(('formula-injection',),

@@ -82,9 +82,10 @@ def test_quoted_and_ragged_files_are_read_whole(tmp_path):
     assert [(f.code, f.row) for f in found] == [("formula-injection", 2)]
 
 
-def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
+def test_the_cell_checks_stop_with_the_table_checks_at_the_error_limit(tmp_path, monkeypatch):
     """The vectorised table checks hand their Arrow batches to the cell checks (one parse of
-    the file, not two), on past their own error limit, with the findings of a reading alone."""
+    the file, not two); when they stop at the error limit, as Frictionless does, the cell checks
+    stop with them and say at which row: their findings are those of the rows read, alone."""
     import frictionless
 
     from catalog.validate import table_checks
@@ -92,7 +93,6 @@ def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
     path = tmp_path / "people.csv"
     write(path, 120_000, 1)
     table = TableContext("people.csv", path, {})
-    alone = findings(table, "utf-8", ",")
     fields = [{"name": n, "type": "integer" if n == "note" else "string"}
               for n in ["id", "contact", "nom", "prenom", "note", "latitude", "longitude"]]
     resource = frictionless.Resource({"name": "people", "path": "people.csv", "schema": {"fields": fields}},
@@ -100,14 +100,22 @@ def test_table_checks_feed_the_cell_checks_to_the_end(tmp_path, monkeypatch):
     shared = cells.SharedRead(table, "utf-8", ",")
     report = table_checks.validate(resource, 1000, shared)
     assert len(report.tasks[0].errors) == 1000  # "note" is mostly not an integer: the limit was hit early
-    assert shared.complete
+    assert shared.complete and 1000 < shared.stopped_at < 120_001
 
     import catalog.delimited as delimited
+
+    lines = path.read_bytes().splitlines(keepends=True)
+    head = tmp_path / "head" / "people.csv"
+    head.parent.mkdir()
+    head.write_bytes(b"".join(lines[:shared.stopped_at]))  # the header is row 1
+    alone = findings(TableContext("people.csv", head, {}), "utf-8", ",")
 
     def read_again(*args, **kwargs):
         raise AssertionError("the file was read a second time")
     monkeypatch.setattr(delimited, "text_batches", read_again)
-    assert [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",", shared=shared)] == alone
+    found = [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",", shared=shared)]
+    assert found[0]["code"] == "cell-checks-incomplete" and found[0]["row"] == shared.stopped_at
+    assert found[1:] == alone
 
 
 def test_a_reading_the_cell_checks_would_not_make_is_refused(tmp_path):
@@ -143,3 +151,28 @@ def test_a_reading_abandoned_half_way_is_not_used(tmp_path):
     assert any(e.type == "missing-cell" for e in report.tasks[0].errors)
     alone = [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",")]
     assert [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",", shared=shared)] == alone
+
+
+def test_validate_says_where_the_cell_checks_stopped_at_the_error_limit(tmp_path):
+    """`catalog validate` of a large file past the error limit: one warning says the checks
+    stopped and where; the personal data of the rows read is still reported."""
+    import json
+    import subprocess
+    import sys
+
+    rows = ["id,n,contact"] + [f"{i},{'x' if i % 2 else i},{'jean.dupont@gmail.com' if i == 5 else 'Mairie'}"
+                               for i in range(300_000)]
+    (tmp_path / "big.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "big.schema.json").write_text(json.dumps({"fields": [
+        {"name": "id", "type": "integer"}, {"name": "n", "type": "integer"}, {"name": "contact", "type": "string"}]}))
+    run = subprocess.run([sys.executable, "-m", "catalog.cli", "validate", "big.csv", "--schema", "big.schema.json",
+                          "--json"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr
+    found = json.loads(run.stdout)["targets"][0]["findings"]
+    codes = [f["code"] for f in found]
+    assert codes.count("type-error") == 1000 and "cell-checks-incomplete" not in codes
+    stop = next(f for f in found if f["code"] == "too-many-errors")
+    row = int(stop["message"].rsplit("at row ", 1)[1].rstrip(".").replace(",", ""))
+    assert 2_000 < row < 300_001, stop["message"]
+    personal = next(f for f in found if f["code"] == "personal-data")
+    assert personal["row"] == 7 and personal["column"] == "contact"

@@ -144,6 +144,7 @@ class SharedRead:
         self.encoding, self.delimiter = encoding or "utf-8", delimiter or ","
         self.checks = None
         self.complete = False
+        self.stopped_at = None  # the last row read, when the table checks stopped at the error limit
 
     def accepts(self, encoding: str, delimiter: str, quote: str | None, labels: list[str]) -> bool:
         codec = _arrow_codec(encoding, delimiter)
@@ -158,7 +159,12 @@ class SharedRead:
             check.feed_arrow(names, arrays, first_row)
 
     def findings(self) -> list[Finding]:
-        return [f for c in self.checks for f in c.findings()]
+        found = [f for c in self.checks for f in c.findings()]
+        if self.stopped_at is not None:
+            found.insert(0, Finding("cell-checks-incomplete", ERROR_LIMIT_STOP.format(self.stopped_at),
+                                    "Fix the errors reported, then validate again: the rest of the file is checked then.",
+                                    file=self.table.file, row=self.stopped_at, severity=WARNING))
+        return found
 
 
 def _unclosed_quote(table: TableContext, encoding, delimiter) -> Finding | None:
@@ -178,10 +184,24 @@ def _unclosed_quote(table: TableContext, encoding, delimiter) -> Finding | None:
                    value='"' + cells[-1].split("\n", 1)[0][:60] if cells else None)
 
 
+ERROR_LIMIT_STOP = "the personal-data, formula and coordinate checks stopped with them, at row {:,}."
+
+
 def add_cell_findings(found: list[Finding], cell_findings: list[Finding]) -> list[Finding]:
     """`found` (structure findings) plus the cell checks' findings, less the "cell checks
-    stopped" warning for a file already reported unreadable: one cause, one message."""
+    stopped" warning for a file already reported unreadable, and with the stop at the error
+    limit said in the "too many errors" warning itself: one cause, one message."""
     from catalog.validate.tables import READ_ERRORS
 
     unreadable = {f.file for f in found if f.code in READ_ERRORS | {"error", "unusable-input"}}
-    return found + [f for f in cell_findings if not (f.code == "cell-checks-incomplete" and f.file in unreadable)]
+    limit = {f.file: f for f in found if f.code == "too-many-errors"}
+    kept = []
+    for finding in cell_findings:
+        if finding.code == "cell-checks-incomplete" and finding.file in unreadable:
+            continue
+        if finding.code == "cell-checks-incomplete" and finding.file in limit and finding.message.startswith(
+                ERROR_LIMIT_STOP.split("{")[0]):
+            limit[finding.file].message += " " + finding.message[0].upper() + finding.message[1:]
+            continue
+        kept.append(finding)
+    return found + kept

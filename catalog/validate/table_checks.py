@@ -124,15 +124,19 @@ class TableCheck:
         # Columns are checked two at a time: pyarrow's kernels release the GIL.
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="catalog-columns") as pool:
             for columns in batches(self.table):
-                count = len(columns[0])
-                if checking:
-                    found += self._chunk(columns, first_row, count, pool)
-                    if limit and len(found) >= limit:
-                        found, checking = found[:limit], False
-                if shared is not None:  # the cell checks read on to the end, past the error limit
-                    shared.feed(self.table.labels, columns, first_row)
-                elif not checking:
+                if not checking:
+                    # Rows are left after the error limit: the cell checks stop here too, as
+                    # Frictionless does. The file cannot be packaged until these errors are
+                    # fixed, and the next validation reads on.
+                    if shared is not None:
+                        shared.stopped_at = first_row - 1
                     break
+                count = len(columns[0])
+                found += self._chunk(columns, first_row, count, pool)
+                if limit and len(found) >= limit:
+                    found, checking = found[:limit], False
+                if shared is not None:
+                    shared.feed(self.table.labels, columns, first_row)
                 first_row += count
         if shared is not None:
             shared.complete = True

@@ -80,6 +80,22 @@ def spoil(frame: pd.DataFrame, bad: dict, share: float = 0.002, seed: int = 66) 
     return frame
 
 
+def spread(frame: pd.DataFrame, bad: dict, every: int = 500) -> pd.DataFrame:
+    """A copy of `frame` with one bad cell in every `every`-th row (0.2% of the rows for 500), the
+    column turning round: bad cells spread evenly, so a tool that stops at its error limit stops
+    at the same share of the file whatever the file's length."""
+    frame = frame.copy()
+    rows = np.arange(every // 2, len(frame), every)
+    for col, name in enumerate(frame.columns):
+        choices = bad[name]
+        choices = np.array([choices] if isinstance(choices, str) else choices, dtype=object)
+        here = rows[np.arange(len(rows)) % len(frame.columns) == col]
+        values = frame[name].to_numpy(dtype=object, copy=True)
+        values[here] = choices[np.arange(len(here)) % len(choices)]
+        frame[name] = values
+    return frame
+
+
 IRVE_SCHEMA = {
     "fields": [
         {"name": "id_pdc_itinerance", "type": "string", "constraints": {"required": True, "pattern": "FR[A-Z0-9]{3}P[0-9]{6}"}},
@@ -139,5 +155,6 @@ def write_inputs(folder: Path, stop_time_rows: int, irve_rows: int, bad_share: f
     return {
         "stop_times": _write(valid, folder, "stop_times", STOP_TIMES_SCHEMA, {}),
         "stop_times_bad": _write(spoil(valid, BAD, bad_share), folder, "stop_times_bad", STOP_TIMES_SCHEMA, {}),
+        "stop_times_spread": _write(spread(valid, BAD), folder, "stop_times_spread", STOP_TIMES_SCHEMA, {}),
         "irve_bad": _write(spoil(irve(irve_rows), IRVE_BAD, bad_share), folder, "irve_bad", IRVE_SCHEMA, french),
     }
