@@ -780,3 +780,25 @@ def test_a_row_s_errors_come_in_frictionless_order(tmp_path, monkeypatch):
     found = _typed_same(path, schema, monkeypatch)
     assert [(f["code"], f["row"], f["column"]) for f in found][:2] == [("constraint-error", 2, "b"), ("type-error", 2, "a")]
     assert found == _typed_findings(path, schema, "vectorised", monkeypatch)[0]
+
+
+STRUCTURED = {  # the reading's habits, now with a schema: (file name, bytes)
+    "crlf": ("t.csv", "id,nom,montant,ouvert,date,latitude,longitude\r\n1,A,\"1,5\",oui,2025-01-31,46.6,2.4\r\n\r\n"),
+    "bom": ("t.csv", "\ufeffid,nom,montant,ouvert,date,latitude,longitude\n1,A,2,non,,46.6,2.4\n"),
+    "quoted": ("t.csv", 'id,nom,montant,ouvert,date,latitude,longitude\n"1","A\nB","3",oui,2025-01-01,"46","2"\n'),
+    "tsv": ("t.tsv", "id\tnom\tmontant\touvert\tdate\tlatitude\tlongitude\n1\tA\t1,5\toui\t2025-01-31\t46.6\t2.4\n"
+                     "2\tB\t1.5\tnon\t\t\t\n"),
+    "semicolon cp1252": ("t.csv", "id;nom;montant;ouvert;date;latitude;longitude\n1;Él;1,5;oui;2025-01-31;46.6;2.4\n"),
+    "ragged and blank": ("t.csv", "id,nom,montant,ouvert,date,latitude,longitude\n1,A\n,,,,,,\n\n2,B,1,oui,,,,x,y\n"),
+    "cr only": ("t.csv", "id,nom,montant,ouvert,date,latitude,longitude\r1,A,1,oui,,46,2\r"),
+}
+
+
+@pytest.mark.parametrize("label", sorted(STRUCTURED))
+def test_small_typed_tables_keep_the_reading_s_habits(label, tmp_path, monkeypatch):
+    name, text = STRUCTURED[label]
+    path, schema = tmp_path / name, tmp_path / "schema.json"
+    path.write_bytes(text.encode("cp1252" if "cp1252" in label else "utf-8"))
+    schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
+    _typed_same(path, schema, monkeypatch, light=None)
+    assert _typed_findings(path, schema, "light", monkeypatch)[1], "stepped aside"

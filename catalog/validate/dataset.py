@@ -305,7 +305,7 @@ def _plain_reports(readings, names) -> dict:
             continue
         try:
             text = text_table.read(reading.path, reading.encoding or "utf-8", reading.delimiter or ",", reading.format)
-            reports[name] = typed_report(text, descriptor["schema"], name, tables.LIMIT_ERRORS)
+            reports[name] = typed_report(text, descriptor["schema"], name, tables.LIMIT_ERRORS, reading.encoding or "utf-8")
         except text_table.StepAside:
             continue
         except Exception:  # noqa: BLE001 - a bug here must not cost a report: Frictionless still gives it

@@ -136,7 +136,7 @@ def _text_table(path: Path, display: str, descriptor: dict, public, fields=None)
         report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
     else:
         from catalog.validate.typed_rows import typed_report
-        report = typed_report(table, schema, descriptor["name"], tables.LIMIT_ERRORS)
+        report = typed_report(table, schema, descriptor["name"], tables.LIMIT_ERRORS, descriptor.get("encoding") or "utf-8")
     context = TableContext(display, path, fields or {}, list(FRANCE_BBOXES), public=frozenset(public))
     cells = check_columns(context, *text_table.columns(table))
     return add_cell_findings(tables.findings_of(report, lambda task: display), cells)

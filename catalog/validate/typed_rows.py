@@ -15,6 +15,7 @@ anything else raises `StepAside`, and Frictionless validates the table itself.
 """
 from __future__ import annotations
 
+import codecs
 import datetime
 import re
 from decimal import Decimal
@@ -236,12 +237,16 @@ def descriptor_value(field: dict, value):
     return None
 
 
-def typed_report(table: TextTable, schema: dict, name: str, limit: int) -> TableReport:
-    """Frictionless' errors on this table against `schema` (a plain one: plain_descriptor.py).
-    A header other than the field names, or reaching `limit`, steps aside."""
+def typed_report(table: TextTable, schema: dict, name: str, limit: int, encoding: str = "utf-8") -> TableReport:
+    """Frictionless' errors on this table against `schema` (a plain one: plain_descriptor.py),
+    its text decoded with `encoding`. A header other than the field names, or reaching `limit`,
+    steps aside."""
     fields = schema["fields"]
     names = [f["name"] for f in fields]
-    if table.labels != names:
+    labels = list(table.labels)
+    if labels and labels[0].startswith("\ufeff") and codecs.lookup(encoding).name == "utf-8":
+        labels[0] = labels[0][1:]  # Frictionless reads a declared UTF-8 with a BOM as utf-8-sig
+    if labels != names:
         raise StepAside("a header that is not the schema's field names: Frictionless says how")
     fallback = _Fallback(schema)
     rules = [FieldRule(f, schema.get("missingValues", [""]), fallback.reader(f["name"])) for f in fields]
