@@ -1,6 +1,6 @@
-"""A small CSV without a schema is read in plain Python (catalog/validate/text_table.py): its
-findings are the full path's (Frictionless, Arrow, pandas), finding for finding, and reading
-it imports none of those libraries unless a column needs them."""
+"""A small CSV is read in plain Python (catalog/validate/text_table.py; with a plain Table
+Schema, typed_rows.py): its findings are the full path's (Frictionless, Arrow, pandas), finding
+for finding, and reading it imports none of those libraries unless a column needs them."""
 from __future__ import annotations
 
 import json
@@ -195,8 +195,9 @@ TYPED = {
 
 @pytest.mark.parametrize("name", sorted(TYPED))
 def test_small_tables_with_a_schema_agree_with_the_vectorised_checks(name, tmp_path, monkeypatch):
-    """With a schema the table is Frictionless' to read: a small one by Frictionless itself
-    (no Arrow), a large one by the vectorised checks; both give the same findings."""
+    """With a schema, a small table is read in plain Python (typed_rows.py; Frictionless itself
+    when its header or descriptor needs it), a large one by the vectorised checks; both give
+    the same findings."""
     path, schema = tmp_path / name, tmp_path / "schema.json"
     path.write_text(TYPED[name], encoding="utf-8")
     schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
@@ -359,8 +360,8 @@ def _dataset_findings(folder, root, size, monkeypatch):
 
 
 def test_small_datasets_agree_with_the_vectorised_checks(shared_data, monkeypatch, tmp_path):
-    """A dataset's small tables are validated by Frictionless itself and their cells read in
-    plain Python: the same findings as the vectorised checks give, on the bundled datasets, the
+    """A dataset's small tables are validated in plain Python (or by Frictionless itself) and
+    their cells read in plain Python: the same findings as the vectorised checks give, on the bundled datasets, the
     shared Data Packages (foreign keys across tables included) and a crafted dataset of errors."""
     folders = [(d, REPO) for d in sorted((REPO / "datasets").glob("*/*")) if (d / "datapackage.json").is_file()]
     folders += [(p.parent, p.parent) for p in sorted(shared_data.rglob("datapackage.json"))]

@@ -172,8 +172,8 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         for reading, schema, crs in readable:
             fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
             table = TableContext(reading.display, reading.path, fields, bboxes, crs=crs if isinstance(crs, str) else None)
-            # A small table is Frictionless' to validate and its text is read in plain Python
-            # (text_table.py): nothing to share, and no Arrow to import.
+            # A small table is validated in plain Python (typed_rows.py) or by Frictionless itself,
+            # and its text is read in plain Python (text_table.py): nothing to share, no Arrow to import.
             small = text_table.small(reading.path, reading.format)
             checks.append((reading, table, None if small else SharedRead(table, reading.encoding, reading.delimiter)))
         found += _frictionless_package(dataset, [(r, shared) for r, _, shared in checks])

@@ -183,9 +183,10 @@ def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet) -> li
 
 def _full_table(path, display, descriptor, fields, schemas, public, sheet) -> list[Finding]:
     """Frictionless' view of the table and the cell checks. A large table is checked by the
-    vectorised checks (table_checks.py), which read it once for both; a small one by
-    Frictionless itself and its text read in plain Python (text_table.py): their answers are
-    the same, and a small table spares Arrow, numpy and pandas their import."""
+    vectorised checks (table_checks.py), which read it once for both; a small one the light
+    path could not read (a descriptor only Frictionless can check, a header other than the
+    fields...) by Frictionless itself, its text read in plain Python (text_table.py): their
+    answers are the same, and a small table spares Arrow, numpy and pandas their import."""
     import frictionless
 
     from catalog.reading import open_table

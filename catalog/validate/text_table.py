@@ -1,5 +1,6 @@
-"""A small CSV file without a schema, read as text in plain Python: the structure errors
-Frictionless would report on it, and the columns the cell checks read.
+"""A small CSV file read as text in plain Python: the structure errors Frictionless would
+report on it without a schema, and the columns the cell checks read (with a plain schema,
+typed_rows.py checks the same records against it).
 
 A table without a schema is read as text (catalog/reading.py), so no cell parser decides
 anything: what Frictionless reports on it is the table's structure (blank and repeated
