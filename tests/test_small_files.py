@@ -513,9 +513,13 @@ TRICKY = {
              "31.01.2020"],
     "datetime": ["2020-01-31T10:00:00", "2020-01-31T24:00:00", "2020-01-31 10:00:00", "2020-01-31T10:00:00Z",
                  "2020-01-31T10:00:00+02:00", "2020-01-31T08:00:00Z", "2020-01-31T10:00:00-23:59",
-                 "2020-01-31T10:00:00+24:00", "2020-01-31T10:00", "2020-02-30T10:00:00", "x", "", "NA"],
+                 "2020-01-31T10:00:00+24:00", "2020-01-31T10:00:00+0000", "2020-01-31T12:35:49-0130",
+                 "2020-01-31T10:00:00-00:00", "2020-01-31T10:00", "2020-02-30T10:00:00", "x", "", "NA"],
     "time": ["10:00:00", "24:00:00", "23:59:60", "10:00", "1:00:00", "10:00:00Z", "10:00:00.5", "x", "", "NA"],
     "year": ["2020", "0000", "9999", "202", "20201", "+202", " 202", "x", "", "NA", "1e03"],
+    "geopoint": ["2.35, 48.85", "2.35,48.85", "[2.35, 48.85]", "[7.48710500,48.345345]", "[07.5,48]", "200, 48",
+                 "[2.35, 95]", "[-180, -90]", "2.35", "[2.35]", "{\"lon\": 2, \"lat\": 48}", "2,35, 48,85", "x",
+                 "", "NA", " 2.35 , 48.85 ", "1e1, 2"],
     "string": ["Jean", "", "NA", " ", "2A004", "01000", "ABC", "abc", "é", "trop long pour le champ", "a\nb",
                "jean@ville.fr", "jean@", "Jean <jean@ville.fr>", "https://www.ville.fr/a?b=1", "www.ville.fr",
                "mailto:jean@ville.fr", "2bc1c94f-0deb-43e9-92a1-4775189ec9f8", "2BC1C94F0DEB43E992A14775189EC9F8",
@@ -554,6 +558,10 @@ def _field_strategy():
         if kind in ("datetime", "time"):  # no bounds: a zoned value against a naive bound fails in Frictionless
             return st.fixed_dictionaries({}, optional={"constraints": st.fixed_dictionaries(
                 {}, optional={"required": st.booleans(), "unique": st.booleans()})})
+        if kind == "geopoint":
+            return st.fixed_dictionaries({}, optional={"format": st.sampled_from(["default", "array"]),
+                                                       "constraints": st.fixed_dictionaries({}, optional={
+                                                           "required": st.booleans()})})
         if kind == "year":
             return st.fixed_dictionaries({}, optional={"constraints": st.fixed_dictionaries({}, optional={
                 "minimum": st.sampled_from([2000, "2010"]), "maximum": st.just(2030), "required": st.booleans()})})
@@ -803,3 +811,23 @@ def test_small_typed_tables_keep_the_reading_s_habits(label, tmp_path, monkeypat
     schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
     _typed_same(path, schema, monkeypatch, light=None)
     assert _typed_findings(path, schema, "light", monkeypatch)[1], "stepped aside"
+
+
+@pytest.mark.parametrize("kind", ["statique", "dynamique"])
+def test_irve_examples_against_the_national_schema_are_read_in_python(kind, shared_data, tmp_path, monkeypatch):
+    """`--schema etalab/schema-irve-<kind>@2.3.1` (the snapshot's schema, points as
+    `[lon, lat]` arrays): read in Python, with Frictionless' findings, on the valid example
+    and on a copy with broken cells."""
+    example = shared_data / "schemas" / "irve" / kind / f"exemple-valide-{kind}.csv"
+    reference = Path(f"etalab/schema-irve-{kind}@2.3.1")
+    _typed_same(example, reference, monkeypatch, light=True)
+    lines = example.read_text(encoding="utf-8").splitlines()
+    broken = tmp_path / example.name
+    row = lines[-1]
+    for good, bad in {"statique": [("[7.48710500,48.345345]", "[48.3, 200]"), (",true,", ",oui,")],
+                      "dynamique": [(",en_service,", ",en service,"), ("2022-10-18T12:35:49+0000", "18/10/2022")]}[kind]:
+        assert good in row
+        row = row.replace(good, bad)
+    broken.write_text("\n".join(lines + [row]) + "\n", encoding="utf-8")
+    found = _typed_same(broken, reference, monkeypatch, light=True)
+    assert any(f["severity"] == "error" for f in found)

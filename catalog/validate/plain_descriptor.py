@@ -14,7 +14,7 @@ import re
 
 from catalog.validate import cell_rules
 
-LIGHT_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "time", "year"}
+LIGHT_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "time", "year", "geopoint"}
 # String formats Frictionless knows (its cells are read by Frictionless' reader, lazily).
 STRING_FORMATS = {"default", "email", "uri", "uuid"}
 # Keys of a field descriptor Frictionless reads; any other (`catalog`, a schema's own `pattern` or
@@ -26,7 +26,8 @@ KNOWN_FIELD_KEYS = {"name", "type", "format", "title", "description", "example",
 TYPE_KEYS = {"boolean": {"trueValues", "falseValues"}, "integer": {"bareNumber"},
              "number": {"bareNumber", "decimalChar", "groupChar"}}
 FIELD_CONSTRAINTS = {"string": {"required", "unique", "minLength", "maxLength", "pattern", "enum"},
-                     "boolean": {"required", "unique", "enum"}}
+                     "boolean": {"required", "unique", "enum"},
+                     "geopoint": {"required"}}  # a point's value is Frictionless' own tuple type: no lookups
 # exclusiveMinimum and exclusiveMaximum are Data Package v2's: Frictionless refuses them in a v1 schema.
 NUMERIC_CONSTRAINTS = {"required", "unique", "enum", "minimum", "maximum"}
 # Top-level keys of a Table Schema that Frictionless reads; any other is documentation to it
@@ -106,6 +107,8 @@ def plain_field(field: dict) -> bool:
     if kind == "string" and fmt not in STRING_FORMATS:
         return False
     if kind in ("integer", "number", "boolean", "year", "datetime", "time") and fmt != "default":
+        return False
+    if kind == "geopoint" and fmt not in ("default", "array"):
         return False
     if kind == "date" and fmt != "default" and cell_rules.date_pattern(fmt) is None:
         return False

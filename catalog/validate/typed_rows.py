@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import json
 import re
 from decimal import Decimal
 
@@ -29,8 +30,12 @@ ALL_NONE = 'cells composing the primary keys are all "None"'
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]  # Frictionless' defaults (Table Schema's)
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
 TIME_RE = re.compile(r"^([0-9]{2}):([0-9]{2}):([0-9]{2})$")
-DATETIME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$")
+DATETIME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(Z|[+-][0-9]{2}:?[0-9]{2})?$")
 YEAR_RE = re.compile(r"^[0-9]{4}$")
+_DECIMAL = r"(-?[0-9]{1,3}(?:\.[0-9]{1,15})?)"
+_JSON_DECIMAL = r"(?:-?(?:0|[1-9][0-9]{0,2})(?:\.[0-9]{1,15})?)"  # a JSON number: no leading zero
+POINT_RE = re.compile(rf"^ *{_DECIMAL} *, *{_DECIMAL} *$")
+POINT_ARRAY_RE = re.compile(rf"^\[ *{_JSON_DECIMAL} *, *{_JSON_DECIMAL} *\]$")
 INT_RE = re.compile(cell_rules.INT_RE)
 UNSURE = object()  # no rule settles the cell: Frictionless' reader does
 
@@ -156,6 +161,8 @@ def value_reader(field: dict):
         return lambda cell: _clock(DATETIME_RE, cell, _datetime, compared)
     if kind == "year":
         return lambda cell: int(cell) if YEAR_RE.match(cell) else (NOT if len(cell) != 4 else UNSURE)
+    if kind == "geopoint":
+        return lambda cell: _point(cell, fmt)
     raise StepAside(f"no plain reader for {kind}")  # plain_descriptor.py lets none through
 
 
@@ -179,8 +186,20 @@ def _clock(shape, cell, make, compared=False):
 
 def _datetime(year, month, day, hour, minute, second, zone=None):
     zone = None if zone is None else datetime.timezone.utc if zone == "Z" else datetime.timezone(
-        (1 if zone[0] == "+" else -1) * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+        (1 if zone[0] == "+" else -1) * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[-2:])))
     return datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=zone)
+
+
+def _point(cell, fmt):
+    """A "lon, lat" (default) or "[lon, lat]" (array) point of plain decimals, read as Frictionless
+    reads it (each number through Decimal; a JSON number first for an array), NOT when off the
+    globe; any other writing is Frictionless' reader's."""
+    match = (POINT_RE if fmt == "default" else POINT_ARRAY_RE).match(cell)
+    if not match:
+        return UNSURE
+    lon, lat = match.groups() if fmt == "default" else json.loads(cell)
+    lon, lat = Decimal(lon), Decimal(lat)
+    return (lon, lat) if -180 <= lon <= 180 and -90 <= lat <= 90 else NOT
 
 
 def _email():
