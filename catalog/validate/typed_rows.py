@@ -3,12 +3,13 @@ missing values, unique fields and the primary key, with the errors Frictionless 
 
 The table is read as text (text_table.py) and each distinct cell of a field is read once:
 the rules of cell_rules.py settle the common cells (plain integers and decimals, booleans,
-ISO or dd/mm/yyyy dates, times, years, strings), the constraints are then checked on the
-value as Frictionless' checks do. A cell no rule settles (an exponent, a leading `+`, an
-e-mail format, 24:00:00...) goes to Frictionless' own cell reader, imported only then: it
-stays the reference for type decisions. The rows' errors are then put together as
-Frictionless' row stream does (frictionless/table/row.py: cells field by field, extra then
-missing cells, a blank row alone; then unique values and the primary key).
+ISO or dd/mm/yyyy dates, times, date-times, years, points, strings; e-mails, URIs and UUIDs
+through the libraries Frictionless checks them with), the constraints are then checked on
+the value as Frictionless' checks do. A cell no rule settles (an exponent, a leading `+`,
+NaN, 24:00:00...) goes to Frictionless' own cell reader, imported only then: it stays the
+reference for type decisions. The rows' errors are then put together as Frictionless' row
+stream does (frictionless/table/row.py: the unique and key fields' cells first, the others,
+extra then missing cells, a blank row alone; then repeated values and keys).
 
 Only for a descriptor plain_descriptor.py accepts, whose header is the schema's field names:
 anything else raises `StepAside`, and Frictionless validates the table itself.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import codecs
 import datetime
 import json
+import operator
 import re
 from decimal import Decimal
 
@@ -38,6 +40,9 @@ POINT_RE = re.compile(rf"^ *{_DECIMAL} *, *{_DECIMAL} *$")
 POINT_ARRAY_RE = re.compile(rf"^\[ *{_JSON_DECIMAL} *, *{_JSON_DECIMAL} *\]$")
 INT_RE = re.compile(cell_rules.INT_RE)
 UNSURE = object()  # no rule settles the cell: Frictionless' reader does
+NOT = object()  # surely no value of the field's type: a type error
+COMPARE = {"minimum": operator.ge, "maximum": operator.le, "exclusiveMinimum": operator.gt,
+           "exclusiveMaximum": operator.lt}
 
 
 class FieldRule:
@@ -92,8 +97,6 @@ class FieldRule:
                             if not _holds(name, constraint, value))
 
 
-NOT = object()  # surely no value of the field's type: a type error
-
 
 def _holds(name, constraint, value) -> bool:
     """Frictionless' constraint checks (frictionless/schema/field.py), on a value read as it reads it."""
@@ -111,8 +114,7 @@ def _holds(name, constraint, value) -> bool:
         return value in constraint
     if value != value:
         return False
-    return {"minimum": value >= constraint, "maximum": value <= constraint,
-            "exclusiveMinimum": value > constraint, "exclusiveMaximum": value < constraint}[name]
+    return COMPARE[name](value, constraint)
 
 
 def value_reader(field: dict):
