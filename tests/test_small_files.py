@@ -831,3 +831,23 @@ def test_irve_examples_against_the_national_schema_are_read_in_python(kind, shar
     broken.write_text("\n".join(lines + [row]) + "\n", encoding="utf-8")
     found = _typed_same(broken, reference, monkeypatch, light=True)
     assert any(f["severity"] == "error" for f in found)
+
+
+def test_small_workbooks_with_a_schema_are_read_in_python(shared_data, tmp_path, monkeypatch):
+    """A workbook's sheet, once it is text (numbers without `.0`, dates as ISO), is checked
+    against a plain schema in Python like a CSV: the shared workbooks with a schema beside
+    them, and crafted ones, with Frictionless' findings."""
+    pairs = [(p, p.parent / "schema.json") for p in sorted(shared_data.rglob("*"))
+             if p.suffix.lower() in (".xlsx", ".xls", ".ods") and (p.parent / "schema.json").is_file()]
+    pairs.append((shared_data / "excel" / "mayenne-cd53-2018.xlsx", shared_data / "schemas" / "subventions-scdl" / "schema.json"))
+    assert len(pairs) >= 2
+    for path, schema in pairs:
+        _typed_same(path, schema, monkeypatch, light=None)
+    rows = [["id", "nom", "montant", "ouvert", "date", "latitude", "longitude"],
+            [1, "A", 12.5, "oui", "2025-01-31", 46.6, 2.4], [1, "B", "x", "peut-être", "31/01/2025", 2.4, 46.6],
+            [None, None, None, None, None, None, None], [3, "Un nom bien trop long", -1, "non", None, 46, 2]]
+    book = _workbook(tmp_path / "typed.xlsx", {"Données": rows})
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
+    found = _typed_same(book, schema, monkeypatch, light=True)
+    assert {"type-error", "primary-key", "constraint-error", "blank-row"} <= {f["code"] for f in found}

@@ -89,8 +89,8 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
     light = None
     if text_table.eligible(path, fmt, descriptor.get("dialect")):
         light = _lightly(lambda: _text_table(path, display, descriptor, public, fields))
-    elif fmt in SPREADSHEETS and not descriptor.get("schema") and not descriptor.get("dialect"):
-        light = _lightly(lambda: _text_sheet(path, display, descriptor, public, sheet))
+    elif fmt in SPREADSHEETS and not descriptor.get("dialect"):
+        light = _lightly(lambda: _text_sheet(path, display, descriptor, public, sheet, fields))
     if light is None:
         light = _full_table(path, display, descriptor, fields, schemas, public, sheet)
         if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
@@ -161,21 +161,30 @@ def _plain_schema(descriptor: dict, fmt: str, delimiter: str) -> dict:
 SPREADSHEETS = ("xlsx", "xlsm", "xls", "ods")
 
 
-def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet) -> list[Finding]:
-    """A workbook without a schema whose sheet's text is small: that text read like a small
-    CSV's (text_table.py); StepAside when the full path must read it."""
+def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet, fields=None) -> list[Finding]:
+    """A workbook whose sheet's text is small: that text read like a small CSV's (text_table.py;
+    against a plain schema, typed_rows.py); StepAside when the full path must read it."""
     from catalog.reading import open_table
     from catalog.validate import text_table
     from catalog.validate.cells import check_columns, other_sheets
+    from catalog.validate.plain_descriptor import plain_resource
 
     with open_table(descriptor, path, str(path.parent), display, sheet, text_schema=False) as reading:
         if not reading.readable:
             return reading.findings
         if reading.descriptor.get("dialect") or not text_table.small(reading.path, reading.format):
             raise text_table.StepAside("a sheet's header rows, or a large sheet")
-        context = TableContext(reading.display, reading.path, {}, list(FRANCE_BBOXES), public=frozenset(public))
+        schema = reading.descriptor.get("schema")  # national rules added (open_table)
+        if schema is not None and not plain_resource(reading.descriptor):
+            raise text_table.StepAside("a descriptor only Frictionless can check")
+        context = TableContext(reading.display, reading.path, fields or {}, list(FRANCE_BBOXES),
+                               public=frozenset(public))
         table = text_table.read(reading.path, "utf-8", None, "csv")
-        report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
+        if schema is None:
+            report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
+        else:
+            from catalog.validate.typed_rows import typed_report
+            report = typed_report(table, schema, descriptor["name"], tables.LIMIT_ERRORS)
         cells = check_columns(context, *text_table.columns(table))
         found = reading.findings + tables.findings_of(report, lambda task: reading.display)
         return add_cell_findings(found, cells) + other_sheets(reading)
