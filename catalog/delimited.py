@@ -17,6 +17,8 @@ import itertools
 from dataclasses import dataclass
 
 TEXT_BATCH_ROWS = 100_000
+# Encodings in which '"', NUL, delimiters and line ends are single ASCII bytes.
+ASCII_SAFE = {"utf-8", "utf-8-sig", "ascii", "cp1252", "latin-1", "iso8859-1", "iso8859-15"}
 
 
 @dataclass
@@ -61,8 +63,6 @@ def text_batches(source, encoding: str | None = "utf-8", delimiter: str | None =
     block before that first quote, so the two agree on every record."""
     import codecs
 
-    from catalog.validate.csv_batches import ASCII_SAFE
-
     opener = source if callable(source) else (lambda: open(source, "rb"))
     encoding, delimiter = encoding or "utf-8", delimiter or ","
     try:
@@ -100,21 +100,22 @@ class _TextReader:
         while self.fast:
             block = self.stream.read(self.BLOCK)
             data = carry + block
-            cut = len(data) if not block else max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
             if not data:
                 return
-            if cut <= 0:
+            cut = record_end(data, at_end=not block)
+            if cut <= 0 and block and len(data) <= LONGEST_RECORD:
                 carry = data
                 continue
             piece, carry = data[:cut], data[cut:]
-            if b'"' in piece or b"\x00" in piece:
+            quoted = b'"' in data
+            if cut <= 0 or b"\x00" in piece or (quoted and not self._plain_quotes(piece, first)):
                 self.stream = io.BufferedReader(_Chained(piece + carry, self.stream))  # the csv module reads it all from here
                 break
             text = piece.decode(self.codec, errors=self.errors)
             if first and text.startswith("\ufeff"):
                 text = text[1:]
             first = False
-            yield from self._split(text)
+            yield from self._split(text, quoted)
             if not block:
                 return
         text = io.TextIOWrapper(self.stream, self.codec, errors=self.errors, newline="")
@@ -124,15 +125,25 @@ class _TextReader:
         if self.closed_quotes and ("\n" in last or "\r" in last) and not lines.last.rstrip("\r\n").endswith('"'):
             raise UnclosedQuote("a quoted value is never closed: it runs to the end of the file", self.row - 1)
 
-    def _split(self, text: str):
-        """Whole lines without quotes: the header, then pyarrow's split (the csv module's where
-        pyarrow refuses, a blank or ragged line: the same cells either way)."""
+    def _plain_quotes(self, piece: bytes, first: bool) -> bool:
+        """Quotes pyarrow splits as the csv module does, and a header that is one line."""
+        if first and piece.startswith(b"\xef\xbb\xbf"):
+            piece = piece[3:]
+        if not quotes_follow_rules(piece, self.delimiter):
+            return False
+        return self.names is not None or _first_line(piece.decode("latin-1"))[0].count('"') % 2 == 0
+
+    def _split(self, text: str, quoted: bool = False):
+        """Whole records: the header, then pyarrow's split (the csv module's where pyarrow
+        refuses, a blank or ragged line: the same cells either way). Quoted values are split by
+        pyarrow only when their quotes follow the rules (`quotes_follow_rules`)."""
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
         if self.names is None:
             header, _, text = _first_line(text)
-            self.names = header.split(self.delimiter)
+            self.names = next(csv.reader([header], delimiter=self.delimiter)) if '"' in header \
+                else header.split(self.delimiter)
             if not text:
                 return
         width = len(self.names)
@@ -141,13 +152,12 @@ class _TextReader:
             table = pacsv.read_csv(
                 pa.py_buffer(text.encode("utf-8")),
                 read_options=pacsv.ReadOptions(column_names=names, block_size=self.BLOCK, use_threads=True),
-                parse_options=pacsv.ParseOptions(delimiter=self.delimiter, quote_char=False, double_quote=False,
-                                                 escape_char=False, newlines_in_values=False,
-                                                 ignore_empty_lines=False),
+                parse_options=arrow_split(self.delimiter, quoted),
                 convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False))
         except pa.ArrowInvalid:
-            records = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, quoting=csv.QUOTE_NONE)
+            records = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter,
+                                 quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE)
             yield from self._records(records)
             return
         for start in range(0, table.num_rows, self.rows):
@@ -188,6 +198,74 @@ class _TextReader:
             chunk = [r if len(r) == width else (r + [""] * width)[:width] for r in chunk]
             yield TextBatch(self.names, [pa.array(c, type=pa.string()) for c in zip(*chunk)], self.row)
             self.row += len(chunk)
+
+
+QUOTE, LF, CR = 34, 10, 13
+# A record longer than this (a quoted value left open, on purpose or not) is left to the csv
+# module, which reads on in one pass, rather than scanned again with every block read.
+LONGEST_RECORD = 16 << 20
+
+
+def arrow_split(delimiter: str, quoted: bool):
+    """pyarrow's split of whole records as the csv module's: every line a record, kept blank
+    or ragged (pyarrow then refuses it); quoted values read, line ends included, when `quoted`."""
+    import pyarrow.csv as pacsv
+
+    return pacsv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False, double_quote=quoted,
+                              escape_char=False, newlines_in_values=quoted, ignore_empty_lines=False)
+
+
+def record_end(data: bytes, at_end: bool) -> int:
+    """The length of the longest prefix of `data`, which begins where a record begins, that ends
+    where a record ends: after a line end outside every quoted value (an even number of quote
+    characters before it). 0 when there is none yet; at the end of the text, all of it unless a
+    quoted value is left open."""
+    if b'"' not in data:
+        if at_end:
+            return len(data)
+        return max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+    import numpy as np
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(buf == QUOTE)
+    if at_end:
+        return len(data) if len(quotes) % 2 == 0 else 0
+    returns = np.flatnonzero(buf[:-1] == CR)
+    returns = returns[buf[returns + 1] != LF]  # CR LF ends at its LF
+    ends = np.flatnonzero(buf == LF)
+    if len(returns):
+        ends = np.sort(np.concatenate([ends, returns]))
+    outside = ends[np.searchsorted(quotes, ends) % 2 == 0]
+    return int(outside[-1]) + 1 if len(outside) else 0
+
+
+def quotes_follow_rules(piece: bytes, delimiter: str) -> bool:
+    """True when every quote character of `piece` (whole records) stands where RFC 4180 puts
+    one: opening a value (after a delimiter, a line end or the start), closing it (before a
+    delimiter, a line end or the end), or doubled inside it. Then pyarrow and Python's csv
+    module, which Frictionless reads with, split the text alike; a quote anywhere else (`5"`,
+    `"a" b`) each treats its own way, so the csv module reads such text."""
+    import numpy as np
+
+    buf = np.frombuffer(piece, dtype=np.uint8)
+    quotes = np.flatnonzero(buf == QUOTE)
+    if len(quotes) % 2:
+        return False
+    if not len(quotes):
+        return True
+    before = np.full(len(quotes), LF, dtype=np.uint8)
+    inner = quotes > 0
+    before[inner] = buf[quotes[inner] - 1]
+    after = np.full(len(quotes), LF, dtype=np.uint8)
+    inner = quotes + 1 < len(buf)
+    after[inner] = buf[quotes[inner] + 1]
+    edge = ord(delimiter)
+
+    def bound(around):
+        return (around == edge) | (around == LF) | (around == CR) | (around == QUOTE)
+
+    opening = np.arange(len(quotes)) % 2 == 0
+    return bool(np.where(opening, bound(before), bound(after)).all())
 
 
 def text_records(source, encoding: str | None = "utf-8", delimiter: str | None = ","):

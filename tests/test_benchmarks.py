@@ -22,14 +22,15 @@ def test_reduced_benchmark_runs_and_findings_agree(tmp_path):
     assert small["rows"] == 40 and small["findings"]["agree"] and small["catalog"]["median_seconds"] > 0
     assert [row["input"] for row in result["validate"]] == [
         "stop_times, 0.2% bad cells", "stop_times, valid", "IRVE cp1252 ;, 0.2% bad cells",
-        "stop_times, 1 bad row in 500"]
+        "stop_times, 1 bad row in 500", "stop_times, valid, all quoted"]
     for row in result["validate"]:
         for tool in ("frictionless", "catalog", "table_checks"):
             assert row[tool]["median_seconds"] > 0 and row[tool]["peak_mb"] > 0
         assert row["findings"]["agree"], row["findings"]
         assert row["table_checks_agree"]
         assert row["in_process_seconds"]["fast"] > 0 and row["in_process_seconds"]["frictionless"] > 0
-    bad, valid, french, spread = result["validate"]
+    bad, valid, french, spread, quoted = result["validate"]
+    assert quoted["findings"]["frictionless_errors"] == 0 and quoted["catalog"]["returncodes"] == [0]
     assert spread["findings"]["frictionless_errors"] == min(1000, ROWS_IN_CI // 500)  # evenly spread bad rows
     assert bad["findings"]["frictionless_errors"] == 1000  # 0.2% of 700,000 cells: past the error limit
     assert valid["findings"]["frictionless_errors"] == 0 and valid["catalog"]["returncodes"] == [0]

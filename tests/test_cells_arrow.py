@@ -176,3 +176,67 @@ def test_validate_says_where_the_cell_checks_stopped_at_the_error_limit(tmp_path
     assert 2_000 < row < 300_001, stop["message"]
     personal = next(f for f in found if f["code"] == "personal-data")
     assert personal["row"] == 7 and personal["column"] == "contact"
+
+
+RAW_PIECES = ["a", "b", ",", '"', '""', "\n", "\r\n", "\r", "é", " "]
+
+
+@pytest.mark.parametrize("block", [5, 16, 40, 2 << 20])
+def test_raw_quotes_are_read_as_the_csv_module_reads_them(tmp_path, monkeypatch, block):
+    """The one reader splits quoted values with pyarrow where their quotes follow the rules,
+    cutting blocks between records only; anywhere else the csv module reads: the same cells."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    import catalog.delimited as delimited
+
+    monkeypatch.setattr(delimited._TextReader, "BLOCK", block)
+    headers = ["h1,h2,h3\n", '"h1","h2",h3\r\n', "\ufeffh1,h2,h3\n", '"h,1",h2,h3\n']
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.sampled_from(headers), st.lists(st.sampled_from(RAW_PIECES), max_size=120))
+    def check(header, pieces):
+        text = header + "".join(pieces)
+        path = tmp_path / "raw.csv"
+        path.write_bytes(text.encode("utf-8"))
+        records = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+        width = len(records[0])
+        try:
+            names, found = read_rows(path, "utf-8", ",", rows=3)
+        except delimited.Unsplittable:
+            return
+        assert found == [(n, (r + [""] * width)[:width]) for n, r in enumerate(records[1:], start=2)]
+        assert names is None or names == records[0]
+
+    check()
+
+
+def test_a_file_quoted_by_the_rules_is_split_by_pyarrow(tmp_path, monkeypatch):
+    """One quoted cell used to send the whole file to the csv module (several times slower)."""
+    import catalog.delimited as delimited
+
+    path = tmp_path / "quoted.csv"
+    rows = ['"id";"nom"'] + [f'{i};"Dupont; Marie ""dite"" M."' for i in range(1000)]
+    path.write_text("\r\n".join(rows) + "\r\n", encoding="cp1252")
+    monkeypatch.setattr(delimited._TextReader, "_csv", lambda *a: (_ for _ in ()).throw(AssertionError("csv module")))
+    names, found = read_rows(path, "cp1252", ";")
+    assert names == ["id", "nom"] and len(found) == 1000
+    assert found[-1] == (1001, ["999", 'Dupont; Marie "dite" M.'])
+
+
+def test_a_quote_left_open_is_not_scanned_again_with_every_block(tmp_path, monkeypatch):
+    """Hostile input: one quote opened at the top of a large file. Looking for the end of that
+    record stops at LONGEST_RECORD; the csv module then reads on, in one pass."""
+    import catalog.delimited as delimited
+
+    monkeypatch.setattr(delimited._TextReader, "BLOCK", 64)
+    monkeypatch.setattr(delimited, "LONGEST_RECORD", 512)
+    scanned = []
+    real = delimited.record_end
+    monkeypatch.setattr(delimited, "record_end", lambda data, at_end: scanned.append(len(data)) or real(data, at_end))
+    path = tmp_path / "open.csv"
+    path.write_text('a,b\n"x,1\n' + "".join(f"{i},y\n" for i in range(20_000)), encoding="utf-8")
+    with pytest.raises(delimited.Unsplittable):  # the csv module's own limit on one value
+        for _ in delimited.text_batches(path, "utf-8", ","):
+            pass
+    assert sum(scanned) < 10 * 512

@@ -535,3 +535,41 @@ def test_geojson_properties_get_the_findings_of_the_same_table_as_csv(tmp_path):
     as_csv = summary(check_cells(TableContext("t", tmp_path / "t.csv", {}), "csv", "utf-8", ","))
     as_geojson = summary(check_geojson(tmp_path / "t.geojson", "t"))
     assert as_csv and as_geojson == as_csv
+
+
+# --- quoted values -----------------------------------------------------------------------------
+
+RAW_PIECES = ["a", "7", ",", '"', '""', "\n", "\r\n", "\r", "é", " "]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(RAW_PIECES), max_size=80), st.sampled_from([5, 16, 1 << 20]))
+def test_raw_quotes_agree_whatever_the_blocks(tmp_path, monkeypatch, pieces, block):
+    """Text with quotes where RFC 4180 puts them is split by pyarrow, in blocks cut between
+    records; a quote anywhere else sends the text to the csv module. Either way every error is
+    Frictionless' own, and the normalised file the same bytes."""
+    from catalog.validate import csv_batches
+
+    monkeypatch.setattr(csv_batches, "BLOCK_BYTES", block)
+    path = write(tmp_path, "a,b,c\n" + "".join(pieces), "raw.csv")
+    schema = fields(("a", "string", {"constraints": {"maxLength": 3}}), ("b", "integer", {}), ("c", "string", {}))
+    agree({"name": "raw", "path": path, "schema": schema}, tmp_path)
+    same_bytes({"name": "raw", "path": path, "schema": schema}, tmp_path, tmp_path, decided=None)
+
+
+def test_a_file_quoted_by_the_rules_is_split_by_pyarrow(tmp_path):
+    """Exports quote every text cell, or the few holding a delimiter: a single quote used to
+    send the whole file to the csv module, at several times the time."""
+    from catalog.validate import csv_batches
+
+    rows = ['"id";"nom";"note"'] + [f'{i};"Dupont; Marie";"dit ""oui""\r\nensuite"' for i in range(50)]
+    path = write(tmp_path, "\r\n".join(rows) + "\r\n", "quoted.csv")
+    schema = fields(("id", "integer", {}), ("nom", "string", {}), ("note", "string", {"constraints": {"maxLength": 5}}))
+    descriptor = {"name": "quoted", "path": path, "schema": schema, "dialect": {"delimiter": ";"}}
+    plan = csv_batches.plan(frictionless.Resource(copy.deepcopy(descriptor), basepath=str(tmp_path)))
+    assert plan.quoted and plan.arrow_safe
+    result = agree(descriptor, tmp_path, decided=True)
+    assert len(result["tasks"][0]["errors"]) == 50  # every note is longer than 5
+    stray = write(tmp_path, 'id;nom;note\n1;Ecole "Jean Moulin";x\n', "stray.csv")
+    plan = csv_batches.plan(frictionless.Resource({**descriptor, "path": stray}, basepath=str(tmp_path)))
+    assert plan.quoted and not plan.arrow_safe

@@ -112,7 +112,7 @@ def _arrow_codec(encoding: str, delimiter: str) -> str | None:
     does (quote, NUL and line ends are single bytes that cannot be the delimiter); else None."""
     import codecs
 
-    from catalog.validate.csv_batches import ASCII_SAFE
+    from catalog.delimited import ASCII_SAFE
 
     try:
         codec = codecs.lookup(encoding).name
@@ -134,8 +134,9 @@ class SharedRead:
     (`table_checks.validate(..., shared=...)`), so a large file is parsed once instead of twice.
 
     It takes a reading only when its columns are the very ones `check_cells` would
-    read itself (`catalog.delimited.text_batches`): same codec, same delimiter, `"` as the quote character and none in the
-    file, a plain header of two or more distinct labels. If it was not fed the whole
+    read itself (`catalog.delimited.text_batches`): same codec, same delimiter, `"` as the quote
+    character (the table checks split quoted values with pyarrow only where their quotes follow
+    the rules, as the one reader does), a plain header of two or more distinct labels. If it was not fed the whole
     file (another reading, a fallback half-way), `complete` stays False and
     `check_cells` reads the file on its own, with fresh checks."""
 

@@ -4,9 +4,9 @@ Frictionless opens the resource first (descriptor checks, encoding, header,
 labels, header errors): we keep everything it decides and only replace its
 row loop. Rows are then split exactly as its parser would split them: the same
 `csv.Sniffer` guess on the same 100-line sample, then either pyarrow (when the
-file holds no quote character, so splitting on delimiters and line ends is
-unambiguous) or Python's own `csv` module with the very dialect Frictionless
-would use. Anything this module cannot reproduce raises `NotDecidable`, and the
+file holds no quote character, or only where RFC 4180 puts them, so that both
+split alike: `catalog.delimited.quotes_follow_rules`) or Python's own `csv` module
+with the very dialect Frictionless would use. Anything this module cannot reproduce raises `NotDecidable`, and the
 caller hands the resource to Frictionless.
 """
 from __future__ import annotations
@@ -26,6 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from catalog.delimited import ASCII_SAFE, LONGEST_RECORD, arrow_split, quotes_follow_rules, record_end
+
 
 if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
     # pyarrow's default allocator (mimalloc) keeps freed blocks for each of its threads:
@@ -34,8 +36,6 @@ if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
 
 BATCH_ROWS = 100_000
 BLOCK_BYTES = 2 << 20  # about 50,000 short rows a batch: less memory, same speed
-# Encodings in which '"', NUL, delimiters and line ends are single ASCII bytes.
-ASCII_SAFE = {"utf-8", "utf-8-sig", "ascii", "cp1252", "latin-1", "iso8859-1", "iso8859-15"}
 # Dialect keys whose meaning we reproduce; any other one sends the file to Frictionless.
 KNOWN_DIALECT = {"delimiter", "quoteChar", "doubleQuote", "lineTerminator", "escapeChar",
                  "skipInitialSpace", "header", "csv", "$schema"}
@@ -72,6 +72,11 @@ class Plan:
     def arrow_safe(self) -> bool:
         """True when pyarrow splits this file exactly like Python's csv module (decided once)."""
         return _arrow_safe(self)
+
+    @cached_property
+    def quoted(self) -> bool:
+        """True when the file holds quote characters (then they follow the rules, if arrow_safe)."""
+        return _holds(self.path, b'"')
 
 
 def plan(source: frictionless.Resource) -> Plan:
@@ -157,16 +162,25 @@ def _arrow_safe(plan: Plan) -> bool:
         return False
     if len(d.delimiter) != 1 or d.escapechar or d.skipinitialspace or d.delimiter in "\r\n\"":
         return False
-    quote = (d.quotechar or '"').encode("ascii", "replace")
+    if os.path.getsize(plan.path) == 0 or _holds(plan.path, b"\x00"):
+        return False
+    if not plan.quoted:
+        return True
+    if d.quotechar != '"' or not d.doublequote:
+        return False
+    try:  # every quote where the rules put one: pyarrow then splits quoted values as csv does
+        return all(quotes_follow_rules(piece, d.delimiter) for piece in pieces(plan.path, plan.encoding))
+    except (NotDecidable, UnicodeDecodeError):
+        return False
+
+
+def _holds(path, byte: bytes) -> bool:
     # Read in blocks rather than mapping the file: a mapped file counts in resident memory.
-    with open(plan.path, "rb") as handle:
-        if handle.seek(0, 2) == 0:
-            return False
-        handle.seek(0)
+    with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
-            if quote in block or b"\x00" in block:
-                return False
-    return True
+            if byte in block:
+                return True
+    return False
 
 
 def batches(plan: Plan, rows: int = BATCH_ROWS):
@@ -182,10 +196,10 @@ def _pieces(plan: Plan):
 
 
 def pieces(path, encoding: str):
-    """The file in blocks of whole lines, as UTF-8 bytes.
+    """The file in blocks of whole records, as UTF-8 bytes.
 
-    Without quote characters a line end always ends a record, so blocks can be cut
-    there and parsed on their own; we read them ourselves because pyarrow's
+    A line end outside quoted values ends a record (`catalog.delimited.record_end`), so blocks
+    can be cut there and parsed on their own; we read them ourselves because pyarrow's
     streaming reader reads ahead without bound when parsing falls behind."""
     codec = codecs.lookup(encoding).name
     carry = b""
@@ -194,19 +208,21 @@ def pieces(path, encoding: str):
         while True:
             block = handle.read(BLOCK_BYTES)
             data = carry + block
-            if not block:
-                if data:
-                    yield _utf8(data, codec, first)
+            if not data:
                 return
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                cut = data.rfind(b"\r", 0, len(data) - 1)  # a lone CR ends lines too (not CR LF halves)
-            if cut < 0:
+            cut = record_end(data, at_end=not block)
+            if not block and cut < len(data):
+                raise NotDecidable("a quoted value is never closed")
+            if cut <= 0:
+                if len(data) > LONGEST_RECORD:
+                    raise NotDecidable("a record longer than the blocks read")
                 carry = data
                 continue
-            carry = data[cut + 1:]
-            yield _utf8(data[:cut + 1], codec, first)
+            carry = data[cut:]
+            yield _utf8(data[:cut], codec, first)
             first = False
+            if not block:
+                return
 
 
 def _utf8(data: bytes, codec: str, first: bool) -> bytes:
@@ -271,8 +287,7 @@ def integer_cells(array) -> np.ndarray:
 
 def _arrow_batches(plan: Plan):
     names = plan.labels
-    parse = pacsv.ParseOptions(delimiter=plan.dialect.delimiter, quote_char=False, double_quote=False,
-                               escape_char=False, newlines_in_values=False, ignore_empty_lines=False)
+    parse = arrow_split(plan.dialect.delimiter, plan.quoted)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                    quoted_strings_can_be_null=False)
     try:

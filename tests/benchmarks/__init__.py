@@ -48,7 +48,8 @@ def validate_section(made: dict, folder: Path, repeat: int, env) -> list[dict]:
     rows = []
     for key, title in (("stop_times_bad", "stop_times, 0.2% bad cells"), ("stop_times", "stop_times, valid"),
                        ("irve_bad", "IRVE cp1252 ;, 0.2% bad cells"),
-                       ("stop_times_spread", "stop_times, 1 bad row in 500")):
+                       ("stop_times_spread", "stop_times, 1 bad row in 500"),
+                       ("stop_times_quoted", "stop_times, valid, all quoted")):
         item = made[key]
         options = []
         if item["options"]:

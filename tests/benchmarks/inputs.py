@@ -7,6 +7,7 @@ seeded random positions; what they are is recorded so runs can be compared.
 """
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -137,10 +138,10 @@ IRVE_BAD = {"puissance_nominale": "22.0", "nbre_pdc": "0", "code_insee_commune":
            "nom_station": "", "consolidated_longitude": "est"}
 
 
-def _write(frame, folder, name, schema, options):
+def _write(frame, folder, name, schema, options, quoting=csv.QUOTE_MINIMAL):
     data = folder / f"{name}.csv"
     frame.to_csv(data, index=False, sep=(options.get("dialect") or {}).get("delimiter", ","),
-                 encoding=options.get("encoding", "utf-8"), lineterminator="\n")
+                 encoding=options.get("encoding", "utf-8"), lineterminator="\n", quoting=quoting)
     schema_path = folder / f"{name}.schema.json"
     schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
     return {"csv": data, "schema": schema_path, "rows": len(frame), "options": options}
@@ -156,5 +157,7 @@ def write_inputs(folder: Path, stop_time_rows: int, irve_rows: int, bad_share: f
         "stop_times": _write(valid, folder, "stop_times", STOP_TIMES_SCHEMA, {}),
         "stop_times_bad": _write(spoil(valid, BAD, bad_share), folder, "stop_times_bad", STOP_TIMES_SCHEMA, {}),
         "stop_times_spread": _write(spread(valid, BAD), folder, "stop_times_spread", STOP_TIMES_SCHEMA, {}),
+        # As many exports write it: every cell quoted.
+        "stop_times_quoted": _write(valid, folder, "stop_times_quoted", STOP_TIMES_SCHEMA, {}, csv.QUOTE_ALL),
         "irve_bad": _write(spoil(irve(irve_rows), IRVE_BAD, bad_share), folder, "irve_bad", IRVE_SCHEMA, french),
     }
