@@ -851,3 +851,35 @@ def test_small_workbooks_with_a_schema_are_read_in_python(shared_data, tmp_path,
     schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
     found = _typed_same(book, schema, monkeypatch, light=True)
     assert {"type-error", "primary-key", "constraint-error", "blank-row"} <= {f["code"] for f in found}
+
+
+@pytest.mark.parametrize("where", ["file", "dataset"])
+def test_a_bug_in_the_typed_light_path_fails_loudly_under_tests(where, tmp_path, monkeypatch):
+    """Injected failure in typed_rows: raised under the test suite; for users, Frictionless answers."""
+    from catalog.validate import typed_rows
+    from catalog.validate.dataset import validate_dataset
+
+    folder = tmp_path / "datasets" / "ville" / "lieux"
+    folder.mkdir(parents=True)
+    (folder / "t.csv").write_text(TYPED["typed_errors.csv"], encoding="utf-8")
+    (folder / "schema.json").write_text(json.dumps(SCHEMA), encoding="utf-8")
+    (folder / "datapackage.json").write_text(json.dumps({"name": "lieux", "title": "Lieux", "resources": [
+        {"name": "t", "path": "t.csv", "schema": SCHEMA}]}), encoding="utf-8")
+
+    def run():
+        if where == "file":
+            return [f.to_dict() for f in files.validate_file(folder / "t.csv", "t.csv", folder / "schema.json").findings]
+        return [f.to_dict() for f in validate_dataset(folder, tmp_path).findings]
+
+    expected = run()
+    assert any(f["code"] == "type-error" for f in expected)
+
+    def broken(*args):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(typed_rows, "typed_report", broken)
+    with pytest.raises(RuntimeError, match="injected"):
+        run()
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    monkeypatch.delenv("CATALOG_STRICT", raising=False)
+    assert run() == expected
