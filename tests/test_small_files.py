@@ -752,13 +752,23 @@ def test_dataset_tables_with_plain_schemas_are_read_in_python(shared_data, monke
                                                                          {"name": "nom", "type": "string"}]}}]}),
             encoding="utf-8")
         folders.append((folder, tmp_path))
+    book = tmp_path / "datasets" / "ville" / "classeur"
+    book.mkdir(parents=True)
+    _workbook(book / "lieux.xlsx", {"Vide": [], "Lieux": [["id", "nom", "ouvert", "montant", "date"],
+                                                          [1, "Gare", "oui", 1250.5, "31/01/2025"],
+                                                          [1, "Mairie", "peut-être", "12.5", "2025-01-31"]]})
+    (book / "datapackage.json").write_text(json.dumps({"name": "classeur", "title": "Classeur", "resources": [
+        {"name": "lieux", "path": "lieux.xlsx", "dialect": {"sheet": "Lieux"},
+         "schema": {**schema, "fields": [dict(f, decimalChar=".", groupChar="") if f["name"] == "montant" else f
+                                         for f in schema["fields"]]}}]}), encoding="utf-8")
+    folders.insert(len(folders) - 2, (book, tmp_path))
     read, codes = [], set()
     for folder, root in folders:
         (ours, score, light), (theirs, their_score, _) = _dataset_modes(folder, root, monkeypatch)
         assert (ours, score) == (theirs, their_score), folder
         read.append(light)
         codes.update(f["code"] for f in ours)
-    assert read[-2] and not read[-1]  # the crafted dataset, then the one with a foreign key
+    assert read[-3] and read[-2] and not read[-1]  # the crafted workbook and dataset, then the one with a foreign key
     assert sum(read) >= 4, [str(f) for (f, _), r in zip(folders, read) if not r]
     assert {"type-error", "constraint-error", "unique-error", "primary-key", "blank-row", "missing-cell",
             "foreign-key"} <= codes

@@ -300,11 +300,14 @@ def _plain_reports(readings, names) -> dict:
     reports = {}
     for name, (reading, feed) in zip(names, readings):
         descriptor = {**reading.descriptor, "name": name}
-        if feed is not None or reading.sheet is not None or not text_table.small(reading.path, reading.format) \
+        if feed is not None or not text_table.small(reading.path, reading.format) \
                 or reading.layout != (1, frozenset()) or not plain_resource(descriptor):
             continue
+        # A sheet's text declares no delimiter: Frictionless guesses one (text_table.read steps
+        # aside when it would not guess the `,` the text is written with).
+        delimiter = None if reading.sheet is not None else reading.delimiter or ","
         try:
-            text = text_table.read(reading.path, reading.encoding or "utf-8", reading.delimiter or ",", reading.format)
+            text = text_table.read(reading.path, reading.encoding or "utf-8", delimiter, reading.format)
             reports[name] = typed_report(text, descriptor["schema"], name, tables.LIMIT_ERRORS, reading.encoding or "utf-8")
         except text_table.StepAside:
             continue
