@@ -196,6 +196,27 @@ def test_a_new_catalog_version_or_another_setting_rereads_everything(hub, monkey
     assert set(result.refused) == set(ids) and read_datasets(opened) == set(ids)
 
 
+def test_a_changed_catalog_module_rereads_everything_under_the_same_version(hub, monkeypatch, tmp_path):
+    """A fix to a rule (the personal-data gate, a reader) must reach every dataset, even when
+    the version number was not raised."""
+    import shutil
+
+    root, ids = hub
+    code = tmp_path / "installed" / "catalog"
+    shutil.copytree(Path(unchanged.__file__).resolve().parents[1], code,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(unchanged, "__file__", str(code / "publish" / "unchanged.py"))
+    publish(root)
+    settle()
+    publish(root)
+    result, opened = publish(root)
+    assert read_datasets(opened) == set()
+    rule = code / "validate" / "personal" / "__init__.py"
+    rule.write_text(rule.read_text(encoding="utf-8") + "\n# a fixed rule\n", encoding="utf-8")
+    result, opened = publish(root)
+    assert read_datasets(opened) == set(ids)
+
+
 def test_a_dataset_recorded_in_the_tick_its_files_changed_is_read_again(tmp_path):
     """git's racily clean rule: files written just before the record could change again unseen."""
     root = tmp_path / "hub"

@@ -17,7 +17,7 @@ inode; a file added to or removed from a dataset's folder changes the folder's s
 stat'ed as a link, and what it leads to too.
 
 The record is the hub's own file (kept with the file hashes, catalog.hashing), but it is read as
-untrusted: it counts only for the settings it was made under (catalog version, --min-quality,
+untrusted: it counts only for the settings it was made under (catalog version and modules, --min-quality,
 the CATALOG_* limits, the hub, root and packages folders), and a malformed record or entry only
 means reading the dataset again. Reuses, derived from other datasets, are always read again.
 Publisher profiles are remembered the same way (`checked_profile`): every publish needs them all.
@@ -41,9 +41,25 @@ FORMAT = 2
 
 def settings(root: Path, out: Path, db: Path, min_quality: int) -> dict:
     """What else a dataset's verdict and package depend on: another value means reading it again."""
-    return {"format": FORMAT, "catalog": __version__, "min_quality": min_quality,
+    return {"format": FORMAT, "catalog": __version__, "code": code_stamp(), "min_quality": min_quality,
             "root": os.path.abspath(root), "out": os.path.abspath(out), "db": os.path.abspath(db),
             "limits": sorted([k, v] for k, v in os.environ.items() if k.startswith("CATALOG_MAX_"))}
+
+
+def code_stamp() -> str:
+    """The stat of every module of the installed catalog: an upgrade or a fix (a personal-data
+    rule, a reader) means reading every dataset again, even while the version number stays."""
+    import hashlib
+
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(package)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".json", ".yml", ".yaml", ".tsv", ".csv", ".txt")):
+                own = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}:{own.st_size}:{own.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def file_stamp(path) -> str | None:
