@@ -48,23 +48,33 @@ class Fingerprints:
         self.path = Path(path) if path else None
         self.aside = aside or (self.path.name if self.path else "")
         self.entries: dict[str, list] = {}
+        # Other records kept with the hashes (catalog.publish.unchanged), saved in the same write;
+        # as read, unchecked: their owner checks them.
+        self.sections: dict[str, object] = {}
         self.changed = False
         if self.path is not None:
-            self.entries = self._read(self.path)
+            self.entries, self.sections = self._read(self.path)
 
     @staticmethod
-    def _read(path: Path) -> dict[str, list]:
+    def _read(path: Path) -> tuple[dict[str, list], dict[str, object]]:
         try:
             if path.stat().st_size > MAX_INDEX_BYTES:
-                return {}
+                return {}, {}
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}
+            return {}, {}
         if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
-            return {}
+            return {}, {}
+        sections = data.get("sections") if isinstance(data.get("sections"), dict) else {}
         return {key: entry for key, entry in data["files"].items()
                 if isinstance(entry, list) and len(entry) == 7 and all(type(v) is int for v in entry[:6])
-                and isinstance(entry[6], str) and _HEX.fullmatch(entry[6])}
+                and isinstance(entry[6], str) and _HEX.fullmatch(entry[6])}, sections
+
+    def keep_section(self, name: str, value) -> None:
+        """Save `value` (JSON) under `name` with the hashes, replacing what was there."""
+        if self.sections.get(name) != value:
+            self.sections[name] = value
+            self.changed = True
 
     def sha256(self, path: Path) -> str:
         key = os.path.abspath(path)
@@ -92,8 +102,10 @@ class Fingerprints:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{self.aside}.", suffix=".tmp", dir=self.path.parent)
         try:
+            # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower).
+            text = json.dumps({"version": 1, "files": entries, "sections": self.sections}, separators=(",", ":"))
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"version": 1, "files": entries}, out, separators=(",", ":"))
+                out.write(text)
             os.replace(tmp, self.path)
         finally:
             if os.path.exists(tmp):

@@ -172,16 +172,18 @@ def inputs_of(dataset: Dataset, root: Path) -> dict[str, Path]:
 
 
 def package(paths=(), root: Path = Path("."), out: Path = Path("build/packages"), zip: bool = False,
-            force: bool = False, background: bool = False, fingerprints: Fingerprints | None = None) -> PackageRun:
+            force: bool = False, background: bool = False, fingerprints: Fingerprints | None = None,
+            publishers: dict | None = None) -> PackageRun:
     """Validate then package each dataset; invalid ones are refused, not packaged.
 
     `background=True`: zips are left to write to threads (`run.start(dataset_id)`) and the packages
     in `run.staged` (readable at `run.staged_folders()`) until the caller's `run.finish()` swaps
     them in; meanwhile the caller can load the data, e.g. into the hub database.
-    `fingerprints` (catalog.hashing): what the caller's hub recorded of its input files."""
+    `fingerprints` (catalog.hashing): what the caller's hub recorded of its input files.
+    `publishers`: load_publishers(root), when the caller has it already."""
     root, out = Path(root), Path(out)
     run = PackageRun()
-    publishers = load_publishers(root)
+    publishers = load_publishers(root) if publishers is None else publishers
     from catalog.reuse import with_sources
 
     folders = dataset_folders(paths, root)

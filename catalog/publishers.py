@@ -104,11 +104,12 @@ def check_profile(path: Path, display: str | None = None) -> tuple[Publisher | N
     return publisher, found
 
 
-def load_publishers(root: Path) -> dict[str, Publisher]:
-    """Every usable publisher profile under `root/publishers`, by slug."""
+def load_publishers(root: Path, check=None) -> dict[str, Publisher]:
+    """Every usable publisher profile under `root/publishers`, by slug. `check(path)`: the profile's
+    Publisher or None, as check_profile says (catalog.publish.unchanged remembers it between runs)."""
     result = {}
     for path in sorted((Path(root) / "publishers").glob("*.y*ml")):
-        publisher, _ = check_profile(path)
+        publisher = check(path) if check is not None else check_profile(path)[0]
         if publisher:
             result[publisher.slug] = publisher
     return result

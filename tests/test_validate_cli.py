@@ -332,3 +332,36 @@ def test_damaged_real_files_never_crash(shared_data, tmp_path, seed):
     report = validate(paths, tmp_path)
     assert len(report.targets) == len(paths)
     assert report.exit_code in (0, 1, 2)
+
+
+SCHEMA_MISTAKES = {
+    "a pattern that is no regular expression": (
+        {"name": "code", "type": "string", "constraints": {"pattern": "[0-9"}}, "A1", "field-error", "pattern"),
+    "a boolean bound on an integer": (
+        {"name": "code", "type": "integer", "constraints": {"minimum": True}}, "7", "field-error", "minimum"),
+    "a decimal comma bound without decimalChar": (
+        {"name": "code", "type": "number", "constraints": {"maximum": "2,5"}}, "1.5", "field-error", "maximum"),
+    "a bound without time zone for cells with one": (
+        {"name": "code", "type": "datetime", "constraints": {"minimum": "2020-01-01T00:00:00"}},
+        "2021-05-01T10:00:00Z", "schema-error", "time zone"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMA_MISTAKES))
+@pytest.mark.parametrize("rows", [3, 250_000])  # Frictionless' own row loop, and the vectorised checks
+def test_constraints_frictionless_cannot_apply_are_one_finding_not_a_traceback(tmp_path, name, rows):
+    """Frictionless raises (re.error, TypeError) on these schemas instead of reporting them."""
+    field, cell, code, words = SCHEMA_MISTAKES[name]
+    (tmp_path / "t.csv").write_text("code,nom\n" + f"{cell},x\n" * rows, encoding="utf-8")
+    (tmp_path / "schema.json").write_text(json.dumps({"fields": [field, {"name": "nom", "type": "string"}]}))
+    result = run(tmp_path / "t.csv", "--schema", tmp_path / "schema.json", "--json")
+    assert result.exit_code == 1, result.output
+    found = [f for t in json.loads(result.output)["targets"] for f in t["findings"] if f["severity"] == "error"]
+    assert [f["code"] for f in found] == [code], found
+    assert words in found[0]["message"] + found[0]["fix"] and found[0]["file"].endswith("schema.json")
+
+    folder = make_hub(tmp_path / "hub", schema={"fields": [field, {"name": "nom", "type": "string"}]},
+                      data="code,nom\n" + f"{cell},x\n" * rows)
+    result = run(folder, "--json")
+    assert result.exit_code == 1, result.output
+    assert code in codes(result)

@@ -91,12 +91,12 @@ def _schemas(descriptors: list[dict], rows: list[dict]) -> dict[str, tuple[list,
     return found
 
 
-def display_config(rows: list[dict], descriptors: list[dict]) -> dict[str, dict]:
-    """`plugins.catalog-hub` of each table: labels, formats, commune names, technical columns."""
+def display_config(rows: list[dict], descriptors: list[dict], reference=False) -> dict[str, dict]:
+    """`plugins.catalog-hub` of each table: labels, formats, commune names, technical columns.
+    `reference`: the hub's commune table, when `rows` are not all the hub's tables."""
     schemas = _schemas(descriptors, rows)
-    reference = display.commune_reference([{"name": name, "primary": primary, "label": row["label_column"]}
-                                           for row in rows for name in [row["name"]] if name in schemas
-                                           for primary in [schemas[name][1]]])
+    if reference is False:
+        reference = _commune_reference(rows, schemas)
     configs = {}
     for name, (fields, primary) in schemas.items():
         config = display.column_display(fields, primary)
@@ -107,12 +107,67 @@ def display_config(rows: list[dict], descriptors: list[dict]) -> dict[str, dict]
     return configs
 
 
+def _commune_reference(rows: list[dict], schemas: dict) -> dict | None:
+    return display.commune_reference([{"name": name, "primary": primary, "label": row["label_column"]}
+                                      for row in rows for name in [row["name"]] if name in schemas
+                                      for primary in [schemas[name][1]]])
+
+
 def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
     datasets = {r["id"]: r for r in db.query("SELECT * FROM catalog_datasets")}
     publishers = {r["slug"]: r for r in db.query("SELECT * FROM catalog_publishers")}
     descriptors = [_loads(r["descriptor"], {}) for r in db.query("SELECT descriptor FROM catalog_descriptors ORDER BY id")]
     rows = list(db.query("SELECT * FROM catalog_tables ORDER BY name"))
-    displays = display_config(rows, descriptors)
+    tables = _table_entries(rows, datasets, publishers, display_config(rows, descriptors))
+    return _whole(database, tables, canned_queries(descriptors))
+
+
+def updated_metadata(db: sqlite_utils.Database, database: str, previous, changed: set[str]) -> dict:
+    """What hub_metadata(db, database) returns, made from `previous` (what it returned before the
+    datasets `changed` were loaded or removed, publishers unchanged) by redoing their tables only.
+
+    Tables depend on their own dataset and publisher, but also on the hub's commune table and
+    canned queries: when a changed dataset holds (or held) one of those, the whole is redone, as
+    it is when `previous` is not what hub_metadata returns."""
+    old_tables = _previous_tables(previous, database)
+    if old_tables is None or not changed:
+        return hub_metadata(db, database)
+    queries = previous["databases"][database].get("queries")
+    pages = {f"/-/dataset/{i}" for i in changed}
+    mine = [name for name, entry in old_tables.items() if entry.get("about_url") in pages]
+    references = (((entry.get("plugins") or {}).get("catalog-hub") or {}).get("commune_table")
+                  for entry in old_tables.values())
+    reference = next((r for r in references if r), None)  # every table of a hub with one names it
+    if not isinstance(queries, dict) or any(i.rsplit("/", 1)[-1] in queries for i in changed) \
+            or (reference is not None and (not isinstance(reference, dict) or reference.get("table") in mine)):
+        return hub_metadata(db, database)
+    marks = ", ".join("?" for _ in changed)
+    wanted = sorted(changed)
+    datasets = {r["id"]: r for r in db.query(f"SELECT * FROM catalog_datasets WHERE id IN ({marks})", wanted)}
+    publishers = {r["slug"]: r for r in db.query("SELECT * FROM catalog_publishers")}
+    descriptors = [_loads(r["descriptor"], {}) for r in db.query(
+        f"SELECT descriptor FROM catalog_descriptors WHERE id IN ({marks}) ORDER BY id", wanted)]
+    rows = list(db.query(f"SELECT * FROM catalog_tables WHERE dataset_id IN ({marks}) ORDER BY name", wanted))
+    if canned_queries(descriptors) or _commune_reference(rows, _schemas(descriptors, rows)):
+        return hub_metadata(db, database)
+    new = _table_entries(rows, datasets, publishers, display_config(rows, descriptors, reference))
+    kept = {name: entry for name, entry in old_tables.items()
+            if name not in mine and name not in CATALOG_TABLES and name not in HIDDEN}
+    kept.update(new)
+    return _whole(database, {name: kept[name] for name in sorted(kept)}, queries)
+
+
+def _previous_tables(previous, database: str) -> dict | None:
+    try:
+        tables = previous["databases"][database]["tables"]
+    except (KeyError, TypeError):
+        return None
+    if not isinstance(tables, dict) or not all(isinstance(e, dict) for e in tables.values()):
+        return None
+    return tables
+
+
+def _table_entries(rows: list[dict], datasets: dict, publishers: dict, displays: dict) -> dict:
     tables = {}
     for row in rows:
         dataset = datasets.get(row["dataset_id"]) or {}
@@ -148,6 +203,10 @@ def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
                 entry["plugins"]["datasette-cluster-map"] = {"latitude_column": NO_COLUMN,
                                                              "longitude_column": NO_COLUMN}
         tables[row["name"]] = entry
+    return tables
+
+
+def _whole(database: str, tables: dict, queries: dict) -> dict:
     for name, (title, description) in CATALOG_TABLES.items():
         tables[name] = {"title": title, "description": description, "source": "catalog",
                         "about": ABOUT_HUB, "about_url": "/",
@@ -160,5 +219,5 @@ def hub_metadata(db: sqlite_utils.Database, database: str = "hub") -> dict:
         "description": HUB_DESCRIPTION,
         "databases": {database: {"title": N_("Hub"),
                                  "description": N_("All the datasets of the hub, one table per resource."),
-                                 "tables": tables, "queries": canned_queries(descriptors)}},
+                                 "tables": tables, "queries": queries}},
     }

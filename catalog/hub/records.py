@@ -18,7 +18,7 @@ import json
 
 import sqlite_utils
 
-from catalog.hubdb import (SQL_TYPES, as_list, field_hub, geopoint_columns, is_geojson, is_table,
+from catalog.hubdb import (SQL_TYPES, has_table, as_list, field_hub, geopoint_columns, is_geojson, is_table,
                            table_fields)
 from catalog.naming import table_name
 
@@ -43,6 +43,12 @@ REUSES = {"slug": str, "title": str, "url": str, "type": str, "author": str, "da
 
 
 def ensure_tables(db: sqlite_utils.Database):
+    names = ("catalog_publishers", "catalog_datasets", "catalog_tables", "catalog_reuses", "catalog_descriptors")
+    # One look at the schema: sqlite_utils lists every table of the hub for each check.
+    present = {row[0] for row in db.execute(
+        f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({', '.join('?' for _ in names)})", names)}
+    if present == set(names):
+        return
     db["catalog_publishers"].create(PUBLISHERS, pk="slug", if_not_exists=True)
     db["catalog_datasets"].create(DATASETS, pk="id", if_not_exists=True,
                                   foreign_keys=[("publisher", "catalog_publishers", "slug")])
@@ -270,6 +276,6 @@ def reuse_rows(external: list[dict], descriptors: list[dict]) -> list[dict]:
 
 
 def current_rows(db: sqlite_utils.Database, table: str) -> list[dict]:
-    if table not in db.table_names():
+    if not has_table(db, table):
         return []
     return list(db.query(f'SELECT * FROM "{table}" ORDER BY 1'))

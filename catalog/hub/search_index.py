@@ -16,12 +16,13 @@ import json
 DOCS = "catalog_search_docs"
 FTS = "catalog_search"
 from catalog.hubdb import SEARCH_TOKENIZE as TOKENIZE
+from catalog.hubdb import has_table
 TEXT_COLUMNS = ("title", "keywords", "publisher", "description", "columns", "body")
 
 
 def ensure(db) -> bool:
     """Create the index when missing; True when it was just created (every dataset must be indexed)."""
-    if FTS in db.table_names():
+    if has_table(db, FTS):
         return False
     with db.conn:
         db.execute(f"""CREATE TABLE IF NOT EXISTS {DOCS} (
@@ -35,7 +36,7 @@ def ensure(db) -> bool:
 
 
 def remove(db, dataset_id: str) -> None:
-    if FTS not in db.table_names():
+    if not has_table(db, FTS):
         return
     columns = ", ".join(TEXT_COLUMNS)
     with db.conn:

@@ -7,8 +7,6 @@ import copy
 import json
 from pathlib import Path
 
-import frictionless
-
 from catalog.datasets import Dataset, is_tabular, load_dataset, resource_format
 from catalog.errors import UnusableInput
 from catalog.findings import ERROR, WARNING, Finding, Target, unusable_target
@@ -174,8 +172,8 @@ def _check_resources(dataset: Dataset) -> list[Finding]:
         for reading, schema, crs in readable:
             fields = {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
             table = TableContext(reading.display, reading.path, fields, bboxes, crs=crs if isinstance(crs, str) else None)
-            # A small table is Frictionless' to validate and its text is read in plain Python
-            # (text_table.py): nothing to share, and no Arrow to import.
+            # A small table is validated in plain Python (typed_rows.py) or by Frictionless itself,
+            # and its text is read in plain Python (text_table.py): nothing to share, no Arrow to import.
             small = text_table.small(reading.path, reading.format)
             checks.append((reading, table, None if small else SharedRead(table, reading.encoding, reading.delimiter)))
         found += _frictionless_package(dataset, [(r, shared) for r, _, shared in checks])
@@ -262,26 +260,84 @@ def _cell_findings(reading, table, shared) -> list[Finding]:
 def _frictionless_package(dataset: Dataset, readings) -> list[Finding]:
     """Frictionless' checks of every table at once (foreign keys span tables); each reading's
     `SharedRead` is fed the batches read of it for its cell checks, and a reading without one (a
-    small table) is validated by Frictionless itself. Every resource keeps its own base path: a
-    sheet is read from its text, written aside."""
-    from catalog.validate import table_checks
+    small table) is validated by Frictionless itself, or in plain Python when its descriptor is
+    plain (typed_rows.py): then, if every table is, Frictionless is not even imported. Every
+    resource keeps its own base path: a sheet is read from its text, written aside."""
+    from catalog.validate.table_report import TableReport
 
     if not readings:
         return []
-    displays, shared, direct = {}, {}, set()
-    package = None
+    names = [reading.descriptor["name"] if isinstance(reading.descriptor.get("name"), str) else f"r{index}"
+             for index, (reading, _) in enumerate(readings)]
+    displays = dict(zip(names, (reading.display for reading, _ in readings)))
+    light = _plain_reports(readings, names)
+    report = TableReport([])
+    if len(light) < len(readings):
+        report = _frictionless_report(dataset, [(name, reading, feed) for name, (reading, feed) in zip(names, readings)
+                                                if name not in light])
+        if isinstance(report, list):  # the descriptors' faults, said instead of any table's
+            return report
+    if report.errors and not report.tasks:
+        return tables.findings_of(report, lambda task: displays.get(task.name, task.name))
+    theirs = {task.name: task for task in report.tasks}
+    tasks = [light[name].tasks[0] if name in light else theirs.pop(name) for name in names if name in light or name in theirs]
+    merged = TableReport(tasks + list(theirs.values()), report.errors)
+    return tables.findings_of(merged, lambda task: displays.get(task.name, task.name))
+
+
+def _plain_reports(readings, names) -> dict:
+    """{name: report} of the small tables whose descriptors are plain (plain_descriptor.py),
+    their rows read in plain Python (typed_rows.py); none when a table refers to another
+    (Frictionless looks foreign keys up across the package) or two share a name."""
+    from catalog.errors import fail_loudly
+    from catalog.validate.plain_descriptor import plain_resource
+    from catalog.validate.typed_rows import typed_report
+
+    if len(set(names)) != len(names) or any(
+            isinstance(r.descriptor.get("schema"), dict) and r.descriptor["schema"].get("foreignKeys")
+            for r, _ in readings):
+        return {}
+    reports = {}
+    for name, (reading, feed) in zip(names, readings):
+        descriptor = {**reading.descriptor, "name": name}
+        if feed is not None or not text_table.small(reading.path, reading.format) \
+                or reading.layout != (1, frozenset()) or not plain_resource(descriptor):
+            continue
+        # A sheet's text declares no delimiter: Frictionless guesses one (text_table.read steps
+        # aside when it would not guess the `,` the text is written with).
+        delimiter = None if reading.sheet is not None else reading.delimiter or ","
+        try:
+            text = text_table.read(reading.path, reading.encoding or "utf-8", delimiter, reading.format)
+            reports[name] = typed_report(text, descriptor["schema"], name, tables.LIMIT_ERRORS, reading.encoding or "utf-8")
+        except text_table.StepAside:
+            continue
+        except Exception:  # noqa: BLE001 - a bug here must not cost a report: Frictionless still gives it
+            if fail_loudly():
+                raise
+    return reports
+
+
+def _frictionless_report(dataset: Dataset, entries):
+    """Frictionless' report on these resources as one package ((name, reading, feed) each), or
+    the findings of the descriptor fault that stopped it."""
+    import frictionless
+
+    from catalog.validate import table_checks
+
+    shared, direct = {}, set()
     try:
         package = frictionless.Package({"name": "validation", "resources": []}, basepath=str(dataset.folder))
-        for index, (reading, feed) in enumerate(readings):
+        for name, reading, feed in entries:
             entry = dict(reading.descriptor)
-            entry["name"] = f"r{index}" if not isinstance(entry.get("name"), str) else entry["name"]
-            displays[entry["name"]] = reading.display
-            shared[entry["name"]] = feed
+            entry["name"] = name
+            shared[name] = feed
             if feed is None:
-                direct.add(entry["name"])
+                direct.add(name)
             package.add_resource(frictionless.Resource(entry, basepath=reading.basepath))
-        report = table_checks.validate_package(package, tables.LIMIT_ERRORS, shared, direct)  # Frictionless', vectorised
+        return table_checks.validate_package(package, tables.LIMIT_ERRORS, shared, direct)  # Frictionless', vectorised
     except frictionless.FrictionlessException as error:
         return tables.translate_exception(error, dataset.descriptor_path.name,
-                                          [(r.display, r.descriptor.get("schema")) for r, _ in readings])
-    return tables.findings_of(report, lambda task: displays.get(task.name, task.name))
+                                          [(r.display, r.descriptor.get("schema")) for _, r, _ in entries])
+    except tables.CRASHES as error:
+        return tables.crash_findings(error, dataset.descriptor_path.name,
+                                     [(r.display, r.descriptor.get("schema")) for _, r, _ in entries])

@@ -13,11 +13,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from catalog.validate.cell_rules import INT_RE, number_pattern, number_refuses_dot  # noqa: F401 - INT_RE: the rule
 from catalog.validate.patterns import fixed_width, matches_fixed_width, re2_equivalent
 from catalog.validate.csv_batches import NotDecidable, digits_only, integer_cells, missing_cells
 
 CACHE_LIMIT = 200_000  # distinct values remembered per field; beyond, the memory is reset
-INT_RE = r"^-?[0-9]{1,18}$"  # Python's int() accepts these, and they fit in int64
 BOUNDS = {"minimum": "greater_equal", "maximum": "less_equal",
           "exclusiveMinimum": "greater", "exclusiveMaximum": "less"}
 
@@ -139,12 +139,12 @@ class FieldCheck:
     def _numbers(self, column, missing, handled, nothing):
         field = self.field
         decimal, group = field.decimal_char or ".", field.group_char or ""
-        if len(decimal) != 1 or decimal in "-0123456789" or (group and (group in "-0123456789" or group == decimal)):
+        pattern = number_pattern(decimal, group)
+        if pattern is None:
             return nothing, None
         text = pc.replace_substring(column, group, "") if group else column
-        pattern = r"^-?[0-9]{1,15}(" + ("\\" + decimal) + r"[0-9]{1,15})?$"
         ok = pc.and_(pc.invert(missing), pc.match_substring_regex(text, pattern))
-        if decimal != "." and group != ".":
+        if number_refuses_dot(decimal, group):
             ok = pc.and_(ok, pc.invert(pc.match_substring(column, ".")))
         if decimal != ".":
             text = pc.replace_substring(text, decimal, ".")

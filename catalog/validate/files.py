@@ -87,13 +87,20 @@ def _bare_table(path: Path, display: str, schema_path: Path | None, public: tupl
     found += _layout(path, fmt, descriptor, display, sheet)
     from catalog.validate import text_table
     light = None
-    if text_table.eligible(path, fmt, descriptor.get("schema"), descriptor.get("dialect")):
-        light = _lightly(lambda: _text_table(path, display, descriptor, public))
-    elif fmt in SPREADSHEETS and not descriptor.get("schema") and not descriptor.get("dialect"):
-        light = _lightly(lambda: _text_sheet(path, display, descriptor, public, sheet))
-    if light is not None:
-        return found + light
-    return found + _full_table(path, display, descriptor, fields, schemas, schema_path, national, public, sheet)
+    if text_table.eligible(path, fmt, descriptor.get("dialect")):
+        light = _lightly(lambda: _text_table(path, display, descriptor, public, fields))
+    elif fmt in SPREADSHEETS and not descriptor.get("dialect"):
+        light = _lightly(lambda: _text_sheet(path, display, descriptor, public, sheet, fields))
+    if light is None:
+        light = _full_table(path, display, descriptor, fields, schemas, public, sheet)
+        if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
+            for finding in light:
+                if finding.code in SCHEMA_CODES:
+                    finding.file = str(schema_path)
+    if national is not None:
+        for finding in light:
+            finding.schema = finding.schema or str(national.reference)
+    return found + light
 
 
 def _lightly(read) -> list[Finding] | None:
@@ -112,30 +119,55 @@ def _lightly(read) -> list[Finding] | None:
         return None
 
 
-def _text_table(path: Path, display: str, descriptor: dict, public) -> list[Finding]:
-    """A small CSV without a schema, read in plain Python (text_table.py); StepAside when the
-    full path must read it."""
+def _text_table(path: Path, display: str, descriptor: dict, public, fields=None) -> list[Finding]:
+    """A small CSV read in plain Python (text_table.py): without a schema, its structure;
+    with a plain one (plain_descriptor.py), its rows against it (typed_rows.py). StepAside
+    when the full path must read it."""
     from catalog.validate import text_table
     from catalog.validate.cells import check_columns
 
     fmt = "csv" if descriptor["format"] == "txt" else descriptor["format"]
     delimiter = (descriptor.get("dialect") or {}).get("delimiter", "\t" if fmt == "tsv" else ",")
+    schema = descriptor.get("schema")
+    if schema is not None:
+        schema = _plain_schema(descriptor, fmt, delimiter)
     table = text_table.read(path, descriptor.get("encoding") or "utf-8", delimiter, fmt)
-    report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
-    context = TableContext(display, path, {}, list(FRANCE_BBOXES), public=frozenset(public))
+    if schema is None:
+        report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
+    else:
+        from catalog.validate.typed_rows import typed_report
+        report = typed_report(table, schema, descriptor["name"], tables.LIMIT_ERRORS, descriptor.get("encoding") or "utf-8")
+    context = TableContext(display, path, fields or {}, list(FRANCE_BBOXES), public=frozenset(public))
     cells = check_columns(context, *text_table.columns(table))
     return add_cell_findings(tables.findings_of(report, lambda task: display), cells)
+
+
+def _plain_schema(descriptor: dict, fmt: str, delimiter: str) -> dict:
+    """The schema the table is checked against (national rules added, as the full path reads
+    it, catalog.reading.open_table), when Frictionless surely takes the descriptor without a word."""
+    import copy
+
+    from catalog.reading import with_national_rules
+    from catalog.validate import text_table
+    from catalog.validate.plain_descriptor import plain_resource
+
+    schema = with_national_rules(copy.deepcopy(descriptor["schema"]))
+    resource = {**descriptor, "format": fmt, "dialect": {"delimiter": delimiter}, "schema": schema}
+    if not plain_resource(resource):
+        raise text_table.StepAside("a descriptor only Frictionless can check")
+    return schema
 
 
 SPREADSHEETS = ("xlsx", "xlsm", "xls", "ods")
 
 
-def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet) -> list[Finding]:
-    """A workbook without a schema whose sheet's text is small: that text read like a small
-    CSV's (text_table.py); StepAside when the full path must read it."""
+def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet, fields=None) -> list[Finding]:
+    """A workbook whose sheet's text is small: that text read like a small CSV's (text_table.py;
+    against a plain schema, typed_rows.py); StepAside when the full path must read it."""
     from catalog.reading import open_table
     from catalog.validate import text_table
     from catalog.validate.cells import check_columns, other_sheets
+    from catalog.validate.plain_descriptor import plain_resource
 
     with open_table(descriptor, path, str(path.parent), display, sheet, text_schema=False) as reading:
         if not reading.readable:
@@ -143,19 +175,28 @@ def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet) -> li
         if set(reading.descriptor.get("dialect") or {}) - {"delimiter"} or not text_table.small(reading.path,
                                                                                                 reading.format):
             raise text_table.StepAside("a sheet's header rows, or a large sheet")
-        context = TableContext(reading.display, reading.path, {}, list(FRANCE_BBOXES), public=frozenset(public))
+        schema = reading.descriptor.get("schema")  # national rules added (open_table)
+        if schema is not None and not plain_resource(reading.descriptor):
+            raise text_table.StepAside("a descriptor only Frictionless can check")
+        context = TableContext(reading.display, reading.path, fields or {}, list(FRANCE_BBOXES),
+                               public=frozenset(public))
         table = text_table.read(reading.path, "utf-8", None, "csv")
-        report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
+        if schema is None:
+            report = text_table.structure_report(table, descriptor["name"], tables.LIMIT_ERRORS)
+        else:
+            from catalog.validate.typed_rows import typed_report
+            report = typed_report(table, schema, descriptor["name"], tables.LIMIT_ERRORS)
         cells = check_columns(context, *text_table.columns(table))
         found = reading.findings + tables.findings_of(report, lambda task: reading.display)
         return add_cell_findings(found, cells) + other_sheets(reading)
 
 
-def _full_table(path, display, descriptor, fields, schemas, schema_path, national, public, sheet) -> list[Finding]:
+def _full_table(path, display, descriptor, fields, schemas, public, sheet) -> list[Finding]:
     """Frictionless' view of the table and the cell checks. A large table is checked by the
-    vectorised checks (table_checks.py), which read it once for both; a small one by
-    Frictionless itself and its text read in plain Python (text_table.py): their answers are
-    the same, and a small table spares Arrow, numpy and pandas their import."""
+    vectorised checks (table_checks.py), which read it once for both; a small one the light
+    path could not read (a descriptor only Frictionless can check, a header other than the
+    fields...) by Frictionless itself, its text read in plain Python (text_table.py): their
+    answers are the same, and a small table spares Arrow, numpy and pandas their import."""
     import frictionless
 
     from catalog.reading import open_table
@@ -180,6 +221,8 @@ def _full_table(path, display, descriptor, fields, schemas, schema_path, nationa
             found += tables.findings_of(report, lambda task: reading.display)
         except frictionless.FrictionlessException as error:
             found += tables.translate_exception(error, reading.display, schemas)
+        except tables.CRASHES as error:
+            found += tables.crash_findings(error, reading.display, schemas)
         cells = None
         if small and reading.layout == (1, frozenset()):  # a declared layout: the one reader knows it
             try:
@@ -193,13 +236,6 @@ def _full_table(path, display, descriptor, fields, schemas, schema_path, nationa
                                 layout=reading.layout)
         found = add_cell_findings(found, cells)
         found += other_sheets(reading)
-    if schema_path and national is None:  # a mistake in the schema is the schema file's, not the data's
-        for finding in found:
-            if finding.code in SCHEMA_CODES:
-                finding.file = str(schema_path)
-    if national is not None:
-        for finding in found:
-            finding.schema = finding.schema or str(national.reference)
     return found
 
 

@@ -212,12 +212,27 @@ class TableCheck:
         rows = list(zip(*[c.to_pylist() for c in columns]))
         return [(offset, key) for offset, key in enumerate(rows) if not nulls[offset] and key not in group["keys"]]
 
-    @staticmethod
-    def _row_errors(cells, blank, unique_hits, primary_note, foreign_hits):
-        """A row's errors in one order of our own: its cells field by field (or the blank row
-        alone, as Frictionless reports a blank row), then unique values, the primary key and
-        each foreign key."""
-        out = [("blank",)] if blank else [("cell", kind, note, i) for i in sorted(cells)
+    def _row_errors(self, cells, blank, unique_hits, primary_note, foreign_hits):
+        """A row's errors in Frictionless' order: its cells (or the blank row alone, as
+        Frictionless reports a blank row), then unique values, the primary key and each foreign key.
+        Frictionless' row reads the unique fields' cells first, as it looks their values up, then
+        the primary key's and the foreign keys', until one of those lookups lists the row's
+        errors (a repeated value, a key left empty or repeated): then the other cells in field
+        order (frictionless/table/row.py)."""
+        order = []
+        repeated = {i for i, _, _ in unique_hits}
+        for i in self.unique:
+            order.append(i)
+            if i in repeated:
+                break
+        else:
+            order += self.primary
+            for g, group in enumerate(self.foreign if not primary_note else []):
+                order += group["fields"]
+                if g in foreign_hits:
+                    break
+        order = list(dict.fromkeys(order + list(range(len(self.fields)))))
+        out = [("blank",)] if blank else [("cell", kind, note, i) for i in order if i in cells
                                           for kind, note in cells[i]]
         out += [("unique", i, earlier, value) for i, earlier, value in unique_hits]
         if primary_note:

@@ -165,7 +165,59 @@ def lint_schema(schema, file) -> list[Finding]:
                 'puts it in "constraints", so validators reject the schema.',
                 f'Write "constraints": {{"required": {json.dumps(field["required"])}}} on field "{name}" '
                 'instead of "required".', file=file, column=name))
+        constraints = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
+        pattern = constraints.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                found.append(Finding(
+                    "field-error", f'field "{name}" has the pattern {json.dumps(pattern)}, which is not a regular '
+                    f"expression ({error}).",
+                    f'Correct the pattern of field "{name}" (for example "[0-9]{{5}}" for five digits; a bracket '
+                    'or parenthesis opened must be closed, and a literal one written \\[ or \\().',
+                    file=file, column=name, value=pattern))
+        for key in BOUNDS:
+            if key in constraints and not _readable(field, constraints[key]):
+                kind = str(field.get("type", "string"))
+                a = "an" if kind[:1] in "aeiou" else "a"
+                found.append(Finding(
+                    "field-error", f'field "{name}" has {key} {json.dumps(constraints[key])}, which is not '
+                    f"{a} {kind} value: it cannot be compared with the cells.",
+                    f'Write {key} of field "{name}" as {a} {kind}, as its cells are written (a number without quotes '
+                    'for a number; a decimal comma only with "decimalChar": ",").',
+                    file=file, column=name, value=str(constraints[key])))
     return found
+
+
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+# What Frictionless raises, instead of reporting, on constraints it cannot apply to the cells.
+CRASHES = (TypeError, ValueError, ArithmeticError, re.error)
+
+
+def _readable(field: dict, bound) -> bool:
+    """True unless the field's own reader reads `bound` as no value (Frictionless then
+    compares the cells with None and fails)."""
+    import frictionless
+
+    try:
+        reader = frictionless.Field.from_descriptor({k: v for k, v in field.items() if k != "constraints"})
+        value, notes = reader.read_cell(bound)
+    except Exception:  # a descriptor Frictionless refuses is reported as such elsewhere
+        return True
+    return value is not None or bound is None
+
+
+def crash_findings(error: Exception, file, schemas=()) -> list[Finding]:
+    """The findings of a table whose constraints Frictionless could not apply (it raised
+    `error` instead of reporting): the schema's mistakes named field by field, or the reason."""
+    found = [f for shown, schema in schemas for f in lint_schema(schema, shown)]
+    if found:
+        return found
+    return [Finding("schema-error", f"the cells cannot be checked against the schema's constraints: {error}.",
+                    "Check that each constraint (minimum, maximum, enum, pattern) is written in its field's "
+                    "type; dates and times whose cells carry a time zone need bounds with one too "
+                    '(for example "2020-01-01T00:00:00Z").', file=file)]
 
 
 def translate_exception(error, file, schemas=()) -> list[Finding]:

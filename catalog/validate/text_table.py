@@ -1,5 +1,6 @@
-"""A small CSV file without a schema, read as text in plain Python: the structure errors
-Frictionless would report on it, and the columns the cell checks read.
+"""A small CSV file read as text in plain Python: the structure errors Frictionless would
+report on it without a schema, and the columns the cell checks read (with a plain schema,
+typed_rows.py checks the same records against it).
 
 A table without a schema is read as text (catalog/reading.py), so no cell parser decides
 anything: what Frictionless reports on it is the table's structure (blank and repeated
@@ -40,12 +41,11 @@ class TextTable:
     rows: list[list[str]]  # every record after the header, as split
 
 
-def eligible(path: Path, fmt: str, schema, dialect=None) -> bool:
-    """A small local CSV file with no schema, whose dialect says no more than its delimiter
-    (a raw export's title rows or notes, declared as header and comment rows, are the full
-    path's): the light path may read it."""
-    return (schema is None and set(dialect or {}) <= {"delimiter"} and small(path, fmt)
-            and path.stat().st_size > 0)
+def eligible(path: Path, fmt: str, dialect=None) -> bool:
+    """A small local CSV file whose dialect says no more than its delimiter (a raw export's
+    title rows or notes, declared as header and comment rows, are the full path's): the light
+    path may read it (with a schema, only a plain one: plain_descriptor.py)."""
+    return set(dialect or {}) <= {"delimiter"} and small(path, fmt) and path.stat().st_size > 0
 
 
 def small(path: Path, fmt: str) -> bool:

@@ -46,6 +46,27 @@ def _rows(seed: int = 11, coordinates: bool = False):
     return rows
 
 
+# The same table as a French export writes it: cp1252, `;`, decimal commas with spaced
+# thousands, dd/mm/yyyy dates, oui/non; its schema says so.
+FRENCH_SCHEMA = {"fields": [dict(f) for f in SCHEMA["fields"]] + [
+    {"name": "ouvert", "type": "boolean", "trueValues": ["oui"], "falseValues": ["non"]}],
+    "primaryKey": ["id"]}
+for _field in FRENCH_SCHEMA["fields"]:
+    if _field["name"] == "montant":
+        _field.update(decimalChar=",", groupChar=" ")
+    if _field["name"] == "date_ouverture":
+        _field["format"] = "%d/%m/%Y"
+
+
+def _french(rows):
+    out = [rows[0] + ["ouvert"]]
+    for row in rows[1:]:
+        amount = f"{float(row[4]) * 37:,.2f}".replace(",", " ").replace(".", ",")
+        year, month, day = row[5].split("-")
+        out.append(row[:4] + [amount, f"{day}/{month}/{year}", "oui" if int(row[0]) % 3 else "non"])
+    return out
+
+
 def write_inputs(folder: Path) -> dict:
     """{label: (file name, extra arguments of both tools)} of the inputs, written in `folder`."""
     import csv
@@ -65,6 +86,13 @@ def write_inputs(folder: Path) -> dict:
         {"name": "data", "path": "data.csv", "format": "csv", "encoding": "utf-8", "schema": SCHEMA}]}, indent=1),
         encoding="utf-8")
     made[f"dataset folder (CSV + schema), {ROWS} rows"] = ("dataset", [])
+    french = folder / "french"
+    french.mkdir()
+    with open(french / "equipements.csv", "w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";", lineterminator="\n").writerows(_french(_rows()))
+    (french / "schema.json").write_text(json.dumps(FRENCH_SCHEMA, indent=1), encoding="utf-8")
+    made[f"CSV + Table Schema, French habits, {ROWS} rows"] = ("french/equipements.csv",
+                                                              ["--schema", "french/schema.json"])
     try:
         import openpyxl
     except ImportError:  # the xlsx row is left out, and said so
