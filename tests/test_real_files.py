@@ -373,3 +373,24 @@ def test_the_town_as_an_owner_is_no_surname(tmp_path):
     raw.write_text("CODE;DESIGNATION;Propriétaire\n" + "".join(f"{1100 + i};LOGEMENT {i};{o}\n" for i, o in enumerate(rows)),
                    encoding="utf-8")
     assert [f[:2] for f in findings(validate([str(raw)]))] == [("personal-data", "error")]
+
+
+def test_photo_credits_the_licence_requires_are_no_personal_data(tmp_path):
+    """PnX-SI/schema_randonnee, exemple-valide.json (hiking routes of the Cévennes national park):
+    each route's `medias` credit their photographers, "auteur": "© Laurent Bélier", "licence":
+    "CC-BY-SA-ND", as the licence requires. A name written about a private person still fails."""
+    def route(i, media):
+        return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.6 + i / 100, 44.3]},
+                "properties": {"id_local": str(37959 + i), "nom": f"Sentier {i}", "medias": json.dumps(media,
+                                                                                                  ensure_ascii=False)}}
+    credits = [{"titre": "Paysage vers Coudoulous", "auteur": "© Laurent Bélier", "licence": "CC-BY-SA-ND"},
+               {"titre": "Hêtraie du Marquaires", "auteur": "Béatrice Galzin", "licence": "CC-BY-SA-ND"},
+               {"titre": "Vue sur La Malène", "auteur": "© jean Pierre Malafosse", "licence": "CC-BY-SA-ND"}]
+    raw = tmp_path / "randonnee.geojson"
+    raw.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        route(i, [c]) for i, c in enumerate(credits)]}, ensure_ascii=False), encoding="utf-8")
+    assert findings(validate([str(raw)])) == []
+    credits[1] = {"titre": "Randonnée du club", "note": "Photo prise par Marie Martin chez elle, à Florac"}
+    raw.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        route(i, [c]) for i, c in enumerate(credits)]}, ensure_ascii=False), encoding="utf-8")
+    assert "personal-data" in [f[0] for f in findings(validate([str(raw)]))]

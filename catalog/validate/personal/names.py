@@ -60,6 +60,11 @@ FIGURE_TITLES = {"general", "marechal", "amiral", "colonel", "commandant", "capi
                  "empereur", "imperatrice", "prince", "princesse", "duc", "duchesse", "comte", "comtesse", "marquis",
                  "marquise", "baron", "baronne", "vicomte", "vicomtesse", "pape", "cardinal", "eveque",
                  "archeveque", "abbe", "chanoine", "dauphin", "dauphine"}
+# Words before an author's credit: a photo's or a work's, which its licence (CC-BY) asks to name.
+CREDIT_WORDS = {"©", "(c)", "copyright", "credit", "credits", "photo", "photos", "photographie", "illustration"}
+# The author of a work published under a licence ("auteur": "Béatrice Galzin", "licence": "CC-BY-SA").
+AUTHOR_WORDS = {"auteur", "auteurs", "author", "authors", "photographe"}
+LICENCE = re.compile(r"\b(?:licen[cs]e|CC[- ]BY|CC0|etalab|ODbL)", re.IGNORECASE)
 # An establishment's acronym before a name (M.P.T., MJC, EHPAD), and a name's life dates after it.
 ACRONYM = re.compile(r"^(?:(?:[A-Z]\.){2,6}|[A-Z]{2,6})$")
 LIFE_DATES = re.compile(r"^(?:[\s-]+[A-ZÀ-Ý][\w'’-]*){0,3}[\s.,]*\(\s*1\d{3}\s*[-–—]\s*(?:1\d{3}|20[0-2]\d)\s*\)")
@@ -261,6 +266,10 @@ def name_in_text(text: str) -> str:
         previous = re.split(r"['’]", plain(before[-1]).strip(".,;:'’"))[-1] if before else ""  # l'abbé → abbe
         if before and (previous in PLACE_WORDS | FIGURE_TITLES or plain(before[-1]) in PARTICLES):
             continue  # rue Victor Hugo, collège Jean Moulin, lycée de Jean …, le général Henri Brialmont
+        said = [plain(w).strip("'\"“”«»:") for w in before[-3:]]
+        said = [w for w in said if w]
+        if any(w in CREDIT_WORDS for w in said[-2:]) or (said and said[-1] in AUTHOR_WORDS and LICENCE.search(text)):
+            continue  # © Laurent Bélier, crédit photo : Marie Péan: an author's credit the licence requires
         if before and ACRONYM.match(before[-1]) and previous.replace(".", "") not in TITLES:
             continue  # M.P.T. Albert Camus, MJC Boris Vian, EHPAD Jean Moulin: an establishment's acronym
         if LIFE_DATES.match(text[match.end():]):
