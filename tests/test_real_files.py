@@ -394,3 +394,22 @@ def test_photo_credits_the_licence_requires_are_no_personal_data(tmp_path):
     raw.write_text(json.dumps({"type": "FeatureCollection", "features": [
         route(i, [c]) for i, c in enumerate(credits)]}, ensure_ascii=False), encoding="utf-8")
     assert "personal-data" in [f[0] for f in findings(validate([str(raw)]))]
+
+
+def test_described_lists_and_coordinate_systems_hold_for_the_cells_as_they_are(tmp_path):
+    """City of Montpellier: in VilleMTP_MTP_FilaireVoies.csv the street occupation is "Piéton" and
+    once " Piéton": described as an enum of stripped values, the file failed its own schema;
+    VilleMTP_MTP_Signalisation.csv holds Lambert-93 points and four at (0, 0), which kept describe
+    from declaring EPSG:2154."""
+    root = hub(tmp_path)
+    raw = tmp_path / "voies.csv"
+    raw.write_text("IDARC,N,10,0;OCCUPATION,C,50;POINT_X,N,19,8;POINT_Y,N,19,8\n" + "".join(
+        f"{i};{occ};{767686 + i},3955;{6279032 + i},6454\n"
+        for i, occ in enumerate(["Piéton", "Mixte", "Voiture", "Mixte", "Piéton", " Piéton", "Voiture", "Mixte"]))
+        + "9;Mixte;0;0\n", encoding="utf-8")
+    assert describe(root, raw).exit_code == 0
+    folder = root / "datasets/ville-de-sampleville/voies"
+    fields = {f["name"]: f for f in json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))[
+        "resources"][0]["schema"]["fields"]}
+    assert fields["POINT_X,N,19,8"]["catalog"]["crs"] == "EPSG:2154"
+    assert [f for f in findings(validate([str(folder)], root)) if f[1] == "error"] == []

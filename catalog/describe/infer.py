@@ -69,12 +69,16 @@ class Column:
     # Numbers in spreadsheet cells: the workbook already lost any leading zero, and a reader
     # gives numbers, which a string field refuses: they stay numbers.
     spreadsheet_numbers: bool = False
+    # Some cells hold spaces around their value (" Piéton"): Frictionless checks a string's enum on
+    # the cell as it is, so a list of stripped values would refuse them.
+    padded: bool = False
 
     @classmethod
     def of(cls, name, cells):
         values = Counter(map(str.strip, cells))
         empty = values.pop("", 0)
-        return cls(name, values, empty, len(cells))
+        padded = any(cell != cell.strip() for cell in cells if cell.strip())
+        return cls(name, values, empty, len(cells), padded=padded)
 
 
 @dataclass
@@ -213,7 +217,7 @@ def infer_column(column: Column, gtfs: bool = False, complete: bool = True) -> I
     if gtfs and (tokens[-1:] in (["id"], ["date"], ["time"], ["color"]) or column.name == "date"):
         return Inferred({**field, "type": "string"})
     if not column.spreadsheet_numbers and _is_identifier(column, tokens, gtfs):
-        if _commune_codes(tokens, values):
+        if not column.padded and _commune_codes(tokens, values):
             return Inferred({**field, "type": "string", "constraints": {"pattern": COMMUNE_CODE.pattern}},
                             identifier=True, habits=["commune codes (INSEE)"])
         return Inferred({**field, "type": "string"}, identifier=True, habits=["identifier kept as text"])
@@ -235,11 +239,12 @@ def infer_column(column: Column, gtfs: bool = False, complete: bool = True) -> I
     if _all(values, ARRAY_POINT):
         return Inferred({**field, "type": "geopoint", "format": "array"})
     field["type"] = "string"
-    if _commune_codes(tokens, values):
+    if not column.padded and _commune_codes(tokens, values):
         # Next year's file holds other communes: the code's shape is the rule, not this year's list.
         field["constraints"] = {"pattern": COMMUNE_CODE.pattern}
         return Inferred(field, identifier=True, habits=["commune codes (INSEE)"])
-    if (complete and 2 <= len(values) <= MAX_ENUM and not IDENTIFIER_WORDS & set(tokens) and column.rows >= 2 * len(values)
+    if (complete and not column.padded and 2 <= len(values) <= MAX_ENUM and not IDENTIFIER_WORDS & set(tokens)
+            and column.rows >= 2 * len(values)
             and all(len(v) <= MAX_ENUM_LENGTH for v in values) and not (ID_WORDS & set(tokens))):
         field["constraints"] = {"enum": sorted(values)}
         return Inferred(field, habits=["short list of values"])

@@ -48,7 +48,8 @@ def coordinates(sample: Sample, fields: list[dict]) -> list[tuple]:
         if lon is None:
             continue
         points = [(_number(a), _number(b)) for a, b in zip(sample.column(index[lat]), sample.column(index[lon]))]
-        points = [(y, x) for y, x in points if y is not None and x is not None]
+        # (0, 0) stands for "no position" in many exports: it says nothing of the system.
+        points = [(y, x) for y, x in points if y is not None and x is not None and (y, x) != (0, 0)]
         if not points:
             continue
         ys, xs = [p[0] for p in points], [p[1] for p in points]
