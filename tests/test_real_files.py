@@ -407,6 +407,13 @@ def test_described_lists_and_coordinate_systems_hold_for_the_cells_as_they_are(t
         f"{i};{occ};{767686 + i},3955;{6279032 + i},6454\n"
         for i, occ in enumerate(["Piéton", "Mixte", "Voiture", "Mixte", "Piéton", " Piéton", "Voiture", "Mixte"]))
         + "9;Mixte;0;0\n", encoding="utf-8")
+    # VilleMTP_MTP_EffectifSco_2012.csv: CDBISTER is "B", "T" or a single space.
+    schools = tmp_path / "ecoles.csv"
+    schools.write_text("CDETAB;CDBISTER;NORUE\n" + "".join(f"{i};{b};{i * 3}\n" for i, b in enumerate("B T  B   T")),
+                       encoding="utf-8")
+    assert describe(root, schools).exit_code == 0
+    schools_folder = root / "datasets/ville-de-sampleville/ecoles"
+    assert [f for f in findings(validate([str(schools_folder)], root)) if f[1] == "error"] == []
     assert describe(root, raw).exit_code == 0
     folder = root / "datasets/ville-de-sampleville/voies"
     fields = {f["name"]: f for f in json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))[

@@ -77,7 +77,7 @@ class Column:
     def of(cls, name, cells):
         values = Counter(map(str.strip, cells))
         empty = values.pop("", 0)
-        padded = any(cell != cell.strip() for cell in cells if cell.strip())
+        padded = any(cell != cell.strip() for cell in cells if cell)  # " " too: no missing value to Frictionless
         return cls(name, values, empty, len(cells), padded=padded)
 
 
