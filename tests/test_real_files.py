@@ -409,8 +409,9 @@ def test_described_lists_and_coordinate_systems_hold_for_the_cells_as_they_are(t
         + "9;Mixte;0;0\n", encoding="utf-8")
     # VilleMTP_MTP_EffectifSco_2012.csv: CDBISTER is "B", "T" or a single space.
     schools = tmp_path / "ecoles.csv"
-    schools.write_text("CDETAB;CDBISTER;NORUE\n" + "".join(f"{i};{b};{i * 3}\n" for i, b in enumerate("B T  B   T")),
-                       encoding="utf-8")
+    # VilleMTP_MTP_EffectifSco_2012.ods: CDPAT, a number, is five spaces on two rows.
+    schools.write_text("CDETAB;CDBISTER;NORUE;CDPAT\n" + "".join(
+        f"{i};{b};{i * 3};{'     ' if i in (3, 7) else 100 + i}\n" for i, b in enumerate("B T  B   T")), encoding="utf-8")
     assert describe(root, schools).exit_code == 0
     schools_folder = root / "datasets/ville-de-sampleville/ecoles"
     assert [f for f in findings(validate([str(schools_folder)], root)) if f[1] == "error"] == []

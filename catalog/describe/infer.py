@@ -75,7 +75,9 @@ class Column:
 
     @classmethod
     def of(cls, name, cells):
-        values = Counter(map(str.strip, cells))
+        # A cell of spaces alone stays a value: Frictionless reads it as one (no missing value), which
+        # no number, date or boolean accepts.
+        values = Counter(cell.strip() or cell for cell in cells)
         empty = values.pop("", 0)
         padded = any(cell != cell.strip() for cell in cells if cell)  # " " too: no missing value to Frictionless
         return cls(name, values, empty, len(cells), padded=padded)
