@@ -421,3 +421,23 @@ def test_described_lists_and_coordinate_systems_hold_for_the_cells_as_they_are(t
         "resources"][0]["schema"]["fields"]}
     assert fields["POINT_X,N,19,8"]["catalog"]["crs"] == "EPSG:2154"
     assert [f for f in findings(validate([str(folder)], root)) if f[1] == "error"] == []
+
+
+def test_a_sheet_column_without_a_header_is_refused_by_describe_as_in_a_csv(tmp_path):
+    """City of Montpellier, OSM_MTP_BoiteLettre.ods: column I holds values under an empty header cell.
+    describe left it out of the schema, and the described folder failed its own validation
+    (extra-label); a CSV is refused with the column named. Formatted empty columns still go."""
+    from openpyxl.styles import Font
+    root = hub(tmp_path)
+    path = _workbook(tmp_path / "boites.xlsx", [["osm_id", "operator", None], ["1", "La Poste", "levée 12h"],
+                                                ["2", "La Poste", None]])
+    result = describe(root, path)
+    assert result.exit_code == 2 and "column 3 has no name" in result.output, result.output
+    import openpyxl
+    book = openpyxl.load_workbook(path)
+    book.active["C2"] = None
+    book.active["E1"].font = Font(bold=True)  # formatting only
+    book.save(path)
+    assert describe(root, path).exit_code == 0
+    assert [f for f in findings(validate([str(root / "datasets/ville-de-sampleville/boites")], root))
+            if f[1] == "error"] == []

@@ -153,7 +153,10 @@ def read_excel(path: Path, sheet: str | None, sample_rows: int = DEFAULT_SAMPLE_
         seen = reading.sheet
     if header is None:
         raise UnusableInput(f"{path.name}: sheet {seen.name!r} is empty.", "Choose another sheet with --sheet.")
-    while header and not header[-1].strip():  # trailing formatted-but-empty columns
+    # Trailing formatted-but-empty columns go; one holding cells under an empty header cell stays, to be
+    # refused as a column without a name (as in a CSV) rather than left out of the schema.
+    while header and not header[-1].strip() and not any(
+            len(r) >= len(header) and r[len(header) - 1].strip() for r in rows):
         header.pop()
     return Sample(header, [r[:len(header)] for r in rows], complete and not seen.cut, sheet=seen.name,
                   sheets=list(seen.names), numeric=seen.numeric_in(offsets), layout=layout)
