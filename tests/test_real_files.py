@@ -441,3 +441,23 @@ def test_a_sheet_column_without_a_header_is_refused_by_describe_as_in_a_csv(tmp_
     assert describe(root, path).exit_code == 0
     assert [f for f in findings(validate([str(root / "datasets/ville-de-sampleville/boites")], root))
             if f[1] == "error"] == []
+
+
+def test_a_schema_named_against_frictionless_rules_is_its_schema_error_on_the_light_path(tmp_path, monkeypatch):
+    """naturalsolutions/schema-arbre, schema.json: the schema's own "name" is "Arbres urbains", which
+    Frictionless refuses (schema-error, naming the schema file); the small-file path read the table and
+    said nothing of it."""
+    from frictionless import validate as frictionless_validate
+    schema = {"$schema": "https://specs.frictionlessdata.io/schemas/table-schema.json", "name": "Arbres urbains",
+              "title": "Arbres urbains", "fields": [{"name": "id", "type": "integer"},
+                                                    {"name": "espece", "type": "string"}], "primaryKey": "id"}
+    (tmp_path / "schema.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "arbres.csv").write_text("id;espece\n1;campestre\n2;calleryana\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "arbres.csv"), "--schema",
+                                       str(tmp_path / "schema.json"), "--json"])
+    ours = [(f["code"], f["file"]) for t in json.loads(result.output)["targets"] for f in t["findings"]]
+    monkeypatch.chdir(tmp_path)  # Frictionless reads relative paths only
+    theirs = frictionless_validate("arbres.csv", schema="schema.json").to_dict()
+    theirs = [e["type"] for e in theirs["errors"] + [e for t in theirs["tasks"] for e in t["errors"]]]
+    assert theirs == ["schema-error"] and [c for c, _ in ours] == ["schema-error"], (ours, theirs)
+    assert ours[0][1].endswith("schema.json")

@@ -40,6 +40,7 @@ V1_PROFILES = {"https://frictionlessdata.io/schemas/table-schema.json",
                "https://specs.frictionlessdata.io/schemas/table-schema.json"}
 RESOURCE_KEYS = {"name", "path", "format", "encoding", "dialect", "schema", "title", "description", "mediatype"}
 RESOURCE_NAME = re.compile(r"^[a-z0-9._-]+$")
+SCHEMA_NAME = re.compile(r"^([-a-z0-9._/])+$")  # Frictionless' pattern for a schema's name
 
 
 def plain_resource(descriptor: dict) -> bool:
@@ -70,6 +71,12 @@ def plain_schema(schema) -> bool:
     if not isinstance(schema, dict) or set(schema) & READ_SCHEMA_KEYS:
         return False
     if "$schema" in schema and schema["$schema"] not in V1_PROFILES:
+        return False
+    # Frictionless checks a schema's own name, title and description ("Arbres urbains" is no name to it:
+    # schema-error); the light path leaves them to it.
+    if "name" in schema and not (isinstance(schema["name"], str) and SCHEMA_NAME.match(schema["name"])):
+        return False
+    if any(key in schema and not isinstance(schema[key], str) for key in ("title", "description")):
         return False
     fields = schema.get("fields")
     if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) for f in fields):
