@@ -7,9 +7,10 @@ resources become a table of features: their properties plus a `geometry` column
 holding GeoJSON text, which datasette-leaflet-geojson draws.
 
 Speed: the normalised CSV is already clean (UTF-8, `,`, `.` decimals, ISO dates,
-`true`/`false`), so typing is done by SQLite itself in the INSERT statement —
-column affinity turns '12.5' into a REAL, `NULLIF(?, '')` turns empty cells into
-NULL (in fields that can hold one) — and the csv reader's rows go straight to
+`true`/`false`), so typing is done in the INSERT statement — column affinity turns
+'12' into an INTEGER, `catalog_real(?)` a number cell into the double nearest to it
+(SQLite's own reading before 3.43 misrounds some long decimals), `NULLIF(?, '')` empty
+cells into NULL (in fields that can hold one) — and the csv reader's rows go straight to
 `executemany` without a Python loop per cell; a large file is inserted by two processes
 (catalog/split_load.py). Indexes and full-text search are built once the rows are in.
 """
@@ -238,6 +239,8 @@ def _load_csv(db, name, path: Path, resource: dict, foreign_keys, progress, rows
         param = f"?{i}" if geopoints else "?"
         if field.get("type") == "boolean":
             values.append(f"CASE {param} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END")
+        elif field.get("type") == "number":
+            values.append(f"catalog_real({param})")  # SQLite's own reading misrounds some decimals
         elif never_empty(field):
             values.append(param)  # NULLIF costs ~0.04 s per million cells: spared where it cannot fire
         else:

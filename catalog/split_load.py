@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import sqlite3
 import subprocess
@@ -57,9 +58,24 @@ def geopoint(value, part):
         return None
 
 
+def real(text):
+    """A decimal cell as the double nearest to it. SQLite before 3.43 rounds some decimals of
+    ten digits or more to a neighbouring double (3.88015202860524 became 3.8801520286052398),
+    so number cells are read by Python, which rounds correctly; text that is no finite
+    number is left as it is, for column affinity to keep."""
+    if text is None or text == "" or "_" in text:
+        return text or None
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return value if math.isfinite(value) else text
+
+
 def register(conn: sqlite3.Connection):
     """The SQL functions the INSERT statements of the hub use."""
     conn.create_function("catalog_geopoint", 2, geopoint, deterministic=True)
+    conn.create_function("catalog_real", 1, real, deterministic=True)
 
 
 def _cores() -> int:

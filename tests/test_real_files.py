@@ -461,3 +461,26 @@ def test_a_schema_named_against_frictionless_rules_is_its_schema_error_on_the_li
     theirs = [e["type"] for e in theirs["errors"] + [e for t in theirs["tasks"] for e in t["errors"]]]
     assert theirs == ["schema-error"] and [c for c, _ in ours] == ["schema-error"], (ours, theirs)
     assert ours[0][1].endswith("schema.json")
+
+
+def test_decimals_reach_the_hub_as_the_nearest_double(tmp_path):
+    """SQLite before 3.43 read some decimals of ten digits or more into a neighbouring double:
+    a coordinate of the Montpellier exports, 3.88015202860524, showed as 3.8801520286052398 in
+    the hub. Every number cell must come out as the number that went in."""
+    import random
+
+    from tests.hub import make_hub
+    from tests.servers import running_hub
+
+    rng = random.Random(7)
+    values = ["3.88015202860524", "43.6108", "-0.5", "1e3"] + [
+        f"{rng.uniform(-180, 180):.{rng.randint(6, 15)}f}" for _ in range(400)]
+    schema = {"fields": [{"name": "id", "type": "integer", "description": "Identifiant"},
+                         {"name": "mesure", "type": "number", "description": "Mesure"}], "primaryKey": ["id"]}
+    data = "id,mesure\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values))
+    make_hub(tmp_path, schema=schema, data=data)
+    with running_hub(tmp_path, tmp_path / "build" / "hub.db", tmp_path / "build" / "packages") as hub:
+        table = next(t["name"] for t in hub.get("/hub.json").json()["tables"] if not t["hidden"]
+                     and t["name"].endswith("equipements"))
+        rows = hub.get(f"/hub/{table}.json", params={"_shape": "array", "_size": "max", "_sort": "id"}).json()
+    assert [r["mesure"] for r in rows] == [float(v) for v in values]
