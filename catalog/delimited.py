@@ -247,25 +247,17 @@ def quotes_follow_rules(piece: bytes, delimiter: str) -> bool:
     `"a" b`) each treats its own way, so the csv module reads such text."""
     import numpy as np
 
-    buf = np.frombuffer(piece, dtype=np.uint8)
+    # Padded with a line end on each side: the start and the end of the piece bound a value.
+    buf = np.frombuffer(b"\n" + piece + b"\n", dtype=np.uint8)
     quotes = np.flatnonzero(buf == QUOTE)
     if len(quotes) % 2:
         return False
     if not len(quotes):
         return True
-    before = np.full(len(quotes), LF, dtype=np.uint8)
-    inner = quotes > 0
-    before[inner] = buf[quotes[inner] - 1]
-    after = np.full(len(quotes), LF, dtype=np.uint8)
-    inner = quotes + 1 < len(buf)
-    after[inner] = buf[quotes[inner] + 1]
-    edge = ord(delimiter)
-
-    def bound(around):
-        return (around == edge) | (around == LF) | (around == CR) | (around == QUOTE)
-
-    opening = np.arange(len(quotes)) % 2 == 0
-    return bool(np.where(opening, bound(before), bound(after)).all())
+    edge = np.zeros(256, dtype=bool)
+    edge[[ord(delimiter), LF, CR, QUOTE]] = True
+    # The 1st, 3rd... quotes open a value (or end a doubled quote), the others close one.
+    return bool(edge[buf[quotes[0::2] - 1]].all() and edge[buf[quotes[1::2] + 1]].all())
 
 
 def text_records(source, encoding: str | None = "utf-8", delimiter: str | None = ","):
