@@ -148,10 +148,12 @@ class _TextReader:
                 return
         width = len(self.names)
         names = [f"c{i}" for i in range(width)]  # labels may repeat or be blank
+        data = text.encode("utf-8")
         try:
             table = pacsv.read_csv(
-                pa.py_buffer(text.encode("utf-8")),
-                read_options=pacsv.ReadOptions(column_names=names, block_size=self.BLOCK, use_threads=True),
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(column_names=names, use_threads=True,
+                                               block_size=arrow_block(len(data), self.BLOCK, quoted)),
                 parse_options=arrow_split(self.delimiter, quoted),
                 convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False))
@@ -204,6 +206,12 @@ QUOTE, LF, CR = 34, 10, 13
 # A record longer than this (a quoted value left open, on purpose or not) is left to the csv
 # module, which reads on in one pass, rather than scanned again with every block read.
 LONGEST_RECORD = 16 << 20
+
+
+def arrow_block(piece_size: int, block: int, quoted: bool) -> int:
+    """pyarrow's block size for a piece: with quoted values, the whole piece in one block, since
+    pyarrow (up to 21 at least) drops the LF of a quoted CR LF that straddles two of its blocks."""
+    return max(block, piece_size + 1) if quoted else block
 
 
 def arrow_split(delimiter: str, quoted: bool):

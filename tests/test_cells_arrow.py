@@ -242,3 +242,16 @@ def test_a_quote_left_open_is_not_scanned_again_with_every_block(tmp_path, monke
     except delimited.Unsplittable:  # the csv module's limit on one value, unless a reader raised it
         pass
     assert sum(scanned) < 10 * 512
+
+
+def test_a_quoted_crlf_across_pyarrow_blocks_keeps_its_lf(tmp_path, monkeypatch):
+    """pyarrow drops the LF of a quoted CR LF that straddles two of its internal blocks: a piece
+    with quoted values is parsed as one block, whatever its size."""
+    import catalog.delimited as delimited
+
+    path = tmp_path / "crlf.csv"
+    path.write_bytes(b"a,b\r\n" + b'"ab\r\ncd",x\r\n' * 40)
+    expected = [(n, ["ab\r\ncd", "x"]) for n in range(2, 42)]
+    for block in range(6, 48):
+        monkeypatch.setattr(delimited._TextReader, "BLOCK", block)
+        assert read_rows(path, "utf-8", ",")[1] == expected, block

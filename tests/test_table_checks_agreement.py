@@ -570,6 +570,36 @@ def test_a_file_quoted_by_the_rules_is_split_by_pyarrow(tmp_path):
     assert plan.quoted and plan.arrow_safe
     result = agree(descriptor, tmp_path, decided=True)
     assert len(result["tasks"][0]["errors"]) == 50  # every note is longer than 5
-    stray = write(tmp_path, 'id;nom;note\n1;Ecole "Jean Moulin";x\n', "stray.csv")
-    plan = csv_batches.plan(frictionless.Resource({**descriptor, "path": stray}, basepath=str(tmp_path)))
-    assert plan.quoted and not plan.arrow_safe
+
+
+
+def test_from_a_quote_outside_the_rules_the_csv_module_reads_on(tmp_path, monkeypatch):
+    """Pieces before it are split by pyarrow; the rest, from the record where the piece starts,
+    by the csv module, with no error lost or counted twice."""
+    from catalog.validate import csv_batches
+
+    monkeypatch.setattr(csv_batches, "BLOCK_BYTES", 64)
+    read_on = []
+    real = csv_batches._csv_batches
+    monkeypatch.setattr(csv_batches, "_csv_batches", lambda plan, rows, offset=0: read_on.append(offset)
+                        or real(plan, rows, offset))
+    rows = ["id;nom;note"] + [f'{i};"Dupont; Marie";{i}' for i in range(40)] + ['40;Ecole "Jean Moulin";x'] + \
+        [f'{i};"Durand";{i if i % 7 else "y"}' for i in range(41, 80)]
+    path = write(tmp_path, "\n".join(rows) + "\n", "stray.csv")
+    schema = fields(("id", "integer", {}), ("nom", "string", {}), ("note", "integer", {}))
+    result = agree({"name": "stray", "path": path, "schema": schema, "dialect": {"delimiter": ";"}}, tmp_path,
+                   decided=True)
+    assert read_on and read_on[0] > 0  # pyarrow read the first pieces
+    assert [e["rowNumber"] for e in result["tasks"][0]["errors"]] == [42] + [i + 2 for i in range(42, 80) if i % 7 == 0]
+
+
+def test_a_quoted_crlf_across_pyarrow_blocks_is_read_whole(tmp_path, monkeypatch):
+    """pyarrow drops the LF of a quoted CR LF that straddles two of its internal blocks."""
+    from catalog.validate import csv_batches
+
+    path = write(tmp_path, b"a,b\r\n" + b'"ab\r\ncd",x\r\n' * 30, "crlf.csv")
+    schema = fields(("a", "string", {"constraints": {"maxLength": 5}}), ("b", "string", {}))
+    for block in range(6, 40, 3):
+        monkeypatch.setattr(csv_batches, "BLOCK_BYTES", block)
+        result = agree({"name": "crlf", "path": path, "schema": schema}, tmp_path, decided=True)
+        assert len(result["tasks"][0]["errors"]) == 30  # "ab\r\ncd" is 6 characters long

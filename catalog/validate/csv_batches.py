@@ -26,7 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from catalog.delimited import ASCII_SAFE, LONGEST_RECORD, arrow_split, quotes_follow_rules, record_end
+from catalog.delimited import (ASCII_SAFE, LONGEST_RECORD, arrow_block, arrow_split, quotes_follow_rules,
+                               record_end)
 
 
 if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
@@ -63,6 +64,7 @@ class Plan:
     labels: list[str]
     resource: frictionless.Resource  # opened once and closed: schema, fields, primary key
     lookup: dict  # Frictionless' foreign-key lookup: {resource: {key fields: set of typed tuples}}
+    uneven: int | None = None  # where the csv module took over from pyarrow, once read
 
     @property
     def schema(self):
@@ -166,12 +168,9 @@ def _arrow_safe(plan: Plan) -> bool:
         return False
     if not plan.quoted:
         return True
-    if d.quotechar != '"' or not d.doublequote:
-        return False
-    try:  # every quote where the rules put one: pyarrow then splits quoted values as csv does
-        return all(quotes_follow_rules(piece, d.delimiter) for piece in pieces(plan.path, plan.encoding))
-    except (NotDecidable, UnicodeDecodeError):
-        return False
+    # Quotes are checked piece by piece as the file is read (`_arrow_batches`): from the first
+    # piece where one stands outside the rules, the csv module reads on.
+    return d.quotechar == '"' and d.doublequote
 
 
 def _holds(path, byte: bytes) -> bool:
@@ -191,36 +190,37 @@ def batches(plan: Plan, rows: int = BATCH_ROWS):
         yield from _csv_batches(plan, rows)
 
 
-def _pieces(plan: Plan):
-    return pieces(plan.path, plan.encoding)
+class UnevenAt(Exception):
+    """From this byte offset (a record's start) pyarrow cannot be trusted to split the file
+    as the csv module does: a record longer than the blocks read, or a quote left open."""
+
+    def __init__(self, offset: int):
+        super().__init__(offset)
+        self.offset = offset
 
 
-def pieces(path, encoding: str):
-    """The file in blocks of whole records, as UTF-8 bytes.
+def pieces(path):
+    """(byte offset, bytes) of the file in blocks of whole records.
 
     A line end outside quoted values ends a record (`catalog.delimited.record_end`), so blocks
     can be cut there and parsed on their own; we read them ourselves because pyarrow's
     streaming reader reads ahead without bound when parsing falls behind."""
-    codec = codecs.lookup(encoding).name
-    carry = b""
+    carry, offset = b"", 0
     with open(path, "rb") as handle:
-        first = True
         while True:
             block = handle.read(BLOCK_BYTES)
             data = carry + block
             if not data:
                 return
             cut = record_end(data, at_end=not block)
-            if not block and cut < len(data):
-                raise NotDecidable("a quoted value is never closed")
+            if (not block and cut < len(data)) or (cut <= 0 and len(data) > LONGEST_RECORD):
+                raise UnevenAt(offset)
             if cut <= 0:
-                if len(data) > LONGEST_RECORD:
-                    raise NotDecidable("a record longer than the blocks read")
                 carry = data
                 continue
             carry = data[cut:]
-            yield _utf8(data[:cut], codec, first)
-            first = False
+            yield offset, data[:cut]
+            offset += cut
             if not block:
                 return
 
@@ -290,9 +290,15 @@ def _arrow_batches(plan: Plan):
     parse = arrow_split(plan.dialect.delimiter, plan.quoted)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                    quoted_strings_can_be_null=False)
+    codec = codecs.lookup(plan.encoding).name
+    uneven = None
     try:
-        for index, piece in enumerate(_pieces(plan)):
-            read = pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True,
+        for index, (offset, raw) in enumerate(pieces(plan.path)):
+            piece = _utf8(raw, codec, index == 0)
+            if plan.quoted and not quotes_follow_rules(piece, plan.dialect.delimiter):
+                uneven = offset
+                break
+            read = pacsv.ReadOptions(block_size=arrow_block(len(piece), BLOCK_BYTES, plan.quoted), use_threads=True,
                                      column_names=None if index == 0 else names)
             table = pacsv.read_csv(pa.py_buffer(piece), read_options=read, parse_options=parse,
                                    convert_options=convert)
@@ -300,18 +306,25 @@ def _arrow_batches(plan: Plan):
                 raise NotDecidable("header read differently")
             if table.num_rows:
                 yield [table.column(i) for i in range(len(names))]
+    except UnevenAt as error:
+        uneven = error.offset
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         # A row with too few or too many cells, a blank line, a bad byte: Frictionless' business.
         raise NotDecidable(f"structure: {error}") from None
+    if uneven is not None:  # the records before were whole: the csv module reads the rest
+        plan.uneven = uneven
+        yield from _csv_batches(plan, BATCH_ROWS, uneven)
 
 
-def _csv_batches(plan: Plan, rows: int):
+def _csv_batches(plan: Plan, rows: int, offset: int = 0):
+    """The records from `offset` (the start of the file, whose header is checked, or of a record)."""
     width = len(plan.labels)
     with open(plan.path, "rb") as raw:
+        raw.seek(offset)
         text = io.TextIOWrapper(raw, plan.encoding, newline=plan.newline)
         try:
             reader = csv.reader(text, dialect=plan.dialect)
-            if next(reader, None) != plan.labels:
+            if offset == 0 and next(reader, None) != plan.labels:
                 raise NotDecidable("header read differently")
             while True:
                 chunk = list(itertools.islice(reader, rows))

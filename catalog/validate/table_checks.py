@@ -139,7 +139,9 @@ class TableCheck:
                     shared.feed(self.table.labels, columns, first_row)
                 first_row += count
         if shared is not None:
-            shared.complete = True
+            # From a quote outside the rules the csv module read the rows; the cell checks then
+            # read the file themselves, as the one reader splits it (unclosed quotes included).
+            shared.complete = self.table.uneven is None
         if self.duplicates:
             self._verify({row for row, _, what in found if what[0] in ("unique", "primary")})
         # Only the errors kept are built.
