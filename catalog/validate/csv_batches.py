@@ -76,9 +76,14 @@ class Plan:
         return _arrow_safe(self)
 
     @cached_property
+    def held(self) -> frozenset:
+        """Which of a quote and a NUL byte the file holds, found in one pass."""
+        return _holds(self.path, (b'"', b"\x00"))
+
+    @property
     def quoted(self) -> bool:
         """True when the file holds quote characters (then they follow the rules, if arrow_safe)."""
-        return _holds(self.path, b'"')
+        return b'"' in self.held
 
 
 def plan(source: frictionless.Resource) -> Plan:
@@ -164,7 +169,7 @@ def _arrow_safe(plan: Plan) -> bool:
         return False
     if len(d.delimiter) != 1 or d.escapechar or d.skipinitialspace or d.delimiter in "\r\n\"":
         return False
-    if os.path.getsize(plan.path) == 0 or _holds(plan.path, b"\x00"):
+    if os.path.getsize(plan.path) == 0 or b"\x00" in plan.held:
         return False
     if not plan.quoted:
         return True
@@ -173,13 +178,13 @@ def _arrow_safe(plan: Plan) -> bool:
     return d.quotechar == '"' and d.doublequote
 
 
-def _holds(path, byte: bytes) -> bool:
+def _holds(path, wanted: tuple) -> frozenset:
     # Read in blocks rather than mapping the file: a mapped file counts in resident memory.
+    found = set()
     with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            if byte in block:
-                return True
-    return False
+        while len(found) < len(wanted) and (block := handle.read(1 << 20)):
+            found |= {byte for byte in wanted if byte in block}
+    return frozenset(found)
 
 
 def batches(plan: Plan, rows: int = BATCH_ROWS):

@@ -9,6 +9,7 @@ import json
 import re
 
 from catalog.findings import ERROR, WARNING, Finding
+from catalog.validate import cell_rules
 
 LIMIT_ERRORS = 1000
 # Errors whose finding depends on nothing but their type, field, cell and note, and their row.
@@ -177,7 +178,7 @@ def lint_schema(schema, file) -> list[Finding]:
                     f'Correct the pattern of field "{name}" (for example "[0-9]{{5}}" for five digits; a bracket '
                     'or parenthesis opened must be closed, and a literal one written \\[ or \\().',
                     file=file, column=name, value=pattern))
-        for key in BOUNDS:
+        for key in cell_rules.BOUNDS:
             if key in constraints and not _readable(field, constraints[key]):
                 kind = str(field.get("type", "string"))
                 a = "an" if kind[:1] in "aeiou" else "a"
@@ -190,7 +191,6 @@ def lint_schema(schema, file) -> list[Finding]:
     return found
 
 
-BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 # What Frictionless raises, instead of reporting, on constraints it cannot apply to the cells.
 CRASHES = (TypeError, ValueError, ArithmeticError, re.error)
 
