@@ -92,11 +92,11 @@ def _report(make_plan, limit_errors: int, shared) -> TableReport | None:
 class TableCheck:
     def __init__(self, table):
         from catalog.validate.csv_batches import NotDecidable
-        from catalog.validate.field_checks import FieldCheck
+        from catalog.validate.field_checks import FieldCheck, field_specs
         from catalog.validate.key_memory import KeyMemory
 
         self.table = table
-        self.fields = list(table.fields)
+        self.fields = field_specs(table)
         names = [f.name for f in self.fields]
         self.checks = [FieldCheck(f, i + 1) for i, f in enumerate(self.fields)]
         self.unique = [i for i, f in enumerate(self.fields) if f.constraints.get("unique")]
