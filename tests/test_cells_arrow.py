@@ -147,7 +147,7 @@ def test_a_reading_abandoned_half_way_is_not_used(tmp_path):
     shared = cells.SharedRead(table, "utf-8", ",")
     report = table_checks.validate(frictionless.Resource({"name": "people", "path": "people.csv", "schema": {"fields": fields}},
                                                  basepath=str(tmp_path)), 1000, shared)
-    assert shared.checks is not None and not shared.complete  # it was fed, then abandoned
+    assert shared.checks is None and not shared.complete  # it was fed, then abandoned: forgotten (restart)
     assert any(e.type == "missing-cell" for e in report.tasks[0].errors)
     alone = [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",")]
     assert [f.to_dict() for f in cells.check_cells(table, "csv", "utf-8", ",", shared=shared)] == alone
