@@ -75,6 +75,8 @@ def _slice_hashes(body: np.ndarray, ends: np.ndarray) -> np.ndarray:
     text = body[ends[0]:ends[-1]]
     position = np.arange(len(text), dtype=np.int64) - np.repeat(starts - ends[0], lengths)
     words = BYTE_WORDS[((position & 63) << 8) | text]
+    if len(lengths) and lengths.max() > 64:  # each further 64 bytes weighed apart: "a"*64 + "b" is not "b" + "a"*64
+        words = words * (mix((position >> 6).astype(np.uint64)) | np.uint64(1))
     # A running sum (wrapping, modulo 2**64) gives every cell's sum at once, empty cells included.
     running = np.zeros(len(text) + 1, dtype=np.uint64)
     np.cumsum(words, out=running[1:])
