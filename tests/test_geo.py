@@ -244,23 +244,3 @@ def test_feature_properties_pass_the_personal_data_and_formula_checks(tmp_path):
                                                           ("formula-injection", "nom", None)]
     assert "(feature 1)" in found[0].message and found[0].value == "j•••@gmail.com"
     assert "(feature 2)" in found[1].message
-
-
-NUMBER_TEXTS = ["46.6", "-0", ".5", "5.", "+1", "1e400", "1E-5", "inf", "-Infinity", "NaN", "+nan", "INF", "1_0", "1e",
-                "0x10", "١", "1.5f", "--1", "", "abc", "infinite", "1.2.3", "12345678901234567890123", "9007199254740993",
-                "2.2250738585072011e-308", "True", "1+1", "4 6", "46,6"]
-
-
-@pytest.mark.parametrize("repeat", [1, 2000])  # a short column (Python's float where it can), a long one (Arrow)
-def test_coordinates_are_read_as_pandas_reads_them(repeat):
-    """`_as_numbers` gives pandas.to_numeric(errors="coerce")'s values without importing pandas."""
-    import numpy as np
-
-    from catalog.validate.geo import _as_numbers
-
-    texts = NUMBER_TEXTS * repeat
-    expected = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=float)
-    np.testing.assert_array_equal(_as_numbers(texts), expected)
-    plain = [t for t in texts if t and t[0].isdigit() and t.replace(".", "", 1).isdigit()]
-    expected = pd.to_numeric(pd.Series(plain, dtype=object), errors="coerce").to_numpy(dtype=float)
-    np.testing.assert_array_equal(_as_numbers(plain), expected)

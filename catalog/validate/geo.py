@@ -174,6 +174,7 @@ GEOPOINT = {  # Table Schema geopoint formats: "lon, lat" (default) and "[lon, l
 PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII digits only
 # What `pandas.to_numeric` reads in a stripped cell, for RE2: a plain number, an infinity, a NaN.
 NUMBER_TEXT = r"(?i)^(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?|[+-]?(?:inf|infinity|nan))$"
+ASCII_SPACE = " \t\n\r\x0b\x0c"
 ARROW_FROM = 10_000  # cells: from there Arrow parses a column faster than Python (and is worth its import)
 
 
@@ -184,7 +185,7 @@ def _numbers(cells):
 
 
 def _as_numbers(texts):
-    """Stripped texts as numbers the way `pandas.to_numeric(errors="coerce")` reads them (NaN
+    """Texts as numbers the way `pandas.to_numeric(errors="coerce")` reads them (NaN
     where a text is no number): a short column of plain decimal numbers (what coordinates are)
     by Python's float, which gives the same value; a long column, or any other text, by Arrow's
     parser (the same values as pandas, checked in tests/test_geo.py) for the texts NUMBER_TEXT
@@ -198,7 +199,7 @@ def _as_numbers(texts):
 
     from catalog.arrow_values import numpy_of, scalar, strings
 
-    cells = strings(texts)
+    cells = pc.utf8_trim(strings(texts), ASCII_SPACE)  # pandas reads " 4 " as 4, "4\xa0" as no number
     readable = pc.match_substring_regex(cells, NUMBER_TEXT)
     return numpy_of(pc.cast(pc.if_else(readable, cells, scalar("nan")), pa.float64())).copy()
 
