@@ -690,7 +690,7 @@ def test_schema_descriptors_get_frictionless_findings(label, tmp_path, monkeypat
 
 def test_a_small_csv_with_a_schema_imports_no_frictionless(tmp_path):
     """The common case, a valid table against a plain schema: no Frictionless, pandas, numpy
-    or pyarrow; an odd cell (an exponent) then brings Frictionless' reader, and only it."""
+    or pyarrow; an odd cell (NaN) then brings Frictionless' reader, and only it."""
     from tests.benchmarks.small_files import write_inputs
 
     write_inputs(tmp_path)
@@ -708,7 +708,7 @@ def test_a_small_csv_with_a_schema_imports_no_frictionless(tmp_path):
     assert found == "[]" and report["valid"] is True, found
     lines = (tmp_path / "bare.csv").read_text(encoding="utf-8").splitlines()
     cells = lines[1].split(",")
-    cells[lines[0].split(",").index("montant")] = "1.5e2"  # a number no plain rule reads
+    cells[lines[0].split(",").index("montant")] = "NaN"  # a number no plain rule reads
     (tmp_path / "odd.csv").write_text("\n".join([lines[0], ",".join(cells)] + lines[2:]) + "\n", encoding="utf-8")
     found, report = heavy("odd.csv", "--schema", "schema.json")
     assert found == "['frictionless']" and report["valid"] is True, found

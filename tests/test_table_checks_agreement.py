@@ -61,7 +61,34 @@ def agree(descriptor, basepath, limit=LIMIT, decided=None):
         except frictionless.FrictionlessException:
             report = None
         assert (report is not None) == decided, "the fast path should " + ("" if decided else "not ") + "decide"
+    plain = plain_agree(descriptor, basepath, limit, slow)
+    if decided and plain is not None:
+        assert plain, "the fast path planned without Frictionless should decide a plain descriptor"
     return slow
+
+
+def plain_agree(descriptor, basepath, limit, slow):
+    """For a descriptor plain_descriptor.py accepts, the fast path planned without Frictionless
+    (`table_checks.plain_report`) gives Frictionless' answer too; whether it decided, or None
+    for another descriptor."""
+    from pathlib import Path
+
+    from catalog.validate.plain_descriptor import plain_resource
+
+    fmt = descriptor.get("format") or descriptor["path"].rsplit(".", 1)[-1]
+    if not plain_resource({**descriptor, "format": fmt}):
+        return None
+    decided = []
+
+    def run():
+        report = table_checks.plain_report(Path(basepath) / descriptor["path"], fmt, descriptor.get("encoding", "utf-8"),
+                                           (descriptor.get("dialect") or {}).get("delimiter"),
+                                           copy.deepcopy(descriptor["schema"]), descriptor["name"], limit)
+        decided.append(report is not None)
+        return report or frictionless.Resource(copy.deepcopy(descriptor), basepath=str(basepath)).validate(
+            limit_errors=limit)
+    assert outcome(run) == slow
+    return decided[0]
 
 
 def write(folder, data, name="file.csv"):
@@ -603,3 +630,54 @@ def test_a_quoted_crlf_across_pyarrow_blocks_is_read_whole(tmp_path, monkeypatch
         monkeypatch.setattr(csv_batches, "BLOCK_BYTES", block)
         result = agree({"name": "crlf", "path": path, "schema": schema}, tmp_path, decided=True)
         assert len(result["tasks"][0]["errors"]) == 30  # "ab\r\ncd" is 6 characters long
+
+
+# --- a big file, planned without Frictionless -----------------------------------------------------
+
+def test_a_large_csv_with_a_plain_schema_is_checked_without_importing_frictionless(tmp_path):
+    """`catalog validate big.csv --schema s.json`, the case the 1M-row benchmark measures: a
+    descriptor plain_descriptor.py accepts is planned without Frictionless (0.2 s of imports),
+    and the findings are Frictionless' own, row for row, for cells its reader alone knew before
+    ("-", "+5" in an integer field, "1e2" in a number field)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from catalog.validate import text_table
+
+    repo = Path(__file__).resolve().parents[1]
+    schema = {"fields": [
+        {"name": "trip_id", "type": "string", "constraints": {"required": True, "pattern": "T[0-9]{6}"}},
+        {"name": "seq", "type": "integer", "constraints": {"required": True, "minimum": 0}},
+        {"name": "kind", "type": "integer", "constraints": {"enum": [0, 1, 2, 3]}},
+        {"name": "price", "type": "number", "decimalChar": ",", "constraints": {"maximum": 100}},
+        {"name": "day", "type": "date"}]}
+    bad = {"trip_id": ["", "trip 12"], "seq": ["-1", "x", "-", "+5", " 7"], "kind": ["9", "oui", "-"],
+           "price": ["1.5", "1e2", "101", "+2,5"], "day": ["2025-02-30", "31/01/2025"]}
+    names = [f["name"] for f in schema["fields"]]
+    rows, number, size = [], 0, 0
+    while size <= text_table.SMALL_BYTES * 1.2:
+        row = [f"T{number:06d}", str(number % 40), str(number % 4), f"{number % 90},5", "2025-01-31"]
+        if number % 97 == 50:
+            column = (number // 97) % len(names)
+            choices = bad[names[column]]
+            row[column] = choices[(number // 97 // len(names)) % len(choices)]
+        rows.append(row)
+        size += len(",".join(row)) + 1
+        number += 1
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([names] + rows)
+    (tmp_path / "big.csv").write_text(text.getvalue(), encoding="utf-8")
+    (tmp_path / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    probe = ("import sys, runpy\nsys.argv = ['catalog', 'validate', 'big.csv', '--schema', 'schema.json', '--json']\n"
+             "try:\n    runpy.run_module('catalog.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print('FRICTIONLESS', 'frictionless' in sys.modules, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                          env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert "FRICTIONLESS False" in done.stderr, done.stderr[-3000:]
+    ours = [(f["row"], f["column"], f["code"], f["value"]) for f in json.loads(done.stdout)["targets"][0]["findings"]
+            if f["code"] in ("type-error", "constraint-error")]
+    report = frictionless.Resource({"name": "big", "path": "big.csv", "schema": schema},
+                                   basepath=str(tmp_path)).validate(limit_errors=LIMIT)
+    theirs = [(e.row_number, e.field_name, e.type, e.cell) for e in report.tasks[0].errors]
+    assert len(theirs) > 100 and sorted(ours, key=str) == sorted(theirs, key=str)

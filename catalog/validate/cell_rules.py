@@ -20,8 +20,6 @@ CONSTRAINT_ORDER = {
 }
 NUMERIC_ORDER = ("required",) + BOUNDS + ("enum",)
 DATE_PARTS = {"%Y": r"([0-9]{4})", "%m": r"([0-9]{2})", "%d": r"([0-9]{2})"}
-INT_CHARS = "+-_"  # besides digits and spaces, what int() may accept
-NUMBER_CHARS = "+-_.eEiInNfFtTyYaAsS"  # besides digits and spaces, what Decimal() may accept (exponents, inf, nan)
 
 
 def constraint_order(kind: str) -> tuple:
@@ -74,18 +72,7 @@ def date_pattern(fmt: str) -> tuple[str, tuple, str] | None:
     return "^" + "".join(parts) + "$", tuple(seen), "".join(sorted(set(fmt) & set("-/.")))
 
 
-def surely_not(kind: str, cell: str, decimal: str = ".", group: str = "", separators: str = "-") -> bool:
-    """True when no reading of `cell` as `kind` can succeed: it holds a character that int()
-    (integer) or Decimal() (number) never accept, or, for a date, one that strptime's digits,
-    spaces and the format's `separators` never match. Only for bare numbers and the date
-    formats of `date_pattern`."""
-    if kind == "integer":
-        allowed = INT_CHARS
-    elif kind == "number":
-        cell = cell.replace(group, "") if group else cell
-        allowed = NUMBER_CHARS + decimal
-    elif kind == "date":
-        allowed = separators
-    else:
-        return False
-    return any(not (c.isdecimal() or c.isspace() or c in allowed) for c in cell)
+def surely_not_date(cell: str, separators: str = "-") -> bool:
+    """True when no reading of `cell` as a date of a `date_pattern` format can succeed: it holds
+    a character that strptime's digits, spaces and the format's `separators` never match."""
+    return any(not (c.isdecimal() or c.isspace() or c in separators) for c in cell)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import frictionless
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -64,12 +63,18 @@ class Plan:
     dialect: type  # a csv.Dialect for Python's csv module
     newline: str | None  # how Frictionless' text stream translates line ends
     labels: list[str]
-    resource: frictionless.Resource  # opened once and closed: schema, fields, primary key
+    name: str  # the resource's
+    fields: list  # field_checks.FieldSpec, one per column
+    primary_key: list[str]
+    foreign_keys: list[dict]
     lookup: dict  # Frictionless' foreign-key lookup: {resource: {key fields: set of typed tuples}}
+    header_case: bool = True
+    resource: object = None  # the frictionless.Resource opened, when Frictionless planned the reading
     uneven: int | None = None  # where the csv module took over from pyarrow, once read
 
     @property
     def schema(self):
+        """Frictionless' schema (only for a plan made from a Frictionless resource)."""
         return self.resource.schema
 
     @cached_property
@@ -88,7 +93,7 @@ class Plan:
         return b'"' in self.held
 
 
-def plan(source: frictionless.Resource) -> Plan:
+def plan(source) -> Plan:
     """Open (a copy of) the resource with Frictionless and decide whether its rows can be read here."""
     try:
         source.to_descriptor(validate=True)
@@ -113,10 +118,58 @@ def plan(source: frictionless.Resource) -> Plan:
         raise NotDecidable("header does not match the schema")
     newline = "" if resource.format == "csv" else None
     dialect = _python_dialect(resource, path, encoding, newline)
-    return Plan(path, encoding, dialect, newline, labels, resource, lookup)
+    from catalog.validate.field_checks import FieldSpec
+
+    schema = resource.schema
+    return Plan(path, encoding, dialect, newline, labels, resource.name,
+                [FieldSpec.of_frictionless(f, schema) for f in schema.fields], list(schema.primary_key),
+                list(schema.foreign_keys), lookup, bool(resource.dialect.header_case), resource)
+
+
+def plain_plan(path: Path, fmt: str, encoding: str, delimiter: str | None, schema: dict, name: str) -> Plan:
+    """The plan for a CSV file whose descriptor plain_descriptor.py accepts (`schema` with the
+    national rules added): decided here as Frictionless would decide it (the dialect its CSV
+    parser builds, the header row its Detector takes, `utf-8` read as `utf-8-sig` over a BOM),
+    without importing it. NotDecidable for anything else: Frictionless then plans the reading."""
+    from catalog.validate import text_table
+    from catalog.validate.field_checks import FieldSpec
+    from catalog.validate.typed_rows import _Fallback
+
+    path = Path(path)
+    if fmt not in ("csv", "tsv") or os.path.getsize(path) == 0:
+        raise NotDecidable("not a CSV file with bytes in it")
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise NotDecidable("an unknown encoding") from None
+    if codec == "utf-8":
+        with open(path, "rb") as raw:
+            if raw.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+                encoding = "utf-8-sig"
+    newline = "" if fmt == "csv" else None
+    with open(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding, newline=newline)
+        try:
+            sample = list(itertools.islice(text, text_table.SAMPLE_LINES))
+            dialect = text_table.plain_dialect("".join(sample), delimiter or ("\t" if fmt == "tsv" else None),
+                                               strict=False)
+            records = list(itertools.islice(csv.reader(itertools.chain(sample, text), dialect=dialect),
+                                            text_table.SAMPLE_ROWS))
+        except (UnicodeDecodeError, csv.Error, text_table.StepAside) as error:
+            raise NotDecidable(f"sample: {error}") from None
+    names = [f["name"] for f in schema["fields"]]
+    if not records or text_table.header_row(records) != 1 or records[0] != names:
+        raise NotDecidable("a header other than the field names: Frictionless says how")
+    key = schema.get("primaryKey", [])
+    fallback = _Fallback(schema)
+    return Plan(path, encoding, dialect, newline, list(records[0]), name,
+                [FieldSpec.of_plain(f, schema, fallback) for f in schema["fields"]],
+                [key] if isinstance(key, str) else list(key), [], {})
 
 
 def _eligible(resource, descriptor):
+    import frictionless
+
     if not isinstance(resource, frictionless.resources.TableResource):
         raise NotDecidable("not a table")
     if resource.format not in ("csv", "tsv") or not isinstance(resource.path, str) or resource.multipart:

@@ -193,12 +193,11 @@ def _text_sheet(path: Path, display: str, descriptor: dict, public, sheet, field
 
 def _full_table(path, display, descriptor, fields, schemas, public, sheet) -> list[Finding]:
     """Frictionless' view of the table and the cell checks. A large table is checked by the
-    vectorised checks (table_checks.py), which read it once for both; a small one the light
+    vectorised checks (table_checks.py), which read it once for both, planned without
+    Frictionless when its descriptor is plain (plain_descriptor.py); a small one the light
     path could not read (a descriptor only Frictionless can check, a header other than the
     fields...) by Frictionless itself, its text read in plain Python (text_table.py): their
     answers are the same, and a small table spares Arrow, numpy and pandas their import."""
-    import frictionless
-
     from catalog.reading import open_table
     from catalog.validate import text_table
     from catalog.validate.cells import SharedRead, check_cells, check_columns, other_sheets
@@ -211,18 +210,13 @@ def _full_table(path, display, descriptor, fields, schemas, public, sheet) -> li
         table = TableContext(reading.display, reading.path, fields, list(FRANCE_BBOXES), public=frozenset(public))
         small = text_table.small(reading.path, reading.format)
         shared = None if small else SharedRead(table, reading.encoding, reading.delimiter)
-        try:
-            resource = frictionless.Resource(reading.descriptor, basepath=reading.basepath)
-            if small:
-                report = resource.validate(limit_errors=tables.LIMIT_ERRORS)
-            else:
-                from catalog.validate import table_checks
-                report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless', vectorised
+        report = None if small else _plain_report(reading, shared)
+        if report is not None:
             found += tables.findings_of(report, lambda task: reading.display)
-        except frictionless.FrictionlessException as error:
-            found += tables.translate_exception(error, reading.display, schemas)
-        except tables.CRASHES as error:
-            found += tables.crash_findings(error, reading.display, schemas)
+        else:
+            if shared is not None:
+                shared = SharedRead(table, reading.encoding, reading.delimiter)  # the plain plan may have fed it
+            found += _frictionless_report(reading, small, shared, schemas)
         cells = None
         if small and reading.layout == (1, frozenset()):  # a declared layout: the one reader knows it
             try:
@@ -237,6 +231,37 @@ def _full_table(path, display, descriptor, fields, schemas, public, sheet) -> li
         found = add_cell_findings(found, cells)
         found += other_sheets(reading)
     return found
+
+
+def _plain_report(reading, shared):
+    """The vectorised checks of a large CSV whose descriptor is plain, or None: Frictionless
+    then plans its reading."""
+    from catalog.validate import table_checks
+    from catalog.validate.plain_descriptor import plain_resource
+
+    descriptor = reading.descriptor
+    if reading.format not in ("csv", "tsv") or reading.layout != (1, frozenset()) or not descriptor.get("schema") \
+            or not plain_resource({**descriptor, "format": reading.format}):
+        return None
+    return table_checks.plain_report(reading.path, reading.format, reading.encoding or "utf-8", reading.delimiter,
+                                     descriptor["schema"], descriptor["name"], tables.LIMIT_ERRORS, shared)
+
+
+def _frictionless_report(reading, small, shared, schemas) -> list[Finding]:
+    import frictionless
+
+    try:
+        resource = frictionless.Resource(reading.descriptor, basepath=reading.basepath)
+        if small:
+            report = resource.validate(limit_errors=tables.LIMIT_ERRORS)
+        else:
+            from catalog.validate import table_checks
+            report = table_checks.validate(resource, tables.LIMIT_ERRORS, shared)  # Frictionless', vectorised
+        return tables.findings_of(report, lambda task: reading.display)
+    except frictionless.FrictionlessException as error:
+        return tables.translate_exception(error, reading.display, schemas)
+    except tables.CRASHES as error:
+        return tables.crash_findings(error, reading.display, schemas)
 
 
 SCHEMA_CODES = {"schema-error", "field-error"}

@@ -16,18 +16,18 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import frictionless
-
 from catalog.validate.table_report import TableError, TableReport, TaskReport  # noqa: F401 - re-exported
 
 # Arrow, numpy and the column checks are imported by the functions that compute with them:
-# a small table is validated by Frictionless itself (`direct`), which needs none of them.
+# a small table is validated by Frictionless itself (`direct`), which needs none of them; and
+# Frictionless by the functions given its objects: a plain descriptor's table
+# (`plain_report`) is checked without it.
 
 ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'
 
 
-def validate(resource: frictionless.Resource, limit_errors: int, shared=None, direct=False):
+def validate(resource: "frictionless.Resource", limit_errors: int, shared=None, direct=False):
     """Validate one resource; Frictionless itself when the fast path cannot decide, or when
     told to (`direct`: a small table, where importing the fast path costs more than it saves).
 
@@ -36,10 +36,12 @@ def validate(resource: frictionless.Resource, limit_errors: int, shared=None, di
     return report if report is not None else resource.validate(limit_errors=limit_errors)
 
 
-def validate_package(package: frictionless.Package, limit_errors: int, shared=None, direct=()) -> TableReport:
+def validate_package(package: "frictionless.Package", limit_errors: int, shared=None, direct=()) -> TableReport:
     """`package.validate()`, one resource at a time, the fast path where it can decide;
     `shared` maps resource names to the `cells.SharedRead` their batches feed, `direct` names
     the resources Frictionless validates itself."""
+    import frictionless
+
     # Frictionless reads every schema first (a schema file that cannot be read raises here).
     any(res.schema and res.schema.foreign_keys for res in package.resources)
     try:
@@ -52,12 +54,28 @@ def validate_package(package: frictionless.Package, limit_errors: int, shared=No
                        [error for report in reports for error in report.errors])
 
 
-def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None) -> TableReport | None:
+def fast_report(resource: "frictionless.Resource", limit_errors: int, shared=None) -> TableReport | None:
     """The errors Frictionless would find, or None when only Frictionless can tell."""
-    from catalog.validate.csv_batches import NotDecidable, plan, unexpected
+    from catalog.validate.csv_batches import plan
+
+    return _report(lambda: plan(resource), limit_errors, shared)
+
+
+def plain_report(path, fmt: str, encoding: str, delimiter: str | None, schema: dict, name: str,
+                 limit_errors: int, shared=None) -> TableReport | None:
+    """The same for a CSV file whose descriptor plain_descriptor.py accepts, planned without
+    Frictionless (`csv_batches.plain_plan`); None when only Frictionless can tell. `shared`
+    may then have been fed part of the file: the caller starts another."""
+    from catalog.validate.csv_batches import plain_plan
+
+    return _report(lambda: plain_plan(path, fmt, encoding, delimiter, schema, name), limit_errors, shared)
+
+
+def _report(make_plan, limit_errors: int, shared) -> TableReport | None:
+    from catalog.validate.csv_batches import NotDecidable, unexpected
 
     try:
-        table = plan(resource)
+        table = make_plan()
         if shared is not None and not (table.arrow_safe and shared.accepts(
                 table.encoding, table.dialect.delimiter, table.dialect.quotechar, table.labels)):
             shared = None
@@ -68,7 +86,7 @@ def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None)
         unexpected(error)
         return None
     warnings = [f"reached error limit: {limit_errors}"] if limit_errors and len(errors) >= limit_errors else []
-    return TableReport([TaskReport(table.resource.name, errors, warnings)])
+    return TableReport([TaskReport(table.name, errors, warnings)])
 
 
 class TableCheck:
@@ -78,13 +96,12 @@ class TableCheck:
         from catalog.validate.key_memory import KeyMemory
 
         self.table = table
-        schema = table.schema
-        self.fields = list(schema.fields)
+        self.fields = list(table.fields)
         names = [f.name for f in self.fields]
-        self.checks = [FieldCheck(f, schema, i + 1) for i, f in enumerate(self.fields)]
-        self.unique = [i for i, f in enumerate(self.fields) if (f.constraints or {}).get("unique")]
-        self.primary = [names.index(n) for n in schema.primary_key]
-        if self.primary and not table.resource.dialect.header_case:
+        self.checks = [FieldCheck(f, i + 1) for i, f in enumerate(self.fields)]
+        self.unique = [i for i, f in enumerate(self.fields) if f.constraints.get("unique")]
+        self.primary = [names.index(n) for n in table.primary_key]
+        if self.primary and not table.header_case:
             raise NotDecidable("case-insensitive primary key labels")
         self.foreign = self._foreign_groups(names)
         self.keyed = set(self.unique) | set(self.primary) | {i for g in self.foreign for i in g["fields"]}
@@ -98,7 +115,7 @@ class TableCheck:
 
         groups = []
         lookup = self.table.lookup
-        for fk in self.table.schema.foreign_keys:
+        for fk in self.table.foreign_keys:
             target = [fk["fields"]] if isinstance(fk["fields"], str) else list(fk["fields"])
             reference = fk["reference"]
             source = [reference["fields"]] if isinstance(reference["fields"], str) else list(reference["fields"])

@@ -67,7 +67,7 @@ def read(path: Path, encoding: str, delimiter: str | None, fmt: str) -> TextTabl
     newline = "" if fmt != "tsv" else None  # Frictionless' text stream translates line ends for TSV only
     stream = io.StringIO(text, newline=newline)
     sample = list(itertools.islice(stream, SAMPLE_LINES))
-    dialect = _dialect("".join(sample), delimiter)
+    dialect = plain_dialect("".join(sample), delimiter)
     try:
         records = list(csv.reader(itertools.chain(sample, stream), dialect=dialect))
     except csv.Error as error:  # an unclosed quote, a field past csv's size limit
@@ -88,7 +88,7 @@ def header_row(records: list[list[str]]) -> int:
     return next((number for number, cells in enumerate(widths, start=1) if width - drift <= cells <= width + drift), 1)
 
 
-def _dialect(sample: str, delimiter: str):
+def plain_dialect(sample: str, delimiter: str, strict: bool = True):
     """The dialect Frictionless' CsvParser builds for a declared delimiter: its quote character
     and initial-space habit are guessed by `csv.Sniffer` on the sample. Only the plain result
     (`"` quotes, no escape, no initial space skipped) is read here: the other readers of the
@@ -111,8 +111,9 @@ def _dialect(sample: str, delimiter: str):
 
     Dialect.delimiter = delimiter
     # Frictionless reads leniently; strict reading raises where quoting is odd (a quote never
-    # closed, a character after a closing quote), which is where the full path's readers differ.
-    Dialect.strict = True
+    # closed, a character after a closing quote), which is where the light path steps aside for
+    # the full path's readers. They read leniently (`strict=False`), as Frictionless does.
+    Dialect.strict = strict
     return Dialect
 
 

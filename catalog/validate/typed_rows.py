@@ -3,10 +3,11 @@ missing values, unique fields and the primary key, with the errors Frictionless 
 
 The table is read as text (text_table.py) and each distinct cell of a field is read once:
 the rules of cell_rules.py settle the common cells (plain integers and decimals, booleans,
-ISO or dd/mm/yyyy dates, times, date-times, years, points, strings; e-mails, URIs and UUIDs
-through the libraries Frictionless checks them with), the constraints are then checked on
-the value as Frictionless' checks do. A cell no rule settles (an exponent, a leading `+`,
-NaN, 24:00:00...) goes to Frictionless' own cell reader, imported only then: it stays the
+ISO or dd/mm/yyyy dates, times, date-times, years, points, strings; integers and numbers
+through int() and Decimal() as Frictionless reads them; e-mails, URIs and UUIDs through the
+libraries Frictionless checks them with), the constraints are then checked on the value as
+Frictionless' checks do. A cell no rule settles (NaN, an infinity, 24:00:00, a date written
+otherwise...) goes to Frictionless' own cell reader, imported only then: it stays the
 reference for type decisions. The rows' errors are then put together as Frictionless' row
 stream does (frictionless/table/row.py: the unique and key fields' cells first, the others,
 extra then missing cells, a blank row alone; then repeated values and keys).
@@ -76,12 +77,12 @@ class FieldRule:
     def read(self, cell):
         found = self.cache.get(cell)
         if found is None:
-            found = self._read(cell)
+            found = self.read_uncached(cell)
             if found[0] == found[0]:  # a NaN is a new value on every row (NaN != NaN): keys never match it
                 self.cache[cell] = found
         return found
 
-    def _read(self, cell):
+    def read_uncached(self, cell):
         if not self.sure:  # another string format: Frictionless' reader reads every cell
             value = UNSURE
         else:
@@ -143,7 +144,16 @@ def value_reader(field: dict):
             text = cell.replace(group, "") if group else cell
             if pattern.match(text) and not (refuses_dot and "." in cell):
                 return Decimal(text.replace(decimal, "."))
-            return NOT if cell_rules.surely_not("number", cell, decimal, group) else UNSURE
+            # Any other writing read as Frictionless reads it (frictionless/fields/number.py):
+            # stripped, group characters removed, a "." refused beside another decimal character.
+            text = cell.strip().replace(group, "") if group else cell.strip()
+            if decimal != "." and "." in text:
+                return NOT
+            try:
+                value = Decimal(text.replace(decimal, "."))
+            except ArithmeticError:
+                return NOT
+            return value if value.is_finite() else UNSURE  # NaN and infinities: its constraints' business
         return number
     if kind == "date":
         shape, order, separators = cell_rules.date_pattern("%Y-%m-%d" if fmt == "default" else fmt)
@@ -157,7 +167,7 @@ def value_reader(field: dict):
                     return datetime.date(parts["%Y"], parts["%m"], parts["%d"])
                 except ValueError:  # 2020-02-30: strptime refuses it too
                     return NOT
-            return NOT if cell_rules.surely_not("date", cell, separators=separators) else UNSURE
+            return NOT if cell_rules.surely_not_date(cell, separators) else UNSURE
         return date
     if kind == "time":
         return lambda cell: _clock(TIME_RE, cell, lambda h, m, s: datetime.time(int(h), int(m), int(s)))
@@ -176,7 +186,10 @@ def value_reader(field: dict):
 def _integer(cell):
     if INT_RE.match(cell):
         return int(cell)
-    return NOT if cell_rules.surely_not("integer", cell) else UNSURE
+    try:  # as Frictionless reads it (frictionless/fields/integer.py): "-", "+1", " 7", "1_000"...
+        return int(cell.strip())
+    except ValueError:
+        return NOT
 
 
 def _clock(shape, cell, make, compared=False):
