@@ -634,50 +634,87 @@ def test_a_quoted_crlf_across_pyarrow_blocks_is_read_whole(tmp_path, monkeypatch
 
 # --- a big file, planned without Frictionless -----------------------------------------------------
 
-def test_a_large_csv_with_a_plain_schema_is_checked_without_importing_frictionless(tmp_path):
-    """`catalog validate big.csv --schema s.json`, the case the 1M-row benchmark measures: a
-    descriptor plain_descriptor.py accepts is planned without Frictionless (0.2 s of imports),
-    and the findings are Frictionless' own, row for row, for cells its reader alone knew before
-    ("-", "+5" in an integer field, "1e2" in a number field)."""
-    import subprocess
-    import sys
-    from pathlib import Path
+BIG_SCHEMA = {"fields": [
+    {"name": "trip_id", "type": "string", "constraints": {"required": True, "pattern": "T[0-9]{6}"}},
+    {"name": "seq", "type": "integer", "constraints": {"required": True, "minimum": 0}},
+    {"name": "kind", "type": "integer", "constraints": {"enum": [0, 1, 2, 3]}},
+    {"name": "price", "type": "number", "decimalChar": ",", "constraints": {"maximum": 100}},
+    {"name": "day", "type": "date"}]}
+BIG_BAD = {"trip_id": ["", "trip 12"], "seq": ["-1", "x", "-", "+5", " 7"], "kind": ["9", "oui", "-"],
+           "price": ["1.5", "1e2", "101", "+2,5"], "day": ["2025-02-30", "31/01/2025"]}
 
+
+def _big_csv(path):
+    """A CSV a fifth larger than the light path takes, one bad cell in 97 rows, the column turning round."""
     from catalog.validate import text_table
 
-    repo = Path(__file__).resolve().parents[1]
-    schema = {"fields": [
-        {"name": "trip_id", "type": "string", "constraints": {"required": True, "pattern": "T[0-9]{6}"}},
-        {"name": "seq", "type": "integer", "constraints": {"required": True, "minimum": 0}},
-        {"name": "kind", "type": "integer", "constraints": {"enum": [0, 1, 2, 3]}},
-        {"name": "price", "type": "number", "decimalChar": ",", "constraints": {"maximum": 100}},
-        {"name": "day", "type": "date"}]}
-    bad = {"trip_id": ["", "trip 12"], "seq": ["-1", "x", "-", "+5", " 7"], "kind": ["9", "oui", "-"],
-           "price": ["1.5", "1e2", "101", "+2,5"], "day": ["2025-02-30", "31/01/2025"]}
-    names = [f["name"] for f in schema["fields"]]
+    names = [f["name"] for f in BIG_SCHEMA["fields"]]
     rows, number, size = [], 0, 0
     while size <= text_table.SMALL_BYTES * 1.2:
         row = [f"T{number:06d}", str(number % 40), str(number % 4), f"{number % 90},5", "2025-01-31"]
         if number % 97 == 50:
             column = (number // 97) % len(names)
-            choices = bad[names[column]]
+            choices = BIG_BAD[names[column]]
             row[column] = choices[(number // 97 // len(names)) % len(choices)]
         rows.append(row)
         size += len(",".join(row)) + 1
         number += 1
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows([names] + rows)
-    (tmp_path / "big.csv").write_text(text.getvalue(), encoding="utf-8")
-    (tmp_path / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
-    probe = ("import sys, runpy\nsys.argv = ['catalog', 'validate', 'big.csv', '--schema', 'schema.json', '--json']\n"
+    path.write_text(text.getvalue(), encoding="utf-8")
+
+
+def _validated_in_a_fresh_process(folder, *args):
+    """(the findings of `catalog validate *args --json` run in `folder`, whether it imported Frictionless)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    probe = ("import sys, runpy\nsys.argv = ['catalog', 'validate', *sys.argv[1:], '--json']\n"
              "try:\n    runpy.run_module('catalog.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
              "print('FRICTIONLESS', 'frictionless' in sys.modules, file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=folder,
                           env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"}, timeout=300)
-    assert "FRICTIONLESS False" in done.stderr, done.stderr[-3000:]
-    ours = [(f["row"], f["column"], f["code"], f["value"]) for f in json.loads(done.stdout)["targets"][0]["findings"]
-            if f["code"] in ("type-error", "constraint-error")]
-    report = frictionless.Resource({"name": "big", "path": "big.csv", "schema": schema},
-                                   basepath=str(tmp_path)).validate(limit_errors=LIMIT)
-    theirs = [(e.row_number, e.field_name, e.type, e.cell) for e in report.tasks[0].errors]
-    assert len(theirs) > 100 and sorted(ours, key=str) == sorted(theirs, key=str)
+    assert "FRICTIONLESS" in done.stderr, done.stderr[-3000:]
+    findings = [f for target in json.loads(done.stdout)["targets"] for f in target["findings"]]
+    return findings, "FRICTIONLESS True" in done.stderr
+
+
+def _frictionless_cells(folder, name, path):
+    report = frictionless.Resource({"name": name, "path": path, "schema": BIG_SCHEMA},
+                                   basepath=str(folder)).validate(limit_errors=LIMIT)
+    return sorted(((e.row_number, e.field_name, e.type, e.cell) for e in report.tasks[0].errors), key=str)
+
+
+def _cells(findings):
+    return sorted(((f["row"], f["column"], f["code"], f["value"]) for f in findings
+                   if f["code"] in ("type-error", "constraint-error")), key=str)
+
+
+def test_a_large_csv_with_a_plain_schema_is_checked_without_importing_frictionless(tmp_path):
+    """`catalog validate big.csv --schema s.json`, the case the 1M-row benchmark measures: a
+    descriptor plain_descriptor.py accepts is planned without Frictionless (0.2 s of imports),
+    and the findings are Frictionless' own, row for row, for cells its reader alone knew before
+    ("-", "+5" in an integer field, "1e2" in a number field)."""
+    _big_csv(tmp_path / "big.csv")
+    (tmp_path / "schema.json").write_text(json.dumps(BIG_SCHEMA), encoding="utf-8")
+    findings, imported = _validated_in_a_fresh_process(tmp_path, "big.csv", "--schema", "schema.json")
+    theirs = _frictionless_cells(tmp_path, "big", "big.csv")
+    assert not imported and len(theirs) > 100 and _cells(findings) == theirs
+
+
+def test_a_large_table_of_a_dataset_with_a_plain_schema_is_checked_without_frictionless(tmp_path):
+    """The same table in a dataset folder: its descriptor's schema is plain, so the vectorised
+    checks are planned without Frictionless there too, with Frictionless' findings."""
+    folder = tmp_path / "horaires"
+    folder.mkdir()
+    _big_csv(folder / "horaires.csv")
+    (folder / "datapackage.json").write_text(json.dumps({
+        "name": "horaires", "title": "Horaires", "description": "Passages aux arrêts.", "licenses": [
+            {"name": "etalab-2.0", "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence", "title": "Licence Ouverte 2.0"}],
+        "resources": [{"name": "horaires", "path": "horaires.csv", "schema": BIG_SCHEMA}]}), encoding="utf-8")
+    findings, imported = _validated_in_a_fresh_process(tmp_path, "horaires")
+    theirs = _frictionless_cells(folder, "horaires", "horaires.csv")
+    assert len(theirs) > 100 and _cells(findings) == theirs
+    assert not imported, [f["code"] for f in findings if f["code"] not in ("type-error", "constraint-error")]

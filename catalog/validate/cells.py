@@ -155,6 +155,11 @@ class SharedRead:
         self.checks = chunk_checks(self.table)
         return True
 
+    def restart(self) -> None:
+        """Forget a reading that stopped half-way (a plan that stepped aside): the next one feeds
+        fresh checks, or `check_cells` reads the file itself."""
+        self.checks, self.complete, self.stopped_at = None, False, None
+
     def feed(self, names, arrays, first_row: int) -> None:
         for check in self.checks:
             check.feed_arrow(names, arrays, first_row)

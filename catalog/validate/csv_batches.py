@@ -64,12 +64,12 @@ class Plan:
     newline: str | None  # how Frictionless' text stream translates line ends
     labels: list[str]
     name: str  # the resource's
-    fields: list  # field_checks.FieldSpec, one per column
     primary_key: list[str]
     foreign_keys: list[dict]
     lookup: dict  # Frictionless' foreign-key lookup: {resource: {key fields: set of typed tuples}}
     header_case: bool = True
     resource: object = None  # the frictionless.Resource opened, when Frictionless planned the reading
+    plain_schema: dict | None = None  # else the plain Table Schema (plain_descriptor.py) it was planned with
     uneven: int | None = None  # where the csv module took over from pyarrow, once read
 
     @property
@@ -118,11 +118,8 @@ def plan(source) -> Plan:
         raise NotDecidable("header does not match the schema")
     newline = "" if resource.format == "csv" else None
     dialect = _python_dialect(resource, path, encoding, newline)
-    from catalog.validate.field_checks import FieldSpec
-
     schema = resource.schema
-    return Plan(path, encoding, dialect, newline, labels, resource.name,
-                [FieldSpec.of_frictionless(f, schema) for f in schema.fields], list(schema.primary_key),
+    return Plan(path, encoding, dialect, newline, labels, resource.name, list(schema.primary_key),
                 list(schema.foreign_keys), lookup, bool(resource.dialect.header_case), resource)
 
 
@@ -132,8 +129,6 @@ def plain_plan(path: Path, fmt: str, encoding: str, delimiter: str | None, schem
     parser builds, the header row its Detector takes, `utf-8` read as `utf-8-sig` over a BOM),
     without importing it. NotDecidable for anything else: Frictionless then plans the reading."""
     from catalog.validate import text_table
-    from catalog.validate.field_checks import FieldSpec
-    from catalog.validate.typed_rows import _Fallback
 
     path = Path(path)
     if fmt not in ("csv", "tsv") or os.path.getsize(path) == 0:
@@ -161,10 +156,8 @@ def plain_plan(path: Path, fmt: str, encoding: str, delimiter: str | None, schem
     if not records or text_table.header_row(records) != 1 or records[0] != names:
         raise NotDecidable("a header other than the field names: Frictionless says how")
     key = schema.get("primaryKey", [])
-    fallback = _Fallback(schema)
-    return Plan(path, encoding, dialect, newline, list(records[0]), name,
-                [FieldSpec.of_plain(f, schema, fallback) for f in schema["fields"]],
-                [key] if isinstance(key, str) else list(key), [], {})
+    return Plan(path, encoding, dialect, newline, list(records[0]), name, [key] if isinstance(key, str) else list(key),
+                [], {}, plain_schema=schema)
 
 
 def _eligible(resource, descriptor):

@@ -62,7 +62,7 @@ class FieldSpec:
     @classmethod
     def of_plain(cls, field: dict, schema: dict, fallback) -> "FieldSpec":
         """A field of a plain schema; `fallback` gives Frictionless' reader, imported only for a
-        cell no plain rule settles (typed_rows._Fallback)."""
+        cell no plain rule settles (typed_rows.FrictionlessReaders)."""
         from catalog.validate.text_table import StepAside
         from catalog.validate.typed_rows import FieldRule, descriptor_value
 
@@ -78,6 +78,16 @@ class FieldSpec:
                    dict(field.get("constraints", {})), sorted(rule.missing), True, False,
                    field.get("decimalChar", "."), field.get("groupChar", ""), read,
                    lambda value: descriptor_value(field, value))
+
+
+def field_specs(plan) -> list[FieldSpec]:
+    """The fields of a `csv_batches.Plan`, one per column, from whichever schema planned it."""
+    if plan.plain_schema is None:
+        return [FieldSpec.of_frictionless(f, plan.schema) for f in plan.schema.fields]
+    from catalog.validate.typed_rows import FrictionlessReaders
+
+    fallback = FrictionlessReaders(plan.plain_schema)  # Frictionless' readers, built once for the schema
+    return [FieldSpec.of_plain(f, plan.plain_schema, fallback) for f in plan.plain_schema["fields"]]
 
 
 class FieldCheck:

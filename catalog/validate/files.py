@@ -214,8 +214,6 @@ def _full_table(path, display, descriptor, fields, schemas, public, sheet) -> li
         if report is not None:
             found += tables.findings_of(report, lambda task: reading.display)
         else:
-            if shared is not None:
-                shared = SharedRead(table, reading.encoding, reading.delimiter)  # the plain plan may have fed it
             found += _frictionless_report(reading, small, shared, schemas)
         cells = None
         if small and reading.layout == (1, frozenset()):  # a declared layout: the one reader knows it

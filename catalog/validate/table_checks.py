@@ -64,8 +64,8 @@ def fast_report(resource: "frictionless.Resource", limit_errors: int, shared=Non
 def plain_report(path, fmt: str, encoding: str, delimiter: str | None, schema: dict, name: str,
                  limit_errors: int, shared=None) -> TableReport | None:
     """The same for a CSV file whose descriptor plain_descriptor.py accepts, planned without
-    Frictionless (`csv_batches.plain_plan`); None when only Frictionless can tell. `shared`
-    may then have been fed part of the file: the caller starts another."""
+    Frictionless (`csv_batches.plain_plan`); None when only Frictionless can tell (`shared`
+    then forgets what it was fed)."""
     from catalog.validate.csv_batches import plain_plan
 
     return _report(lambda: plain_plan(path, fmt, encoding, delimiter, schema, name), limit_errors, shared)
@@ -81,9 +81,13 @@ def _report(make_plan, limit_errors: int, shared) -> TableReport | None:
             shared = None
         errors = TableCheck(table).errors(limit_errors, shared)
     except NotDecidable:
+        if shared is not None:
+            shared.restart()
         return None
     except Exception as error:  # a fast-path bug must never cost a report: Frictionless still gives it
         unexpected(error)
+        if shared is not None:
+            shared.restart()
         return None
     warnings = [f"reached error limit: {limit_errors}"] if limit_errors and len(errors) >= limit_errors else []
     return TableReport([TaskReport(table.name, errors, warnings)])
@@ -92,11 +96,11 @@ def _report(make_plan, limit_errors: int, shared) -> TableReport | None:
 class TableCheck:
     def __init__(self, table):
         from catalog.validate.csv_batches import NotDecidable
-        from catalog.validate.field_checks import FieldCheck
+        from catalog.validate.field_checks import FieldCheck, field_specs
         from catalog.validate.key_memory import KeyMemory
 
         self.table = table
-        self.fields = list(table.fields)
+        self.fields = field_specs(table)
         names = [f.name for f in self.fields]
         self.checks = [FieldCheck(f, i + 1) for i, f in enumerate(self.fields)]
         self.unique = [i for i, f in enumerate(self.fields) if f.constraints.get("unique")]

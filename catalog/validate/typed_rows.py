@@ -287,7 +287,7 @@ def typed_report(table: TextTable, schema: dict, name: str, limit: int, encoding
         labels[0] = labels[0][1:]  # Frictionless reads a declared UTF-8 with a BOM as utf-8-sig
     if labels != names:
         raise StepAside("a header that is not the schema's field names: Frictionless says how")
-    fallback = _Fallback(schema)
+    fallback = FrictionlessReaders(schema)
     rules = [FieldRule(f, schema.get("missingValues", [""]), fallback.reader(f["name"])) for f in fields]
     unique = [(i, {}) for i, f in enumerate(fields) if f.get("constraints", {}).get("unique")]
     key = schema.get("primaryKey", [])
@@ -365,7 +365,7 @@ class _Row:
         return self.found
 
 
-class _Fallback:
+class FrictionlessReaders:
     """Frictionless' cell readers for this schema, built at the first cell no rule settles."""
 
     def __init__(self, schema: dict):
