@@ -1,5 +1,5 @@
 """Arrow values built through their buffers (catalog/arrow_values.py) equal pyarrow's own
-conversion, which imports pandas; and the key hashes (key_memory.py) that replace pandas'."""
+conversion, which imports pandas."""
 from __future__ import annotations
 
 import subprocess
@@ -14,8 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog import arrow_values as av
-from catalog.validate import key_memory
-from catalog.validate.key_memory import KeyMemory, key_hashes
 
 REPO = Path(__file__).resolve().parents[1]
 INT64 = st.integers(-(2**63), 2**63 - 1)
@@ -141,59 +139,3 @@ print("PANDAS", "pandas" in sys.modules)
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert "PANDAS False" in done.stdout, done.stderr[-2000:]
-
-
-# Key hashes: equal keys hash alike, and a null differs from "" and from 0.
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(max_size=90)), max_size=40), st.integers(0, 40))
-def test_equal_texts_hash_alike_in_any_slice(values, start):
-    array = av.strings(values)
-    hashes, nulls = key_hashes([array])
-    assert nulls.tolist() == [v is None for v in values]
-    by_value = {}
-    for value, h in zip(values, hashes.tolist()):
-        assert by_value.setdefault(value, h) == h
-    sliced, _ = key_hashes([array.slice(start)])
-    assert sliced.tolist() == hashes.tolist()[start:]
-    large, _ = key_hashes([array.cast(pa.large_string())])
-    assert large.tolist() == hashes.tolist()
-
-
-def test_distinct_keys_hash_apart():
-    texts = ["", "a", "b", "ab", "ba", "aa", "a" * 64 + "b", "b" + "a" * 64, "x" * 200, "x" * 201, "Église", "Eglise"]
-    hashes, _ = key_hashes([av.strings(texts + [None])])
-    assert len(set(hashes.tolist())) == len(texts) + 1
-    numbers = [0, 1, -1, 2**63 - 1, -(2**63), 256, 2**32]
-    hashes, nulls = key_hashes([av.int64s(numbers + [None])])
-    assert len(set(hashes.tolist())) == len(numbers) + 1 and nulls.tolist() == [False] * len(numbers) + [True]
-    many = [f"T{i:06d}" for i in range(200_000)]
-    assert len(np.unique(key_hashes([av.strings(many)])[0])) == len(many)
-
-
-def test_text_is_hashed_a_slice_at_a_time_alike(monkeypatch):
-    values = ["x" * n for n in range(50)] + [None, "", "Église"] * 3
-    whole, _ = key_hashes([av.strings(values)])
-    monkeypatch.setattr(key_memory, "SLICE_BYTES", 7)
-    assert key_hashes([av.strings(values)])[0].tolist() == whole.tolist()
-
-
-def test_composite_keys():
-    trips = av.strings(["T1", "T1", "T2", None, None, "T1"])
-    seqs = av.int64s([1, 2, 1, None, 3, 1])
-    hashes, all_null = key_hashes([trips, seqs])
-    assert all_null.tolist() == [False, False, False, True, False, False]
-    assert hashes[0] == hashes[5] and len(set(hashes[:5].tolist())) == 5
-    swapped, _ = key_hashes([av.strings(["a", "b"]), av.strings(["b", "a"])])
-    assert swapped[0] != swapped[1]
-
-
-def test_key_memory_names_the_latest_earlier_row():
-    memory = KeyMemory()
-    keys = [["a", "b", "a"], ["c", "a", None], ["b", None, "a"]]
-    seen = []
-    for chunk, values in enumerate(keys):
-        hashes, nulls = key_hashes([av.strings(values)])
-        rows = np.arange(2 + 3 * chunk, 5 + 3 * chunk, dtype=np.int64)
-        seen += memory.feed(hashes, rows, nulls).tolist()
-    assert seen == [0, 0, 2, 0, 4, 0, 3, 0, 6]
