@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import frictionless
 import numpy as np
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
