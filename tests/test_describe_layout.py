@@ -153,3 +153,23 @@ def test_a_bare_raw_export_is_read_as_its_table_and_the_layout_said(tmp_path, ma
     assert result.exit_code == 0, result.output
     codes = {f["code"] for target in json.loads(result.output)["targets"] for f in target["findings"]}
     assert "table-layout" in codes and not codes & {"blank-label", "missing-cell", "incorrect-label", "blank-row"}
+
+
+@pytest.mark.parametrize("body,cell", [(3_000, "x" * 60), (3_000, "é" * 60), (60_000, "x" * 8)])
+def test_a_long_export_keeps_its_title_and_its_notes_are_found_while_the_sample_can_hold_it(tmp_path, body, cell):
+    """`layout_of` stops at LAYOUT_WIDTH_SAMPLE records only when the file is surely longer than
+    LAYOUT_SAMPLE records (each character counted as 4 bytes): a 3,000-row export, of ASCII or
+    of 2-byte characters, still has its notes found; a 60,000-row one still has its title."""
+    from catalog.describe.read import LAYOUT_SAMPLE, LAYOUT_WIDTH_SAMPLE, layout_of
+
+    assert LAYOUT_WIDTH_SAMPLE < 3_000 < LAYOUT_SAMPLE < 60_000
+    path = tmp_path / "export.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["Budget primitif 2024 - Ville de Sample", "", ""])
+        writer.writerow(["Fonction", "Libellé", "Montant"])
+        writer.writerows([f"{i:05d}", cell, f"{i},50"] for i in range(body))
+        writer.writerow(["Source : service des finances", "", ""])
+    layout = layout_of(path, "csv", "utf-8", ";")
+    assert layout.header_row == 2
+    assert layout.comment_rows == ([body + 3] if body < LAYOUT_SAMPLE else [])

@@ -60,11 +60,15 @@ def read_csv(path: Path, sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Sample:
     return Sample(header, rows, complete, sniff.declaration(sniffed.encoding), delimiter, layout=layout)
 
 
-def _sample(reader, sample_rows):
-    """`reader`: the records of the table as the one reader splits them (catalog.delimited.text_records)."""
+def _sample(reader, sample_rows, enough=None):
+    """`reader`: the records of the table as the one reader splits them (catalog.delimited.text_records);
+    `enough(records, characters)` may end the sample early, as not the whole table."""
     records, complete, size, kept = [], True, 0, 0
     for record in _records(reader):
         if record is None:  # unreadable from here on (an unclosed quote): describe what came before
+            complete = False
+            break
+        if enough is not None and enough(len(records), size):
             complete = False
             break
         # Blank records count too: a file of a million empty lines is read no further than the bound.
@@ -102,6 +106,9 @@ def _laid_out(records, complete, sample_rows):
 
 
 LAYOUT_SAMPLE = 5_000  # records read to find a bare file's layout; its notes are looked for below only if they hold it all
+# ...unless the file is surely far longer: then its first thousand records tell its header and
+# width as well as five thousand would, in a fifth of the time (40 ms of a big file's validation).
+LAYOUT_WIDTH_SAMPLE = 1_000
 
 
 def layout_of(path: Path, fmt: str, encoding: str | None = None, delimiter: str | None = None,
@@ -112,9 +119,16 @@ def layout_of(path: Path, fmt: str, encoding: str | None = None, delimiter: str 
             return read_excel(path, sheet, LAYOUT_SAMPLE).layout
         except UnusableInput:
             return Layout()  # the reading that follows says why the workbook is unreadable
+    size = path.stat().st_size
+
+    def enough(count, characters):
+        # A character takes 1 to 4 bytes: the file holds more than LAYOUT_SAMPLE records of this
+        # size even if every one of them took 4.
+        return count >= LAYOUT_WIDTH_SAMPLE and size > 4 * LAYOUT_SAMPLE * characters / count
+
     limit = csv.field_size_limit(128 * 1024)
     try:
-        return _sample(text_records(path, encoding, delimiter), LAYOUT_SAMPLE)[3]
+        return _sample(text_records(path, encoding, delimiter), LAYOUT_SAMPLE, enough)[3]
     finally:
         csv.field_size_limit(limit)
 
