@@ -2,7 +2,7 @@
 
 pyarrow converts Python and numpy objects (`pa.array`, `pa.scalar`, a Python literal given to a
 compute kernel, `to_numpy`) through its pandas shim, which imports pandas the first time it
-runs: 0.24 s of start-up for a command that never needs pandas. Building an array from its
+runs: 0.14 to 0.24 s of start-up for a command that never needs pandas. Building an array from its
 buffers (`pa.Array.from_buffers` over `pa.py_buffer`) and reading buffers back with
 `np.frombuffer` stays within Arrow and numpy, so the validation of a large table imports neither
 pandas nor its shim. The layouts are Arrow's columnar format: a validity bitmap (least

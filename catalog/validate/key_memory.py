@@ -5,7 +5,7 @@ names the *latest* earlier row holding it. We keep the same answer with 64-bit
 hashes of the typed keys in sorted numpy runs (16 bytes a row, merged like a
 log-structured tree, so adding a chunk is O(chunk log n)). Two different keys
 sharing a hash would make us report a false duplicate, so every duplicate
-found is later checked against the real values (`Verifier`) before it is reported.
+found is later checked against the real values (`TableCheck._verify`) before it is reported.
 """
 from __future__ import annotations
 
