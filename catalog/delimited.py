@@ -185,7 +185,7 @@ class _TextReader:
             raise Unsplittable(str(error), self.row) from None
 
     def _records(self, records):
-        import pyarrow as pa
+        from catalog.arrow_values import strings
 
         width = len(self.names)
         while True:
@@ -198,7 +198,7 @@ class _TextReader:
                 if longer is not None:
                     raise Unsplittable(f"row {self.row + longer:,} has more cells than the header", self.row + longer)
             chunk = [r if len(r) == width else (r + [""] * width)[:width] for r in chunk]
-            yield TextBatch(self.names, [pa.array(c, type=pa.string()) for c in zip(*chunk)], self.row)
+            yield TextBatch(self.names, [strings(c) for c in zip(*chunk)], self.row)
             self.row += len(chunk)
 
 

@@ -108,8 +108,7 @@ def text_batches(found: list, rows: int = BATCH_FEATURES):
     """The features' rows but their geometry (checked on its own) as `TextBatch`es of the one
     reader's form: Arrow string columns named as the hub names them; `first_row` counts
     features from 1."""
-    import pyarrow as pa
-
+    from catalog.arrow_values import strings
     from catalog.delimited import TextBatch
 
     names = columns(found)[:-1]
@@ -117,5 +116,5 @@ def text_batches(found: list, rows: int = BATCH_FEATURES):
         return
     for start in range(0, len(found), rows):
         part = [row(feature) for feature in found[start:start + rows]]
-        yield TextBatch(names, [pa.array([cell_text(values.get(name)) for values in part], pa.string())
-                                for name in names], start + 1)
+        yield TextBatch(names, [strings([cell_text(values.get(name)) for values in part]) for name in names],
+                        start + 1)

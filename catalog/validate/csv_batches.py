@@ -25,6 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from catalog.arrow_values import scalar, strings
+
 from catalog.delimited import (ASCII_SAFE, LONGEST_RECORD, arrow_block, arrow_split, quotes_follow_rules,
                                record_end)
 
@@ -316,7 +318,7 @@ def missing_cells(column, missing_values: pa.Array) -> pa.Array:
     """Where a cell is one of the schema's missing values. The usual [""] is the empty
     cells, found from their lengths: thirty times faster than hashing every cell."""
     if len(missing_values) == 1 and missing_values[0].as_py() == "":
-        return pc.equal(pc.binary_length(column), 0)
+        return pc.equal(pc.binary_length(column), scalar(0, pa.int32()))
     return pc.is_in(column, value_set=missing_values)
 
 
@@ -383,6 +385,6 @@ def _csv_batches(plan: Plan, rows: int, offset: int = 0):
                     return
                 if any(len(row) != width for row in chunk):
                     raise NotDecidable("rows with missing or extra cells")
-                yield [pa.array(column, type=pa.string()) for column in zip(*chunk)]
+                yield [strings(column) for column in zip(*chunk)]
         except (csv.Error, UnicodeDecodeError) as error:
             raise NotDecidable(f"structure: {error}") from None

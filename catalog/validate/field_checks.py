@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from catalog.arrow_values import bools, int64s, numpy_of, scalar, strings
 from catalog.validate.cell_rules import INT_RE, number_pattern, number_refuses_dot  # noqa: F401 - INT_RE: the rule
 from catalog.validate.patterns import fixed_width, matches_fixed_width, re2_equivalent
 from catalog.validate.csv_batches import NotDecidable, digits_only, integer_cells, missing_cells
@@ -95,7 +96,7 @@ class FieldCheck:
     def __init__(self, field: FieldSpec, number: int):
         self.field = field
         self.number = number  # 1-based position, as in Frictionless errors
-        self.missing = pa.array(list(field.missing), type=pa.string())
+        self.missing = strings(list(field.missing))
         self.constraints = field.constraints
         self.required = bool(self.constraints.get("required"))
         pattern = self.constraints.get("pattern")
@@ -122,15 +123,15 @@ class FieldCheck:
             ok = pc.and_(ok, pc.invert(missing))
         else:
             ok = pc.or_(ok, missing)
-        undecided = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+        undecided = np.flatnonzero(~numpy_of(ok, False))  # a null verdict: the reader decides
         bad_rows, verdicts = np.empty(0, dtype=np.int64), []
         typed = None
         if want_values:
             typed = self._typed(column, missing, values)
         if len(undecided):
-            encoded = column.take(pa.array(undecided)).dictionary_encode()
+            encoded = column.take(int64s(undecided)).dictionary_encode()
             results = [self.read(cell) for cell in encoded.dictionary.to_pylist()]
-            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            codes = numpy_of(encoded.indices)
             is_bad = np.array([bool(r[1]) for r in results], dtype=bool)
             picked = is_bad[codes]
             bad_rows = undecided[picked]
@@ -138,12 +139,12 @@ class FieldCheck:
             if want_values:
                 typed = _patch(typed, undecided, [results[c][0] for c in codes], self.field.type)
         # A cell is blank (for blank-row detection) when it reads as missing without a type error.
-        return bad_rows, verdicts, typed, missing.to_numpy(zero_copy_only=False)
+        return bad_rows, verdicts, typed, numpy_of(missing)
 
     def _certainly_fine(self, column, missing):
         """A boolean array: True where Frictionless surely reports nothing; and typed values."""
         field, kind = self.field, self.field.type
-        nothing = pa.array(np.zeros(len(column), dtype=bool))
+        nothing = bools(np.zeros(len(column), dtype=bool))
         handled = {"required", "unique"}
         if kind == "string" and field.format == "default":
             ok = pc.invert(missing)
@@ -155,11 +156,11 @@ class FieldCheck:
                         return nothing, None
                     lengths = lengths if lengths is not None else pc.utf8_length(column)
                     test = pc.greater_equal if name == "minLength" else pc.less_equal
-                    ok = pc.and_(ok, test(lengths, limit))
+                    ok = pc.and_(ok, test(lengths, scalar(limit)))
                     handled.add(name)
             enum = self.constraints.get("enum")
             if enum is not None and all(isinstance(v, str) for v in enum):
-                ok = pc.and_(ok, pc.is_in(column, value_set=pa.array(enum, type=pa.string())))
+                ok = pc.and_(ok, pc.is_in(column, value_set=strings(enum)))
                 handled.add("enum")
             if self.fixed_width is not None:
                 ok = pc.and_(ok, matches_fixed_width(column, self.fixed_width))
@@ -175,16 +176,16 @@ class FieldCheck:
         if kind == "integer" and field.bare_number is True:
             if digits_only(column, 18):  # the usual column of counts: INT_RE holds everywhere, seen at once
                 ok = pc.invert(missing)
-                values = pc.cast(pc.if_else(ok, column, "0") if pc.any(missing).as_py() else column, pa.int64())
+                values = pc.cast(pc.if_else(ok, column, scalar("0")) if pc.any(missing).as_py() else column, pa.int64())
             else:
-                ok = pc.and_(pc.invert(missing), pa.array(integer_cells(column)))  # INT_RE, from the bytes
-                values = pc.cast(pc.if_else(ok, column, "0"), pa.int64())
+                ok = pc.and_(pc.invert(missing), bools(integer_cells(column)))  # INT_RE, from the bytes
+                values = pc.cast(pc.if_else(ok, column, scalar("0")), pa.int64())
             for name, compare in BOUNDS.items():
                 if name in self.constraints:
                     bound = self.constraints[name]
                     if not isinstance(bound, int) or isinstance(bound, bool):
                         return nothing, values
-                    ok = pc.and_(ok, getattr(pc, compare)(values, bound))
+                    ok = pc.and_(ok, getattr(pc, compare)(values, scalar(bound)))
                     handled.add(name)
             enum = self.constraints.get("enum")
             if enum is not None and all(isinstance(v, int) and not isinstance(v, bool) for v in enum):
@@ -209,7 +210,7 @@ class FieldCheck:
             ok = pc.and_(ok, pc.invert(pc.match_substring(column, ".")))
         if decimal != ".":
             text = pc.replace_substring(text, decimal, ".")
-        values = pc.cast(pc.if_else(ok, text, "0"), pa.float64())
+        values = pc.cast(pc.if_else(ok, text, scalar("0")), pa.float64())
         for name, compare in BOUNDS.items():
             if name in self.constraints:
                 bound = field.bound(self.constraints[name])
@@ -218,8 +219,8 @@ class FieldCheck:
                 bound = float(bound)
                 # Floats are exact far from the bound; values close to it go to Decimal, like Frictionless.
                 margin = 1e-9 * max(1.0, abs(bound))
-                near = pc.less_equal(pc.abs(pc.subtract(values, bound)), margin)
-                ok = pc.and_(ok, pc.and_(getattr(pc, compare)(values, bound), pc.invert(near)))
+                near = pc.less_equal(pc.abs(pc.subtract(values, scalar(bound))), scalar(margin))
+                ok = pc.and_(ok, pc.and_(getattr(pc, compare)(values, scalar(bound)), pc.invert(near)))
                 handled.add(name)
         if set(self.constraints) - handled:
             return nothing, None
@@ -229,9 +230,9 @@ class FieldCheck:
         """Typed key values for unique and primary-key checks: strings or int64, null where missing."""
         kind = self.field.type
         if kind == "string" and self.field.format == "default":
-            return pc.if_else(missing, pa.scalar(None, pa.string()), column)
+            return pc.if_else(missing, scalar(None, pa.string()), column)
         if kind == "integer" and values is not None:
-            return pc.if_else(missing, pa.scalar(None, pa.int64()), values)
+            return pc.if_else(missing, scalar(None, pa.int64()), values)
         raise NotDecidable(f"unique keys of type {kind}")
 
 
@@ -239,8 +240,8 @@ def _one_of(values, enum):
     """`values` in the integer enum: two comparisons for a run like [0, 1, 2, 3] (GTFS codes),
     a hash lookup otherwise."""
     if set(enum) == set(range(min(enum), max(enum) + 1)):
-        return pc.and_(pc.greater_equal(values, min(enum)), pc.less_equal(values, max(enum)))
-    return pc.is_in(values, value_set=pa.array(enum, type=pa.int64()))
+        return pc.and_(pc.greater_equal(values, scalar(min(enum))), pc.less_equal(values, scalar(max(enum))))
+    return pc.is_in(values, value_set=int64s(enum))
 
 
 def _patch(typed, rows, values, kind):
@@ -249,4 +250,5 @@ def _patch(typed, rows, values, kind):
         raise NotDecidable("integer keys beyond 64 bits")
     mask = np.zeros(len(typed), dtype=bool)
     mask[rows] = True
-    return pc.replace_with_mask(typed, pa.array(mask), pa.array(values, type=typed.type))
+    new = strings(values) if pa.types.is_string(typed.type) else int64s(values)
+    return pc.replace_with_mask(typed, bools(mask), new)

@@ -93,7 +93,8 @@ class FormulaInjectionCheck:
         """The same from Arrow string columns: a look at each cell's first byte, in numpy, then
         the exact test on the few cells left."""
         import numpy as np
-        import pyarrow as pa
+
+        from catalog.arrow_values import int64s
 
         first_bytes = np.zeros(257, dtype=bool)  # by first byte; 256 stands for an empty cell
         first_bytes[[ord(c) for c in FIRST]] = True
@@ -101,7 +102,7 @@ class FormulaInjectionCheck:
             firsts = _first_bytes(array)
             candidates = np.flatnonzero(first_bytes[firsts]) if firsts is not None else ()
             if len(candidates):
-                self._count(name, candidates.tolist(), array.take(pa.array(candidates)).to_pylist(), first_row)
+                self._count(name, candidates.tolist(), array.take(int64s(candidates)).to_pylist(), first_row)
 
     def _count(self, name, candidates, values, first_row):
         """Count the candidates (offsets in the chunk, and their values) a spreadsheet would run."""

@@ -6,7 +6,7 @@ for GeoJSON files. Both classify points the same way (`classify`): out of
 range, projected (Lambert-93 and friends, recognised by reprojecting a sample),
 swapped, or outside the declared coverage.
 
-numpy and pandas are imported by the functions that compute with them: a table without
+numpy and Arrow are imported by the functions that compute with them: a table without
 coordinate columns, read as text in plain Python (text_table.py), never loads them.
 """
 from __future__ import annotations
@@ -172,7 +172,10 @@ GEOPOINT = {  # Table Schema geopoint formats: "lon, lat" (default) and "[lon, l
 
 
 PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII digits only
-PANDAS_FROM = 10_000  # cells: from there pandas parses a column faster than Python (and is worth its import)
+# What `pandas.to_numeric` reads in a stripped cell, for RE2: a plain number, an infinity, a NaN.
+NUMBER_TEXT = r"(?i)^(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?|[+-]?(?:inf|infinity|nan))$"
+ASCII_SPACE = " \t\n\r\x0b\x0c"
+ARROW_FROM = 10_000  # cells: from there Arrow parses a column faster than Python (and is worth its import)
 
 
 def _numbers(cells):
@@ -182,15 +185,23 @@ def _numbers(cells):
 
 
 def _as_numbers(texts):
-    """Texts as numbers the way `pandas.to_numeric(errors="coerce")` reads them: plain decimal
-    numbers (what coordinates are) are read by Python's float, which gives the same value,
-    without importing pandas; a long column, or any other text, is left to pandas."""
+    """Texts as numbers the way `pandas.to_numeric(errors="coerce")` reads them (NaN
+    where a text is no number): a short column of plain decimal numbers (what coordinates are)
+    by Python's float, which gives the same value; a long column, or any other text, by Arrow's
+    parser (the same values as pandas, checked in tests/test_geo.py) for the texts NUMBER_TEXT
+    accepts, without importing pandas."""
     import numpy as np
 
-    if len(texts) < PANDAS_FROM and all(not t or PLAIN_NUMBER.fullmatch(t) for t in texts):
+    if len(texts) < ARROW_FROM and all(not t or PLAIN_NUMBER.fullmatch(t) for t in texts):
         return np.array([float(t) if t else np.nan for t in texts], dtype=float)
-    import pandas as pd
-    return pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=float)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from catalog.arrow_values import numpy_of, scalar, strings
+
+    cells = pc.utf8_trim(strings(texts), ASCII_SPACE)  # pandas reads " 4 " as 4, "4\xa0" as no number
+    readable = pc.match_substring_regex(cells, NUMBER_TEXT)
+    return numpy_of(pc.cast(pc.if_else(readable, cells, scalar("nan")), pa.float64())).copy()
 
 
 class _Tally:

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from catalog.arrow_values import bools, strings
 from catalog.validate.csv_batches import chunk_buffers
 
 SAFE_OPS = {"LITERAL", "NOT_LITERAL", "ANY", "IN", "MAX_REPEAT", "MIN_REPEAT", "SUBPATTERN", "BRANCH", "AT"}
@@ -37,7 +38,7 @@ def re2_equivalent(pattern: str) -> str | None:
     try:
         parsed = sre_parse.parse("^{0}$".format(pattern))
         compiled = "^(?:^{0}$)".format(pattern)
-        pc.match_substring_regex(pa.array(["probe"]), compiled)  # RE2 must accept it as written
+        pc.match_substring_regex(strings(["probe"]), compiled)  # RE2 must accept it as written
     except Exception:
         return None
     if parsed.state.flags & ~(sre_parse.SRE_FLAG_UNICODE):
@@ -129,9 +130,9 @@ def matches_fixed_width(column: pa.Array, table: np.ndarray) -> pa.Array:
     starts, _ = next(chunk_buffers(column))  # one chunk: the column is combined
     fits = np.diff(starts) == width
     if not fits.any():
-        return pa.array(result)
+        return bools(result)
     # The cells of that width, back to back: one row of bytes each.
-    _, data = next(chunk_buffers(column if fits.all() else column.filter(pa.array(fits))))
+    _, data = next(chunk_buffers(column if fits.all() else column.filter(bools(fits))))
     cells = np.frombuffer(data, dtype=np.uint8).reshape(-1, width)
     good = np.ones(len(cells), dtype=bool)
     for position, allowed in enumerate(table):
@@ -146,7 +147,7 @@ def matches_fixed_width(column: pa.Array, table: np.ndarray) -> pa.Array:
             hit = inside if hit is None else hit | inside
         good &= hit
     result[fits] = good
-    return pa.array(result)
+    return bools(result)
 
 
 def _runs(allowed: np.ndarray) -> list[tuple[int, int]]:

@@ -171,6 +171,7 @@ class TableCheck:
     def _chunk(self, columns, first_row, count, pool):
         import numpy as np
 
+        from catalog.arrow_values import int64s
         from catalog.validate.key_memory import key_hashes
 
         rows = np.arange(first_row, first_row + count, dtype=np.int64)
@@ -208,7 +209,8 @@ class TableCheck:
         offsets = sorted(set(cell_errors) | blank_rows | set(unique_hits) | set(primary_hits) | set(foreign_hits))
         if not offsets:
             return []
-        picked = [column.take(offsets).to_pylist() for column in columns]
+        rows_taken = int64s(offsets)
+        picked = [column.take(rows_taken).to_pylist() for column in columns]
         found = []
         for k, offset in enumerate(offsets):
             cells = [c[k] for c in picked]
@@ -224,13 +226,16 @@ class TableCheck:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        from catalog.arrow_values import int64s, nulls as null_cells, numpy_of, strings
+
         columns = [typed[i] for i in group["fields"]]
-        nulls = np.logical_and.reduce([c.is_null().to_numpy(zero_copy_only=False) for c in columns])
+        nulls = np.logical_and.reduce([null_cells(c) for c in columns])
         if len(columns) == 1:
             keys = [k[0] for k in group["keys"] if k[0] is not None]
-            found = pc.is_in(columns[0], value_set=pa.array(keys, type=columns[0].type)).to_numpy(zero_copy_only=False)
+            known = strings(keys) if pa.types.is_string(columns[0].type) else int64s(keys)
+            found = numpy_of(pc.is_in(columns[0], value_set=known), False)
             missing = np.flatnonzero(~found & ~nulls)
-            values = columns[0].take(pa.array(missing)).to_pylist() if len(missing) else []
+            values = columns[0].take(int64s(missing)).to_pylist() if len(missing) else []
             return [(offset, (value,)) for offset, value in zip(missing.tolist(), values)]
         rows = list(zip(*[c.to_pylist() for c in columns]))
         return [(offset, key) for offset, key in enumerate(rows) if not nulls[offset] and key not in group["keys"]]
@@ -282,6 +287,7 @@ class TableCheck:
 
     def _verify(self, reported):
         """Re-read the rows involved in reported duplicates: equal hashes must mean equal keys."""
+        from catalog.arrow_values import int64s
         from catalog.validate.csv_batches import NotDecidable, batches
 
         pairs = [d for d in self.duplicates if d[0] in reported]
@@ -294,7 +300,8 @@ class TableCheck:
             count = len(columns[0])
             inside = [r - first_row for r in wanted if first_row <= r < first_row + count]
             if inside:
-                picked = [column.take(inside).to_pylist() for column in columns]
+                rows_taken = int64s(inside)
+                picked = [column.take(rows_taken).to_pylist() for column in columns]
                 for k, offset in enumerate(inside):
                     keys[first_row + offset] = [self.checks[i].read(picked[i][k])[0] for i in range(len(columns))]
             first_row += count

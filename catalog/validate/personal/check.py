@@ -120,10 +120,9 @@ class _Column:
 
 
 def _flags(array):
-    import numpy as np
-    import pyarrow.compute as pc
+    from catalog.arrow_values import numpy_of
 
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return numpy_of(array, False)
 
 
 def _blank(value: str) -> bool:
@@ -228,6 +227,8 @@ class PersonalDataCheck:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        from catalog.arrow_values import bools, int64s, numpy_of, scalar, strings
+
         person = name in self.person_columns or name in self.role_columns
         inert, lengths = _inert(array)
         if person:  # DUPONT is short and plain, yet a person's name here
@@ -236,10 +237,10 @@ class PersonalDataCheck:
         positions = np.flatnonzero(~inert)
         if not len(positions):
             return
-        encoded = array.take(pa.array(positions)).dictionary_encode()
+        encoded = array.take(int64s(positions)).dictionary_encode()
         values = encoded.dictionary
-        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
-        blank = _flags(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0))
+        codes = numpy_of(encoded.indices)
+        blank = _flags(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(values)), scalar(0, pa.int32())))
         column.filled += int((~blank)[codes].sum())
         if column.sampled < SAMPLE:
             self._sample(column, values.slice(0, SAMPLE - column.sampled).to_pylist())
@@ -248,19 +249,19 @@ class PersonalDataCheck:
         known = column.hits
         fresh = ~blank
         if column.clean or known:
-            fresh &= ~_flags(pc.is_in(values, value_set=pa.array(list(column.clean) + list(known), pa.string())))
+            fresh &= ~_flags(pc.is_in(values, value_set=strings(list(column.clean) + list(known))))
         wanted = fresh.copy()
         if not person and wanted.any():
-            wanted[wanted] = worth_scanning(values.filter(pa.array(wanted)))
+            wanted[wanted] = worth_scanning(values.filter(bools(wanted)))
         if CLEAN_MEMORY - len(column.clean) > 0 and (fresh & ~wanted).any():
-            self._remember_clean(column, values.filter(pa.array(fresh & ~wanted)).slice(
+            self._remember_clean(column, values.filter(bools(fresh & ~wanted)).slice(
                 0, CLEAN_MEMORY - len(column.clean)).to_pylist())
-        again = ~fresh & ~blank & _flags(pc.is_in(values, value_set=pa.array(list(known), pa.string()))) \
+        again = ~fresh & ~blank & _flags(pc.is_in(values, value_set=strings(list(known)))) \
             if known else np.zeros(len(values), dtype=bool)
         todo = np.flatnonzero(wanted | again)
         if not len(todo):
             return
-        texts = values.take(pa.array(todo)).to_pylist()
+        texts = values.take(int64s(todo)).to_pylist()
         counts = np.bincount(codes, minlength=len(values))
         firsts = np.full(len(values), -1)
         firsts[codes[::-1]] = np.arange(len(codes))[::-1]  # each value's first cell

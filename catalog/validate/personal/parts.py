@@ -11,8 +11,7 @@ import itertools
 import posixpath
 import zipfile
 
-import pyarrow as pa
-
+from catalog.arrow_values import strings
 from catalog.findings import WARNING, Finding
 from catalog.validate.context import TableContext
 from catalog.validate.personal.check import PersonalDataCheck
@@ -66,7 +65,7 @@ def gate_text(opener, display: str, table_fields=None) -> list[Finding]:
 
             first = 1
             while batch := [line.rstrip("\r\n") for line in itertools.islice(lines, CHUNK_ROWS)]:
-                yield TextBatch(["(text)"], [pa.array(batch, pa.string())], first)
+                yield TextBatch(["(text)"], [strings(batch)], first)
                 first += len(batch)
 
         return gate_batches(batches(), TableContext(display, None, {}, record="line"))

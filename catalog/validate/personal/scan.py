@@ -121,7 +121,9 @@ def _given_words():
     global _WORDS
     if _WORDS is None:
         import pyarrow as pa
-        _WORDS = pa.array(sorted(given_words()), pa.large_string())
+
+        from catalog.arrow_values import strings
+        _WORDS = strings(sorted(given_words())).cast(pa.large_string())
     return _WORDS
 
 
@@ -132,7 +134,9 @@ def _place_words():
     global _PLACES
     if _PLACES is None:
         import pyarrow as pa
-        _PLACES = pa.array(sorted(PLACE_WORDS), pa.large_string())
+
+        from catalog.arrow_values import strings
+        _PLACES = strings(sorted(PLACE_WORDS)).cast(pa.large_string())
     return _PLACES
 
 
@@ -168,24 +172,25 @@ def worth_scanning(values):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from catalog.arrow_values import int64s, numpy_of, scalar
+
     values = values.cast(pa.large_string())
     keep = pc.or_(pc.match_substring(values, "@"), pc.match_substring_regex(values, OBFUSCATION))
-    keep = pc.or_(keep, pc.greater_equal(pc.count_substring_regex(values, r"\d"), 9))
-    result = np.asarray(pc.fill_null(keep, False).to_numpy(zero_copy_only=False), dtype=bool)
+    keep = pc.or_(keep, pc.greater_equal(pc.count_substring_regex(values, r"\d"), scalar(9)))
+    result = numpy_of(keep, False)
     # Names need two words: two runs of letters (FRSMPP000001, a code, has one).
-    worded = np.flatnonzero(np.asarray(pc.fill_null(pc.match_substring_regex(
-        values, r"\pL[^\pL]+\pL"), False).to_numpy(zero_copy_only=False), dtype=bool) & ~result)
+    worded = np.flatnonzero(numpy_of(pc.match_substring_regex(values, r"\pL[^\pL]+\pL"), False) & ~result)
     if not len(worded):
         return result
-    values = values.take(pa.array(worded))
+    values = values.take(int64s(worded))
     plain = pc.replace_substring_regex(pc.utf8_normalize(pc.utf8_lower(values), "NFKD"), r"\p{Mn}", "")
     tokens = pc.split_pattern_regex(plain, r"[^a-z]+")
     flat = pc.list_flatten(tokens)
     if not len(flat):
         return result
-    given = np.asarray(pc.is_in(flat, value_set=_given_words()).to_numpy(zero_copy_only=False), dtype=bool)
-    place = np.asarray(pc.is_in(flat, value_set=_place_words()).to_numpy(zero_copy_only=False), dtype=bool)
-    parents = np.asarray(pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False))
+    given = numpy_of(pc.is_in(flat, value_set=_given_words()), False)
+    place = numpy_of(pc.is_in(flat, value_set=_place_words()), False)
+    parents = numpy_of(pc.list_parent_indices(tokens))
     same = parents[1:] == parents[:-1]  # token i+1 is in the same cell as token i
     before = np.r_[False, same]
     after = np.r_[same, False]
