@@ -26,7 +26,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from catalog.arrow_values import scalar, strings
-
 from catalog.delimited import (ASCII_SAFE, LONGEST_RECORD, arrow_block, arrow_split, quotes_follow_rules,
                                record_end)
 
