@@ -31,6 +31,14 @@ def constraint_note(name: str, value) -> str:
     return f'constraint "{name}" is "{value}"'
 
 
+def verdict(notes) -> tuple:
+    """Frictionless' cell reader's notes as ((error type, note), ...): a type error alone, or
+    each broken constraint; empty when the cell is fine."""
+    notes = dict(notes or {})
+    kind = notes.pop("type", None)
+    return (("type-error", kind),) if kind else tuple(("constraint-error", note) for note in notes.values())
+
+
 def type_note(kind: str, fmt: str) -> str:
     return f'type is "{kind}/{fmt}"'
 

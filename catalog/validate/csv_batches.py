@@ -144,11 +144,8 @@ def plain_plan(path: Path, fmt: str, encoding: str, delimiter: str | None, schem
     with open(path, "rb") as raw:
         text = io.TextIOWrapper(raw, encoding, newline=newline)
         try:
-            sample = list(itertools.islice(text, text_table.SAMPLE_LINES))
-            dialect = text_table.plain_dialect("".join(sample), delimiter or ("\t" if fmt == "tsv" else None),
-                                               strict=False)
-            records = list(itertools.islice(csv.reader(itertools.chain(sample, text), dialect=dialect),
-                                            text_table.SAMPLE_ROWS))
+            dialect, records = text_table.split(text, delimiter or ("\t" if fmt == "tsv" else None), strict=False)
+            records = list(itertools.islice(records, text_table.SAMPLE_ROWS))
         except (UnicodeDecodeError, csv.Error, text_table.StepAside) as error:
             raise NotDecidable(f"sample: {error}") from None
     names = [f["name"] for f in schema["fields"]]

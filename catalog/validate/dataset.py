@@ -288,7 +288,7 @@ def _frictionless_package(dataset: Dataset, readings) -> list[Finding]:
 def _plain_reports(readings, names) -> dict:
     """{name: report} of the tables whose descriptors are plain (plain_descriptor.py): a small
     one's rows read in plain Python (typed_rows.py), a large one's by the vectorised checks
-    planned without Frictionless (table_checks.plain_report, feeding its cell checks); none
+    planned without Frictionless (table_checks.plain_reading_report, feeding its cell checks); none
     when a table refers to another (Frictionless looks foreign keys up across the package) or
     two share a name."""
     from catalog.errors import fail_loudly
@@ -305,17 +305,16 @@ def _plain_reports(readings, names) -> dict:
         descriptor = {**reading.descriptor, "name": name}
         if reading.layout != (1, frozenset()) or not plain_resource(descriptor):
             continue
-        # A sheet's text declares no delimiter: Frictionless guesses one (text_table.read steps
-        # aside when it would not guess the `,` the text is written with).
-        delimiter = None if reading.sheet is not None else reading.delimiter or ","
         if feed is not None:
-            report = table_checks.plain_report(reading.path, reading.format, reading.encoding or "utf-8", delimiter,
-                                               descriptor["schema"], name, tables.LIMIT_ERRORS, feed)
+            report = table_checks.plain_reading_report(reading, name, tables.LIMIT_ERRORS, feed)
             if report is not None:
                 reports[name] = report
             continue
         if not text_table.small(reading.path, reading.format):
             continue
+        # A sheet's text declares no delimiter: Frictionless guesses one (text_table.read steps
+        # aside when it would not guess the `,` the text is written with).
+        delimiter = None if reading.sheet is not None else reading.delimiter or ","
         try:
             text = text_table.read(reading.path, reading.encoding or "utf-8", delimiter, reading.format)
             reports[name] = typed_report(text, descriptor["schema"], name, tables.LIMIT_ERRORS, reading.encoding or "utf-8")

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from catalog.arrow_values import bools, int64s, numpy_of, scalar, strings
-from catalog.validate.cell_rules import INT_RE, number_pattern, number_refuses_dot  # noqa: F401 - INT_RE: the rule
+from catalog.validate.cell_rules import INT_RE, number_pattern, number_refuses_dot, verdict  # noqa: F401 - INT_RE: the rule
 from catalog.validate.patterns import fixed_width, matches_fixed_width, re2_equivalent
 from catalog.validate.csv_batches import NotDecidable, digits_only, integer_cells, missing_cells
 
@@ -50,9 +50,7 @@ class FieldSpec:
 
         def read(cell):
             value, notes = reader(cell)
-            notes = dict(notes or {})
-            kind = notes.pop("type", None)
-            return value, (("type-error", kind),) if kind else tuple(("constraint-error", n) for n in notes.values())
+            return value, verdict(notes)
         missing = field.missing_values if field.has_defined("missing_values") else schema.missing_values
         return cls(field.name, field.type, field.format or "default", dict(field.constraints or {}),
                    [str(v) for v in missing], getattr(field, "bare_number", True),

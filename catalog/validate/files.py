@@ -210,7 +210,10 @@ def _full_table(path, display, descriptor, fields, schemas, public, sheet) -> li
         table = TableContext(reading.display, reading.path, fields, list(FRANCE_BBOXES), public=frozenset(public))
         small = text_table.small(reading.path, reading.format)
         shared = None if small else SharedRead(table, reading.encoding, reading.delimiter)
-        report = None if small else _plain_report(reading, shared)
+        report = None
+        if not small:  # planned without Frictionless when the descriptor is plain
+            from catalog.validate.table_checks import plain_reading_report
+            report = plain_reading_report(reading, reading.descriptor["name"], tables.LIMIT_ERRORS, shared)
         if report is not None:
             found += tables.findings_of(report, lambda task: reading.display)
         else:
@@ -229,20 +232,6 @@ def _full_table(path, display, descriptor, fields, schemas, public, sheet) -> li
         found = add_cell_findings(found, cells)
         found += other_sheets(reading)
     return found
-
-
-def _plain_report(reading, shared):
-    """The vectorised checks of a large CSV whose descriptor is plain, or None: Frictionless
-    then plans its reading."""
-    from catalog.validate import table_checks
-    from catalog.validate.plain_descriptor import plain_resource
-
-    descriptor = reading.descriptor
-    if reading.format not in ("csv", "tsv") or reading.layout != (1, frozenset()) or not descriptor.get("schema") \
-            or not plain_resource({**descriptor, "format": reading.format}):
-        return None
-    return table_checks.plain_report(reading.path, reading.format, reading.encoding or "utf-8", reading.delimiter,
-                                     descriptor["schema"], descriptor["name"], tables.LIMIT_ERRORS, shared)
 
 
 def _frictionless_report(reading, small, shared, schemas) -> list[Finding]:

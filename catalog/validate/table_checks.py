@@ -15,6 +15,7 @@ fields and primary keys (key_memory).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from catalog.validate.table_report import TableError, TableReport, TaskReport  # noqa: F401 - re-exported
 
@@ -22,12 +23,14 @@ from catalog.validate.table_report import TableError, TableReport, TaskReport  #
 # a small table is validated by Frictionless itself (`direct`), which needs none of them; and
 # Frictionless by the functions given its objects: a plain descriptor's table
 # (`plain_report`) is checked without it.
+if TYPE_CHECKING:
+    import frictionless
 
 ROW_NOTE = "the same as in the row at position %s"
 ALL_NONE = 'cells composing the primary keys are all "None"'
 
 
-def validate(resource: "frictionless.Resource", limit_errors: int, shared=None, direct=False):
+def validate(resource: frictionless.Resource, limit_errors: int, shared=None, direct=False):
     """Validate one resource; Frictionless itself when the fast path cannot decide, or when
     told to (`direct`: a small table, where importing the fast path costs more than it saves).
 
@@ -36,7 +39,7 @@ def validate(resource: "frictionless.Resource", limit_errors: int, shared=None, 
     return report if report is not None else resource.validate(limit_errors=limit_errors)
 
 
-def validate_package(package: "frictionless.Package", limit_errors: int, shared=None, direct=()) -> TableReport:
+def validate_package(package: frictionless.Package, limit_errors: int, shared=None, direct=()) -> TableReport:
     """`package.validate()`, one resource at a time, the fast path where it can decide;
     `shared` maps resource names to the `cells.SharedRead` their batches feed, `direct` names
     the resources Frictionless validates itself."""
@@ -54,7 +57,7 @@ def validate_package(package: "frictionless.Package", limit_errors: int, shared=
                        [error for report in reports for error in report.errors])
 
 
-def fast_report(resource: "frictionless.Resource", limit_errors: int, shared=None) -> TableReport | None:
+def fast_report(resource: frictionless.Resource, limit_errors: int, shared=None) -> TableReport | None:
     """The errors Frictionless would find, or None when only Frictionless can tell."""
     from catalog.validate.csv_batches import plan
 
@@ -71,6 +74,19 @@ def plain_report(path, fmt: str, encoding: str, delimiter: str | None, schema: d
     return _report(lambda: plain_plan(path, fmt, encoding, delimiter, schema, name), limit_errors, shared)
 
 
+def plain_reading_report(reading, name: str, limit_errors: int, shared=None) -> TableReport | None:
+    """`plain_report` of a table as `catalog.reading.open_table` opened it (a workbook's sheet as
+    its text), when its descriptor is plain and its header on the first row; else None."""
+    from catalog.validate.plain_descriptor import plain_resource
+
+    descriptor = {**reading.descriptor, "name": name}
+    if reading.format not in ("csv", "tsv") or reading.layout != (1, frozenset()) or not descriptor.get("schema") \
+            or not plain_resource({**descriptor, "format": reading.format}):
+        return None
+    return plain_report(reading.path, reading.format, reading.encoding or "utf-8", reading.delimiter,
+                        descriptor["schema"], name, limit_errors, shared)
+
+
 def _report(make_plan, limit_errors: int, shared) -> TableReport | None:
     from catalog.validate.csv_batches import NotDecidable, unexpected
 
@@ -80,12 +96,9 @@ def _report(make_plan, limit_errors: int, shared) -> TableReport | None:
                 table.encoding, table.dialect.delimiter, table.dialect.quotechar, table.labels)):
             shared = None
         errors = TableCheck(table).errors(limit_errors, shared)
-    except NotDecidable:
-        if shared is not None:
-            shared.restart()
-        return None
     except Exception as error:  # a fast-path bug must never cost a report: Frictionless still gives it
-        unexpected(error)
+        if not isinstance(error, NotDecidable):
+            unexpected(error)
         if shared is not None:
             shared.restart()
         return None

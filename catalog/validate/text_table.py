@@ -65,11 +65,9 @@ def read(path: Path, encoding: str, delimiter: str | None, fmt: str) -> TextTabl
     if "\x00" in text:
         raise StepAside("NUL bytes")
     newline = "" if fmt != "tsv" else None  # Frictionless' text stream translates line ends for TSV only
-    stream = io.StringIO(text, newline=newline)
-    sample = list(itertools.islice(stream, SAMPLE_LINES))
-    dialect = plain_dialect("".join(sample), delimiter)
+    _, records = split(io.StringIO(text, newline=newline), delimiter)
     try:
-        records = list(csv.reader(itertools.chain(sample, stream), dialect=dialect))
+        records = list(records)
     except csv.Error as error:  # an unclosed quote, a field past csv's size limit
         raise StepAside(f"csv: {error}") from None
     if not records or not records[0]:
@@ -77,6 +75,15 @@ def read(path: Path, encoding: str, delimiter: str | None, fmt: str) -> TextTabl
     if header_row(records) != 1:
         raise StepAside("Frictionless would take a later row for the header")
     return TextTable(records[0], records[1:])
+
+
+def split(lines, delimiter: str | None, strict: bool = True):
+    """(dialect, records) of an iterator of text lines as Frictionless' CSV parser splits them:
+    the dialect it builds from the first SAMPLE_LINES (`plain_dialect`), then every record,
+    lazily."""
+    sample = list(itertools.islice(lines, SAMPLE_LINES))
+    dialect = plain_dialect("".join(sample), delimiter, strict)
+    return dialect, csv.reader(itertools.chain(sample, lines), dialect=dialect)
 
 
 def header_row(records: list[list[str]]) -> int:

@@ -2,10 +2,10 @@
 missing values, unique fields and the primary key, with the errors Frictionless would report.
 
 The table is read as text (text_table.py) and each distinct cell of a field is read once:
-the rules of cell_rules.py settle the common cells (plain integers and decimals, booleans,
-ISO or dd/mm/yyyy dates, times, date-times, years, points, strings; integers and numbers
-through int() and Decimal() as Frictionless reads them; e-mails, URIs and UUIDs through the
-libraries Frictionless checks them with), the constraints are then checked on the value as
+integers and numbers through int() and Decimal() as Frictionless' readers read them, the
+rules of cell_rules.py the other common cells (booleans, ISO or dd/mm/yyyy dates, times,
+date-times, years, points, strings; e-mails, URIs and UUIDs through the libraries
+Frictionless checks them with), the constraints are then checked on the value as
 Frictionless' checks do. A cell no rule settles (NaN, an infinity, 24:00:00, a date written
 otherwise...) goes to Frictionless' own cell reader, imported only then: it stays the
 reference for type decisions. The rows' errors are then put together as Frictionless' row
@@ -39,7 +39,6 @@ _DECIMAL = r"(-?[0-9]{1,3}(?:\.[0-9]{1,15})?)"
 _JSON_DECIMAL = r"(?:-?(?:0|[1-9][0-9]{0,2})(?:\.[0-9]{1,15})?)"  # a JSON number: no leading zero
 POINT_RE = re.compile(rf"^ *{_DECIMAL} *, *{_DECIMAL} *$")
 POINT_ARRAY_RE = re.compile(rf"^\[ *{_JSON_DECIMAL} *, *{_JSON_DECIMAL} *\]$")
-INT_RE = re.compile(cell_rules.INT_RE)
 UNSURE = object()  # no rule settles the cell: Frictionless' reader does
 NOT = object()  # surely no value of the field's type: a type error
 COMPARE = {"minimum": operator.ge, "maximum": operator.le, "exclusiveMinimum": operator.gt,
@@ -94,9 +93,7 @@ class FieldRule:
                 # Frictionless raises on a constraint it cannot apply (a naive bound, zoned
                 # cells): the full path turns that into a finding on the schema.
                 raise StepAside(f"Frictionless' reader raised: {error}") from None
-            notes = dict(notes or {})
-            kind = notes.pop("type", None)
-            return value, (("type-error", kind),) if kind else tuple(("constraint-error", n) for n in notes.values())
+            return value, cell_rules.verdict(notes)
         if value is NOT:
             return None, (("type-error", cell_rules.type_note(self.kind, self.format)),)
         return value, tuple(("constraint-error", note) for name, constraint, note in self.checks
@@ -137,15 +134,10 @@ def value_reader(field: dict):
         return _integer
     if kind == "number":
         decimal, group = field.get("decimalChar", "."), field.get("groupChar", "")
-        pattern = re.compile(cell_rules.number_pattern(decimal, group))
-        refuses_dot = cell_rules.number_refuses_dot(decimal, group)
 
         def number(cell):
-            text = cell.replace(group, "") if group else cell
-            if pattern.match(text) and not (refuses_dot and "." in cell):
-                return Decimal(text.replace(decimal, "."))
-            # Any other writing read as Frictionless reads it (frictionless/fields/number.py):
-            # stripped, group characters removed, a "." refused beside another decimal character.
+            # As Frictionless reads it (frictionless/fields/number.py): stripped, group
+            # characters removed, a "." refused beside another decimal character.
             text = cell.strip().replace(group, "") if group else cell.strip()
             if decimal != "." and "." in text:
                 return NOT
@@ -184,8 +176,6 @@ def value_reader(field: dict):
 
 
 def _integer(cell):
-    if INT_RE.match(cell):
-        return int(cell)
     try:  # as Frictionless reads it (frictionless/fields/integer.py): "-", "+1", " 7", "1_000"...
         return int(cell.strip())
     except ValueError:
